@@ -1,0 +1,24 @@
+"""Money is integer fen; this is the one rounding rule of Stablework."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+
+def round_half_up(x: Fraction | Decimal | int) -> int:
+    """Round an exact amount to the nearest whole fen; halves round away from zero.
+
+    ``2.5 -> 3``, ``2.4999 -> 2``, ``-2.5 -> -3`` (pay is never negative, but
+    adjustments can be, and a refund should mirror its charge).
+
+    Raises TypeError for a float (or anything else that is not an exact number):
+    binary floats cannot hold most fen amounts, so they must never reach here.
+    """
+    if isinstance(x, float) or not isinstance(x, (Fraction, Decimal, int)):
+        raise TypeError(f"round_half_up needs an int, Fraction or Decimal, got {type(x).__name__}")
+    exact = Fraction(x)
+    magnitude = abs(exact)
+    # floor(|x| + 1/2), in integers only
+    rounded = (2 * magnitude.numerator + magnitude.denominator) // (2 * magnitude.denominator)
+    return rounded if exact >= 0 else -rounded
