@@ -1,0 +1,46 @@
+"""The HTTP API: flask-smorest blueprints, problem+json errors, docs served from local files."""
+from __future__ import annotations
+
+import swagger_ui_bundle
+from flask import Blueprint, Flask, send_from_directory
+
+from app.api import (
+    assignments, balances, dead_letters, events, health, households, regions, sites, tokens, workers,
+)
+from app.api.problems import ProblemApi
+
+BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens)
+
+API_CONFIG = {
+    "API_TITLE": "Stablework",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "docs",
+    # No CDN: there may be no internet where this runs, so Swagger UI comes from the wheel.
+    "OPENAPI_SWAGGER_UI_URL": "/api/v1/docs/assets/",
+}
+
+
+def init_api(app: Flask) -> ProblemApi:
+    for key, value in API_CONFIG.items():
+        app.config.setdefault(key, value)
+    api = ProblemApi(app, spec_kwargs={
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        "security": [{"bearerAuth": []}],
+    })
+    for module in BLUEPRINTS:
+        api.register_blueprint(module.blp)
+    app.register_blueprint(_docs_assets())
+    return api
+
+
+def _docs_assets() -> Blueprint:
+    assets = Blueprint("docs_assets", __name__)
+
+    @assets.get("/api/v1/docs/assets/<path:filename>")
+    def swagger_asset(filename):
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
+
+    return assets

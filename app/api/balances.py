@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from datetime import date
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select, tuple_
+
+from app.api.access import READ_PEOPLE, authorize, require_worker
+from app.api.context import unit_of_work
+from app.api.pagination import decode_cursor, encode_cursor
+from app.api.schemas import BalanceArgs, BalanceOut, WageArgs, WagePageOut
+from app.balances import worker_balances
+from app.db.models import WageLine, Worker
+
+blp = Blueprint("earnings", __name__, url_prefix="/api/v1/workers", description="Balances and wage lines")
+
+
+def _as_dict(balance) -> dict:
+    return {"period": balance.period, "earned_fen": balance.earned_fen, "approved_fen": balance.approved_fen,
+            "paid_fen": balance.paid_fen, "outstanding_fen": balance.outstanding_fen,
+            "pending_fen": balance.pending_fen}
+
+
+def _readable_worker(session, worker_id):
+    principal = authorize(session, *READ_PEOPLE)
+    worker = session.get(Worker, worker_id) or abort(404, message="no such worker")
+    require_worker(principal, session, worker)
+    return worker
+
+
+@blp.route("/<worker_id>/balance")
+class WorkerBalance(MethodView):
+    @blp.arguments(BalanceArgs, location="query")
+    @blp.response(200, BalanceOut)
+    def get(self, args, worker_id):
+        """Earned, approved, paid, outstanding and pending, overall (or for ?period=) and per period"""
+        with unit_of_work() as session:
+            _readable_worker(session, worker_id)
+            total, periods = worker_balances(session, worker_id, args.get("period"))
+            return {"worker_id": worker_id, **_as_dict(total), "periods": [_as_dict(p) for p in periods]}
+
+
+@blp.route("/<worker_id>/wages")
+class WorkerWages(MethodView):
+    @blp.arguments(WageArgs, location="query")
+    @blp.response(200, WagePageOut)
+    def get(self, args, worker_id):
+        """Wage lines by work date, with the facts each came from (monthly schemes: one line per month)"""
+        with unit_of_work() as session:
+            _readable_worker(session, worker_id)
+            query = select(WageLine).where(WageLine.worker_id == worker_id)
+            if args["from_"] is not None:
+                query = query.where(WageLine.work_date >= args["from_"])
+            if args["to"] is not None:
+                query = query.where(WageLine.work_date <= args["to"])
+            after = decode_cursor(args["cursor"], 2)
+            if after is not None:
+                query = query.where(tuple_(WageLine.work_date, WageLine.id) > (_date(after[0]), int(after[1])))
+            lines = session.scalars(query.order_by(WageLine.work_date, WageLine.id).limit(args["limit"] + 1)).all()
+            more = len(lines) > args["limit"]
+            lines = lines[: args["limit"]]
+            cursor = encode_cursor(lines[-1].work_date.isoformat(), lines[-1].id) if more else None
+            return {"items": lines, "next_cursor": cursor}
+
+
+def _date(raw) -> date:
+    try:
+        return date.fromisoformat(raw)
+    except (TypeError, ValueError):
+        abort(422, errors={"cursor": ["not a cursor this list gave out"]})

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from app.api.access import authorize
+from app.api.context import unit_of_work
+from app.api.pagination import decode_cursor, encode_cursor
+from app.api.schemas import DeadLetterArgs, DeadLetterPageOut
+from app.db.models import DeadLetter
+
+blp = Blueprint("dead_letters", __name__, url_prefix="/api/v1/dead-letters",
+                description="Events that could not be applied")
+
+
+@blp.route("")
+class DeadLetters(MethodView):
+    @blp.arguments(DeadLetterArgs, location="query")
+    @blp.response(200, DeadLetterPageOut)
+    def get(self, args):
+        """Parked events with the reason each could not be applied, oldest first (admin)"""
+        with unit_of_work() as session:
+            authorize(session, "admin")
+            query = select(DeadLetter).order_by(DeadLetter.id).limit(args["limit"] + 1)
+            if args["status"] is not None:
+                query = query.where(DeadLetter.status == args["status"])
+            after = decode_cursor(args["cursor"], 1)
+            if after is not None:
+                query = query.where(DeadLetter.id > int(after[0]))
+            letters = session.scalars(query).all()
+            more = len(letters) > args["limit"]
+            letters = letters[: args["limit"]]
+            return {"items": letters, "next_cursor": encode_cursor(letters[-1].id) if more else None}

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy.exc import IntegrityError
+
+from app.api.access import authorize, forbidden_sites
+from app.api.context import runtime, unit_of_work
+from app.api.schemas import EventsIn, EventsOut
+from app.intake import EventsRejected, accept_events, parse_all
+
+blp = Blueprint("events", __name__, url_prefix="/api/v1/events", description="Attendance and output events")
+
+
+@blp.route("")
+class Events(MethodView):
+    @blp.arguments(EventsIn)
+    @blp.response(202, EventsOut)
+    @blp.alt_response(422, description="every bad item, by index")
+    def post(self, body):
+        """Record one CloudEvent or a batch: all valid or none taken; each id accepted once"""
+        raw = body["events"]
+        limit = runtime().settings.max_events_per_request
+        if len(raw) > limit:
+            abort(413, message=f"at most {limit} events per request")
+        try:
+            events = parse_all(raw)
+        except EventsRejected as rejected:
+            abort(422, message="invalid events; none were taken", errors=rejected.errors)
+        for attempt in (1, 2):
+            try:
+                return _accept(events)
+            except IntegrityError:
+                # Another request took one of these ids meanwhile; the second pass sees it.
+                if attempt == 2:
+                    raise
+
+
+def _accept(events):
+    with unit_of_work() as session:
+        principal = authorize(session, "supervisor", "admin")
+        denied = forbidden_sites(principal, session, {event.site_id for event in events})
+        if denied:
+            abort(403, message=f"you may not log work for site(s) {', '.join(denied)}")
+        try:
+            receipts = accept_events(session, runtime().bus, runtime().settings.topic_work_events, events)
+        except EventsRejected as rejected:
+            abort(422, message="invalid events; none were taken", errors=rejected.errors)
+    accepted = sum(r.status == "accepted" for r in receipts)
+    return {"accepted": accepted, "duplicates": len(receipts) - accepted,
+            "results": [{"id": r.id, "status": r.status} for r in receipts]}

@@ -1,0 +1,38 @@
+"""Liveness and readiness, at the root (not under /api/v1)."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.api.context import runtime
+from events.bus import BusUnavailable
+
+blp = Blueprint("health", __name__, description="Liveness and readiness")
+
+
+@blp.route("/healthz")
+class Health(MethodView):
+    @blp.response(200)
+    def get(self):
+        """The process is alive"""
+        return {"status": "ok"}
+
+
+@blp.route("/readyz")
+class Ready(MethodView):
+    @blp.response(200)
+    @blp.alt_response(503, description="the database or the bus is unreachable")
+    def get(self):
+        """The database and the bus are reachable"""
+        try:
+            with runtime().engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            abort(503, message="the database is unreachable")
+        try:
+            runtime().bus.ping()
+        except BusUnavailable:
+            abort(503, message="the bus is unreachable")
+        return {"status": "ready", "bus": runtime().settings.bus}

@@ -1,0 +1,218 @@
+"""Wire shapes of the API resources (marshmallow); the OpenAPI document is built from these."""
+from __future__ import annotations
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from app.db.models.auth import ROLES
+from app.db.models.registry import HOUSEHOLD_STATUSES, REGION_LEVELS, SITE_KINDS
+
+_code = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="1-32 letters, digits, '_', '.' or '-'")
+_id = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="1-64 letters, digits, '_', '.' or '-'")
+
+
+class Strict(ma.Schema):
+    class Meta:
+        ordered = True
+
+
+class RegionIn(Strict):
+    code = fields.String(required=True, validate=_code)
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    level = fields.String(required=True, validate=validate.OneOf(REGION_LEVELS))
+    parent_code = fields.String(load_default=None, allow_none=True, validate=_code)
+
+
+class RegionOut(Strict):
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+    parent_code = fields.String(allow_none=True)
+
+
+class HouseholdIn(Strict):
+    id = fields.String(validate=_id)
+    region_code = fields.String(required=True, validate=_code)
+    size = fields.Integer(required=True, strict=True, validate=validate.Range(1, 100))
+    status = fields.String(required=True, validate=validate.OneOf(HOUSEHOLD_STATUSES))
+
+
+class HouseholdOut(Strict):
+    id = fields.String()
+    region_code = fields.String()
+    size = fields.Integer()
+    status = fields.String()
+    created_at = fields.DateTime()
+
+
+class WorkerIn(Strict):
+    id = fields.String(validate=_id)
+    household_id = fields.String(required=True, validate=_id)
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    national_id = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9]{17}[0-9Xx]$"))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$"))
+    bank_account = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9]{8,32}$"))
+
+
+class WorkerOut(Strict):
+    id = fields.String()
+    household_id = fields.String()
+    name = fields.String()
+    national_id = fields.String(allow_none=True, metadata={"description": "masked except for admins"})
+    phone = fields.String(allow_none=True)
+    bank_account = fields.String(allow_none=True, metadata={"description": "masked except for admins"})
+    created_at = fields.DateTime()
+
+
+class SiteIn(Strict):
+    id = fields.String(validate=_id)
+    kind = fields.String(required=True, validate=validate.OneOf(SITE_KINDS))
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    region_code = fields.String(required=True, validate=_code)
+
+
+class SiteOut(Strict):
+    id = fields.String()
+    kind = fields.String()
+    name = fields.String()
+    region_code = fields.String()
+    created_at = fields.DateTime()
+
+
+class AssignmentIn(Strict):
+    id = fields.String(validate=_id)
+    worker_id = fields.String(required=True, validate=_id)
+    site_id = fields.String(required=True, validate=_id)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(load_default=None, allow_none=True)
+    scheme = fields.Dict(required=True, metadata={
+        "description": 'wage scheme, e.g. {"kind": "hourly", "rate_fen": 1800}; kinds: hourly '
+                       "(rate_fen, standard_minutes, overtime_multiplier), daily (day_rate_fen), piece "
+                       "(rates, grades), monthly (stipend_fen, required_days)"})
+
+
+class AssignmentOut(Strict):
+    id = fields.String()
+    worker_id = fields.String()
+    site_id = fields.String()
+    start_date = fields.Date()
+    end_date = fields.Date(allow_none=True)
+    scheme = fields.Dict()
+
+
+class EventsIn(ma.Schema):
+    """One CloudEvent, or {"events": [...]} with up to the configured maximum."""
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+    events = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1))
+
+    @ma.pre_load
+    def _wrap_single(self, data, **_kwargs):
+        if isinstance(data, dict) and "events" not in data:
+            return {"events": [data]}
+        return data
+
+    @ma.post_load
+    def _only_events(self, data, **_kwargs):
+        return {"events": data["events"]}
+
+
+class ReceiptOut(Strict):
+    id = fields.String()
+    status = fields.String(metadata={"description": "accepted or duplicate"})
+
+
+class EventsOut(Strict):
+    accepted = fields.Integer()
+    duplicates = fields.Integer()
+    results = fields.List(fields.Nested(ReceiptOut))
+
+
+class PeriodBalanceOut(Strict):
+    period = fields.String()
+    earned_fen = fields.Integer()
+    approved_fen = fields.Integer()
+    paid_fen = fields.Integer()
+    outstanding_fen = fields.Integer()
+    pending_fen = fields.Integer()
+
+
+class BalanceOut(Strict):
+    worker_id = fields.String()
+    period = fields.String(allow_none=True)
+    earned_fen = fields.Integer()
+    approved_fen = fields.Integer()
+    paid_fen = fields.Integer()
+    outstanding_fen = fields.Integer()
+    pending_fen = fields.Integer()
+    periods = fields.List(fields.Nested(PeriodBalanceOut))
+
+
+class BalanceArgs(ma.Schema):
+    period = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month YYYY-MM"))
+
+
+class PageArgs(ma.Schema):
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=200))
+
+
+class WageArgs(PageArgs):
+    from_ = fields.Date(data_key="from", load_default=None)
+    to = fields.Date(load_default=None)
+
+
+class WageLineOut(Strict):
+    id = fields.Integer()
+    assignment_id = fields.String()
+    site_id = fields.String()
+    period = fields.String()
+    date = fields.Date(attribute="work_date")
+    scheme = fields.String()
+    amount_fen = fields.Integer()
+    facts = fields.Dict()
+
+
+class WagePageOut(Strict):
+    items = fields.List(fields.Nested(WageLineOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class DeadLetterOut(Strict):
+    id = fields.Integer()
+    topic = fields.String()
+    event_id = fields.String(allow_none=True)
+    event_type = fields.String(allow_none=True)
+    reason = fields.String()
+    errors = fields.Dict(allow_none=True)
+    payload = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    first_seen_at = fields.DateTime()
+    last_seen_at = fields.DateTime()
+    replayed_at = fields.DateTime(allow_none=True)
+
+
+class DeadLetterArgs(PageArgs):
+    status = fields.String(load_default=None, validate=validate.OneOf(("parked", "replayed")))
+
+
+class DeadLetterPageOut(Strict):
+    items = fields.List(fields.Nested(DeadLetterOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class TokenIn(Strict):
+    name = fields.String(required=True, validate=validate.Length(1, 200))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    region_code = fields.String(load_default=None, allow_none=True, validate=_code)
+    site_ids = fields.List(fields.String(validate=_id), load_default=list)
+
+
+class TokenOut(Strict):
+    token = fields.String(metadata={"description": "shown once; only its hash is stored"})
+    role = fields.String()
+    region_code = fields.String(allow_none=True)
+    site_ids = fields.List(fields.String())

@@ -1,0 +1,33 @@
+"""Command-line tasks: `flask --app app <command>`."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from app.migrate import upgrade_database
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("migrate")
+    def migrate() -> None:
+        """Bring the database schema up to date (Alembic upgrade head)."""
+        upgrade_database(app.extensions["stablework"].settings.database_url)
+        click.echo("database is up to date")
+
+    @app.cli.command("create-token")
+    @click.option("--role", required=True, type=click.Choice(["admin", "supervisor", "post_manager",
+                                                              "poverty_office"]))
+    @click.option("--name", default="first admin", show_default=True)
+    @click.option("--region", "region_code", default=None, help="region code; omit for a nationwide admin")
+    @click.option("--site", "site_ids", multiple=True, help="a site a supervisor supervises (repeatable)")
+    def create_token(role: str, name: str, region_code: str | None, site_ids: tuple[str, ...]) -> None:
+        """Create a bearer token and print it (only its hash is stored)."""
+        from app.tokens import issue_token
+
+        with app.extensions["stablework"].sessions.begin() as session:
+            try:
+                token = issue_token(session, name=name, role=role, region_code=region_code,
+                                    site_ids=list(site_ids))
+            except ValueError as error:
+                raise click.UsageError(str(error)) from None
+        click.echo(token)

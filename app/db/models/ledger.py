@@ -1,0 +1,94 @@
+"""What the consumers derive from events: work records, wage lines, and their bookkeeping."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base
+from app.db.models.types import BigId, utcnow
+
+
+class AttendanceRecord(Base):
+    """The winning attendance record per (worker, site, date): latest `time`, ties by larger id."""
+
+    __tablename__ = "attendance_records"
+
+    worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    work_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64))
+    # Fixed-width UTC text ("2026-03-01T08:00:00.000000Z"): sorts like the instant it names.
+    recorded_at: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    minutes: Mapped[int | None] = mapped_column(Integer)
+    check_in: Mapped[str | None] = mapped_column(String(8))
+    check_out: Mapped[str | None] = mapped_column(String(8))
+
+
+class OutputRecord(Base):
+    __tablename__ = "output_records"
+    __table_args__ = (Index("ix_output_records_worker_site_date", "worker_id", "site_id", "work_date"),)
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(String(64))
+    site_id: Mapped[str] = mapped_column(String(64))
+    work_date: Mapped[date] = mapped_column(Date)
+    product: Mapped[str] = mapped_column(String(64))
+    grade: Mapped[str] = mapped_column(String(8))
+    quantity: Mapped[int] = mapped_column(Integer)
+    voided_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class WageLine(Base):
+    """Pay for one assignment and day; a monthly scheme has one line per month, dated the 1st."""
+
+    __tablename__ = "wage_lines"
+    __table_args__ = (
+        UniqueConstraint("assignment_id", "work_date"),
+        Index("ix_wage_lines_worker_period", "worker_id", "period"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id"))
+    worker_id: Mapped[str] = mapped_column(String(64))
+    site_id: Mapped[str] = mapped_column(String(64))
+    period: Mapped[str] = mapped_column(String(7))
+    work_date: Mapped[date] = mapped_column(Date)
+    scheme: Mapped[str] = mapped_column(String(16))
+    amount_fen: Mapped[int] = mapped_column(BigInteger)
+    facts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class ProcessedEvent(Base):
+    """An event that took effect; written in the same transaction as the effect."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    processed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class DeadLetter(Base):
+    """A message that can never be applied as it is, parked with the reason until replayed."""
+
+    __tablename__ = "dead_letters"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    event_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    event_type: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str] = mapped_column(Text)
+    errors: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    key: Mapped[str | None] = mapped_column(String(200))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="parked")
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    replayed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,74 @@
+"""Who and where: regions, households, workers, sites and assignments."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base
+from app.db.models.types import new_id, utcnow
+
+REGION_LEVELS = ("province", "city", "county", "township", "village")
+HOUSEHOLD_STATUSES = ("poor", "monitored", "other")
+SITE_KINDS = ("workshop", "post")
+
+
+class Region(Base):
+    __tablename__ = "regions"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16))
+    parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    # "/36/3607/360702/": a region contains another when the other's path starts with its own.
+    path: Mapped[str] = mapped_column(String(600), index=True)
+
+
+class Household(Base):
+    __tablename__ = "households"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Worker(Base):
+    __tablename__ = "workers"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    national_id: Mapped[str | None] = mapped_column(String(64))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    bank_account: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Site(Base):
+    __tablename__ = "sites"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_worker_site", "worker_id", "site_id"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"))
+    site_id: Mapped[str] = mapped_column(ForeignKey("sites.id"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    scheme: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def covers(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)

@@ -1,0 +1,90 @@
+"""Taking work events in: all valid or none, each id accepted once, staged on the bus in the
+same transaction as the record of its receipt."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import ReceivedEvent
+from app.worklog import OutputRef, WorkContext
+from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, content_hash, encode_event, parse_event
+from events.bus import Bus, OutgoingMessage
+
+
+class EventsRejected(Exception):
+    """Some events are invalid; `errors` maps each bad item's index to its field errors."""
+
+    def __init__(self, errors: dict[str, Any]):
+        super().__init__(f"{len(errors)} invalid event(s)")
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Receipt:
+    id: str
+    status: str  # "accepted" or "duplicate"
+
+
+def parse_all(raw_events: list[Any]) -> list[WorkEvent]:
+    """Parse every item; raise EventsRejected listing every malformed one."""
+    parsed, errors = [], {}
+    for index, raw in enumerate(raw_events):
+        try:
+            parsed.append(parse_event(raw))
+        except InvalidEvent as error:
+            errors[str(index)] = error.errors
+    if errors:
+        raise EventsRejected(errors)
+    return parsed
+
+
+def accept_events(session: Session, bus: Bus, topic: str, events: list[WorkEvent]) -> list[Receipt]:
+    """Record and stage new events; a repeated id with the same content is a duplicate."""
+    hashes = [content_hash(event) for event in events]
+    known = _received(session, {event.id for event in events})
+    errors: dict[str, Any] = {}
+    fresh: list[tuple[int, WorkEvent, str]] = []
+    receipts: list[Receipt] = []
+    for index, (event, digest) in enumerate(zip(events, hashes)):
+        previous = known.get(event.id)
+        if previous is not None and previous != digest:
+            errors[str(index)] = {"id": ["already used by another event with different content"]}
+        elif previous is None:
+            known[event.id] = digest
+            fresh.append((index, event, digest))
+        receipts.append(Receipt(event.id, "duplicate" if previous is not None else "accepted"))
+    context = WorkContext(session, [e for _, e, _ in fresh], _void_targets(session, [e for _, e, _ in fresh]))
+    for index, event, _ in fresh:
+        problem = context.problem(event)
+        if problem is not None:
+            errors[str(index)] = problem.as_errors()
+        elif event.type == OUTPUT_RECORDED:
+            context.outputs[event.id] = OutputRef(event.worker_id, event.site_id)
+    if errors:
+        raise EventsRejected(dict(sorted(errors.items(), key=lambda item: int(item[0]))))
+    session.add_all(
+        ReceivedEvent(event_id=event.id, content_hash=digest, event_type=event.type,
+                      worker_id=event.worker_id, site_id=event.site_id)
+        for _, event, digest in fresh
+    )
+    bus.stage(session, [OutgoingMessage(topic, event.worker_id, encode_event(event)) for _, event, _ in fresh])
+    return receipts
+
+
+def _received(session: Session, ids: set[str]) -> dict[str, str]:
+    rows = session.execute(select(ReceivedEvent.event_id, ReceivedEvent.content_hash).where(
+        ReceivedEvent.event_id.in_(ids)))
+    return {row.event_id: row.content_hash for row in rows}
+
+
+def _void_targets(session: Session, events: list[WorkEvent]) -> dict[str, OutputRef]:
+    ids = {event.data["output_id"] for event in events if event.type == OUTPUT_VOIDED}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(ReceivedEvent.event_id, ReceivedEvent.worker_id, ReceivedEvent.site_id).where(
+            ReceivedEvent.event_id.in_(ids), ReceivedEvent.event_type == OUTPUT_RECORDED))
+    return {row.event_id: OutputRef(row.worker_id, row.site_id) for row in rows}

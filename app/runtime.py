@@ -1,0 +1,30 @@
+"""The one wiring place: settings -> engine, sessions and bus, built once per process."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+
+from app.db import make_engine, make_session_factory
+from app.settings import Settings
+from events.bus import Bus, open_bus
+
+
+@dataclass(frozen=True)
+class Runtime:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker
+    bus: Bus
+
+    def close(self) -> None:
+        self.bus.close()
+        self.engine.dispose()
+
+
+def build_runtime(settings: Settings | None = None) -> Runtime:
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url)
+    bus = open_bus(settings.bus, engine=engine, kafka_bootstrap_servers=settings.kafka_bootstrap_servers)
+    return Runtime(settings, engine, make_session_factory(engine), bus)

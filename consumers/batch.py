@@ -1,0 +1,78 @@
+"""One batch of messages, one transaction: dedupe, check, apply, recompute, park the rest."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import OutputRecord, ProcessedEvent
+from app.worklog import OutputRef, WorkContext
+from consumers.dead_letters import park
+from consumers.handlers import HANDLERS, WageKey
+from consumers.wages import recompute_wage_lines
+from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, content_hash, decode_event
+from events.bus import Bus, Message
+
+
+@dataclass
+class BatchResult:
+    applied: int = 0
+    duplicates: int = 0
+    dead_lettered: int = 0
+
+
+def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: list[Message]) -> BatchResult:
+    """Apply `messages` inside `session`'s transaction; the caller commits, then the offsets."""
+    result = BatchResult()
+    decoded: list[tuple[Message, WorkEvent]] = []
+    for message in messages:
+        try:
+            decoded.append((message, decode_event(message.value)))
+        except InvalidEvent as error:
+            result.dead_lettered += park(session, bus, dead_letter_topic, message, "invalid event", error.errors)
+    events = [event for _, event in decoded]
+    seen = _processed_hashes(session, events)
+    context = WorkContext(session, events, _void_targets(session, events))
+    touched: set[WageKey] = set()
+    for message, event in decoded:
+        digest = content_hash(event)
+        previous = seen.get(event.id)
+        if previous == digest:
+            result.duplicates += 1
+            continue
+        if previous is not None:
+            result.dead_lettered += park(
+                session, bus, dead_letter_topic, message, "conflict: event id already used with other content",
+                {"id": ["already used with other content"]}, event.id, event.type,
+            )
+            continue
+        problem = context.problem(event)
+        if problem is not None:
+            result.dead_lettered += park(
+                session, bus, dead_letter_topic, message, problem.message, problem.as_errors(), event.id, event.type
+            )
+            continue
+        touched.update(HANDLERS[event.type](session, event, context))
+        session.add(ProcessedEvent(event_id=event.id, content_hash=digest))
+        seen[event.id] = digest
+        if event.type == OUTPUT_RECORDED:
+            context.outputs[event.id] = OutputRef(event.worker_id, event.site_id)
+        result.applied += 1
+    session.flush()
+    recompute_wage_lines(session, touched)
+    return result
+
+
+def _processed_hashes(session: Session, events: list[WorkEvent]) -> dict[str, str]:
+    ids = {event.id for event in events}
+    rows = session.execute(select(ProcessedEvent.event_id, ProcessedEvent.content_hash).where(
+        ProcessedEvent.event_id.in_(ids)))
+    return {row.event_id: row.content_hash for row in rows}
+
+
+def _void_targets(session: Session, events: list[WorkEvent]) -> dict[str, OutputRef]:
+    ids = {event.data["output_id"] for event in events if event.type == OUTPUT_VOIDED}
+    rows = session.execute(select(OutputRecord.event_id, OutputRecord.worker_id, OutputRecord.site_id).where(
+        OutputRecord.event_id.in_(ids))) if ids else []
+    return {row.event_id: OutputRef(row.worker_id, row.site_id) for row in rows}

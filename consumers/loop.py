@@ -1,0 +1,72 @@
+"""The wage consumer's loop: poll, process the batch in one transaction, commit, then the offsets.
+
+A database failure rolls the batch back and rewinds to the committed offsets: nothing is
+committed for unwritten work, and the redelivered messages are deduplicated by event id.
+"""
+from __future__ import annotations
+
+import threading
+
+import structlog
+from sqlalchemy.exc import DBAPIError, OperationalError
+from app.runtime import Runtime
+from consumers.batch import process_batch
+from events.bus import BusUnavailable, Consumer
+
+log = structlog.get_logger("consumers.wages")
+
+_RETRYABLE = (OperationalError, DBAPIError, BusUnavailable)
+
+
+def run_wage_consumer(runtime: Runtime, stop: threading.Event) -> None:
+    settings = runtime.settings
+    consumer = _connect(runtime, stop)
+    if consumer is None:
+        return
+    backoff = 0.5
+    log.info("consumer started", group=settings.consumer_group, bus=settings.bus)
+    try:
+        while not stop.is_set():
+            try:
+                if consume_once(runtime, consumer):
+                    backoff = 0.5
+            except _RETRYABLE as error:
+                log.warning("batch failed; will retry from the committed offsets", error=str(error)[:500])
+                _rewind(consumer)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 10.0)
+    finally:
+        consumer.close()
+        log.info("consumer stopped")
+
+
+def consume_once(runtime: Runtime, consumer: Consumer) -> int:
+    """Poll one batch and apply it; return how many messages it held."""
+    settings = runtime.settings
+    messages = consumer.poll(settings.consumer_batch_size, settings.consumer_poll_ms)
+    if not messages:
+        return 0
+    with runtime.sessions.begin() as session:
+        result = process_batch(session, runtime.bus, settings.topic_dead_letters, messages)
+    consumer.commit(messages)
+    log.info("batch applied", messages=len(messages), applied=result.applied,
+             duplicates=result.duplicates, dead_lettered=result.dead_lettered)
+    return len(messages)
+
+
+def _connect(runtime: Runtime, stop: threading.Event) -> Consumer | None:
+    settings = runtime.settings
+    while not stop.is_set():
+        try:
+            return runtime.bus.consumer(settings.consumer_group, [settings.topic_work_events])
+        except _RETRYABLE as error:
+            log.warning("bus unavailable; retrying", error=str(error)[:500])
+            stop.wait(2.0)
+    return None
+
+
+def _rewind(consumer: Consumer) -> None:
+    try:
+        consumer.rewind()
+    except _RETRYABLE as error:
+        log.warning("rewind failed", error=str(error)[:500])

@@ -1,0 +1,22 @@
+"""The bus: Kafka or the embedded event log, behind one interface."""
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from events.bus.base import Bus, BusUnavailable, Consumer, Message, OutgoingMessage, Producer
+
+
+def open_bus(kind: str, *, engine: Engine, kafka_bootstrap_servers: str = "") -> Bus:
+    """The bus named by `kind` ("embedded" or "kafka"); nothing connects until it is used."""
+    if kind == "embedded":
+        from events.bus.embedded import EmbeddedBus
+
+        return EmbeddedBus(engine)
+    if kind == "kafka":
+        from events.bus.kafka import KafkaBus
+
+        return KafkaBus(kafka_bootstrap_servers)
+    raise ValueError(f"unknown bus {kind!r}")
+
+
+__all__ = ["Bus", "BusUnavailable", "Consumer", "Message", "OutgoingMessage", "Producer", "open_bus"]

@@ -1,0 +1,72 @@
+"""What every bus offers: consumers that poll and commit, producers that send, a staging outbox."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.orm import Session
+
+
+class BusUnavailable(RuntimeError):
+    """The bus cannot be reached now; retry later."""
+
+
+@dataclass(frozen=True)
+class Message:
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    topic: str
+    key: str | None
+    value: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Consumer(Protocol):
+    def poll(self, max_records: int, timeout_ms: int) -> list[Message]: ...
+
+    def commit(self, messages: list[Message]) -> None:
+        """Commit, per partition, the offset after the last of `messages`."""
+
+    def rewind(self) -> None:
+        """Read again from the committed offsets (after a failed batch)."""
+
+    def close(self) -> None: ...
+
+
+class Producer(Protocol):
+    def send(self, message: OutgoingMessage) -> None: ...
+
+    def flush(self, timeout_s: float = 30.0) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class Bus(Protocol):
+    def stage(self, session: Session, messages: list[OutgoingMessage]) -> None:
+        """Write messages in the caller's transaction: they go out if and only if it commits."""
+
+    def consumer(self, group_id: str, topics: list[str]) -> Consumer: ...
+
+    def producer(self) -> Producer: ...
+
+    def ping(self) -> None:
+        """Raise BusUnavailable unless the bus answers now."""
+
+    def close(self) -> None: ...
+
+
+def next_offsets(messages: list[Message]) -> dict[tuple[str, int], int]:
+    """The offset to commit per (topic, partition): one past the last message seen."""
+    offsets: dict[tuple[str, int], int] = {}
+    for message in messages:
+        key = (message.topic, message.partition)
+        offsets[key] = max(offsets.get(key, 0), message.offset + 1)
+    return offsets

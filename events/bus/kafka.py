@@ -1,0 +1,148 @@
+"""The Kafka bus (kafka-python): keyed by worker id, manual commits, outbox staging.
+
+The API never talks to Kafka: `stage` writes to the event log (the outbox) in the caller's
+transaction and the relay publishes it, so a 202 never depends on the broker being up.
+"""
+from __future__ import annotations
+
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka.admin import NewTopic
+from kafka.errors import KafkaError, TopicAlreadyExistsError
+from kafka.structs import OffsetAndMetadata, TopicPartition
+from sqlalchemy.orm import Session
+
+from events.bus.base import BusUnavailable, Message, OutgoingMessage, next_offsets
+from events.bus.log import append
+
+
+class KafkaBus:
+    def __init__(self, bootstrap_servers: str, client_id: str = "stablework"):
+        self._bootstrap = bootstrap_servers.split(",")
+        self._client_id = client_id
+
+    def stage(self, session: Session, messages: list[OutgoingMessage]) -> None:
+        append(session, messages)
+
+    def consumer(self, group_id: str, topics: list[str]) -> "KafkaBusConsumer":
+        return KafkaBusConsumer(self._bootstrap, self._client_id, group_id, topics)
+
+    def producer(self) -> "KafkaBusProducer":
+        return KafkaBusProducer(self._bootstrap, self._client_id)
+
+    def ensure_topics(self, topics: list[str], partitions: int) -> None:
+        """Create the topics if missing (single-node broker: replication factor 1 unless set)."""
+        admin = self._admin()
+        try:
+            existing = set(admin.list_topics())
+            missing = [NewTopic(t, partitions, 1) for t in topics if t not in existing]
+            if missing:
+                try:
+                    admin.create_topics(missing)
+                except TopicAlreadyExistsError:
+                    pass
+        finally:
+            admin.close()
+
+    def ping(self) -> None:
+        self._admin().close()
+
+    def close(self) -> None:
+        pass
+
+    def _admin(self) -> KafkaAdminClient:
+        try:
+            return KafkaAdminClient(
+                bootstrap_servers=self._bootstrap, client_id=self._client_id, request_timeout_ms=5000
+            )
+        except KafkaError as error:
+            raise BusUnavailable(str(error)) from error
+
+
+class KafkaBusProducer:
+    def __init__(self, bootstrap: list[str], client_id: str):
+        try:
+            self._producer = KafkaProducer(
+                bootstrap_servers=bootstrap,
+                client_id=client_id,
+                acks="all",
+                enable_idempotence=True,
+                linger_ms=5,
+                compression_type=None,
+            )
+        except KafkaError as error:
+            raise BusUnavailable(str(error)) from error
+
+    def send(self, message: OutgoingMessage) -> None:
+        self._producer.send(
+            message.topic,
+            key=message.key.encode() if message.key is not None else None,
+            value=message.value,
+            headers=[(k, v.encode()) for k, v in message.headers.items()],
+        )
+
+    def flush(self, timeout_s: float = 30.0) -> None:
+        try:
+            self._producer.flush(timeout=timeout_s)
+        except KafkaError as error:
+            raise BusUnavailable(str(error)) from error
+
+    def close(self) -> None:
+        self._producer.close(timeout=5)
+
+
+class KafkaBusConsumer:
+    def __init__(self, bootstrap: list[str], client_id: str, group_id: str, topics: list[str]):
+        try:
+            self._consumer = KafkaConsumer(
+                *topics,
+                bootstrap_servers=bootstrap,
+                client_id=client_id,
+                group_id=group_id,
+                enable_auto_commit=False,
+                auto_offset_reset="earliest",
+                max_poll_interval_ms=300_000,
+            )
+        except KafkaError as error:
+            raise BusUnavailable(str(error)) from error
+
+    def poll(self, max_records: int, timeout_ms: int) -> list[Message]:
+        try:
+            batches = self._consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
+        except KafkaError as error:
+            raise BusUnavailable(str(error)) from error
+        return [
+            Message(
+                record.topic, record.partition, record.offset,
+                record.key.decode(errors="replace") if record.key is not None else None,
+                record.value,
+                {k: v.decode(errors="replace") for k, v in (record.headers or [])},
+            )
+            for records in batches.values()
+            for record in records
+        ]
+
+    def commit(self, messages: list[Message]) -> None:
+        offsets = {
+            TopicPartition(topic, partition): OffsetAndMetadata(offset, "", -1)
+            for (topic, partition), offset in next_offsets(messages).items()
+        }
+        if offsets:
+            try:
+                self._consumer.commit(offsets)
+            except KafkaError as error:  # e.g. a rebalance took the partition: it is redelivered
+                raise BusUnavailable(str(error)) from error
+
+    def rewind(self) -> None:
+        """Go back to the committed offsets, so uncommitted messages are read again."""
+        try:
+            for partition in self._consumer.assignment():
+                committed = self._consumer.committed(partition)
+                if committed is None:
+                    self._consumer.seek_to_beginning(partition)
+                else:
+                    self._consumer.seek(partition, committed)
+        except KafkaError as error:
+            raise BusUnavailable(str(error)) from error
+
+    def close(self) -> None:
+        self._consumer.close(autocommit=False)

@@ -1,0 +1,63 @@
+"""The durable event log table: the outbox for Kafka, and the embedded bus itself.
+
+Defined with SQLAlchemy Core on its own MetaData so that `events/` needs nothing of `app/`;
+Alembic migrates it together with the application's tables.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text,
+    insert, text,
+)
+from sqlalchemy.orm import Session
+
+from events.bus.base import OutgoingMessage
+
+metadata = MetaData()
+
+_seq = BigInteger().with_variant(Integer(), "sqlite")
+
+event_log = Table(
+    "event_log",
+    metadata,
+    Column("seq", _seq, autoincrement=True),
+    Column("topic", String(200), nullable=False),
+    Column("key", String(200)),
+    Column("value", Text, nullable=False),
+    Column("headers", JSON),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", DateTime(timezone=True)),
+    PrimaryKeyConstraint("seq", name="pk_event_log"),
+    Index("ix_event_log_topic_seq", "topic", "seq"),
+    Index(
+        "ix_event_log_unpublished", "seq",
+        postgresql_where=text("published_at IS NULL"), sqlite_where=text("published_at IS NULL"),
+    ),
+)
+
+bus_offsets = Table(
+    "bus_offsets",
+    metadata,
+    Column("group_id", String(200), nullable=False),
+    Column("topic", String(200), nullable=False),
+    Column("partition", Integer, nullable=False),
+    Column("next_offset", BigInteger, nullable=False),
+    PrimaryKeyConstraint("group_id", "topic", "partition", name="pk_bus_offsets"),
+)
+
+
+def append(session: Session, messages: list[OutgoingMessage]) -> None:
+    """Insert messages into the log inside the caller's transaction."""
+    if not messages:
+        return
+    now = datetime.now(UTC)
+    session.execute(
+        insert(event_log),
+        [
+            {"topic": m.topic, "key": m.key, "value": m.value.decode(), "headers": m.headers or None,
+             "created_at": now}
+            for m in messages
+        ],
+    )

@@ -1,0 +1,40 @@
+"""Alembic environment: the application's tables and the event log, on SQLite or PostgreSQL."""
+from __future__ import annotations
+
+from alembic import context
+
+import app.db.models  # noqa: F401  (registers every table on Base.metadata)
+from app.db import Base, make_engine
+from app.settings import Settings
+from events.bus import log
+
+config = context.config
+target_metadata = [Base.metadata, log.metadata]
+
+
+def _url() -> str:
+    return config.attributes.get("database_url") or Settings.from_env().database_url
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True,
+                      render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    engine = make_engine(_url())
+    with engine.connect() as connection:
+        # SQLite cannot ALTER most things: batch mode rebuilds tables instead.
+        context.configure(connection=connection, target_metadata=target_metadata,
+                          render_as_batch=connection.dialect.name == "sqlite")
+        with context.begin_transaction():
+            context.run_migrations()
+    engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
