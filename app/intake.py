@@ -28,27 +28,29 @@ class Receipt:
     status: str  # "accepted" or "duplicate"
 
 
-def parse_all(raw_events: list[Any]) -> list[WorkEvent]:
-    """Parse every item; raise EventsRejected listing every malformed one."""
-    parsed, errors = [], {}
+def parse_all(raw_events: list[Any]) -> tuple[dict[int, WorkEvent], dict[str, Any]]:
+    """Parse every item: the well-formed events by index, and the errors of the others."""
+    parsed, errors = {}, {}
     for index, raw in enumerate(raw_events):
         try:
-            parsed.append(parse_event(raw))
+            parsed[index] = parse_event(raw)
         except InvalidEvent as error:
             errors[str(index)] = error.errors
-    if errors:
-        raise EventsRejected(errors)
-    return parsed
+    return parsed, errors
 
 
-def accept_events(session: Session, bus: Bus, topic: str, events: list[WorkEvent]) -> list[Receipt]:
-    """Record and stage new events; a repeated id with the same content is a duplicate."""
-    hashes = [content_hash(event) for event in events]
-    known = _received(session, {event.id for event in events})
-    errors: dict[str, Any] = {}
+def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, WorkEvent],
+                  errors: dict[str, Any]) -> list[Receipt]:
+    """Record and stage new events, or raise EventsRejected with every bad item (`errors` too).
+
+    A repeated id with the same content is a duplicate; with other content, a conflict.
+    """
+    errors = dict(errors)
+    known = _received(session, {event.id for event in events.values()})
     fresh: list[tuple[int, WorkEvent, str]] = []
     receipts: list[Receipt] = []
-    for index, (event, digest) in enumerate(zip(events, hashes)):
+    for index, event in events.items():
+        digest = content_hash(event)
         previous = known.get(event.id)
         if previous is not None and previous != digest:
             errors[str(index)] = {"id": ["already used by another event with different content"]}
@@ -56,7 +58,8 @@ def accept_events(session: Session, bus: Bus, topic: str, events: list[WorkEvent
             known[event.id] = digest
             fresh.append((index, event, digest))
         receipts.append(Receipt(event.id, "duplicate" if previous is not None else "accepted"))
-    context = WorkContext(session, [e for _, e, _ in fresh], _void_targets(session, [e for _, e, _ in fresh]))
+    new_events = [event for _, event, _ in fresh]
+    context = WorkContext(session, new_events, _void_targets(session, new_events))
     for index, event, _ in fresh:
         problem = context.problem(event)
         if problem is not None:
@@ -70,7 +73,7 @@ def accept_events(session: Session, bus: Bus, topic: str, events: list[WorkEvent
                       worker_id=event.worker_id, site_id=event.site_id)
         for _, event, digest in fresh
     )
-    bus.stage(session, [OutgoingMessage(topic, event.worker_id, encode_event(event)) for _, event, _ in fresh])
+    bus.stage(session, [OutgoingMessage(topic, event.worker_id, encode_event(event)) for event in new_events])
     return receipts
 
 

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from app.api.access import authorize
-from app.api.context import unit_of_work
-from app.api.pagination import decode_cursor, encode_cursor
-from app.api.schemas import DeadLetterArgs, DeadLetterPageOut
+from app.api.context import runtime, unit_of_work
+from app.dead_letters import replay
+from app.api.pagination import decode_cursor, encode_cursor, row_id
+from app.api.schemas import DeadLetterArgs, DeadLetterOut, DeadLetterPageOut
 from app.db.models import DeadLetter
 
 blp = Blueprint("dead_letters", __name__, url_prefix="/api/v1/dead-letters",
@@ -25,10 +26,24 @@ class DeadLetters(MethodView):
             query = select(DeadLetter).order_by(DeadLetter.id).limit(args["limit"] + 1)
             if args["status"] is not None:
                 query = query.where(DeadLetter.status == args["status"])
-            after = decode_cursor(args["cursor"], 1)
+            after = decode_cursor(args["cursor"], row_id)
             if after is not None:
-                query = query.where(DeadLetter.id > int(after[0]))
+                query = query.where(DeadLetter.id > after[0])
             letters = session.scalars(query).all()
             more = len(letters) > args["limit"]
             letters = letters[: args["limit"]]
             return {"items": letters, "next_cursor": encode_cursor(letters[-1].id) if more else None}
+
+
+@blp.route("/<int:letter_id>/replay")
+class ReplayDeadLetter(MethodView):
+    @blp.response(202, DeadLetterOut)
+    def post(self, letter_id):
+        """Send a parked event through the consumer again, once its cause is fixed (admin)"""
+        with unit_of_work() as session:
+            authorize(session, "admin")
+            letter = session.get(DeadLetter, letter_id) or abort(404, message="no such dead letter")
+            if letter.status != "parked":
+                abort(409, message=f"dead letter {letter_id} is {letter.status}, not parked")
+            replay(session, runtime().bus, letter)
+            return letter

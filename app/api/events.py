@@ -23,27 +23,24 @@ class Events(MethodView):
         limit = runtime().settings.max_events_per_request
         if len(raw) > limit:
             abort(413, message=f"at most {limit} events per request")
-        try:
-            events = parse_all(raw)
-        except EventsRejected as rejected:
-            abort(422, message="invalid events; none were taken", errors=rejected.errors)
+        events, errors = parse_all(raw)
         for attempt in (1, 2):
             try:
-                return _accept(events)
+                return _accept(events, errors)
             except IntegrityError:
                 # Another request took one of these ids meanwhile; the second pass sees it.
                 if attempt == 2:
                     raise
 
 
-def _accept(events):
+def _accept(events, errors):
     with unit_of_work() as session:
         principal = authorize(session, "supervisor", "admin")
-        denied = forbidden_sites(principal, session, {event.site_id for event in events})
+        denied = forbidden_sites(principal, session, {event.site_id for event in events.values()})
         if denied:
             abort(403, message=f"you may not log work for site(s) {', '.join(denied)}")
         try:
-            receipts = accept_events(session, runtime().bus, runtime().settings.topic_work_events, events)
+            receipts = accept_events(session, runtime().bus, runtime().settings.topic_work_events, events, errors)
         except EventsRejected as rejected:
             abort(422, message="invalid events; none were taken", errors=rejected.errors)
     accepted = sum(r.status == "accepted" for r in receipts)

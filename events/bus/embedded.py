@@ -87,7 +87,7 @@ class EmbeddedConsumer:
                     .limit(max_records - len(messages))
                 ).all()
                 messages.extend(
-                    Message(topic, _PARTITION, row.seq, row.key, row.value.encode(), row.headers or {})
+                    Message(topic, _PARTITION, row.seq, row.key, bytes(row.value), row.headers or {})
                     for row in rows
                 )
                 if rows:

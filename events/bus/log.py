@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
-    JSON, BigInteger, Column, DateTime, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text,
+    JSON, BigInteger, Column, DateTime, Index, Integer, LargeBinary, MetaData, PrimaryKeyConstraint, String, Table,
     insert, text,
 )
 from sqlalchemy.orm import Session
@@ -25,7 +25,7 @@ event_log = Table(
     Column("seq", _seq, autoincrement=True),
     Column("topic", String(200), nullable=False),
     Column("key", String(200)),
-    Column("value", Text, nullable=False),
+    Column("value", LargeBinary, nullable=False),
     Column("headers", JSON),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("published_at", DateTime(timezone=True)),
@@ -56,7 +56,7 @@ def append(session: Session, messages: list[OutgoingMessage]) -> None:
     session.execute(
         insert(event_log),
         [
-            {"topic": m.topic, "key": m.key, "value": m.value.decode(), "headers": m.headers or None,
+            {"topic": m.topic, "key": m.key, "value": m.value, "headers": m.headers or None,
              "created_at": now}
             for m in messages
         ],

@@ -1,0 +1,78 @@
+"""The README's run command and walk-through, exactly as a newcomer would type them."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text()
+
+
+def fenced_block_after(marker: str) -> str:
+    match = re.search(re.escape(marker) + r"\s*```\w*\n(.*?)```", README, re.S)
+    assert match, f"README has no code block after {marker}"
+    return match.group(1)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_ready(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "bin/serve exited early"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise AssertionError(f"{url} not ready after {timeout}s")
+
+
+@pytest.fixture
+def served(tmp_path):
+    port = free_port()
+    env = {**os.environ, "PORT": str(port), "DATABASE_URL": f"sqlite:///{tmp_path / 'walk.db'}"}
+    log = (tmp_path / "serve.log").open("w")
+    process = subprocess.Popen([str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_ready(f"http://127.0.0.1:{port}/readyz", process)
+        yield port, env, process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+        log.close()
+
+
+def test_readme_walkthrough_gives_the_documented_balance(served):
+    port, env, process = served
+    script = fenced_block_after("<!-- walkthrough:start -->").replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert json.loads(lines[-2]) == {"accepted": 1, "duplicates": 0,
+                                     "results": [{"id": "0b7e2f4c-3d1a-4e5f-9a8b-7c6d5e4f3a21",
+                                                  "status": "accepted"}]}
+    assert json.loads(lines[-1]) == json.loads(fenced_block_after("<!-- walkthrough:answer -->"))
+
+
+def test_serve_stops_cleanly_on_sigterm(served):
+    _, _, process = served
+    os.killpg(process.pid, signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
