@@ -13,3 +13,13 @@ accesslog = None
 graceful_timeout = 20
 timeout = 60
 control_socket_disable = True  # no shared control socket in $HOME: several instances may run side by side
+
+
+def child_exit(server, worker):
+    """Drop a dead worker's live gauges from the shared multiprocess metrics folder."""
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

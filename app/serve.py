@@ -6,20 +6,32 @@ Either child ending stops the other; SIGTERM/SIGINT stop both gracefully.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 from app.settings import PROJECT_ROOT
 
 
 def main() -> int:
+    # One metrics folder for all children: the API's /metrics then shows the consumer's too.
+    metrics_dir = tempfile.mkdtemp(prefix="stablework-metrics-")
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": metrics_dir}
     children = [
-        subprocess.Popen([sys.executable, "-m", "consumers"], cwd=PROJECT_ROOT),
+        subprocess.Popen([sys.executable, "-m", "consumers"], cwd=PROJECT_ROOT, env=env),
         subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(PROJECT_ROOT / "gunicorn.conf.py"),
-                          "app:create_app()"], cwd=PROJECT_ROOT),
+                          "app:create_app()"], cwd=PROJECT_ROOT, env=env),
     ]
+    try:
+        return _supervise(children)
+    finally:
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _supervise(children: list[subprocess.Popen]) -> int:
     stopping = False
 
     def stop(*_):

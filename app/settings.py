@@ -31,6 +31,7 @@ class Settings:
     consumer_poll_ms: int = 200
     max_events_per_request: int = 1000
     log_level: str = "INFO"
+    metrics_port: int = 0  # consumers and relay: expose /metrics on this port (0: off)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -51,4 +52,5 @@ class Settings:
             consumer_poll_ms=_int(env, "CONSUMER_POLL_MS", defaults.consumer_poll_ms),
             max_events_per_request=_int(env, "MAX_EVENTS_PER_REQUEST", defaults.max_events_per_request),
             log_level=env.get("LOG_LEVEL", defaults.log_level),
+            metrics_port=_int(env, "METRICS_PORT", defaults.metrics_port),
         )

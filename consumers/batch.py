@@ -1,8 +1,10 @@
 """One batch of messages, one transaction: dedupe, check, apply, recompute, park the rest."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
+import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,12 +16,17 @@ from consumers.wages import recompute_wage_lines
 from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, content_hash, decode_event
 from events.bus import Bus, Message
 
+log = structlog.get_logger("consumers.wages")
+
 
 @dataclass
 class BatchResult:
-    applied: int = 0
-    duplicates: int = 0
-    dead_lettered: int = 0
+    """What one batch did, counted by event type (dead letters by kind of reason)."""
+
+    consumed: Counter = field(default_factory=Counter)
+    applied: Counter = field(default_factory=Counter)
+    duplicates: Counter = field(default_factory=Counter)
+    dead_lettered: Counter = field(default_factory=Counter)
 
 
 def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: list[Message]) -> BatchResult:
@@ -30,26 +37,30 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
         try:
             decoded.append((message, decode_event(message.value)))
         except InvalidEvent as error:
-            result.dead_lettered += park(session, bus, dead_letter_topic, message, "invalid event", error.errors)
+            result.consumed["invalid"] += 1
+            result.dead_lettered["invalid"] += park(
+                session, bus, dead_letter_topic, message, "invalid event", error.errors)
     events = [event for _, event in decoded]
     seen = _processed_hashes(session, events)
     context = WorkContext(session, events, _void_targets(session, events))
     touched: set[WageKey] = set()
     for message, event in decoded:
+        result.consumed[event.type] += 1
         digest = content_hash(event)
         previous = seen.get(event.id)
         if previous == digest:
-            result.duplicates += 1
+            result.duplicates[event.type] += 1
             continue
         if previous is not None:
-            result.dead_lettered += park(
+            result.dead_lettered["conflict"] += park(
                 session, bus, dead_letter_topic, message, "conflict: event id already used with other content",
                 {"id": ["already used with other content"]}, event.id, event.type,
             )
             continue
         problem = context.problem(event)
         if problem is not None:
-            result.dead_lettered += park(
+            log.info("event cannot be applied", event_id=event.id, reason=problem.message)
+            result.dead_lettered["not_applicable"] += park(
                 session, bus, dead_letter_topic, message, problem.message, problem.as_errors(), event.id, event.type
             )
             continue
@@ -58,7 +69,7 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
         seen[event.id] = digest
         if event.type == OUTPUT_RECORDED:
             context.outputs[event.id] = OutputRef(event.worker_id, event.site_id)
-        result.applied += 1
+        result.applied[event.type] += 1
     session.flush()
     recompute_wage_lines(session, touched)
     return result

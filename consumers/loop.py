@@ -9,8 +9,10 @@ import threading
 
 import structlog
 from sqlalchemy.exc import DBAPIError, OperationalError
+
+from app import metrics
 from app.runtime import Runtime
-from consumers.batch import process_batch
+from consumers.batch import BatchResult, process_batch
 from events.bus import BusUnavailable, Consumer
 
 log = structlog.get_logger("consumers.wages")
@@ -45,13 +47,29 @@ def consume_once(runtime: Runtime, consumer: Consumer) -> int:
     settings = runtime.settings
     messages = consumer.poll(settings.consumer_batch_size, settings.consumer_poll_ms)
     if not messages:
+        record_lag(consumer)
         return 0
     with runtime.sessions.begin() as session:
         result = process_batch(session, runtime.bus, settings.topic_dead_letters, messages)
     consumer.commit(messages)
-    log.info("batch applied", messages=len(messages), applied=result.applied,
-             duplicates=result.duplicates, dead_lettered=result.dead_lettered)
+    record(result, consumer)
+    log.info("batch applied", messages=len(messages), applied=result.applied.total(),
+             duplicates=result.duplicates.total(), dead_lettered=result.dead_lettered.total())
     return len(messages)
+
+
+def record(result: BatchResult, consumer: Consumer) -> None:
+    """Count what a committed batch did (never before the commit: a rolled-back batch did nothing)."""
+    for counter, by_kind in ((metrics.EVENTS_CONSUMED, result.consumed), (metrics.EVENTS_APPLIED, result.applied),
+                             (metrics.EVENTS_DUPLICATE, result.duplicates), (metrics.DEAD_LETTERS, result.dead_lettered)):
+        for kind, count in by_kind.items():
+            counter.labels(kind).inc(count)
+    record_lag(consumer)
+
+
+def record_lag(consumer: Consumer) -> None:
+    for (topic, partition), lag in consumer.lag().items():
+        metrics.CONSUMER_LAG.labels(topic, str(partition)).set(lag)
 
 
 def _connect(runtime: Runtime, stop: threading.Event) -> Consumer | None:

@@ -7,6 +7,7 @@ from flask import Blueprint, Flask, send_from_directory
 from app.api import (
     assignments, balances, dead_letters, events, health, households, regions, sites, tokens, workers,
 )
+from app.api.observability import init_observability
 from app.api.problems import ProblemApi
 
 BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens)
@@ -33,6 +34,7 @@ def init_api(app: Flask) -> ProblemApi:
     for module in BLUEPRINTS:
         api.register_blueprint(module.blp)
     app.register_blueprint(_docs_assets())
+    init_observability(app)
     return api
 
 

@@ -38,6 +38,9 @@ class Consumer(Protocol):
     def rewind(self) -> None:
         """Read again from the committed offsets (after a failed batch)."""
 
+    def lag(self) -> dict[tuple[str, int], int]:
+        """Messages between the read position and the end, per (topic, partition) held."""
+
     def close(self) -> None: ...
 
 
@@ -50,6 +53,9 @@ class Producer(Protocol):
 
 
 class Bus(Protocol):
+    def prepare(self, topics: list[str], partitions: int) -> None:
+        """Make sure the topics exist (Kafka); nothing to do for the embedded log."""
+
     def stage(self, session: Session, messages: list[OutgoingMessage]) -> None:
         """Write messages in the caller's transaction: they go out if and only if it commits."""
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,6 +23,9 @@ class EmbeddedBus:
     def __init__(self, engine: Engine):
         self._engine = engine
         self._sessions = sessionmaker(engine)
+
+    def prepare(self, topics: list[str], partitions: int) -> None:
+        pass
 
     def stage(self, session: Session, messages: list[OutgoingMessage]) -> None:
         if messages and session.get_bind().dialect.name == "postgresql":
@@ -105,6 +108,15 @@ class EmbeddedConsumer:
     def rewind(self) -> None:
         """Forget the read position: the next poll starts again at the committed offsets."""
         self._position = None
+
+    def lag(self) -> dict[tuple[str, int], int]:
+        if self._position is None:
+            return {}
+        with self._sessions() as session:
+            ends = dict(session.execute(
+                select(event_log.c.topic, func.max(event_log.c.seq)).where(event_log.c.topic.in_(self._topics))
+                .group_by(event_log.c.topic)).all())
+        return {(t, _PARTITION): max(0, (ends.get(t) or 0) + 1 - self._position[t]) for t in self._topics}
 
     def close(self) -> None:
         pass

@@ -16,9 +16,10 @@ from events.bus.log import append
 
 
 class KafkaBus:
-    def __init__(self, bootstrap_servers: str, client_id: str = "stablework"):
+    def __init__(self, bootstrap_servers: str, client_id: str = "stablework", replication: int = 1):
         self._bootstrap = bootstrap_servers.split(",")
         self._client_id = client_id
+        self._replication = replication
 
     def stage(self, session: Session, messages: list[OutgoingMessage]) -> None:
         append(session, messages)
@@ -29,17 +30,20 @@ class KafkaBus:
     def producer(self) -> "KafkaBusProducer":
         return KafkaBusProducer(self._bootstrap, self._client_id)
 
-    def ensure_topics(self, topics: list[str], partitions: int) -> None:
-        """Create the topics if missing (single-node broker: replication factor 1 unless set)."""
+    def prepare(self, topics: list[str], partitions: int) -> None:
+        """Create missing topics. Events are kept forever: derived tables are rebuilt from them."""
         admin = self._admin()
         try:
             existing = set(admin.list_topics())
-            missing = [NewTopic(t, partitions, 1) for t in topics if t not in existing]
+            missing = [NewTopic(t, partitions, self._replication, topic_configs={"retention.ms": "-1"})
+                       for t in topics if t not in existing]
             if missing:
                 try:
                     admin.create_topics(missing)
                 except TopicAlreadyExistsError:
-                    pass
+                    pass  # another process created it first
+        except KafkaError as error:
+            raise BusUnavailable(str(error)) from error
         finally:
             admin.close()
 
@@ -71,20 +75,27 @@ class KafkaBusProducer:
             )
         except KafkaError as error:
             raise BusUnavailable(str(error)) from error
+        self._pending: list = []
 
     def send(self, message: OutgoingMessage) -> None:
-        self._producer.send(
+        future = self._producer.send(
             message.topic,
             key=message.key.encode() if message.key is not None else None,
             value=message.value,
             headers=[(k, v.encode()) for k, v in message.headers.items()],
         )
+        self._pending.append(future)
 
     def flush(self, timeout_s: float = 30.0) -> None:
+        """Wait until every message sent so far is acknowledged by all in-sync replicas."""
+        pending, self._pending = self._pending, []
         try:
             self._producer.flush(timeout=timeout_s)
         except KafkaError as error:
             raise BusUnavailable(str(error)) from error
+        failed = next((f for f in pending if not f.is_done or f.failed()), None)
+        if failed is not None:
+            raise BusUnavailable(f"a message was not acknowledged: {failed.exception if failed.is_done else 'timeout'}")
 
     def close(self) -> None:
         self._producer.close(timeout=5)
@@ -143,6 +154,14 @@ class KafkaBusConsumer:
                     self._consumer.seek(partition, committed)
         except KafkaError as error:
             raise BusUnavailable(str(error)) from error
+
+    def lag(self) -> dict[tuple[str, int], int]:
+        lags = {}
+        for partition in self._consumer.assignment():
+            end = self._consumer.highwater(partition)
+            if end is not None:
+                lags[(partition.topic, partition.partition)] = max(0, end - self._consumer.position(partition))
+        return lags
 
     def close(self) -> None:
         self._consumer.close(autocommit=False)

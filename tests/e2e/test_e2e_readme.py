@@ -76,3 +76,11 @@ def test_serve_stops_cleanly_on_sigterm(served):
     _, _, process = served
     os.killpg(process.pid, signal.SIGTERM)
     assert process.wait(timeout=30) == 0
+
+
+def test_metrics_of_api_and_consumer_are_exposed_together(served):
+    port, _, _ = served
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        body = response.read().decode()
+    assert 'stablework_http_requests_total{method="GET",route="/readyz",status="200"}' in body
+    assert "stablework_consumer_lag" in body  # written by the consumer process

@@ -1,0 +1,66 @@
+"""The outbox relay (Kafka only): publish event-log rows in `seq` order, then stamp them.
+
+At least once: a crash between the broker's acknowledgement and the stamp publishes the
+rows again, and the consumers drop the repeats by event id. Run one relay: a single
+publisher keeps each worker's events in the order the API committed them.
+"""
+from __future__ import annotations
+
+import threading
+
+import structlog
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from app import metrics
+from app.db.models.types import utcnow
+from app.runtime import Runtime
+from events.bus import BusUnavailable, OutgoingMessage, Producer
+from events.bus.log import event_log
+
+log = structlog.get_logger("consumers.relay")
+
+RELAY_BATCH = 1000
+
+
+def relay_once(runtime: Runtime, producer: Producer, batch: int = RELAY_BATCH) -> int:
+    """Publish up to `batch` unpublished rows; return how many went out."""
+    with runtime.sessions.begin() as session:
+        query = (select(event_log.c.seq, event_log.c.topic, event_log.c.key, event_log.c.value, event_log.c.headers)
+                 .where(event_log.c.published_at.is_(None)).order_by(event_log.c.seq).limit(batch))
+        if session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        rows = session.execute(query).all()
+        for row in rows:
+            producer.send(OutgoingMessage(row.topic, row.key, bytes(row.value), row.headers or {}))
+        producer.flush()
+        if rows:
+            session.execute(update(event_log).where(event_log.c.seq.in_([r.seq for r in rows]))
+                            .values(published_at=utcnow()))
+    return len(rows)
+
+
+def outbox_backlog(runtime: Runtime) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(event_log).where(event_log.c.published_at.is_(None)))
+
+
+def run_relay(runtime: Runtime, stop: threading.Event) -> None:
+    producer = None
+    backoff = 0.5
+    log.info("relay started")
+    while not stop.is_set():
+        try:
+            producer = producer or runtime.bus.producer()
+            sent = relay_once(runtime, producer)
+            metrics.OUTBOX_BACKLOG.set(outbox_backlog(runtime))
+            backoff = 0.5
+            if not sent:
+                stop.wait(runtime.settings.consumer_poll_ms / 1000)
+        except (BusUnavailable, OperationalError, DBAPIError) as error:
+            log.warning("relay failed; will retry", error=str(error)[:500])
+            stop.wait(backoff)
+            backoff = min(backoff * 2, 10.0)
+    if producer is not None:
+        producer.close()
+    log.info("relay stopped")
