@@ -31,3 +31,20 @@ def register_cli(app: Flask) -> None:
             except ValueError as error:
                 raise click.UsageError(str(error)) from None
         click.echo(token)
+
+    @app.cli.command("rebuild")
+    def rebuild() -> None:
+        """Rebuild work records and wage lines from the events (stop the consumers first)."""
+        from app.rebuild import rebuild_derived
+
+        rebuild_derived(app.extensions["stablework"])
+        click.echo("derived tables emptied and the consumer group rewound: start the consumers to rebuild")
+
+    @app.cli.command("replay-dead-letters")
+    @click.option("--id", "letter_ids", type=int, multiple=True, help="a dead letter id (repeatable); default all")
+    def replay_dead_letters(letter_ids: tuple[int, ...]) -> None:
+        """Send parked events through the consumers again, once their cause is fixed."""
+        from app.rebuild import replay_dead_letters as replay
+
+        count = replay(app.extensions["stablework"], list(letter_ids) or None)
+        click.echo(f"{count} dead letter(s) replayed")

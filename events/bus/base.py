@@ -63,6 +63,9 @@ class Bus(Protocol):
 
     def producer(self) -> Producer: ...
 
+    def reset_offsets(self, group_id: str, topics: list[str]) -> None:
+        """Send `group_id` back to the start of `topics` (its consumers must be stopped)."""
+
     def ping(self) -> None:
         """Raise BusUnavailable unless the bus answers now."""
 

@@ -38,6 +38,11 @@ class EmbeddedBus:
     def producer(self) -> "EmbeddedProducer":
         return EmbeddedProducer(self)
 
+    def reset_offsets(self, group_id: str, topics: list[str]) -> None:
+        with self._sessions.begin() as session:
+            session.execute(bus_offsets.delete().where(bus_offsets.c.group_id == group_id,
+                                                       bus_offsets.c.topic.in_(topics)))
+
     def ping(self) -> None:
         try:
             with self._engine.connect() as connection:

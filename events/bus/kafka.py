@@ -47,6 +47,21 @@ class KafkaBus:
         finally:
             admin.close()
 
+    def reset_offsets(self, group_id: str, topics: list[str]) -> None:
+        try:
+            consumer = KafkaConsumer(bootstrap_servers=self._bootstrap, client_id=self._client_id,
+                                     group_id=group_id, enable_auto_commit=False)
+            try:
+                partitions = [TopicPartition(topic, p) for topic in topics
+                              for p in sorted(consumer.partitions_for_topic(topic) or ())]
+                consumer.assign(partitions)
+                starts = consumer.beginning_offsets(partitions)
+                consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in starts.items()})
+            finally:
+                consumer.close(autocommit=False)
+        except KafkaError as error:
+            raise BusUnavailable(str(error)) from error
+
     def ping(self) -> None:
         self._admin().close()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.pipeline import earned, nonzero, post_in_batches
 from support.scenario import build_scenario, register
 
 from events.bus import OutgoingMessage
@@ -12,30 +13,6 @@ from events.bus import OutgoingMessage
 @pytest.fixture
 def scenario():
     return build_scenario(seed=7)
-
-
-def post_in_batches(api, events, size=250):
-    statuses = {}
-    for start in range(0, len(events), size):
-        response = api.post("/events", {"events": events[start:start + size]})
-        assert response.status_code == 202, response.get_json()
-        for receipt in response.get_json()["results"]:
-            statuses.setdefault(receipt["id"], []).append(receipt["status"])
-    return statuses
-
-
-def earned(api, scenario):
-    """(worker, month) -> earned fen, as the balance endpoint tells, for every month with pay."""
-    found = {}
-    for worker in scenario.workers:
-        body = api.get(f"/workers/{worker['id']}/balance").get_json()
-        for period in body["periods"]:
-            found[(worker["id"], period["period"])] = period["earned_fen"]
-    return nonzero(found)
-
-
-def nonzero(earnings):
-    return {key: fen for key, fen in earnings.items() if fen}
 
 
 def test_every_worker_earns_exactly_what_the_rules_give(api, consume, scenario):

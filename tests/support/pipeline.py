@@ -1,4 +1,4 @@
-"""Drive the real wage consumer in-process, batch by batch, until the bus is drained."""
+"""Drive the pipeline from tests: post events through the API, drain the consumer, read balances."""
 from __future__ import annotations
 
 from consumers.loop import consume_once
@@ -16,3 +16,27 @@ def drain(runtime, max_batches: int = 10_000) -> int:
         raise AssertionError("the consumer did not drain the bus")
     finally:
         consumer.close()
+
+
+def post_in_batches(api, events, size=250):
+    statuses = {}
+    for start in range(0, len(events), size):
+        response = api.post("/events", {"events": events[start:start + size]})
+        assert response.status_code == 202, response.get_json()
+        for receipt in response.get_json()["results"]:
+            statuses.setdefault(receipt["id"], []).append(receipt["status"])
+    return statuses
+
+
+def earned(api, scenario):
+    """(worker, month) -> earned fen, as the balance endpoint tells, for every month with pay."""
+    found = {}
+    for worker in scenario.workers:
+        body = api.get(f"/workers/{worker['id']}/balance").get_json()
+        for period in body["periods"]:
+            found[(worker["id"], period["period"])] = period["earned_fen"]
+    return nonzero(found)
+
+
+def nonzero(earnings):
+    return {key: fen for key, fen in earnings.items() if fen}
