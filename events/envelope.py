@@ -74,6 +74,11 @@ def parse_event(raw: Any) -> WorkEvent:
         envelope = _envelope.load(raw)
     except ValidationError as error:
         raise InvalidEvent(_as_dict(error.messages)) from None
+    try:
+        # +08:00 on 0001-01-01 is before year 1 in UTC: a datetime cannot hold it.
+        moment = envelope["time"].astimezone(UTC)
+    except OverflowError:
+        raise InvalidEvent({"time": ["out of range once converted to UTC"]}) from None
     event_type, version = envelope["type"], envelope["dataversion"]
     if version > CURRENT_VERSION[event_type]:
         raise InvalidEvent({"dataversion": [f"unknown version {version} of {event_type}"]})
@@ -89,7 +94,7 @@ def parse_event(raw: Any) -> WorkEvent:
         id=str(envelope["id"]),
         type=event_type,
         source=envelope["source"],
-        time=envelope["time"].astimezone(UTC),
+        time=moment,
         data=data,
     )
 
@@ -128,7 +133,8 @@ def content_hash(event: WorkEvent) -> str:
 
 
 def format_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Fixed-width UTC text that sorts like the instant it names (strftime would write year 999 as "999")."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def new_event_id() -> str:

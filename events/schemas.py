@@ -6,6 +6,7 @@ A new version is added by writing its schema, bumping CURRENT_VERSION and adding
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import time
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
@@ -15,8 +16,18 @@ OUTPUT_RECORDED = "output.recorded"
 OUTPUT_VOIDED = "output.voided"
 
 ATTENDANCE_STATUSES = ("present", "half_day", "absent", "leave")
+MAX_QUANTITY = 2**31 - 1
 
 _Id = lambda: fields.String(required=True, validate=validate.Length(1, 64))  # noqa: E731
+
+
+def _local(moment: time) -> None:
+    # A shift's times are wall-clock times at the site; an offset would also make them incomparable.
+    if moment.tzinfo is not None:
+        raise ValidationError("a local time without a UTC offset")
+
+
+_LocalTime = lambda: fields.Time(load_default=None, allow_none=True, validate=_local)  # noqa: E731
 
 
 class AttendanceRecordedV1(Schema):
@@ -24,8 +35,8 @@ class AttendanceRecordedV1(Schema):
     site_id = _Id()
     date = fields.Date(required=True)
     status = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_STATUSES))
-    check_in = fields.Time(load_default=None, allow_none=True)
-    check_out = fields.Time(load_default=None, allow_none=True)
+    check_in = _LocalTime()
+    check_out = _LocalTime()
     minutes = fields.Integer(strict=True, load_default=None, allow_none=True, validate=validate.Range(0, 1440))
 
     @validates_schema
@@ -46,7 +57,8 @@ class OutputRecordedV1(Schema):
     date = fields.Date(required=True)
     product = fields.String(required=True, validate=validate.Length(1, 64))
     grade = fields.String(load_default="A", validate=validate.Length(1, 8))
-    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    # Capped at what the work records can store (a 32-bit INTEGER): a larger count could never be applied.
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(0, MAX_QUANTITY))
 
 
 class OutputVoidedV1(Schema):

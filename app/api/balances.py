@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select, tuple_
 
 from app.api.access import READ_PEOPLE, authorize, require_worker
 from app.api.context import unit_of_work
-from app.api.pagination import decode_cursor, encode_cursor
+from app.api.pagination import decode_cursor, encode_cursor, iso_date, row_id
 from app.api.schemas import BalanceArgs, BalanceOut, WageArgs, WagePageOut
 from app.balances import worker_balances
 from app.db.models import WageLine, Worker
@@ -54,18 +52,11 @@ class WorkerWages(MethodView):
                 query = query.where(WageLine.work_date >= args["from_"])
             if args["to"] is not None:
                 query = query.where(WageLine.work_date <= args["to"])
-            after = decode_cursor(args["cursor"], 2)
+            after = decode_cursor(args["cursor"], iso_date, row_id)
             if after is not None:
-                query = query.where(tuple_(WageLine.work_date, WageLine.id) > (_date(after[0]), int(after[1])))
+                query = query.where(tuple_(WageLine.work_date, WageLine.id) > tuple(after))
             lines = session.scalars(query.order_by(WageLine.work_date, WageLine.id).limit(args["limit"] + 1)).all()
             more = len(lines) > args["limit"]
             lines = lines[: args["limit"]]
             cursor = encode_cursor(lines[-1].work_date.isoformat(), lines[-1].id) if more else None
             return {"items": lines, "next_cursor": cursor}
-
-
-def _date(raw) -> date:
-    try:
-        return date.fromisoformat(raw)
-    except (TypeError, ValueError):
-        abort(422, errors={"cursor": ["not a cursor this list gave out"]})

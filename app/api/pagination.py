@@ -4,22 +4,44 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from flask_smorest import abort
+
+_MAX_ROW_ID = 2**63 - 1  # a BIGINT: anything larger cannot name a row, and the driver would overflow
 
 
 def encode_cursor(*key: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps(key, default=str).encode()).decode()
 
 
-def decode_cursor(cursor: str | None, arity: int) -> list[Any] | None:
+def decode_cursor(cursor: str | None, *parts: Callable[[Any], Any]) -> list[Any] | None:
+    """The key a cursor names, each part converted by its parser; 422 for anything we did not give out."""
     if cursor is None:
         return None
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError):
         key = None
-    if not isinstance(key, list) or len(key) != arity:
-        abort(422, errors={"cursor": ["not a cursor this list gave out"]})
-    return key
+    if isinstance(key, list) and len(key) == len(parts):
+        try:
+            return [parse(value) for parse, value in zip(parts, key)]
+        except (TypeError, ValueError):
+            pass
+    abort(422, errors={"cursor": ["not a cursor this list gave out"]})
+
+
+def row_id(value: Any) -> int:
+    """A cursor part that is a row id: a JSON integer within BIGINT range."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_ROW_ID:
+        raise ValueError(f"not a row id: {value!r}")
+    return value
+
+
+def iso_date(value: Any) -> date:
+    """A cursor part that is a date, as encode_cursor wrote it (YYYY-MM-DD)."""
+    if not isinstance(value, str):
+        raise TypeError(f"not a date: {value!r}")
+    return date.fromisoformat(value)

@@ -48,8 +48,10 @@ class ProblemApi(Api):
         data = getattr(error, "data", None) or {}
         errors = data.get("errors", data.get("messages"))
         if isinstance(errors, dict) and set(errors) <= {"json", "query", "view_args", "headers", "form"}:
-            # webargs nests messages by location; a client cares about the fields.
-            errors = {k: v for location in errors.values() for k, v in location.items()}
+            # webargs nests messages by location; a client cares about the fields. A body that
+            # is not JSON at all has a list of messages for its location, not fields: keep it there.
+            errors = {k: v for location, messages in errors.items()
+                      for k, v in (messages.items() if isinstance(messages, dict) else [(location, messages)])}
         return problem(error.code or 500, error.name, data.get("message") or error.description,
                        errors, data.get("headers"))
 

@@ -1,6 +1,8 @@
 """Wire shapes of the API resources (marshmallow); the OpenAPI document is built from these."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -9,6 +11,15 @@ from app.db.models.registry import HOUSEHOLD_STATUSES, REGION_LEVELS, SITE_KINDS
 
 _code = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="1-32 letters, digits, '_', '.' or '-'")
 _id = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="1-64 letters, digits, '_', '.' or '-'")
+
+
+class UtcDateTime(fields.DateTime):
+    """A stored instant, always written in UTC with its offset (SQLite hands timestamps back naive)."""
+
+    def _serialize(self, value: datetime | None, attr, obj, **kwargs):
+        if value is not None:
+            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class Strict(ma.Schema):
@@ -42,7 +53,7 @@ class HouseholdOut(Strict):
     region_code = fields.String()
     size = fields.Integer()
     status = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class WorkerIn(Strict):
@@ -61,7 +72,7 @@ class WorkerOut(Strict):
     national_id = fields.String(allow_none=True, metadata={"description": "masked except for admins"})
     phone = fields.String(allow_none=True)
     bank_account = fields.String(allow_none=True, metadata={"description": "masked except for admins"})
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class SiteIn(Strict):
@@ -76,7 +87,7 @@ class SiteOut(Strict):
     kind = fields.String()
     name = fields.String()
     region_code = fields.String()
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
 
 
 class AssignmentIn(Strict):
@@ -190,9 +201,9 @@ class DeadLetterOut(Strict):
     payload = fields.String()
     status = fields.String()
     attempts = fields.Integer()
-    first_seen_at = fields.DateTime()
-    last_seen_at = fields.DateTime()
-    replayed_at = fields.DateTime(allow_none=True)
+    first_seen_at = UtcDateTime()
+    last_seen_at = UtcDateTime()
+    replayed_at = UtcDateTime(allow_none=True)
 
 
 class DeadLetterArgs(PageArgs):
