@@ -10,6 +10,9 @@ from payroll.errors import InvalidScheme
 
 # Labour law knows 1.5, 2 and 3; the cap also keeps a hostile "1e999999999" from exploding exact arithmetic.
 MAX_OVERTIME_MULTIPLIER = Decimal(10)
+# 100,000 yuan an hour, a day, a piece or a month is far beyond any real rate, and keeps every
+# sum of a month's pay well inside a 64-bit column.
+MAX_AMOUNT_FEN = 10_000_000
 
 
 def check_integer(name: str, value: Any, low: int, high: int | None = None) -> int:

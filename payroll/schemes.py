@@ -7,7 +7,7 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, ClassVar, Mapping
 
-from payroll.checks import check_integer, freeze_table, parse_multiplier
+from payroll.checks import MAX_AMOUNT_FEN, check_integer, freeze_table, parse_multiplier
 from payroll.errors import InvalidScheme, InvalidWorkRecord, MissingMinutes, UnknownGrade, UnknownProduct
 
 __all__ = [
@@ -30,7 +30,7 @@ class HourlyScheme:
     kind: ClassVar[str] = "hourly"
 
     def __post_init__(self) -> None:
-        check_integer("rate_fen", self.rate_fen, 0)
+        check_integer("rate_fen", self.rate_fen, 0, MAX_AMOUNT_FEN)
         check_integer("standard_minutes", self.standard_minutes, 1, 1440)
         object.__setattr__(self, "overtime_multiplier", parse_multiplier(self.overtime_multiplier))
 
@@ -43,7 +43,7 @@ class DailyScheme:
     kind: ClassVar[str] = "daily"
 
     def __post_init__(self) -> None:
-        check_integer("day_rate_fen", self.day_rate_fen, 0)
+        check_integer("day_rate_fen", self.day_rate_fen, 0, MAX_AMOUNT_FEN)
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class PieceScheme:
     kind: ClassVar[str] = "piece"
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "rates", freeze_table("rates", self.rates, None))
+        object.__setattr__(self, "rates", freeze_table("rates", self.rates, MAX_AMOUNT_FEN))
         object.__setattr__(self, "grades", freeze_table("grades", self.grades, 100))
 
     def __hash__(self) -> int:  # read-only mappings are not hashable themselves
@@ -71,7 +71,7 @@ class MonthlyScheme:
     kind: ClassVar[str] = "monthly"
 
     def __post_init__(self) -> None:
-        check_integer("stipend_fen", self.stipend_fen, 0)
+        check_integer("stipend_fen", self.stipend_fen, 0, MAX_AMOUNT_FEN)
         check_integer("required_days", self.required_days, 1, 31)
 
 

@@ -207,3 +207,18 @@ def test_work_record_errors_survive_pickling():
     assert (product.product, str(product)) == ("bag", str(UnknownProduct("bag")))
     assert (grade.grade, grade.field) == ("D", "grade")
     assert scheme_error.field == "rate_fen"
+
+
+@pytest.mark.parametrize("scheme", [
+    {"kind": "hourly", "rate_fen": 10_000_001},
+    {"kind": "daily", "day_rate_fen": 10**30},
+    {"kind": "piece", "rates": {"bear": 10_000_001}},
+    {"kind": "monthly", "stipend_fen": 10_000_001, "required_days": 22},
+])
+def test_amounts_beyond_100000_yuan_are_refused(scheme):
+    with pytest.raises(InvalidScheme):
+        scheme_from_dict(scheme)
+
+
+def test_an_amount_of_exactly_100000_yuan_is_accepted():
+    assert scheme_from_dict({"kind": "daily", "day_rate_fen": 10_000_000}).day_rate_fen == 10_000_000
