@@ -54,6 +54,13 @@ def require_region(principal: Principal, session: Session, region_code: str) -> 
     return region
 
 
+def require_region_field(principal: Principal, session: Session, region_code: str, field: str) -> Region:
+    """A region named in a request body: 422 on `field` when unknown, 403 when outside scope."""
+    if session.get(Region, region_code) is None:
+        abort(422, errors={field: [f"unknown region {region_code}"]})
+    return require_region(principal, session, region_code)
+
+
 def require_site(principal: Principal, session: Session, site: Site) -> None:
     """A supervisor acts only on the sites they supervise; everyone else within their region."""
     if principal.role == "supervisor":

@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from app.api.access import authorize, require_region
+from app.api.access import authorize, require_region, require_region_field
 from app.api.context import unit_of_work
 from app.api.schemas import HouseholdIn, HouseholdOut
 from app.db.models import Household
@@ -19,7 +19,7 @@ class Households(MethodView):
         """Register a household in a village of the caller's region"""
         with unit_of_work() as session:
             principal = authorize(session, "admin", "poverty_office")
-            require_region(principal, session, data["region_code"])
+            require_region_field(principal, session, data["region_code"], "region_code")
             if "id" in data and session.get(Household, data["id"]) is not None:
                 abort(409, message=f"household {data['id']} exists")
             household = Household(**data)

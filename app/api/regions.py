@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from app.api.access import authenticate, authorize, require_region
+from app.api.access import authenticate, authorize, require_region, require_region_field
 from app.api.context import unit_of_work
 from app.api.schemas import RegionIn, RegionOut
 from app.db.models import Region
@@ -26,7 +26,8 @@ class Regions(MethodView):
                     abort(403, message="only a nationwide admin creates top-level regions")
                 path = f"/{data['code']}/"
             else:
-                path = require_region(principal, session, data["parent_code"]).path + f"{data['code']}/"
+                parent = require_region_field(principal, session, data["parent_code"], "parent_code")
+                path = f"{parent.path}{data['code']}/"
             region = Region(**data, path=path)
             session.add(region)
             return region

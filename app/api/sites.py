@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from app.api.access import authenticate, authorize, require_region, require_site
+from app.api.access import authenticate, authorize, require_region_field, require_site
 from app.api.context import unit_of_work
 from app.api.schemas import SiteIn, SiteOut
 from app.db.models import Site
@@ -19,7 +19,7 @@ class Sites(MethodView):
         """Create a workshop or a post in a region of the caller's (admin)"""
         with unit_of_work() as session:
             principal = authorize(session, "admin")
-            require_region(principal, session, data["region_code"])
+            require_region_field(principal, session, data["region_code"], "region_code")
             if "id" in data and session.get(Site, data["id"]) is not None:
                 abort(409, message=f"site {data['id']} exists")
             site = Site(**data)

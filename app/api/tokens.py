@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from app.api.access import authorize, require_region
+from app.api.access import authorize, require_region_field
 from app.api.context import unit_of_work
 from app.api.schemas import TokenIn, TokenOut
 from app.tokens import issue_token
@@ -23,7 +23,7 @@ class Tokens(MethodView):
                 if principal.region_path is not None:
                     abort(403, message="only a nationwide admin issues nationwide tokens")
             else:
-                require_region(principal, session, data["region_code"])
+                require_region_field(principal, session, data["region_code"], "region_code")
             try:
                 token = issue_token(session, **data)
             except ValueError as error:

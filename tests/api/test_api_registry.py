@@ -356,3 +356,15 @@ def test_a_valid_token_of_the_wrong_role_is_forbidden(api, world, token, role, m
     response = caller.get(path) if method == "get" else caller.post(path, body)
 
     assert_problem(response, 403)
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/regions", {"code": "99", "name": "Nowhere", "level": "city", "parent_code": "98"}, "parent_code"),
+    ("/households", {"region_code": "98", "size": 2, "status": "poor"}, "region_code"),
+    ("/sites", {"kind": "workshop", "name": "Ghost", "region_code": "98"}, "region_code"),
+    ("/tokens", {"name": "x", "role": "poverty_office", "region_code": "98"}, "region_code"),
+])
+def test_an_unknown_region_named_in_a_body_is_a_field_error(api, world, path, body, field):
+    response = api.post(path, body)
+    assert response.status_code == 422
+    assert response.get_json()["errors"] == {field: ["unknown region 98"]}
