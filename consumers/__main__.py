@@ -22,12 +22,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m consumers")
     parser.add_argument("role", nargs="?", default="wages", choices=sorted(ROLES))
     role = parser.parse_args().role
-    runtime = build_runtime()
-    configure_logging(runtime.settings.log_level)
-    serve_metrics(runtime.settings.metrics_port)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
+    runtime = build_runtime()
+    configure_logging(runtime.settings.log_level)
+    serve_metrics(runtime.settings.metrics_port)
     try:
         prepare_topics(runtime, stop)
         ROLES[role](runtime, stop)

@@ -27,7 +27,7 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey]) -> None:
             select(WageLine).where(tuple_(WageLine.assignment_id, WageLine.work_date).in_(list(keys)))
         )
     }
-    for assignment_id, day in keys:
+    for assignment_id, day in sorted(keys):  # sorted: new lines get ids in date order, run after run
         assignment = assignments[assignment_id]
         computed = compute_line(session, assignment, day)
         line = existing.get((assignment_id, day))
