@@ -7,6 +7,7 @@ import marshmallow as ma
 import structlog
 from flask import Response
 from flask_smorest import Api
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 log = structlog.get_logger("app.api")
@@ -58,5 +59,10 @@ class ProblemApi(Api):
     def handle_unexpected(self, error: Exception):
         if isinstance(error, HTTPException):
             return self.handle_http_exception(error)
+        if isinstance(error, OperationalError):
+            # The database is restarting or unreachable: nothing was taken, and a retry will do.
+            log.warning("database unavailable", error=str(error.orig)[:300])
+            return problem(503, "Service Unavailable", "the database is unavailable; retry shortly",
+                           headers={"Retry-After": "1"})
         log.exception("unhandled error")
         return self.handle_http_exception(InternalServerError())

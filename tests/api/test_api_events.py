@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import sqlite3
 import uuid
 from html.parser import HTMLParser
 
@@ -483,3 +484,15 @@ def test_the_interactive_docs_load_every_asset_locally(app):
     spec = client.get("/api/v1/openapi.json")
     assert spec.status_code == 200
     spec.close()
+
+
+def test_an_unreachable_database_answers_503_with_retry_after(api, world, runtime, monkeypatch):
+    def refuse():
+        raise sqlite3.OperationalError("unable to open database file")
+
+    runtime.engine.dispose()
+    monkeypatch.setattr(runtime.engine.pool, "_creator", refuse)  # every new connection now fails
+    response = api.get("/workers/w-li")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    assert response.headers["Content-Type"] == "application/problem+json"

@@ -1,6 +1,8 @@
 """Drive the pipeline from tests: post events through the API, drain the consumer, read balances."""
 from __future__ import annotations
 
+import time
+
 from consumers.loop import consume_once
 
 
@@ -18,10 +20,15 @@ def drain(runtime, max_batches: int = 10_000) -> int:
         consumer.close()
 
 
-def post_in_batches(api, events, size=250):
+def post_in_batches(api, events, size=250, retries=60):
+    """Post like a supervisor's phone: in batches, retrying while the service answers 503."""
     statuses = {}
     for start in range(0, len(events), size):
-        response = api.post("/events", {"events": events[start:start + size]})
+        for _ in range(retries):
+            response = api.post("/events", {"events": events[start:start + size]})
+            if response.status_code != 503:
+                break
+            time.sleep(0.5)
         assert response.status_code == 202, response.get_json()
         for receipt in response.get_json()["results"]:
             statuses.setdefault(receipt["id"], []).append(receipt["status"])
