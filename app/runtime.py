@@ -26,5 +26,6 @@ class Runtime:
 def build_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
-    bus = open_bus(settings.bus, engine=engine, kafka_bootstrap_servers=settings.kafka_bootstrap_servers)
+    bus = open_bus(settings.bus, engine=engine, kafka_bootstrap_servers=settings.kafka_bootstrap_servers,
+                   kafka_session_timeout_ms=settings.kafka_session_timeout_ms)
     return Runtime(settings, engine, make_session_factory(engine), bus)

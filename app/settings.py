@@ -24,6 +24,7 @@ class Settings:
     bus: str = "embedded"  # "embedded" (event log table) or "kafka"
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_partitions: int = 6
+    kafka_session_timeout_ms: int = 10_000  # how soon a dead consumer's partitions move to the others
     topic_work_events: str = "stablework.work-events"
     topic_dead_letters: str = "stablework.dead-letters"
     consumer_group: str = "stablework-wages"
@@ -45,6 +46,7 @@ class Settings:
             bus=bus,
             kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS", defaults.kafka_bootstrap_servers),
             kafka_partitions=_int(env, "KAFKA_PARTITIONS", defaults.kafka_partitions),
+            kafka_session_timeout_ms=_int(env, "KAFKA_SESSION_TIMEOUT_MS", defaults.kafka_session_timeout_ms),
             topic_work_events=env.get("TOPIC_WORK_EVENTS", defaults.topic_work_events),
             topic_dead_letters=env.get("TOPIC_DEAD_LETTERS", defaults.topic_dead_letters),
             consumer_group=env.get("CONSUMER_GROUP", defaults.consumer_group),

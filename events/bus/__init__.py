@@ -6,7 +6,8 @@ from sqlalchemy import Engine
 from events.bus.base import Bus, BusUnavailable, Consumer, Message, OutgoingMessage, Producer
 
 
-def open_bus(kind: str, *, engine: Engine, kafka_bootstrap_servers: str = "") -> Bus:
+def open_bus(kind: str, *, engine: Engine, kafka_bootstrap_servers: str = "",
+             kafka_session_timeout_ms: int = 10_000) -> Bus:
     """The bus named by `kind` ("embedded" or "kafka"); nothing connects until it is used."""
     if kind == "embedded":
         from events.bus.embedded import EmbeddedBus
@@ -15,7 +16,7 @@ def open_bus(kind: str, *, engine: Engine, kafka_bootstrap_servers: str = "") ->
     if kind == "kafka":
         from events.bus.kafka import KafkaBus
 
-        return KafkaBus(kafka_bootstrap_servers)
+        return KafkaBus(kafka_bootstrap_servers, session_timeout_ms=kafka_session_timeout_ms)
     raise ValueError(f"unknown bus {kind!r}")
 
 

@@ -16,16 +16,18 @@ from events.bus.log import append
 
 
 class KafkaBus:
-    def __init__(self, bootstrap_servers: str, client_id: str = "stablework", replication: int = 1):
+    def __init__(self, bootstrap_servers: str, client_id: str = "stablework", replication: int = 1,
+                 session_timeout_ms: int = 10_000):
         self._bootstrap = bootstrap_servers.split(",")
         self._client_id = client_id
         self._replication = replication
+        self._session_timeout_ms = session_timeout_ms
 
     def stage(self, session: Session, messages: list[OutgoingMessage]) -> None:
         append(session, messages)
 
     def consumer(self, group_id: str, topics: list[str]) -> "KafkaBusConsumer":
-        return KafkaBusConsumer(self._bootstrap, self._client_id, group_id, topics)
+        return KafkaBusConsumer(self._bootstrap, self._client_id, group_id, topics, self._session_timeout_ms)
 
     def producer(self) -> "KafkaBusProducer":
         return KafkaBusProducer(self._bootstrap, self._client_id)
@@ -117,7 +119,8 @@ class KafkaBusProducer:
 
 
 class KafkaBusConsumer:
-    def __init__(self, bootstrap: list[str], client_id: str, group_id: str, topics: list[str]):
+    def __init__(self, bootstrap: list[str], client_id: str, group_id: str, topics: list[str],
+                 session_timeout_ms: int):
         try:
             self._consumer = KafkaConsumer(
                 *topics,
@@ -127,6 +130,8 @@ class KafkaBusConsumer:
                 enable_auto_commit=False,
                 auto_offset_reset="earliest",
                 max_poll_interval_ms=300_000,
+                session_timeout_ms=session_timeout_ms,
+                heartbeat_interval_ms=max(1000, session_timeout_ms // 3),
             )
         except KafkaError as error:
             raise BusUnavailable(str(error)) from error

@@ -1,0 +1,115 @@
+"""Fixtures for tests that need the real Kafka broker and PostgreSQL server.
+
+* ``kafka_broker``     (session) a started ``infra.kafka.KafkaBroker``; stopped and removed at the end.
+* ``postgres_server``  (session) a started ``infra.postgres.PostgresServer``; removed at the end.
+* ``pg_url``           (module)  the SQLAlchemy URL of a fresh, empty database for the test module.
+
+A service that cannot be started is a test failure, never a skip, on CI and
+locally alike: the message says what failed and shows the service's log tail.
+
+The helpers live in ``tests/infra`` (a package imported as ``infra``); the
+``tests/`` directory is put on ``sys.path`` here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+_TESTS_DIR = str(Path(__file__).resolve().parents[1])
+if _TESTS_DIR not in sys.path:
+    sys.path.insert(0, _TESTS_DIR)
+
+from infra import KNOWN_WARNING_FILTERS, ServiceError, install_warning_filters  # noqa: E402
+from infra.kafka import KafkaBroker  # noqa: E402
+from infra.postgres import PostgresServer  # noqa: E402
+
+# pytest runs with filterwarnings=error. kafka-python 3.0 warns on import under
+# Python 3.11 (see infra.KNOWN_WARNING_FILTERS); filter exactly that warning:
+# * now, for the collection of the test modules below (which import kafka);
+install_warning_filters()
+
+
+# * and for every test phase, as extra ini filterwarnings lines (later lines win
+#   over the "error" of pyproject.toml).
+def pytest_configure(config):
+    for line in KNOWN_WARNING_FILTERS:
+        config.addinivalue_line("filterwarnings", line)
+
+
+def _service_failure(what: str, exc: BaseException, log_tail: str) -> None:
+    """Fail (never skip) the tests that need a service that could not start.
+
+    On CI (CI=true) and locally alike: the team treats a missing service as a
+    failure. ServiceError messages already end with the relevant log tail or
+    tool output; any other exception gets the service's log tail appended.
+    """
+    where = "on CI" if os.environ.get("CI") == "true" else "locally"
+    message = f"{what} ({where}): {type(exc).__name__}: {exc}"
+    if not isinstance(exc, ServiceError):
+        message += f"\n--- log tail ---\n{log_tail}"
+    pytest.fail(message, pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def kafka_broker():
+    broker = KafkaBroker()
+    error = _start(broker)
+    if error is not None:
+        broker.cleanup(remove_files=False)  # keep the whole log for a look
+        _service_failure(f"the Kafka broker could not be started (log {broker.log_path})",
+                         error, broker.log_tail())
+    try:
+        yield broker
+    finally:
+        broker.cleanup()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    server = PostgresServer()
+    error = _start(server)
+    if error is not None:
+        server.cleanup(remove_files=False)  # keep the whole log for a look
+        _service_failure(f"the PostgreSQL server could not be started (log {server.log_path})",
+                         error, server.log_tail())
+    try:
+        yield server
+    finally:
+        server.cleanup()
+
+
+def _start(service) -> Exception | None:
+    """service.start(); the exception if it failed (reported outside the except block)."""
+    try:
+        service.start()
+    except Exception as exc:  # noqa: BLE001 - every cause is reported
+        return exc
+    return None
+
+
+def _module_db_name(module_name: str) -> str:
+    stem = re.sub(r"[^a-z0-9_]", "_", module_name.rsplit(".", 1)[-1].lower())[:40]
+    return f"t_{stem}_{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="module")
+def pg_url(request, postgres_server):
+    """URL of a new empty database, one per test module, dropped after the module."""
+    name = _module_db_name(request.module.__name__)
+    try:
+        url = postgres_server.create_database(name)
+        error = None
+    except Exception as exc:  # noqa: BLE001
+        error = exc
+    if error is not None:
+        _service_failure(f"creating the test database {name!r} on {postgres_server!r} failed",
+                         error, postgres_server.log_tail())
+    yield url
+    if postgres_server.is_external or postgres_server.is_running():
+        postgres_server.drop_database(name)

@@ -1,0 +1,253 @@
+"""The core pipeline on the production topology: API -> outbox -> relay -> Kafka -> consumer
+processes -> PostgreSQL, with faults: consumers SIGKILLed, Kafka down, PostgreSQL restarted."""
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from dataclasses import replace
+
+import pytest
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.admin import KafkaAdminClient
+from sqlalchemy import func, select
+from support.api import ApiClient
+from support.pipeline import earned, nonzero, post_in_batches
+from support.processes import Fleet, wait_until
+from support.scenario import build_scenario, register
+
+from app import create_app
+from app.db.models import DeadLetter, ProcessedEvent
+from app.migrate import upgrade_database
+from app.runtime import build_runtime
+from app.settings import Settings
+from app.tokens import issue_token
+from consumers.batch import process_batch
+from events.bus.log import event_log
+
+
+@pytest.fixture
+def settings(postgres_server, kafka_broker, request):
+    suffix = uuid.uuid4().hex[:8]
+    url = postgres_server.create_database(f"t_pipeline_{suffix}")
+    upgrade_database(url)
+    yield Settings(
+        database_url=url, bus="kafka", kafka_bootstrap_servers=kafka_broker.bootstrap, kafka_partitions=4,
+        kafka_session_timeout_ms=6000, topic_work_events=f"work-{suffix}", topic_dead_letters=f"dead-{suffix}",
+        consumer_group=f"wages-{suffix}", consumer_poll_ms=100, log_level="INFO",
+    )
+
+
+@pytest.fixture
+def runtime(settings):
+    runtime = build_runtime(settings)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def api(runtime) -> ApiClient:
+    with runtime.sessions.begin() as session:
+        token = issue_token(session, name="admin", role="admin")
+    return ApiClient(create_app(runtime=runtime).test_client(), token)
+
+
+@pytest.fixture
+def fleet(settings, tmp_path):
+    fleet = Fleet(settings, tmp_path)
+    yield fleet
+    fleet.stop_all()
+
+
+@pytest.fixture
+def scenario():
+    return build_scenario(seed=3)
+
+
+def processed(runtime) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(ProcessedEvent))
+
+
+def unpublished(runtime) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(event_log).where(event_log.c.published_at.is_(None)))
+
+
+def wait_for_all(runtime, scenario, timeout=120):
+    wanted = len(scenario.unique_events)
+    wait_until(lambda: processed(runtime) >= wanted, timeout, f"{wanted} events applied")
+    assert processed(runtime) == wanted
+
+
+def test_core_scenario_through_kafka_gives_exactly_the_expected_earnings(api, runtime, fleet, scenario):
+    register(api, scenario)
+    fleet.start("relay", "relay")
+    fleet.start("wages-1")
+    post_in_batches(api, scenario.events)
+    wait_for_all(runtime, scenario)
+    assert earned(api, scenario) == nonzero(scenario.expected)
+    assert unpublished(runtime) == 0
+
+
+def test_two_consumers_split_the_partitions_and_a_sigkilled_one_loses_and_doubles_nothing(
+        api, runtime, settings, fleet, scenario):
+    register(api, scenario)
+    fleet.start("relay", "relay")
+    fleet.start("wages-1")
+    fleet.start("wages-2")
+    half = len(scenario.events) // 2
+    post_in_batches(api, scenario.events[:half])
+    members = wait_until(lambda: _group_members(settings) == 2 and _group_members(settings), 60,
+                         "both consumers in the group")
+    assert members == 2
+    wait_until(lambda: processed(runtime) > 200, 60, "the consumers to be mid-stream")
+    fleet.kill("wages-1")  # SIGKILL: no goodbye, no commit
+    post_in_batches(api, scenario.events[half:])
+    fleet.start("wages-1")
+    wait_for_all(runtime, scenario)
+    assert earned(api, scenario) == nonzero(scenario.expected)
+
+
+def test_the_api_takes_events_while_kafka_is_down_and_they_all_arrive_after(
+        api, runtime, fleet, scenario, kafka_broker):
+    register(api, scenario)
+    fleet.start("relay", "relay")
+    fleet.start("wages-1")
+    half = len(scenario.events) // 2
+    post_in_batches(api, scenario.events[:half])
+    kafka_broker.stop()
+    try:
+        post_in_batches(api, scenario.events[half:])  # every request still answers 202
+        assert unpublished(runtime) > 0
+    finally:
+        kafka_broker.start()
+    wait_for_all(runtime, scenario, timeout=180)
+    assert earned(api, scenario) == nonzero(scenario.expected)
+
+
+def test_an_event_from_a_foreign_producer_is_applied_and_a_malformed_one_is_dead_lettered(
+        api, runtime, settings, fleet, scenario, kafka_broker):
+    register(api, scenario)
+    fleet.start("wages-1")
+    producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap)
+    event = {"specversion": "1.0", "id": "7d0e5b7a-1c2d-4e3f-8a9b-0c1d2e3f4a5b", "type": "attendance.recorded",
+             "source": "kcat", "time": "2026-03-03T10:00:00Z",
+             "data": {"worker_id": "ws-tea-w1", "site_id": "ws-tea", "date": "2026-03-03", "status": "present"}}
+    producer.send(settings.topic_work_events, key=b"ws-tea-w1", value=b"{not json")
+    producer.send(settings.topic_work_events, key=b"ws-tea-w1", value=json.dumps(event).encode())
+    producer.flush()
+    producer.close()
+    wait_until(lambda: processed(runtime) == 1, 60, "the foreign event applied")
+    wages = api.get("/workers/ws-tea-w1/wages").get_json()["items"]
+    assert [(w["date"], w["amount_fen"]) for w in wages] == [("2026-03-03", 12345)]
+    [letter] = api.get("/dead-letters").get_json()["items"]
+    assert letter["reason"] == "invalid event" and letter["payload"] == "{not json"
+    fleet.start("relay", "relay")  # the dead-letter copy goes out through the outbox
+    [message] = _read_all(kafka_broker.bootstrap, settings.topic_dead_letters, expected=1)
+    assert message.value == b"{not json"
+    assert dict(message.headers)["reason"] == b"invalid event"
+
+
+def test_a_postgres_restart_under_a_running_consumer_loses_and_doubles_nothing(
+        api, runtime, fleet, scenario, postgres_server):
+    register(api, scenario)
+    fleet.start("relay", "relay")
+    fleet.start("wages-1")
+    third = len(scenario.events) // 3
+    post_in_batches(api, scenario.events[:third])
+    wait_until(lambda: processed(runtime) > 100, 60, "the consumer to be mid-stream")
+    posting = threading.Thread(target=post_in_batches, args=(api, scenario.events[third:2 * third]))
+    posting.start()
+    postgres_server.restart()
+    posting.join()
+    runtime.engine.dispose()
+    post_in_batches(api, scenario.events[2 * third:])
+    wait_for_all(runtime, scenario, timeout=180)
+    assert earned(api, scenario) == nonzero(scenario.expected)
+
+
+def test_a_batch_redelivered_after_its_database_commit_changes_nothing(api, runtime, scenario, fleet):
+    register(api, scenario)
+    fleet.start("relay", "relay")
+    post_in_batches(api, scenario.events)
+    wait_until(lambda: unpublished(runtime) == 0, 60, "the outbox published")
+    settings, wanted = runtime.settings, len(scenario.unique_events)
+    first = runtime.bus.consumer(settings.consumer_group, [settings.topic_work_events])
+    batch = _poll_all(first, wanted)
+    with runtime.sessions.begin() as session:
+        applied = process_batch(session, runtime.bus, settings.topic_dead_letters, batch)
+    first.close()  # "killed" after the database commit, before the offset commit
+    assert applied.applied.total() == wanted
+    before = earned(api, scenario)
+    assert before == nonzero(scenario.expected)
+    second = runtime.bus.consumer(settings.consumer_group, [settings.topic_work_events])
+    again = _poll_all(second, wanted)
+    with runtime.sessions.begin() as session:
+        replayed = process_batch(session, runtime.bus, settings.topic_dead_letters, again)
+    second.close()
+    assert {(m.partition, m.offset) for m in again} == {(m.partition, m.offset) for m in batch}
+    assert replayed.applied.total() == 0 and replayed.duplicates.total() == wanted
+    assert earned(api, scenario) == before
+
+
+def test_rebuilding_from_the_topic_into_an_empty_database_gives_identical_balances(
+        api, runtime, settings, fleet, scenario, postgres_server, tmp_path):
+    register(api, scenario)
+    fleet.start("relay", "relay")
+    fleet.start("wages-1")
+    post_in_batches(api, scenario.events)
+    wait_for_all(runtime, scenario)
+    original = earned(api, scenario)
+    fleet.stop_all()
+
+    empty_url = postgres_server.create_database(f"t_rebuilt_{uuid.uuid4().hex[:8]}")
+    upgrade_database(empty_url)
+    rebuilt_settings = replace(settings, database_url=empty_url, consumer_group=settings.consumer_group + "-rebuild")
+    rebuilt = build_runtime(rebuilt_settings)
+    try:
+        with rebuilt.sessions.begin() as session:
+            token = issue_token(session, name="admin", role="admin")
+        rebuilt_api = ApiClient(create_app(runtime=rebuilt).test_client(), token)
+        register(rebuilt_api, scenario)  # reference data is not in the topic; the facts are
+        rebuilt_fleet = Fleet(rebuilt_settings, tmp_path)
+        rebuilt_fleet.start("wages-rebuild")
+        try:
+            wait_for_all(rebuilt, scenario)
+        finally:
+            rebuilt_fleet.stop_all()
+        assert earned(rebuilt_api, scenario) == original == nonzero(scenario.expected)
+        with rebuilt.sessions() as session:
+            assert session.scalar(select(func.count()).select_from(DeadLetter)) == 0
+    finally:
+        rebuilt.close()
+
+
+def _poll_all(consumer, count: int, timeout: float = 60):
+    messages = []
+    wait_until(lambda: messages.extend(consumer.poll(1000, 200)) or len(messages) >= count, timeout,
+               f"{count} messages")
+    return messages
+
+
+def _group_members(settings) -> int:
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        group = admin.describe_groups([settings.consumer_group])[settings.consumer_group]
+    finally:
+        admin.close()
+    assigned = [m for m in group["members"]  # an assignment is b"" / "" until the group settles
+                if isinstance(m["member_assignment"], dict) and m["member_assignment"]["assigned_partitions"]]
+    return len(assigned) if group["group_state"] == "Stable" else 0
+
+
+def _read_all(bootstrap: str, topic: str, expected: int, timeout: float = 60):
+    reader = KafkaConsumer(topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest",
+                           enable_auto_commit=False, group_id=None)
+    try:
+        records = []
+        wait_until(lambda: records.extend(r for rs in reader.poll(500).values() for r in rs) or
+                   len(records) >= expected, timeout, f"{expected} message(s) on {topic}")
+        return records
+    finally:
+        reader.close()
