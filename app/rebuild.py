@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select
 
-from app.dead_letters import replay
 from app.db.models import AttendanceRecord, DeadLetter, OutputRecord, ProcessedEvent, WageLine
+from app.dead_letters import replay
 from app.runtime import Runtime
 
 DERIVED = (WageLine, AttendanceRecord, OutputRecord, ProcessedEvent)

@@ -65,6 +65,7 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
             )
             continue
         touched.update(HANDLERS[event.type](session, event, context))
+        log.debug("event applied", event_id=event.id, type=event.type)
         session.add(ProcessedEvent(event_id=event.id, content_hash=digest))
         seen[event.id] = digest
         if event.type == OUTPUT_RECORDED:

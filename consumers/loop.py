@@ -60,8 +60,13 @@ def consume_once(runtime: Runtime, consumer: Consumer) -> int:
 
 def record(result: BatchResult, consumer: Consumer) -> None:
     """Count what a committed batch did (never before the commit: a rolled-back batch did nothing)."""
-    for counter, by_kind in ((metrics.EVENTS_CONSUMED, result.consumed), (metrics.EVENTS_APPLIED, result.applied),
-                             (metrics.EVENTS_DUPLICATE, result.duplicates), (metrics.DEAD_LETTERS, result.dead_lettered)):
+    counts = (
+        (metrics.EVENTS_CONSUMED, result.consumed),
+        (metrics.EVENTS_APPLIED, result.applied),
+        (metrics.EVENTS_DUPLICATE, result.duplicates),
+        (metrics.DEAD_LETTERS, result.dead_lettered),
+    )
+    for counter, by_kind in counts:
         for kind, count in by_kind.items():
             counter.labels(kind).inc(count)
     record_lag(consumer)

@@ -5,7 +5,16 @@ import swagger_ui_bundle
 from flask import Blueprint, Flask, send_from_directory
 
 from app.api import (
-    assignments, balances, dead_letters, events, health, households, regions, sites, tokens, workers,
+    assignments,
+    balances,
+    dead_letters,
+    events,
+    health,
+    households,
+    regions,
+    sites,
+    tokens,
+    workers,
 )
 from app.api.observability import init_observability
 from app.api.problems import ProblemApi

@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from app.api.access import authorize
 from app.api.context import runtime, unit_of_work
-from app.dead_letters import replay
 from app.api.pagination import decode_cursor, encode_cursor, row_id
 from app.api.schemas import DeadLetterArgs, DeadLetterOut, DeadLetterPageOut
 from app.db.models import DeadLetter
+from app.dead_letters import replay
 
 blp = Blueprint("dead_letters", __name__, url_prefix="/api/v1/dead-letters",
                 description="Events that could not be applied")

@@ -99,8 +99,9 @@ def service_environment(compose: dict, name: str) -> dict[str, str]:
 # --- the names of environment variables the project reads -------------------------------------
 
 def _string_arg(call: ast.Call, index: int) -> str | None:
-    if len(call.args) > index and isinstance(call.args[index], ast.Constant) and isinstance(call.args[index].value, str):
-        return call.args[index].value
+    argument = call.args[index] if len(call.args) > index else None
+    if isinstance(argument, ast.Constant) and isinstance(argument.value, str):
+        return argument.value
     return None
 
 
@@ -389,7 +390,8 @@ def test_prometheus_multiproc_dir_is_a_fresh_tmpfs(compose):
 
 def test_deployment_doc_covers_the_file(compose):
     doc = DEPLOYMENT_DOC.read_text()
-    for phrase in ("docker compose up -d --build", "docker compose run --rm api flask --app app create-token --role admin",
+    for phrase in ("docker compose up -d --build",
+                   "docker compose run --rm api flask --app app create-token --role admin",
                    "--scale consumers=", "KAFKA_PARTITIONS", "/readyz", "/healthz", "/metrics", "POSTGRES_PASSWORD"):
         assert phrase in doc, phrase
     for name in compose["services"]:

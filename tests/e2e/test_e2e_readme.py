@@ -80,7 +80,13 @@ def test_serve_stops_cleanly_on_sigterm(served):
 
 def test_metrics_of_api_and_consumer_are_exposed_together(served):
     port, _, _ = served
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
-        body = response.read().decode()
-    assert 'stablework_http_requests_total{method="GET",route="/readyz",status="200"}' in body
-    assert "stablework_consumer_lag" in body  # written by the consumer process
+
+    def scrape() -> str:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            return response.read().decode()
+
+    deadline = time.monotonic() + 30
+    while "stablework_consumer_lag" not in scrape():  # written by the consumer process, once it polls
+        assert time.monotonic() < deadline, "the consumer's metrics never appeared"
+        time.sleep(0.3)
+    assert 'stablework_http_requests_total{method="GET",route="/readyz",status="200"}' in scrape()

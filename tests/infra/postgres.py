@@ -76,7 +76,7 @@ class PostgresError(ServiceError):
 def sqlalchemy_url(url: str) -> str:
     """``postgres://``/``postgresql://``/``postgresql+driver://`` -> ``postgresql+psycopg://``."""
     parts = urlsplit(url)
-    if not parts.scheme.split("+")[0] in ("postgres", "postgresql"):
+    if parts.scheme.split("+")[0] not in ("postgres", "postgresql"):
         raise PostgresError(f"not a PostgreSQL URL: {url!r}")
     return urlunsplit(("postgresql+psycopg",) + tuple(parts)[1:])
 

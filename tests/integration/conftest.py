@@ -25,9 +25,18 @@ _TESTS_DIR = str(Path(__file__).resolve().parents[1])
 if _TESTS_DIR not in sys.path:
     sys.path.insert(0, _TESTS_DIR)
 
+from infra.postgres import PostgresServer  # noqa: E402
+from support.api import ApiClient  # noqa: E402
+from support.processes import Fleet  # noqa: E402
+from support.scenario import build_scenario  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.migrate import upgrade_database  # noqa: E402
+from app.runtime import build_runtime  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from app.tokens import issue_token  # noqa: E402
 from infra import KNOWN_WARNING_FILTERS, ServiceError, install_warning_filters  # noqa: E402
 from infra.kafka import KafkaBroker  # noqa: E402
-from infra.postgres import PostgresServer  # noqa: E402
 
 # pytest runs with filterwarnings=error. kafka-python 3.0 warns on import under
 # Python 3.11 (see infra.KNOWN_WARNING_FILTERS); filter exactly that warning:
@@ -113,3 +122,43 @@ def pg_url(request, postgres_server):
     yield url
     if postgres_server.is_external or postgres_server.is_running():
         postgres_server.drop_database(name)
+
+
+# ---- the project on the real services: a fresh database, topics and group per test ----
+
+@pytest.fixture
+def settings(postgres_server, kafka_broker, request):
+    suffix = uuid.uuid4().hex[:8]
+    url = postgres_server.create_database(f"t_pipeline_{suffix}")
+    upgrade_database(url)
+    yield Settings(
+        database_url=url, bus="kafka", kafka_bootstrap_servers=kafka_broker.bootstrap, kafka_partitions=4,
+        kafka_session_timeout_ms=6000, topic_work_events=f"work-{suffix}", topic_dead_letters=f"dead-{suffix}",
+        consumer_group=f"wages-{suffix}", consumer_poll_ms=100, log_level="INFO",
+    )
+
+
+@pytest.fixture
+def runtime(settings):
+    runtime = build_runtime(settings)
+    yield runtime
+    runtime.close()
+
+
+@pytest.fixture
+def api(runtime) -> ApiClient:
+    with runtime.sessions.begin() as session:
+        token = issue_token(session, name="admin", role="admin")
+    return ApiClient(create_app(runtime=runtime).test_client(), token)
+
+
+@pytest.fixture
+def fleet(settings, tmp_path):
+    fleet = Fleet(settings, tmp_path)
+    yield fleet
+    fleet.stop_all()
+
+
+@pytest.fixture
+def scenario():
+    return build_scenario(seed=3)

@@ -7,77 +7,20 @@ import threading
 import uuid
 from dataclasses import replace
 
-import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.admin import KafkaAdminClient
 from sqlalchemy import func, select
 from support.api import ApiClient
-from support.pipeline import earned, nonzero, post_in_batches
+from support.pipeline import earned, nonzero, post_in_batches, processed, unpublished, wait_for_all
 from support.processes import Fleet, wait_until
-from support.scenario import build_scenario, register
+from support.scenario import register
 
 from app import create_app
-from app.db.models import DeadLetter, ProcessedEvent
+from app.db.models import DeadLetter
 from app.migrate import upgrade_database
 from app.runtime import build_runtime
-from app.settings import Settings
 from app.tokens import issue_token
 from consumers.batch import process_batch
-from events.bus.log import event_log
-
-
-@pytest.fixture
-def settings(postgres_server, kafka_broker, request):
-    suffix = uuid.uuid4().hex[:8]
-    url = postgres_server.create_database(f"t_pipeline_{suffix}")
-    upgrade_database(url)
-    yield Settings(
-        database_url=url, bus="kafka", kafka_bootstrap_servers=kafka_broker.bootstrap, kafka_partitions=4,
-        kafka_session_timeout_ms=6000, topic_work_events=f"work-{suffix}", topic_dead_letters=f"dead-{suffix}",
-        consumer_group=f"wages-{suffix}", consumer_poll_ms=100, log_level="INFO",
-    )
-
-
-@pytest.fixture
-def runtime(settings):
-    runtime = build_runtime(settings)
-    yield runtime
-    runtime.close()
-
-
-@pytest.fixture
-def api(runtime) -> ApiClient:
-    with runtime.sessions.begin() as session:
-        token = issue_token(session, name="admin", role="admin")
-    return ApiClient(create_app(runtime=runtime).test_client(), token)
-
-
-@pytest.fixture
-def fleet(settings, tmp_path):
-    fleet = Fleet(settings, tmp_path)
-    yield fleet
-    fleet.stop_all()
-
-
-@pytest.fixture
-def scenario():
-    return build_scenario(seed=3)
-
-
-def processed(runtime) -> int:
-    with runtime.sessions() as session:
-        return session.scalar(select(func.count()).select_from(ProcessedEvent))
-
-
-def unpublished(runtime) -> int:
-    with runtime.sessions() as session:
-        return session.scalar(select(func.count()).select_from(event_log).where(event_log.c.published_at.is_(None)))
-
-
-def wait_for_all(runtime, scenario, timeout=120):
-    wanted = len(scenario.unique_events)
-    wait_until(lambda: processed(runtime) >= wanted, timeout, f"{wanted} events applied")
-    assert processed(runtime) == wanted
 
 
 def test_core_scenario_through_kafka_gives_exactly_the_expected_earnings(api, runtime, fleet, scenario):

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import time
 
+from sqlalchemy import func, select
+
+from app.db.models import ProcessedEvent
 from consumers.loop import consume_once
+from events.bus.log import event_log
+from support.processes import wait_until
 
 
 def drain(runtime, max_batches: int = 10_000) -> int:
@@ -47,3 +52,19 @@ def earned(api, scenario):
 
 def nonzero(earnings):
     return {key: fen for key, fen in earnings.items() if fen}
+
+
+def processed(runtime) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(ProcessedEvent))
+
+
+def unpublished(runtime) -> int:
+    with runtime.sessions() as session:
+        return session.scalar(select(func.count()).select_from(event_log).where(event_log.c.published_at.is_(None)))
+
+
+def wait_for_all(runtime, scenario, timeout=120):
+    wanted = len(scenario.unique_events)
+    wait_until(lambda: processed(runtime) >= wanted, timeout, f"{wanted} events applied")
+    assert processed(runtime) == wanted

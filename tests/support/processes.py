@@ -35,13 +35,20 @@ class Fleet:
         self.log_dir = log_dir
         self.processes: dict[str, subprocess.Popen] = {}
 
-    def start(self, name: str, *args: str) -> subprocess.Popen:
+    def start(self, name: str, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
         log = (self.log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen([sys.executable, "-m", "consumers", *args], cwd=ROOT,
-                                   env=settings_env(self.settings), stdout=log, stderr=subprocess.STDOUT)
+                                   env={**settings_env(self.settings), **(env or {})},
+                                   stdout=log, stderr=subprocess.STDOUT)
         log.close()
         self.processes[name] = process
         return process
+
+    def stop(self, name: str, timeout: float = 30) -> int:
+        """SIGTERM one process and return its exit code."""
+        process = self.processes.pop(name)
+        process.send_signal(signal.SIGTERM)
+        return process.wait(timeout=timeout)
 
     def kill(self, name: str) -> None:
         process = self.processes.pop(name)

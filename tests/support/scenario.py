@@ -61,7 +61,8 @@ def build_scenario(seed: int = 7) -> Scenario:
             worker_id = f"{site['id']}-w{n}"
             household_id = f"hh-{site_index}-{n}"
             scenario.households.append({"id": household_id, "region_code": site["region_code"],
-                                        "size": rng.randint(1, 6), "status": rng.choice(["poor", "monitored", "other"])})
+                                        "size": rng.randint(1, 6),
+                                        "status": rng.choice(["poor", "monitored", "other"])})
             scenario.workers.append({"id": worker_id, "household_id": household_id, "name": f"Worker {worker_id}"})
             start = date(2026, 3, 1) if n % 3 else date(2026, 3, 10)
             end = date(2026, 4, 15) if n == 5 else None

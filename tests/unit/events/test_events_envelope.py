@@ -12,8 +12,15 @@ from marshmallow import Schema, fields, validate
 import events.envelope as envelope
 import events.schemas as schemas
 from events import (
-    ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, content_hash, decode_event, encode_event,
-    parse_event, to_cloudevent,
+    ATTENDANCE_RECORDED,
+    OUTPUT_RECORDED,
+    OUTPUT_VOIDED,
+    InvalidEvent,
+    content_hash,
+    decode_event,
+    encode_event,
+    parse_event,
+    to_cloudevent,
 )
 
 EVENT_ID = "6f1c2b9e-7d4a-4c1e-9f3b-2a5d8e7c6b10"

@@ -149,7 +149,8 @@ def test_invalid_scheme_is_a_value_error():
 @pytest.mark.parametrize(
     ("scheme", "expected"),
     [
-        (HourlyScheme(1500), {"kind": "hourly", "rate_fen": 1500, "standard_minutes": 480, "overtime_multiplier": "1.5"}),
+        (HourlyScheme(1500),
+         {"kind": "hourly", "rate_fen": 1500, "standard_minutes": 480, "overtime_multiplier": "1.5"}),
         (HourlyScheme(1500, 420, Decimal("1.25")),
          {"kind": "hourly", "rate_fen": 1500, "standard_minutes": 420, "overtime_multiplier": "1.25"}),
         (DailyScheme(9000), {"kind": "daily", "day_rate_fen": 9000}),
@@ -192,7 +193,8 @@ def test_equal_schemes_hash_equal():
 
 
 def test_work_record_errors_form_one_family_with_their_field():
-    for error, field in [(UnknownProduct("bag"), "product"), (UnknownGrade("D"), "grade"), (MissingMinutes(), "minutes")]:
+    cases = [(UnknownProduct("bag"), "product"), (UnknownGrade("D"), "grade"), (MissingMinutes(), "minutes")]
+    for error, field in cases:
         assert isinstance(error, InvalidWorkRecord)
         assert isinstance(error, ValueError)
         assert error.field == field
