@@ -1,10 +1,16 @@
 """Every mapped table, importable from one place (Alembic's env reads Base.metadata from here)."""
 from app.db.models.auth import ApiToken, TokenSite
 from app.db.models.intake import ReceivedEvent
-from app.db.models.periods import (
-    Adjustment, ApprovedPay, IdempotencyRecord, PaymentBatch, PaymentLine, PayPeriod, PeriodTransition,
-)
 from app.db.models.ledger import AttendanceRecord, DeadLetter, OutputRecord, ProcessedEvent, WageLine
+from app.db.models.periods import (
+    Adjustment,
+    ApprovedPay,
+    IdempotencyRecord,
+    PaymentBatch,
+    PaymentLine,
+    PayPeriod,
+    PeriodTransition,
+)
 from app.db.models.registry import Assignment, Household, Region, Site, Worker
 
 __all__ = [
