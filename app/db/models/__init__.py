@@ -1,4 +1,5 @@
 """Every mapped table, importable from one place (Alembic's env reads Base.metadata from here)."""
+from app.db.models.alerts import Alert, AlertEvaluation, Webhook, WebhookAttempt, WebhookDelivery
 from app.db.models.auth import ApiToken, TokenSite
 from app.db.models.intake import ReceivedEvent
 from app.db.models.ledger import AttendanceRecord, DeadLetter, OutputRecord, ProcessedEvent, WageLine
@@ -14,6 +15,7 @@ from app.db.models.periods import (
 from app.db.models.registry import Assignment, Household, Region, Site, Worker
 
 __all__ = [
+    "Alert", "AlertEvaluation", "Webhook", "WebhookAttempt", "WebhookDelivery",
     "ApiToken", "TokenSite",
     "ReceivedEvent",
     "Adjustment", "ApprovedPay", "IdempotencyRecord", "PaymentBatch", "PaymentLine", "PayPeriod", "PeriodTransition",
