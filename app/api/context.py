@@ -1,8 +1,13 @@
 """The process runtime as seen from a request."""
 from __future__ import annotations
 
-from flask import current_app
+from collections.abc import Iterator
+from contextlib import contextmanager
 
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from app.api.idempotency import reserve_key
 from app.runtime import Runtime
 
 
@@ -10,6 +15,10 @@ def runtime() -> Runtime:
     return current_app.extensions["stablework"]
 
 
-def unit_of_work():
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
     """One transaction per request: `with unit_of_work() as session:` commits or rolls back."""
-    return runtime().sessions.begin()
+    with runtime().sessions.begin() as session:
+        yield session
+        # A POST under an Idempotency-Key commits its key with its write, or neither.
+        reserve_key(session)
