@@ -1,13 +1,22 @@
 """Rebuild every derived table (work records, wage lines) from the event log or topic."""
 from __future__ import annotations
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, exists, select
 
-from app.db.models import AttendanceRecord, DeadLetter, OutputRecord, ProcessedEvent, WageLine
+from app.db.models import (
+    Adjustment,
+    AttendanceRecord,
+    DeadLetter,
+    OutputRecord,
+    PayPeriod,
+    ProcessedEvent,
+    WageLine,
+)
+from app.db.models.periods import FROZEN_STATUSES
 from app.dead_letters import replay
 from app.runtime import Runtime
 
-DERIVED = (WageLine, AttendanceRecord, OutputRecord, ProcessedEvent)
+RECORDS = (AttendanceRecord, OutputRecord, ProcessedEvent)
 
 
 def rebuild_derived(runtime: Runtime) -> None:
@@ -16,13 +25,24 @@ def rebuild_derived(runtime: Runtime) -> None:
     Stop the consumers first; they rebuild everything when started again. Offsets go back
     before the tables are emptied: a crash in between leaves the old results in place, and
     reading the events again changes nothing until the tables are emptied by a second run.
+    What was approved stays: wage lines of approved or paid months, and adjustments in months
+    that are no longer open. Replayed, the late facts of those months come back as the same
+    open adjustments.
     """
     settings = runtime.settings
     runtime.bus.reset_offsets(settings.consumer_group, [settings.topic_work_events])
     with runtime.sessions.begin() as session:
-        for model in DERIVED:
+        for model in RECORDS:
             session.execute(delete(model))
+        session.execute(delete(WageLine).where(~_period_is(WageLine.site_id, WageLine.period, FROZEN_STATUSES)))
+        session.execute(delete(Adjustment).where(~_period_is(Adjustment.site_id, Adjustment.in_month,
+                                                             ("closed", *FROZEN_STATUSES))))
         session.execute(delete(DeadLetter).where(DeadLetter.topic == settings.topic_work_events))
+
+
+def _period_is(site_id, month, statuses):
+    return exists().where(and_(PayPeriod.site_id == site_id, PayPeriod.month == month,
+                               PayPeriod.status.in_(statuses)))
 
 
 def replay_dead_letters(runtime: Runtime, letter_ids: list[int] | None = None) -> int:

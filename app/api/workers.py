@@ -8,18 +8,11 @@ from app.api.access import READ_PEOPLE, authorize, require_region, require_worke
 from app.api.context import unit_of_work
 from app.api.schemas import AssignmentOut, WorkerIn, WorkerOut
 from app.db.models import Assignment, Household, Worker
+from app.masking import mask
 
 blp = Blueprint("workers", __name__, url_prefix="/api/v1/workers", description="Workers")
 
 MASKED_FIELDS = ("national_id", "bank_account")
-
-
-def mask(value: str | None) -> str | None:
-    """`360702199001011234` -> `3607**********1234`."""
-    if value is None:
-        return None
-    keep = 4 if len(value) > 8 else 0
-    return value[:keep] + "*" * (len(value) - 2 * keep) + (value[-keep:] if keep else "")
 
 
 def present(worker: Worker, role: str) -> dict:

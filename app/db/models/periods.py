@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
 from app.db.models.types import BigId, utcnow
@@ -81,6 +81,7 @@ class PaymentBatch(Base):
     month: Mapped[str] = mapped_column(String(7))
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lines: Mapped[list["PaymentLine"]] = relationship(order_by="PaymentLine.id", viewonly=True)
 
 
 PAYMENT_LINE_STATUSES = ("pending", "confirmed", "failed")

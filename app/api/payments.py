@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from app.api.access import authorize, require_site
+from app.api.context import unit_of_work
+from app.api.schemas import BankResultsIn, PaymentBatchOut
+from app.db.models import PaymentBatch, Site, Worker
+from app.payments import LineResult, record_bank_results
+from app.periods import PeriodConflict
+from app.spreadsheets import neutralise
+
+blp = Blueprint("payments", __name__, url_prefix="/api/v1/payment-batches",
+                description="Payment batches: the bank's file and its answers")
+
+PAYERS = ("admin", "post_manager")
+
+
+def _batch(session, batch_id: int, *roles: str) -> PaymentBatch:
+    principal = authorize(session, *roles)
+    batch = session.get(PaymentBatch, batch_id) or abort(404, message="no such payment batch")
+    require_site(principal, session, session.get(Site, batch.site_id))
+    batch.lines  # loaded now: the answer is written after the session has closed
+    return batch
+
+
+@blp.route("/<int:batch_id>")
+class Batch(MethodView):
+    @blp.response(200, PaymentBatchOut)
+    def get(self, batch_id):
+        """A payment batch and its lines (bank accounts masked)"""
+        with unit_of_work() as session:
+            return _batch(session, batch_id, *PAYERS)
+
+
+@blp.route("/<int:batch_id>/bank.csv")
+class BankFile(MethodView):
+    @blp.response(200, content_type="text/csv")
+    def get(self, batch_id):
+        """The batch as a CSV file for the bank, with the full bank accounts (post managers and admins)"""
+        with unit_of_work() as session:
+            batch = _batch(session, batch_id, *PAYERS)
+            accounts = dict(session.execute(select(Worker.id, Worker.bank_account).where(
+                Worker.id.in_([line.worker_id for line in batch.lines]))).all())
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(["line_id", "worker_id", "worker_name", "bank_account", "amount_fen", "amount_yuan"])
+            for line in batch.lines:
+                if line.status == "pending":
+                    writer.writerow([line.id, neutralise(line.worker_id), neutralise(line.worker_name),
+                                     neutralise(accounts.get(line.worker_id) or ""), line.amount_fen,
+                                     f"{line.amount_fen / 100:.2f}"])
+        return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
+            "Content-Disposition": f"attachment; filename=payment-batch-{batch_id}.csv"})
+
+
+@blp.route("/<int:batch_id>/results")
+class BankResults(MethodView):
+    @blp.arguments(BankResultsIn)
+    @blp.response(200, PaymentBatchOut)
+    @blp.alt_response(409, description="a line already has another answer")
+    def post(self, body, batch_id):
+        """Record the bank's answer per line: confirmed, or failed (then owed again, payable in a later batch)"""
+        with unit_of_work() as session:
+            batch = _batch(session, batch_id, *PAYERS)
+            try:
+                record_bank_results(session, batch, [LineResult(**line) for line in body["lines"]])
+            except KeyError as unknown:
+                abort(422, errors={"lines": [f"not lines of this batch: {unknown.args[0]}"]})
+            except PeriodConflict as conflict:
+                abort(409, message=str(conflict))
+            return batch
