@@ -48,3 +48,38 @@ def register_cli(app: Flask) -> None:
 
         count = replay(app.extensions["stablework"], list(letter_ids) or None)
         click.echo(f"{count} dead letter(s) replayed")
+
+    @app.cli.command("import-attendance")
+    @click.argument("file", type=click.File("rb"))
+    def import_attendance(file) -> None:
+        """Take a CSV attendance register as events, as the system: all rows or none (as POST /imports/attendance)."""
+        import sys
+        from datetime import UTC, datetime
+
+        from sqlalchemy.exc import IntegrityError
+
+        from app import imports
+
+        runtime = app.extensions["stablework"]
+        try:
+            register = imports.read_register(file.read(), datetime.now(UTC))
+            # Checking is what takes time on a large register; a small one needs no bar.
+            shown = len(register.events) >= 1000
+            with click.progressbar(length=len(register.events), label="checking rows", hidden=not shown,
+                                   file=sys.stderr) as bar:
+                events, errors = imports.parse_register(register, bar.update)
+            with runtime.sessions.begin() as session:
+                result = imports.take_register(session, runtime.bus, runtime.settings.topic_work_events,
+                                               register, events, errors)
+        except (imports.RegisterUnreadable, imports.RegisterTooLarge) as error:
+            raise click.ClickException(str(error)) from None
+        except IntegrityError:
+            raise click.ClickException("another writer took some of these event ids meanwhile; nothing was "
+                                       "taken: run the import again") from None
+        except imports.RegisterRejected as rejected:
+            for row, columns in rejected.errors.items():
+                for column, messages in columns.items():
+                    for message in messages:
+                        click.echo(f"{row}, {column}: {message}", err=True)
+            raise click.ClickException(f"{len(rejected.errors)} invalid row(s); none was taken") from None
+        click.echo(f"{result.rows} rows: {result.accepted} accepted, {result.duplicates} duplicates")
