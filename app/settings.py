@@ -18,6 +18,16 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         raise ValueError(f"setting {name} must be an integer, got {raw!r}") from None
 
 
+def _float(env: dict[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ValueError(f"setting {name} must be a number, got {raw!r}") from None
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'stablework.db'}"
@@ -27,12 +37,28 @@ class Settings:
     kafka_session_timeout_ms: int = 10_000  # how soon a dead consumer's partitions move to the others
     topic_work_events: str = "stablework.work-events"
     topic_dead_letters: str = "stablework.dead-letters"
+    topic_alerts: str = "stablework.alerts"
     consumer_group: str = "stablework-wages"
     consumer_batch_size: int = 500
     consumer_poll_ms: int = 200
     max_events_per_request: int = 1000
     log_level: str = "INFO"
+    # Alert rules (DOMAIN.md): thresholds, and when the consumer process evaluates a finished month.
+    alert_drop_ratio: str = "0.3"
+    alert_monitoring_lines: str = ""  # "2026:6000,2027:6200": yuan per person per year, by year
+    alert_default_monitoring_line_yuan: int = 6000
+    alert_no_work_days: int = 10
+    alert_arrears_days: int = 15
+    alert_projection_months: int = 3
+    alert_evaluation_day: int = 5  # run month M's rules this many days after M ends
+    alert_check_interval_s: int = 3600
     metrics_port: int = 0  # consumers and relay: expose /metrics on this port (0: off)
+    # Alert webhooks: retry n waits base * 2**(n-1) * uniform(0.5, 1.5) seconds, capped; given up after max.
+    webhook_backoff_base_s: float = 30.0
+    webhook_backoff_max_s: float = 3600.0
+    webhook_max_attempts: int = 8
+    webhook_timeout_s: float = 10.0
+    webhook_poll_s: float = 1.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -49,10 +75,25 @@ class Settings:
             kafka_session_timeout_ms=_int(env, "KAFKA_SESSION_TIMEOUT_MS", defaults.kafka_session_timeout_ms),
             topic_work_events=env.get("TOPIC_WORK_EVENTS", defaults.topic_work_events),
             topic_dead_letters=env.get("TOPIC_DEAD_LETTERS", defaults.topic_dead_letters),
+            topic_alerts=env.get("TOPIC_ALERTS", defaults.topic_alerts),
             consumer_group=env.get("CONSUMER_GROUP", defaults.consumer_group),
             consumer_batch_size=_int(env, "CONSUMER_BATCH_SIZE", defaults.consumer_batch_size),
             consumer_poll_ms=_int(env, "CONSUMER_POLL_MS", defaults.consumer_poll_ms),
             max_events_per_request=_int(env, "MAX_EVENTS_PER_REQUEST", defaults.max_events_per_request),
             log_level=env.get("LOG_LEVEL", defaults.log_level),
+            alert_drop_ratio=env.get("ALERT_DROP_RATIO", defaults.alert_drop_ratio),
+            alert_monitoring_lines=env.get("ALERT_MONITORING_LINES", defaults.alert_monitoring_lines),
+            alert_default_monitoring_line_yuan=_int(env, "ALERT_DEFAULT_MONITORING_LINE_YUAN",
+                                                    defaults.alert_default_monitoring_line_yuan),
+            alert_no_work_days=_int(env, "ALERT_NO_WORK_DAYS", defaults.alert_no_work_days),
+            alert_arrears_days=_int(env, "ALERT_ARREARS_DAYS", defaults.alert_arrears_days),
+            alert_projection_months=_int(env, "ALERT_PROJECTION_MONTHS", defaults.alert_projection_months),
+            alert_evaluation_day=_int(env, "ALERT_EVALUATION_DAY", defaults.alert_evaluation_day),
+            alert_check_interval_s=_int(env, "ALERT_CHECK_INTERVAL_S", defaults.alert_check_interval_s),
             metrics_port=_int(env, "METRICS_PORT", defaults.metrics_port),
+            webhook_backoff_base_s=_float(env, "WEBHOOK_BACKOFF_BASE_S", defaults.webhook_backoff_base_s),
+            webhook_backoff_max_s=_float(env, "WEBHOOK_BACKOFF_MAX_S", defaults.webhook_backoff_max_s),
+            webhook_max_attempts=_int(env, "WEBHOOK_MAX_ATTEMPTS", defaults.webhook_max_attempts),
+            webhook_timeout_s=_float(env, "WEBHOOK_TIMEOUT_S", defaults.webhook_timeout_s),
+            webhook_poll_s=_float(env, "WEBHOOK_POLL_S", defaults.webhook_poll_s),
         )

@@ -1,5 +1,6 @@
-"""`python -m consumers [wages|relay]`: the wage consumer (default) or the outbox relay as its
-own process, stopped cleanly by SIGTERM (the batch in hand finishes first)."""
+"""`python -m consumers [wages|relay|webhooks]`: the wage consumer (default; it also runs the monthly
+alert evaluation and sends webhooks), the outbox relay, or the webhook sender alone, each stopped
+cleanly by SIGTERM (the batch in hand finishes first)."""
 from __future__ import annotations
 
 import argparse
@@ -11,11 +12,29 @@ import structlog
 from app.logs import configure_logging
 from app.metrics import serve_metrics
 from app.runtime import Runtime, build_runtime
+from consumers.deliveries import run_webhook_deliveries
 from consumers.loop import run_wage_consumer
 from consumers.relay import run_relay
+from consumers.scheduler import run_alert_scheduler
 from events.bus import BusUnavailable
 
-ROLES = {"wages": run_wage_consumer, "relay": run_relay}
+
+def run_wage_process(runtime: Runtime, stop: threading.Event) -> None:
+    """The wage consumer, with the monthly alert evaluation and the webhook sender beside it."""
+    helpers = [threading.Thread(target=job, args=(runtime, stop), name=job.__name__, daemon=True)
+               for job in (run_alert_scheduler, run_webhook_deliveries)]
+    for thread in helpers:
+        thread.start()
+    try:
+        run_wage_consumer(runtime, stop)
+    finally:
+        stop.set()
+        for thread in helpers:
+            thread.join(timeout=30)
+
+
+ROLES = {"wages": run_wage_process, "relay": run_relay, "webhooks": run_webhook_deliveries}
+WITHOUT_BUS = {"webhooks"}  # works on the database alone: a bus outage must not hold it up
 
 
 def main() -> None:
@@ -29,7 +48,8 @@ def main() -> None:
     configure_logging(runtime.settings.log_level)
     serve_metrics(runtime.settings.metrics_port)
     try:
-        prepare_topics(runtime, stop)
+        if role not in WITHOUT_BUS:
+            prepare_topics(runtime, stop)
         ROLES[role](runtime, stop)
     finally:
         runtime.close()

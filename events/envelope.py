@@ -134,6 +134,8 @@ def content_hash(event: WorkEvent) -> str:
 
 def format_time(moment: datetime) -> str:
     """Fixed-width UTC text that sorts like the instant it names (strftime would write year 999 as "999")."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)  # SQLite hands back our UTC timestamps without their zone
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 

@@ -18,7 +18,11 @@ OUTPUT_VOIDED = "output.voided"
 ATTENDANCE_STATUSES = ("present", "half_day", "absent", "leave")
 MAX_QUANTITY = 2**31 - 1
 
-_Id = lambda: fields.String(required=True, validate=validate.Length(1, 64))  # noqa: E731
+# Printable ids only: a NUL or control character cannot be stored in a PostgreSQL text column.
+_Id = lambda: fields.String(  # noqa: E731
+    required=True,
+    validate=[validate.Length(1, 64), validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="no control characters")],
+)
 
 
 def _local(moment: time) -> None:

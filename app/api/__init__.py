@@ -5,21 +5,30 @@ import swagger_ui_bundle
 from flask import Blueprint, Flask, send_from_directory
 
 from app.api import (
+    alerts,
     assignments,
     balances,
     dead_letters,
     events,
     health,
     households,
+    imports,
+    payments,
+    payroll_sheets,
+    periods,
     regions,
     sites,
+    stats,
     tokens,
+    webhooks,
     workers,
 )
+from app.api.idempotency import IdempotencyKeyPlugin, init_idempotency
 from app.api.observability import init_observability
 from app.api.problems import ProblemApi
 
-BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens)
+BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens,
+              periods, payments, imports, payroll_sheets, alerts, webhooks, stats)
 
 API_CONFIG = {
     "API_TITLE": "Stablework",
@@ -39,11 +48,13 @@ def init_api(app: Flask) -> ProblemApi:
     api = ProblemApi(app, spec_kwargs={
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
+        "extra_plugins": [IdempotencyKeyPlugin()],
     })
     for module in BLUEPRINTS:
         api.register_blueprint(module.blp)
     app.register_blueprint(_docs_assets())
     init_observability(app)
+    init_idempotency(app)  # after observability, so a replayed answer still gets its request id
     return api
 
 

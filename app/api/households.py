@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+from datetime import date
+from fractions import Fraction
+
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
+import payroll
 from app.api.access import authorize, require_region, require_region_field
 from app.api.context import unit_of_work
-from app.api.schemas import HouseholdIn, HouseholdOut
+from app.api.schemas import HouseholdIn, HouseholdOut, IncomeArgs, IncomeOut
 from app.db.models import Household
+from app.income import household_income
 
 blp = Blueprint("households", __name__, url_prefix="/api/v1/households", description="Households")
 
@@ -38,3 +43,26 @@ class HouseholdById(MethodView):
             household = session.get(Household, household_id) or abort(404, message="no such household")
             require_region(principal, session, household.region_code)
             return household
+
+
+@blp.route("/<household_id>/income")
+class HouseholdIncome(MethodView):
+    @blp.arguments(IncomeArgs, location="query")
+    @blp.response(200, IncomeOut)
+    def get(self, args, household_id):
+        """Monthly income and per-capita income over the last `months` months up to `to`"""
+        with unit_of_work() as session:
+            principal = authorize(session, "admin", "poverty_office", "post_manager")
+            household = session.get(Household, household_id) or abort(404, message="no such household")
+            require_region(principal, session, household.region_code)
+            last = args["to"] or date.today().strftime("%Y-%m")
+            months = [*payroll.previous_months(last, args["months"] - 1), last]
+            income = household_income(session, months, [household_id]).get(household_id, {})
+            rows = [{"month": m, "income_fen": income.get(m, 0),
+                     "per_capita_fen": payroll.round_half_up(Fraction(income.get(m, 0), household.size))}
+                    for m in months]
+            total = sum(row["income_fen"] for row in rows)
+            return {"household_id": household_id, "size": household.size, "status": household.status,
+                    "months": rows, "total_fen": total,
+                    "per_capita_total_fen": payroll.round_half_up(Fraction(total, household.size))}
+

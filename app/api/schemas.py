@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.db.models.alerts import ALERT_KINDS, ALERT_STATUSES
 from app.db.models.auth import ROLES
 from app.db.models.registry import HOUSEHOLD_STATUSES, REGION_LEVELS, SITE_KINDS
 
@@ -227,3 +228,203 @@ class TokenOut(Strict):
     role = fields.String()
     region_code = fields.String(allow_none=True)
     site_ids = fields.List(fields.String())
+
+
+class PeriodTotalsOut(Strict):
+    wages_fen = fields.Integer()
+    adjustments_fen = fields.Integer()
+    earned_fen = fields.Integer()
+    approved_fen = fields.Integer()
+    paid_fen = fields.Integer()
+
+
+class PeriodLineOut(PeriodTotalsOut):
+    worker_id = fields.String()
+
+
+class PeriodAdjustmentOut(Strict):
+    worker_id = fields.String()
+    adjusts_month = fields.String()
+    amount_fen = fields.Integer()
+
+
+class TransitionOut(Strict):
+    from_status = fields.String()
+    to_status = fields.String()
+    actor_token_id = fields.String()
+    actor_role = fields.String()
+    reason = fields.String(allow_none=True)
+    at = UtcDateTime()
+
+
+class PeriodSummaryOut(Strict):
+    month = fields.String()
+    status = fields.String(metadata={"description": "open, closed, approved or paid"})
+    totals = fields.Nested(PeriodTotalsOut)
+
+
+class PeriodOut(PeriodSummaryOut):
+    site_id = fields.String()
+    lines = fields.List(fields.Nested(PeriodLineOut))
+    adjustments = fields.List(fields.Nested(PeriodAdjustmentOut), metadata={
+        "description": "late differences of earlier approved months, paid in this one"})
+    history = fields.List(fields.Nested(TransitionOut))
+
+
+class PaymentLineOut(Strict):
+    id = fields.Integer()
+    worker_id = fields.String()
+    worker_name = fields.String()
+    bank_account = fields.String(attribute="bank_account_masked", allow_none=True)
+    amount_fen = fields.Integer()
+    status = fields.String(metadata={"description": "pending, confirmed or failed"})
+    bank_reference = fields.String(allow_none=True)
+    failure_reason = fields.String(allow_none=True)
+    resolved_at = UtcDateTime(allow_none=True)
+
+
+class PaymentBatchOut(Strict):
+    id = fields.Integer()
+    site_id = fields.String()
+    month = fields.String()
+    created_at = UtcDateTime()
+    lines = fields.List(fields.Nested(PaymentLineOut))
+
+
+class BankResultIn(Strict):
+    line_id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(("confirmed", "failed")))
+    bank_reference = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
+class BankResultsIn(Strict):
+    lines = fields.List(fields.Nested(BankResultIn), required=True, validate=validate.Length(1, 10_000))
+
+
+_month = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month YYYY-MM")
+
+
+class IncomeArgs(ma.Schema):
+    months = fields.Integer(load_default=12, validate=validate.Range(1, 60))
+    to = fields.String(load_default=None, validate=_month, metadata={"description": "last month; default this month"})
+
+
+class MonthIncomeOut(Strict):
+    month = fields.String()
+    income_fen = fields.Integer()
+    per_capita_fen = fields.Integer()
+
+
+class IncomeOut(Strict):
+    household_id = fields.String()
+    size = fields.Integer()
+    status = fields.String()
+    months = fields.List(fields.Nested(MonthIncomeOut))
+    total_fen = fields.Integer()
+    per_capita_total_fen = fields.Integer()
+
+
+class EvaluateIn(Strict):
+    month = fields.String(required=True, validate=_month)
+    as_of = fields.Date(required=True)
+
+
+class AlertOut(Strict):
+    id = fields.String()
+    kind = fields.String()
+    subject_type = fields.String()
+    subject_id = fields.String()
+    household_id = fields.String(allow_none=True)
+    month = fields.String()
+    region_code = fields.String()
+    status = fields.String()
+    detail = fields.Dict()
+    created_at = UtcDateTime()
+    acknowledged_at = UtcDateTime(allow_none=True)
+    acknowledged_by = fields.String(allow_none=True)
+    resolved_at = UtcDateTime(allow_none=True)
+    resolved_by = fields.String(allow_none=True)
+    help_given = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+
+
+class EvaluationOut(Strict):
+    month = fields.String()
+    as_of = fields.Date()
+    raised = fields.Integer(metadata={"description": "new alerts inside the caller's region"})
+    alerts = fields.List(fields.Nested(AlertOut))
+
+
+class AlertArgs(PageArgs):
+    kind = fields.String(load_default=None, validate=validate.OneOf(ALERT_KINDS))
+    status = fields.String(load_default=None, validate=validate.OneOf(ALERT_STATUSES))
+    region = fields.String(load_default=None, validate=_code)
+    month = fields.String(load_default=None, validate=_month)
+
+
+class AlertPageOut(Strict):
+    items = fields.List(fields.Nested(AlertOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class AcknowledgeIn(Strict):
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class ResolveIn(Strict):
+    help_given = fields.String(required=True, validate=validate.Length(1, 2000))
+
+
+class WebhookIn(Strict):
+    url = fields.Url(required=True, schemes={"http", "https"}, require_tld=False,
+                     validate=validate.Length(max=2000), metadata={"description": "where alerts are POSTed"})
+    region_code = fields.String(load_default=None, allow_none=True, validate=_code, metadata={
+        "description": "alerts inside this region are sent; default the caller's region"})
+
+
+class WebhookOut(Strict):
+    id = fields.String()
+    url = fields.String()
+    region_code = fields.String(allow_none=True, metadata={"description": "null: nationwide"})
+    active = fields.Boolean()
+    disabled_reason = fields.String(allow_none=True)
+    created_at = UtcDateTime()
+
+
+class WebhookCreatedOut(WebhookOut):
+    secret = fields.String(metadata={
+        "description": "signing secret (Standard Webhooks, whsec_...); shown only in this response"})
+
+
+class WebhookPageOut(Strict):
+    items = fields.List(fields.Nested(WebhookOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class WebhookAttemptOut(Strict):
+    attempt = fields.Integer()
+    at = UtcDateTime()
+    status_code = fields.Integer(allow_none=True, metadata={"description": "null when no answer came"})
+    error = fields.String(allow_none=True)
+    duration_ms = fields.Integer()
+
+
+class WebhookDeliveryOut(Strict):
+    id = fields.String(metadata={"description": "the webhook-id header, the same on every attempt"})
+    alert_id = fields.String()
+    status = fields.String(metadata={"description": "pending, delivered, failed or disabled"})
+    attempts = fields.Integer()
+    next_attempt_at = UtcDateTime(allow_none=True, metadata={"description": "while pending"})
+    delivered_at = UtcDateTime(allow_none=True)
+    created_at = UtcDateTime()
+    attempt_log = fields.List(fields.Nested(WebhookAttemptOut))
+
+
+class WebhookDeliveryArgs(PageArgs):
+    status = fields.String(load_default=None, validate=validate.OneOf(("pending", "delivered", "failed", "disabled")))
+
+
+class WebhookDeliveryPageOut(Strict):
+    items = fields.List(fields.Nested(WebhookDeliveryOut))
+    next_cursor = fields.String(allow_none=True)

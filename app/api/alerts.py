@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from app.alerting import evaluate, thresholds_from
+from app.api.access import Principal, authorize, require_region_field
+from app.api.context import runtime, unit_of_work
+from app.api.pagination import decode_cursor, encode_cursor
+from app.api.schemas import AcknowledgeIn, AlertArgs, AlertOut, AlertPageOut, EvaluateIn, EvaluationOut, ResolveIn
+from app.db.models import Alert
+from app.db.models.types import utcnow
+
+blp = Blueprint("alerts", __name__, url_prefix="/api/v1/alerts", description="Income-stability alerts")
+
+OFFICES = ("admin", "poverty_office")
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"not text: {value!r}")
+    return value
+
+
+def _alert(session, principal: Principal, alert_id: str) -> Alert:
+    """An alert of the caller's region; one outside it is answered as if it did not exist."""
+    alert = session.get(Alert, alert_id)
+    if alert is None or not principal.covers(alert.region_path):
+        abort(404, message="no such alert in your region")
+    return alert
+
+
+@blp.route("/evaluate")
+class Evaluate(MethodView):
+    @blp.arguments(EvaluateIn)
+    @blp.response(200, EvaluationOut)
+    def post(self, body):
+        """Run the alert rules for a month as things stand on `as_of`; each alert is raised once"""
+        with unit_of_work() as session:
+            principal = authorize(session, *OFFICES)
+            settings = runtime().settings
+            raised = evaluate(session, runtime().bus, settings.topic_alerts, body["month"], body["as_of"],
+                              thresholds_from(settings))
+            mine = [alert for alert in raised if principal.covers(alert.region_path)]
+            return {"month": body["month"], "as_of": body["as_of"], "raised": len(mine), "alerts": mine}
+
+
+@blp.route("")
+class Alerts(MethodView):
+    @blp.arguments(AlertArgs, location="query")
+    @blp.response(200, AlertPageOut)
+    def get(self, args):
+        """Alerts inside the caller's region, newest month first; filter by kind, status, region, month"""
+        with unit_of_work() as session:
+            principal = authorize(session, *OFFICES)
+            query = select(Alert).order_by(Alert.month.desc(), Alert.id).limit(args["limit"] + 1)
+            if principal.region_path is not None:
+                query = query.where(Alert.region_path.startswith(principal.region_path))
+            if args["region"] is not None:
+                region = require_region_field(principal, session, args["region"], "region")
+                query = query.where(Alert.region_path.startswith(region.path))
+            for name in ("kind", "status", "month"):
+                if args[name] is not None:
+                    query = query.where(getattr(Alert, name) == args[name])
+            after = decode_cursor(args["cursor"], _text, _text)
+            if after is not None:
+                month, last_id = after
+                query = query.where((Alert.month < month) | ((Alert.month == month) & (Alert.id > last_id)))
+            alerts = session.scalars(query).all()
+            more = len(alerts) > args["limit"]
+            alerts = alerts[: args["limit"]]
+            return {"items": alerts, "next_cursor": encode_cursor(alerts[-1].month, alerts[-1].id) if more else None}
+
+
+@blp.route("/<alert_id>")
+class AlertById(MethodView):
+    @blp.response(200, AlertOut)
+    def get(self, alert_id):
+        """One alert of the caller's region"""
+        with unit_of_work() as session:
+            return _alert(session, authorize(session, *OFFICES), alert_id)
+
+
+@blp.route("/<alert_id>/acknowledge")
+class Acknowledge(MethodView):
+    @blp.arguments(AcknowledgeIn)
+    @blp.response(200, AlertOut)
+    @blp.alt_response(409, description="the alert is not open")
+    def post(self, body, alert_id):
+        """Say the office has seen the alert and is acting on it"""
+        with unit_of_work() as session:
+            principal = authorize(session, *OFFICES)
+            alert = _alert(session, principal, alert_id)
+            if alert.status != "open":
+                abort(409, message=f"the alert is {alert.status}, not open")
+            alert.status, alert.acknowledged_at, alert.acknowledged_by = "acknowledged", utcnow(), principal.token_id
+            alert.note = body["note"]
+            return alert
+
+
+@blp.route("/<alert_id>/resolve")
+class Resolve(MethodView):
+    @blp.arguments(ResolveIn)
+    @blp.response(200, AlertOut)
+    @blp.alt_response(409, description="the alert is not acknowledged")
+    def post(self, body, alert_id):
+        """Close an acknowledged alert, saying what help was given"""
+        with unit_of_work() as session:
+            principal = authorize(session, *OFFICES)
+            alert = _alert(session, principal, alert_id)
+            if alert.status != "acknowledged":
+                abort(409, message=f"the alert is {alert.status}; acknowledge it before resolving it")
+            alert.status, alert.resolved_at, alert.resolved_by = "resolved", utcnow(), principal.token_id
+            alert.help_given = body["help_given"]
+            return alert

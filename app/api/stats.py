@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import fields
+
+from app.api.access import authorize, require_region_field
+from app.api.context import unit_of_work
+from app.api.schemas import Strict
+from app.stats import Counts, employment
+
+blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats", description="Employment statistics")
+
+
+class EmploymentArgs(ma.Schema):
+    region = fields.String(load_default=None, metadata={"description": "default: the caller's region"})
+    date = fields.Date(required=True)
+
+
+class CountsOut(Strict):
+    sites = fields.Integer()
+    active_sites = fields.Integer()
+    resumption_rate = fields.String(metadata={"description": "active sites / sites, 4 decimals"})
+    workers_at_work = fields.Integer()
+    poor_workers_at_work = fields.Integer()
+
+
+class RegionCountsOut(CountsOut):
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+
+
+class EmploymentOut(Strict):
+    date = fields.Date()
+    region = fields.Nested(RegionCountsOut)
+    children = fields.List(fields.Nested(RegionCountsOut), metadata={"description": "the regions one level down"})
+
+
+def _row(region, counts: Counts) -> dict:
+    return {"code": region.code, "name": region.name, "level": region.level, "sites": counts.sites,
+            "active_sites": counts.active_sites, "resumption_rate": counts.resumption_rate,
+            "workers_at_work": counts.workers_at_work, "poor_workers_at_work": counts.poor_workers_at_work}
+
+
+@blp.route("/employment")
+class Employment(MethodView):
+    @blp.arguments(EmploymentArgs, location="query")
+    @blp.response(200, EmploymentOut)
+    def get(self, args):
+        """Sites, sites at work (resumption rate), workers at work and poor workers at work on a date"""
+        with unit_of_work() as session:
+            principal = authorize(session, "admin", "poverty_office", "post_manager")
+            code = args["region"]
+            if code is None:
+                if principal.region_path is None:
+                    abort(422, errors={"region": ["a nationwide caller names the region"]})
+                code = principal.region_path.strip("/").rsplit("/", 1)[-1]
+            region = require_region_field(principal, session, code, "region")
+            total, children = employment(session, region, args["date"])
+            return {"date": args["date"], "region": _row(region, total),
+                    "children": [_row(child, counts) for child, counts in children]}

@@ -1,0 +1,52 @@
+"""The monthly alert evaluation, run by the consumer process a configurable number of days after
+each month ends. Each month is evaluated by schedule once, whichever process gets there first."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import structlog
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from app.alerting import evaluate, thresholds_from
+from app.db.models import AlertEvaluation
+from app.runtime import Runtime
+
+log = structlog.get_logger("consumers.scheduler")
+
+
+def due_month(today: date, evaluation_day: int) -> str | None:
+    """The finished month whose evaluation is due on `today`, if any: the previous month once
+    `evaluation_day` days have passed since it ended."""
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    if today < last_month_end + timedelta(days=evaluation_day):
+        return None
+    return last_month_end.strftime("%Y-%m")
+
+
+def run_due_evaluation(runtime: Runtime, today: date) -> int | None:
+    """Evaluate the due month unless it already was; return how many alerts were raised."""
+    month = due_month(today, runtime.settings.alert_evaluation_day)
+    if month is None:
+        return None
+    try:
+        with runtime.sessions.begin() as session:
+            if session.get(AlertEvaluation, month) is not None:
+                return None
+            raised = evaluate(session, runtime.bus, runtime.settings.topic_alerts, month, today,
+                              thresholds_from(runtime.settings))
+            session.add(AlertEvaluation(month=month, as_of=today.isoformat(), trigger="schedule", raised=len(raised)))
+    except IntegrityError:
+        return None  # another consumer process evaluated the month at the same moment
+    log.info("alerts evaluated", month=month, as_of=today.isoformat(), raised=len(raised))
+    return len(raised)
+
+
+def run_alert_scheduler(runtime: Runtime, stop: threading.Event, today: Callable[[], date] = date.today) -> None:
+    while not stop.is_set():
+        try:
+            run_due_evaluation(runtime, today())
+        except (OperationalError, DBAPIError) as error:
+            log.warning("alert evaluation failed; will retry", error=str(error)[:500])
+        stop.wait(runtime.settings.alert_check_interval_s)
