@@ -51,7 +51,7 @@ class Settings:
     alert_arrears_days: int = 15
     alert_projection_months: int = 3
     alert_evaluation_day: int = 5  # run month M's rules this many days after M ends
-    alert_check_interval_s: int = 3600
+    alert_check_interval_s: int = 3600  # 0: no scheduled evaluation in this process
     metrics_port: int = 0  # consumers and relay: expose /metrics on this port (0: off)
     # Alert webhooks: retry n waits base * 2**(n-1) * uniform(0.5, 1.5) seconds, capped; given up after max.
     webhook_backoff_base_s: float = 30.0

@@ -59,7 +59,8 @@ def prepare_topics(runtime: Runtime, stop: threading.Event) -> None:
     settings = runtime.settings
     while not stop.is_set():
         try:
-            runtime.bus.prepare([settings.topic_work_events, settings.topic_dead_letters], settings.kafka_partitions)
+            runtime.bus.prepare([settings.topic_work_events, settings.topic_dead_letters, settings.topic_alerts],
+                                settings.kafka_partitions)
             return
         except BusUnavailable as error:
             structlog.get_logger("consumers").warning("bus unavailable; retrying", error=str(error)[:500])

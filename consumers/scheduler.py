@@ -44,6 +44,9 @@ def run_due_evaluation(runtime: Runtime, today: date) -> int | None:
 
 
 def run_alert_scheduler(runtime: Runtime, stop: threading.Event, today: Callable[[], date] = date.today) -> None:
+    """Check for a due month every ALERT_CHECK_INTERVAL_S seconds; 0 turns the schedule off."""
+    if runtime.settings.alert_check_interval_s <= 0:
+        return
     while not stop.is_set():
         try:
             run_due_evaluation(runtime, today())

@@ -134,6 +134,7 @@ def settings(postgres_server, kafka_broker, request):
     yield Settings(
         database_url=url, bus="kafka", kafka_bootstrap_servers=kafka_broker.bootstrap, kafka_partitions=4,
         kafka_session_timeout_ms=6000, topic_work_events=f"work-{suffix}", topic_dead_letters=f"dead-{suffix}",
+        topic_alerts=f"alerts-{suffix}", alert_check_interval_s=0,
         consumer_group=f"wages-{suffix}", consumer_poll_ms=100, log_level="INFO",
     )
 

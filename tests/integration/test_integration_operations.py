@@ -5,6 +5,7 @@ import json
 import socket
 import urllib.request
 
+from kafka import KafkaConsumer
 from support.pipeline import earned, nonzero, post_in_batches, processed, wait_for_all
 from support.processes import wait_until
 from support.scenario import register
@@ -77,3 +78,27 @@ def test_the_rebuild_command_replays_the_topic_into_emptied_tables(api, runtime,
     fleet.start("wages-1")
     wait_for_all(runtime, scenario)
     assert earned(api, scenario) == before == nonzero(scenario.expected)
+
+
+def test_the_alerts_topic_carries_each_new_alert_once_for_a_plain_kafka_consumer(
+        api, runtime, settings, fleet, scenario, kafka_broker):
+    register(api, scenario)
+    fleet.start("relay", "relay")
+    fleet.start("wages-1")
+    post_in_batches(api, scenario.events)
+    wait_for_all(runtime, scenario)
+    month = {"month": "2026-04", "as_of": "2026-05-06"}
+    raised = api.post("/alerts/evaluate", month).get_json()["alerts"]
+    assert raised and api.post("/alerts/evaluate", month).get_json()["raised"] == 0
+    reader = KafkaConsumer(settings.topic_alerts, bootstrap_servers=kafka_broker.bootstrap, group_id=None,
+                           auto_offset_reset="earliest", enable_auto_commit=False)
+    try:
+        seen = []
+        wait_until(lambda: seen.extend(r for rs in reader.poll(500).values() for r in rs)
+                   or len(seen) >= len(raised), 60, "the alerts on the topic")
+        seen.extend(r for rs in reader.poll(1000).values() for r in rs)  # and nothing more arrives
+    finally:
+        reader.close()
+    bodies = [json.loads(record.value) for record in seen]
+    assert sorted(b["id"] for b in bodies) == sorted(a["id"] for a in raised)
+    assert all(record.key.decode() == json.loads(record.value)["subject"] for record in seen)
