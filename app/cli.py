@@ -83,3 +83,18 @@ def register_cli(app: Flask) -> None:
                         click.echo(f"{row}, {column}: {message}", err=True)
             raise click.ClickException(f"{len(rejected.errors)} invalid row(s); none was taken") from None
         click.echo(f"{result.rows} rows: {result.accepted} accepted, {result.duplicates} duplicates")
+
+    @app.cli.command("load-demo")
+    def load_demo() -> None:
+        """Register the demo county and stage its six months of events (an empty database only)."""
+        from app.demo import load_demo as load
+
+        click.echo(f"{load(app.extensions['stablework'])} events staged")
+
+    @app.cli.command("finish-demo")
+    def finish_demo() -> None:
+        """After the consumer has applied the demo events: approve, pay, evaluate; print an office token."""
+        from app.demo import finish_demo as finish
+
+        click.echo(finish(app.extensions["stablework"]))
+

@@ -40,7 +40,10 @@ WITHOUT_BUS = {"webhooks"}  # works on the database alone: a bus outage must not
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m consumers")
     parser.add_argument("role", nargs="?", default="wages", choices=sorted(ROLES))
-    role = parser.parse_args().role
+    parser.add_argument("--drain", action="store_true",
+                        help="wages only: apply what is on the bus now, then exit (no schedule, no webhooks)")
+    args = parser.parse_args()
+    role = args.role
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -50,7 +53,10 @@ def main() -> None:
     try:
         if role not in WITHOUT_BUS:
             prepare_topics(runtime, stop)
-        ROLES[role](runtime, stop)
+        if args.drain:
+            run_wage_consumer(runtime, stop, until_idle=True)
+        else:
+            ROLES[role](runtime, stop)
     finally:
         runtime.close()
 

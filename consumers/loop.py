@@ -20,7 +20,8 @@ log = structlog.get_logger("consumers.wages")
 _RETRYABLE = (OperationalError, DBAPIError, BusUnavailable)
 
 
-def run_wage_consumer(runtime: Runtime, stop: threading.Event) -> None:
+def run_wage_consumer(runtime: Runtime, stop: threading.Event, until_idle: bool = False) -> None:
+    """Consume until stopped (or, with `until_idle`, until a poll finds nothing more)."""
     settings = runtime.settings
     consumer = _connect(runtime, stop)
     if consumer is None:
@@ -32,6 +33,8 @@ def run_wage_consumer(runtime: Runtime, stop: threading.Event) -> None:
             try:
                 if consume_once(runtime, consumer):
                     backoff = 0.5
+                elif until_idle:
+                    break
             except _RETRYABLE as error:
                 log.warning("batch failed; will retry from the committed offsets", error=str(error)[:500])
                 _rewind(consumer)
