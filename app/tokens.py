@@ -1,11 +1,14 @@
-"""Bearer tokens: random, shown once, stored as a SHA-256 hash."""
+"""Bearer tokens: random, shown once, stored as a SHA-256 hash; they expire and can be revoked.
+
+A token is looked up on every request, so an expiry or a revocation takes effect on the next one."""
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from collections import defaultdict
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.db.models import ApiToken, Region, Site, TokenSite
@@ -13,31 +16,85 @@ from app.db.models.auth import ROLES
 from app.db.models.types import utcnow
 
 TOKEN_PREFIX = "swk_"
+MAX_DAYS = 3650
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def issue_token(session: Session, *, name: str, role: str, region_code: str | None = None,
-                site_ids: list[str] = (), expires_at: datetime | None = None) -> str:
-    """Create a token and return it; only its hash is stored, so this is the one chance to see it."""
+def expiry_in(days: int | None) -> datetime | None:
+    """The moment a token made now stops working, `days` from now (None: never)."""
+    if days is None:
+        return None
+    if not 1 <= days <= MAX_DAYS:
+        raise ValueError(f"a token expires in 1 to {MAX_DAYS} days")
+    return utcnow() + timedelta(days=days)
+
+
+def create_token(session: Session, *, name: str, role: str, region_code: str | None = None,
+                 site_ids: list[str] = (), expires_at: datetime | None = None) -> tuple[ApiToken, str]:
+    """Create a token: its record, and the token itself, which is never stored (only its hash).
+
+    Raises ValueError for an unknown role, region or site, a nationwide token that is not an admin's,
+    or a site outside the token's region."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
-    if region_code is not None and session.get(Region, region_code) is None:
+    region = session.get(Region, region_code) if region_code is not None else None
+    if region_code is not None and region is None:
         raise ValueError(f"unknown region {region_code}")
     if region_code is None and role != "admin":
         raise ValueError("only an admin token may be nationwide (without a region)")
     for site_id in site_ids:
-        if session.get(Site, site_id) is None:
+        site = session.get(Site, site_id)
+        if site is None:
             raise ValueError(f"unknown site {site_id}")
+        if region is not None and not session.get(Region, site.region_code).path.startswith(region.path):
+            raise ValueError(f"site {site_id} lies outside region {region_code}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = ApiToken(name=name, token_hash=hash_token(token), role=role, region_code=region_code,
                       expires_at=expires_at)
     session.add(record)
     session.flush()
-    session.add_all(TokenSite(token_id=record.id, site_id=site_id) for site_id in site_ids)
-    return token
+    session.add_all(TokenSite(token_id=record.id, site_id=site_id) for site_id in dict.fromkeys(site_ids))
+    session.flush()
+    return record, token
+
+
+def issue_token(session: Session, *, name: str, role: str, region_code: str | None = None,
+                site_ids: list[str] = (), expires_at: datetime | None = None) -> str:
+    """Create a token and return it; only its hash is stored, so this is the one chance to see it."""
+    return create_token(session, name=name, role=role, region_code=region_code, site_ids=site_ids,
+                        expires_at=expires_at)[1]
+
+
+def tokens_within(region_path: str | None) -> Select[tuple[ApiToken]]:
+    """The tokens of a region and the regions inside it, oldest first; None: every token."""
+    query = select(ApiToken).order_by(ApiToken.created_at, ApiToken.id)
+    if region_path is not None:
+        query = query.join(Region, Region.code == ApiToken.region_code).where(
+            Region.path.startswith(region_path, autoescape=True))
+    return query
+
+
+def sites_of(session: Session, tokens: list[ApiToken]) -> dict[str, list[str]]:
+    """The supervised sites of each token, by token id."""
+    sites = defaultdict(list)
+    rows = session.execute(select(TokenSite.token_id, TokenSite.site_id)
+                           .where(TokenSite.token_id.in_([token.id for token in tokens]))
+                           .order_by(TokenSite.site_id))
+    for token_id, site_id in rows:
+        sites[token_id].append(site_id)
+    return {token.id: sites[token.id] for token in tokens}
+
+
+def revoke_token(session: Session, token_id: str) -> ApiToken | None:
+    """Revoke a token from now on (revoking it again keeps the first time); None if there is no such token."""
+    record = session.get(ApiToken, token_id)
+    if record is not None and record.revoked_at is None:
+        record.revoked_at = utcnow()
+        session.flush()
+    return record
 
 
 def find_token(session: Session, token: str) -> ApiToken | None:

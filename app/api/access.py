@@ -1,17 +1,119 @@
-"""Who may do what: the one place that decides it (role, region scope, supervised sites)."""
+"""Who may do what: the one place that decides it (role, region scope, supervised sites).
+
+`POLICY` holds, for every endpoint of the app (Flask's `request.endpoint`), the roles that may call it
+and the scope rules that apply. Views call `authorize(session)`, which looks their endpoint up; a scope
+check (`require_site`, `require_worker`, ...) refuses to run for an endpoint whose row does not name its
+scope, so the table stays true. An endpoint without a row is refused (fail closed), and
+tests/api/test_api_authorization_matrix.py fails for any route of the URL map that it does not cover.
+
+The policy, by role (a missing or bad token is 401; a valid one outside its role or scope is 403, but
+an alert outside the caller's region is 404, as if it did not exist):
+- supervisor: the sites they supervise: logs their work, reads their workers, periods and payroll
+  sheets, closes their months; reads the regions inside their own.
+- post_manager: sites, assignments, periods (close, approve, return, pay) and payments in their region;
+  reads the workers and households of their region (to staff the posts) and its employment statistics.
+- poverty_office: households, workers, incomes, alerts, webhooks and statistics in their region; reads
+  its sites and periods.
+- admin: everything in their region, nationwide if the token has no region. Dead letters (which have
+  no region), nationwide tokens, nationwide webhooks and top-level regions: a nationwide admin only.
+- public: /healthz, /readyz, /metrics, the OpenAPI document and the docs with their assets.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from flask import request
 from flask_smorest import abort
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from app.db.models import Assignment, Household, Region, Site, TokenSite, Worker
+from app.db.audit import note_actor
+from app.db.models import ApiToken, Assignment, Household, Region, Site, TokenSite, Worker
+from app.db.models.auth import ROLES
 from app.tokens import find_token
 
-READ_PEOPLE = ("admin", "poverty_office", "post_manager", "supervisor")
+
+class Scope(Enum):
+    PUBLIC = "public: no token needed"
+    NATIONWIDE = "a nationwide admin only: the records have no region"
+    REGION = "a region inside the caller's, named in the path, the body or the query"
+    OWN_REGION = "the answer holds only what lies inside the caller's region"
+    SITE = "the site: a supervisor's own sites; the other roles the sites inside their region"
+    WORKER = "the worker: a supervisor's (assigned at their sites); the other roles their region's"
+    HOUSEHOLD = "the household's region"
+    LOGGED_SITES = "every site the work is logged for: a supervisor's own sites, an admin's region"
+    ALERT = "the alert's region; outside it the alert is not found (404)"
+    WEBHOOK = "the webhook's region; a nationwide webhook, nationwide callers only"
+    TOKEN = "the token's region; a nationwide token, nationwide admins only"
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: tuple[str, ...]  # none: public
+    scopes: tuple[Scope, ...]
+
+
+def _rule(roles: tuple[str, ...], *scopes: Scope) -> Rule:
+    return Rule(roles, scopes)
+
+
+EVERYONE = ROLES
+OFFICES = ("admin", "poverty_office")
+MANAGERS = ("admin", "post_manager")
+LOGGERS = ("admin", "supervisor")
+PUBLIC = Rule((), (Scope.PUBLIC,))
+
+# Every endpoint (all its methods share the row: split a view whose methods should differ).
+POLICY: dict[str, Rule] = {
+    "health.Health": PUBLIC,
+    "health.Ready": PUBLIC,
+    "metrics": PUBLIC,
+    "api-docs.openapi_json": PUBLIC,
+    "api-docs.openapi_swagger_ui": PUBLIC,
+    "docs_assets.swagger_asset": PUBLIC,
+    "static": PUBLIC,
+    "regions.Regions": _rule(("admin",), Scope.REGION),
+    "regions.RegionByCode": _rule(EVERYONE, Scope.REGION),
+    "households.Households": _rule(OFFICES, Scope.REGION),
+    "households.HouseholdById": _rule((*OFFICES, "post_manager"), Scope.HOUSEHOLD),
+    "households.HouseholdIncome": _rule((*OFFICES, "post_manager"), Scope.HOUSEHOLD),
+    "workers.Workers": _rule(OFFICES, Scope.HOUSEHOLD, Scope.OWN_REGION),  # POST: a household; GET: a search
+    "workers.WorkerById": _rule(EVERYONE, Scope.WORKER),
+    "workers.WorkerAssignments": _rule(EVERYONE, Scope.WORKER),
+    "earnings.WorkerBalance": _rule(EVERYONE, Scope.WORKER),
+    "earnings.WorkerWages": _rule(EVERYONE, Scope.WORKER),
+    "sites.Sites": _rule(("admin",), Scope.REGION),
+    "sites.SiteById": _rule(EVERYONE, Scope.SITE),
+    "assignments.Assignments": _rule(MANAGERS, Scope.SITE, Scope.WORKER),
+    "events.Events": _rule(LOGGERS, Scope.LOGGED_SITES),
+    "imports.AttendanceImport": _rule(LOGGERS, Scope.LOGGED_SITES),
+    "periods.Periods": _rule(EVERYONE, Scope.SITE),
+    "periods.Period": _rule(EVERYONE, Scope.SITE),
+    "periods.Close": _rule((*MANAGERS, "supervisor"), Scope.SITE),
+    "periods.Approve": _rule(MANAGERS, Scope.SITE),
+    "periods.Return": _rule(MANAGERS, Scope.SITE),
+    "periods.Pay": _rule(MANAGERS, Scope.SITE),
+    "payroll_sheets.payroll_csv": _rule((*MANAGERS, "supervisor"), Scope.SITE),
+    "payroll_sheets.payroll_xlsx": _rule((*MANAGERS, "supervisor"), Scope.SITE),
+    "payments.Batch": _rule(MANAGERS, Scope.SITE),
+    "payments.BankFile": _rule(MANAGERS, Scope.SITE),
+    "payments.BankResults": _rule(MANAGERS, Scope.SITE),
+    "alerts.Evaluate": _rule(OFFICES, Scope.OWN_REGION),
+    "alerts.Alerts": _rule(OFFICES, Scope.OWN_REGION, Scope.REGION),
+    "alerts.AlertById": _rule(OFFICES, Scope.ALERT),
+    "alerts.Acknowledge": _rule(OFFICES, Scope.ALERT),
+    "alerts.Resolve": _rule(OFFICES, Scope.ALERT),
+    "webhooks.Webhooks": _rule(OFFICES, Scope.OWN_REGION, Scope.REGION),
+    "webhooks.WebhookById": _rule(OFFICES, Scope.WEBHOOK),
+    "webhooks.WebhookDeliveries": _rule(OFFICES, Scope.WEBHOOK),
+    "stats.Employment": _rule((*OFFICES, "post_manager"), Scope.REGION),
+    "tokens.Tokens": _rule(("admin",), Scope.OWN_REGION, Scope.REGION),
+    "tokens.Revoke": _rule(("admin",), Scope.TOKEN),
+    "dead_letters.DeadLetters": _rule(("admin",), Scope.NATIONWIDE),
+    "dead_letters.ReplayDeadLetter": _rule(("admin",), Scope.NATIONWIDE),
+    "audit.AuditLog": _rule(OFFICES, Scope.OWN_REGION),
+}
 
 
 @dataclass(frozen=True)
@@ -21,8 +123,11 @@ class Principal:
     region_path: str | None  # None: nationwide
     site_ids: frozenset[str]
 
-    def covers(self, region_path: str) -> bool:
-        return self.region_path is None or region_path.startswith(self.region_path)
+    def covers(self, region_path: str | None) -> bool:
+        """Whether `region_path` lies inside the caller's region (None, nationwide: only for nationwide callers)."""
+        if self.region_path is None:
+            return True
+        return region_path is not None and region_path.startswith(self.region_path)
 
 
 def authenticate(session: Session) -> Principal:
@@ -34,18 +139,40 @@ def authenticate(session: Session) -> Principal:
         abort(401, message="a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     region_path = session.get(Region, record.region_code).path if record.region_code else None
     sites = frozenset(session.scalars(select(TokenSite.site_id).where(TokenSite.token_id == record.id)))
+    note_actor(record.id, record.role)  # the audit log records this request's writes as the caller's
     return Principal(record.id, record.role, region_path, sites)
 
 
-def authorize(session: Session, *roles: str) -> Principal:
-    """Authenticate, then 403 unless the caller has one of `roles`."""
+def rule_for(endpoint: str | None) -> Rule:
+    """The row of a view that authorizes; none, or a public one, is a mistake: refused, not let through."""
+    rule = POLICY.get(endpoint or "")
+    if rule is None or rule == PUBLIC:
+        raise LookupError(f"endpoint {endpoint!r} authorizes, but its row in app.api.access.POLICY is "
+                          f"{'public' if rule else 'missing'}")
+    return rule
+
+
+def authorize(session: Session) -> Principal:
+    """Authenticate, then 403 unless POLICY lets the caller's role use this endpoint."""
+    rule = rule_for(request.endpoint)
     principal = authenticate(session)
-    if principal.role not in roles:
+    if principal.role not in rule.roles:
         abort(403, message=f"the {principal.role} role may not do this")
     return principal
 
 
-def require_region(principal: Principal, session: Session, region_code: str) -> Region:
+def _declared(scope: Scope) -> None:
+    if scope not in rule_for(request.endpoint).scopes:
+        raise LookupError(f"{request.endpoint} checks {scope.name} scope, which its POLICY row does not name")
+
+
+def require_nationwide(principal: Principal) -> None:
+    _declared(Scope.NATIONWIDE)
+    if principal.region_path is not None:
+        abort(403, message="only a nationwide admin may do this")
+
+
+def _region(principal: Principal, session: Session, region_code: str) -> Region:
     region = session.get(Region, region_code)
     if region is None:
         abort(404, message=f"unknown region {region_code}")
@@ -54,24 +181,38 @@ def require_region(principal: Principal, session: Session, region_code: str) -> 
     return region
 
 
+def require_region(principal: Principal, session: Session, region_code: str) -> Region:
+    """A region named in the path or query: 404 when unknown, 403 when outside the caller's."""
+    _declared(Scope.REGION)
+    return _region(principal, session, region_code)
+
+
 def require_region_field(principal: Principal, session: Session, region_code: str, field: str) -> Region:
     """A region named in a request body: 422 on `field` when unknown, 403 when outside scope."""
+    _declared(Scope.REGION)
     if session.get(Region, region_code) is None:
         abort(422, errors={field: [f"unknown region {region_code}"]})
-    return require_region(principal, session, region_code)
+    return _region(principal, session, region_code)
+
+
+def require_household(principal: Principal, session: Session, household: Household) -> None:
+    _declared(Scope.HOUSEHOLD)
+    _region(principal, session, household.region_code)
 
 
 def require_site(principal: Principal, session: Session, site: Site) -> None:
     """A supervisor acts only on the sites they supervise; everyone else within their region."""
+    _declared(Scope.SITE)
     if principal.role == "supervisor":
         if site.id not in principal.site_ids:
             abort(403, message="you do not supervise this site")
         return
-    require_region(principal, session, site.region_code)
+    _region(principal, session, site.region_code)
 
 
 def require_worker(principal: Principal, session: Session, worker: Worker) -> None:
     """A supervisor reads the workers assigned to their sites; others those of their region."""
+    _declared(Scope.WORKER)
     if principal.role == "supervisor":
         supervised = session.scalar(select(exists().where(
             Assignment.worker_id == worker.id, Assignment.site_id.in_(principal.site_ids))))
@@ -79,11 +220,12 @@ def require_worker(principal: Principal, session: Session, worker: Worker) -> No
             abort(403, message="this worker has no assignment at your sites")
         return
     household = session.get(Household, worker.household_id)
-    require_region(principal, session, household.region_code)
+    _region(principal, session, household.region_code)
 
 
 def forbidden_sites(principal: Principal, session: Session, site_ids: set[str]) -> list[str]:
     """The ids among `site_ids` this caller may not log work for (supervisors and admins log work)."""
+    _declared(Scope.LOGGED_SITES)
     if principal.role == "supervisor":
         return sorted(site_ids - principal.site_ids)
     if principal.role != "admin":
@@ -93,3 +235,37 @@ def forbidden_sites(principal: Principal, session: Session, site_ids: set[str]) 
     rows = session.execute(
         select(Site.id, Region.path).join(Region, Site.region_code == Region.code).where(Site.id.in_(site_ids)))
     return sorted(site_ids - {row.id for row in rows if principal.covers(row.path)})
+
+
+def require_alert(principal: Principal, alert_region_path: str) -> None:
+    """An alert outside the caller's region is answered as if it did not exist."""
+    _declared(Scope.ALERT)
+    if not principal.covers(alert_region_path):
+        abort(404, message="no such alert in your region")
+
+
+def require_webhook(principal: Principal, webhook_region_path: str | None) -> None:
+    _declared(Scope.WEBHOOK)
+    if not principal.covers(webhook_region_path):
+        abort(403, message="outside your region")
+
+
+def require_token(principal: Principal, session: Session, token: ApiToken) -> None:
+    _declared(Scope.TOKEN)
+    path = session.get(Region, token.region_code).path if token.region_code else None
+    if not principal.covers(path):
+        abort(403, message="outside your region")
+
+
+def require_bearer() -> None:
+    """Before any view reads its input (a before_request hook): no bearer token, no further (401).
+
+    So a caller without a token learns nothing of how its body would be judged. The token itself is
+    checked by `authenticate`, in the view. Public endpoints, OPTIONS, and URLs that match none, pass.
+    """
+    rule = POLICY.get(request.endpoint or "")
+    if rule is None or rule == PUBLIC or request.method == "OPTIONS":  # OPTIONS only lists the methods
+        return
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        abort(401, message="a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})

@@ -5,7 +5,7 @@ import base64
 import binascii
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask_smorest import abort
@@ -37,6 +37,20 @@ def row_id(value: Any) -> int:
     """A cursor part that is a row id: a JSON integer within BIGINT range."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_ROW_ID:
         raise ValueError(f"not a row id: {value!r}")
+    return value
+
+
+def instant(value: Any) -> datetime:
+    """A cursor part that is a stored instant, as encode_cursor wrote it."""
+    if not isinstance(value, str):
+        raise TypeError(f"not an instant: {value!r}")
+    return datetime.fromisoformat(value)
+
+
+def text_id(value: Any) -> str:
+    """A cursor part that is a text id (1 to 64 characters)."""
+    if not isinstance(value, str) or not 0 < len(value) <= 64:
+        raise ValueError(f"not an id: {value!r}")
     return value
 
 

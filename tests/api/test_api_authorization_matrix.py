@@ -1,0 +1,379 @@
+"""Every route of the URL map, every kind of caller: who gets in, and how everyone else is refused.
+
+The matrix has one row per route and method; a route the URL map serves without a row fails the build.
+Each row makes a real request (ids from the `world` registry, a valid body, fresh state where a success
+changes it) and says what each caller gets. The targets all lie in Zhanggong county (360702), at the
+sewing workshop, its worker Wang and his household. Callers:
+
+- without a valid token: none, a made-up one, a revoked one, an expired one: always 401 (public routes aside);
+- in scope: an admin, a post manager and a poverty office of Zhanggong, a supervisor of the sewing workshop;
+  and a nationwide admin: the status of the row's `allowed` roles, 403 for the other roles;
+- out of scope: the same four roles in Nankang (360703, the supervisor of its workshop), and a Zhanggong
+  supervisor of the glove workshop: the row's `outside` status (403, or 404 for alerts) for the allowed
+  roles, 403 for the others. `exact` overrides a cell where the general rule does not hold.
+
+The roles allowed per row must be those of app.api.access.POLICY, which the views enforce.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from app.api.access import POLICY
+from app.db.models import Alert, DeadLetter
+from app.tokens import create_token, revoke_token
+
+COUNTY, VILLAGE, TOWNSHIP = "360702", "360702101201", "360702101"
+VILLAGE_PATH = "/36/3607/360702/360702101/360702101201/"
+OTHER_COUNTY = "360703"
+SITE, WORKER, HOUSEHOLD = "ws-sewing", "w-wang", "h-wang"
+DAY = "2026-04-01"  # Wang works at the sewing workshop from 2026-03-10 to 2026-06-30
+MONTH = "2026-04"
+LI_NATIONAL_ID = "360702199001011234"  # Li, of the same village
+
+
+@dataclass(frozen=True)
+class Caller:
+    name: str
+    role: str | None = None  # None: no valid token
+    region: str | None = None
+    sites: tuple[str, ...] = ()
+    in_scope: bool = True
+
+
+CALLERS = (
+    Caller("no token"),
+    Caller("made-up token"),
+    Caller("revoked token"),
+    Caller("expired token"),
+    # Out of scope first: a list or an evaluation they run must not see what the others create.
+    Caller("admin elsewhere", "admin", OTHER_COUNTY, in_scope=False),
+    Caller("post_manager elsewhere", "post_manager", OTHER_COUNTY, in_scope=False),
+    Caller("poverty_office elsewhere", "poverty_office", OTHER_COUNTY, in_scope=False),
+    Caller("supervisor elsewhere", "supervisor", OTHER_COUNTY, ("ws-far",), in_scope=False),
+    Caller("supervisor of another site", "supervisor", COUNTY, ("ws-glove",), in_scope=False),
+    Caller("admin", "admin", COUNTY),
+    Caller("post_manager", "post_manager", COUNTY),
+    Caller("poverty_office", "poverty_office", COUNTY),
+    Caller("supervisor", "supervisor", COUNTY, (SITE,)),
+    Caller("nationwide admin", "admin", None),
+)
+
+
+@dataclass(frozen=True)
+class Req:
+    path: str
+    json: Any = None
+    data: bytes | None = None
+    content_type: str | None = None
+
+
+class Env:
+    """What a row's request needs: the nationwide admin's client to prepare state, and fresh names."""
+
+    def __init__(self, api, runtime, build, consume):
+        self.api, self.runtime, self.build, self.consume = api, runtime, build, consume
+        self.fresh = False  # set per case: True when the case should succeed (and may use its state up)
+        self._count = 0
+        self._kept: dict[str, Any] = {}
+
+    def n(self) -> int:
+        self._count += 1
+        return self._count
+
+    def kept(self, key: str, make: Callable[[], Any]) -> Any:
+        if key not in self._kept:
+            self._kept[key] = make()
+        return self._kept[key]
+
+    def state(self, key: str, make: Callable[[], Any]) -> Any:
+        """Fresh for a case that should succeed; otherwise one kept for the whole row."""
+        return make() if self.fresh else self.kept(key, make)
+
+    def month(self) -> str:
+        n = self.n()
+        return f"{2027 + n // 12}-{n % 12 + 1:02d}"
+
+    def closed_month(self) -> str:
+        return self.state("closed", lambda: self._moved(self.month(), "close"))
+
+    def approved_month(self) -> str:
+        """A month of the sewing workshop with Li's wages in it, approved."""
+        def make():
+            month = self.month()
+            event = self.build.attendance("w-li", SITE, f"{month}-05", check_in="08:00", check_out="17:00")
+            assert self.api.post("/events", {"events": [event]}).status_code == 202
+            self.consume()
+            return self._moved(self._moved(month, "close"), "approve")
+        return self.state("approved", make)
+
+    def _moved(self, month: str, action: str) -> str:
+        response = self.api.post(f"/sites/{SITE}/periods/{month}/{action}", {})
+        assert response.status_code == 200, response.get_json()
+        return month
+
+    def batch(self) -> dict:
+        def make():
+            response = self.api.post(f"/sites/{SITE}/periods/{self.approved_month()}/pay")
+            assert response.status_code == 201, response.get_json()
+            return response.get_json()
+        return self.kept("batch", make)
+
+    def alert(self, status: str = "open") -> str:
+        """An alert on Wang's household, in the county's village."""
+        def make():
+            with self.runtime.sessions.begin() as session:
+                alert = Alert(kind="income_drop", subject_type="household", subject_id=HOUSEHOLD,
+                              household_id=HOUSEHOLD, month=self.month(), region_code=VILLAGE,
+                              region_path=VILLAGE_PATH, status=status, detail={})
+                session.add(alert)
+                session.flush()
+                return alert.id
+        return self.state(f"alert {status}", make)
+
+    def webhook(self) -> str:
+        return self.kept("webhook", lambda: self.api.created(
+            "/webhooks", {"url": "http://example.org/hook", "region_code": COUNTY})["id"])
+
+    def county_token(self) -> str:
+        """A token of the county (not one of the callers'), to list or revoke."""
+        def make():
+            with self.runtime.sessions.begin() as session:
+                record, _ = create_token(session, name="sewing tablet", role="supervisor", region_code=COUNTY,
+                                         site_ids=[SITE])
+                return record.id
+        return self.state("token", make)
+
+    def dead_letter(self) -> int:
+        def make():
+            with self.runtime.sessions.begin() as session:
+                letter = DeadLetter(fingerprint=uuid.uuid4().hex, topic=self.runtime.settings.topic_work_events,
+                                    reason="unknown worker", key="w-nobody", payload='{"id": "x"}')
+                session.add(letter)
+                session.flush()
+                return letter.id
+        return self.state("dead letter", make)
+
+
+def _assignment(env: Env) -> Req:
+    year = 2030 + env.n()  # one year each: assignments of a worker at a site must not overlap
+    return Req("/api/v1/assignments", {"worker_id": WORKER, "site_id": SITE, "start_date": f"{year}-01-01",
+                                       "end_date": f"{year}-12-31", "scheme": {"kind": "daily", "day_rate_fen": 9000}})
+
+
+EVERYONE = ("admin", "post_manager", "poverty_office", "supervisor")
+
+
+def ok(status: int, *roles: str) -> dict[str, int]:
+    return dict.fromkeys(roles, status)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    rule: str
+    request: Callable[[Env], Req]
+    allowed: dict[str, int] = field(default_factory=dict)  # role -> status in scope; empty with `public`
+    outside: int = 403
+    public: int | None = None  # the status everyone gets, token or not
+    exact: dict[str, int] = field(default_factory=dict)  # caller name -> status, where the rule above does not hold
+    listed: Callable[[Env], str] | None = None  # in an answer in scope; never in one out of scope
+
+    def expected(self, caller: Caller) -> int:
+        if caller.name in self.exact:
+            return self.exact[caller.name]
+        if self.public is not None:
+            return self.public
+        if caller.role is None:
+            return 401
+        if caller.role not in self.allowed:
+            return 403
+        return self.allowed[caller.role] if caller.in_scope else self.outside
+
+
+def at(path: str) -> Callable[[Env], Req]:
+    return lambda env: Req(path)
+
+
+V1 = "/api/v1"
+PERIOD = f"{V1}/sites/{SITE}/periods"
+NATIONWIDE_ONLY = {"admin": 403}  # the county admin, in scope for everything else
+ONLY_SITE_BLIND = {"supervisor of another site": 200}  # a region route: this supervisor's region covers it
+
+MATRIX = (
+    # --- public ---------------------------------------------------------------------------------------
+    Route("GET", "/healthz", at("/healthz"), public=200),
+    Route("GET", "/readyz", at("/readyz"), public=200),
+    Route("GET", "/metrics", at("/metrics"), public=200),
+    Route("GET", f"{V1}/openapi.json", at(f"{V1}/openapi.json"), public=200),
+    Route("GET", f"{V1}/docs", at(f"{V1}/docs"), public=200),
+    Route("GET", f"{V1}/docs/assets/<path:filename>", at(f"{V1}/docs/assets/swagger-ui.css"), public=200),
+    Route("GET", "/static/<path:filename>", at("/static/app.js"), public=404),  # Flask's; nothing is there
+    # --- registry -------------------------------------------------------------------------------------
+    Route("POST", f"{V1}/regions", lambda env: Req(f"{V1}/regions", {
+        "code": f"{TOWNSHIP}{300 + env.n()}", "name": "New village", "level": "village", "parent_code": TOWNSHIP}),
+        ok(201, "admin")),
+    Route("GET", f"{V1}/regions/<code>", at(f"{V1}/regions/{VILLAGE}"), ok(200, *EVERYONE), exact=ONLY_SITE_BLIND),
+    Route("POST", f"{V1}/households", lambda env: Req(f"{V1}/households", {
+        "region_code": VILLAGE, "size": 2, "status": "poor"}), ok(201, "admin", "poverty_office")),
+    Route("GET", f"{V1}/households/<household_id>", at(f"{V1}/households/{HOUSEHOLD}"),
+          ok(200, "admin", "poverty_office", "post_manager")),
+    Route("GET", f"{V1}/households/<household_id>/income", at(f"{V1}/households/{HOUSEHOLD}/income"),
+          ok(200, "admin", "poverty_office", "post_manager")),
+    Route("POST", f"{V1}/workers", lambda env: Req(f"{V1}/workers", {"household_id": HOUSEHOLD, "name": "Wang Min"}),
+          ok(201, "admin", "poverty_office")),
+    Route("GET", f"{V1}/workers", at(f"{V1}/workers?national_id={LI_NATIONAL_ID}"), ok(200, "admin", "poverty_office"),
+          outside=200, listed=lambda env: "w-li"),
+    Route("GET", f"{V1}/workers/<worker_id>", at(f"{V1}/workers/{WORKER}"), ok(200, *EVERYONE)),
+    Route("GET", f"{V1}/workers/<worker_id>/assignments", at(f"{V1}/workers/{WORKER}/assignments"),
+          ok(200, *EVERYONE)),
+    Route("GET", f"{V1}/workers/<worker_id>/balance", at(f"{V1}/workers/{WORKER}/balance"), ok(200, *EVERYONE)),
+    Route("GET", f"{V1}/workers/<worker_id>/wages", at(f"{V1}/workers/{WORKER}/wages"), ok(200, *EVERYONE)),
+    Route("POST", f"{V1}/sites", lambda env: Req(f"{V1}/sites", {
+        "kind": "workshop", "name": "Bamboo workshop", "region_code": VILLAGE}), ok(201, "admin")),
+    Route("GET", f"{V1}/sites/<site_id>", at(f"{V1}/sites/{SITE}"), ok(200, *EVERYONE)),
+    Route("POST", f"{V1}/assignments", _assignment, ok(201, "admin", "post_manager")),
+    # --- work -----------------------------------------------------------------------------------------
+    Route("POST", f"{V1}/events", lambda env: Req(f"{V1}/events", {
+        "events": [env.build.attendance(WORKER, SITE, DAY)]}), ok(202, "admin", "supervisor")),
+    Route("POST", f"{V1}/imports/attendance", lambda env: Req(
+        f"{V1}/imports/attendance", data=f"worker_id,site_id,date,status\n{WORKER},{SITE},{DAY},present\n".encode(),
+        content_type="text/csv"), ok(202, "admin", "supervisor")),
+    # --- pay periods, payroll sheets and payments ------------------------------------------------------
+    Route("GET", f"{V1}/sites/<site_id>/periods", at(PERIOD), ok(200, *EVERYONE)),
+    Route("GET", f"{V1}/sites/<site_id>/periods/<month>", at(f"{PERIOD}/{MONTH}"), ok(200, *EVERYONE)),
+    Route("POST", f"{V1}/sites/<site_id>/periods/<month>/close", lambda env: Req(
+        f"{PERIOD}/{env.month()}/close", {}), ok(200, "admin", "post_manager", "supervisor")),
+    Route("POST", f"{V1}/sites/<site_id>/periods/<month>/approve", lambda env: Req(
+        f"{PERIOD}/{env.closed_month()}/approve", {}), ok(200, "admin", "post_manager")),
+    Route("POST", f"{V1}/sites/<site_id>/periods/<month>/return", lambda env: Req(
+        f"{PERIOD}/{env.closed_month()}/return", {"reason": "Wang's days are disputed"}),
+        ok(200, "admin", "post_manager")),
+    Route("POST", f"{V1}/sites/<site_id>/periods/<month>/pay", lambda env: Req(
+        f"{PERIOD}/{env.approved_month()}/pay"), ok(201, "admin", "post_manager")),
+    Route("GET", f"{V1}/sites/<site_id>/periods/<month>/payroll.csv", at(f"{PERIOD}/{MONTH}/payroll.csv"),
+          ok(200, "admin", "post_manager", "supervisor")),
+    Route("GET", f"{V1}/sites/<site_id>/periods/<month>/payroll.xlsx", at(f"{PERIOD}/{MONTH}/payroll.xlsx"),
+          ok(200, "admin", "post_manager", "supervisor")),
+    Route("GET", f"{V1}/payment-batches/<row_id:batch_id>", lambda env: Req(
+        f"{V1}/payment-batches/{env.batch()['id']}"), ok(200, "admin", "post_manager")),
+    Route("GET", f"{V1}/payment-batches/<row_id:batch_id>/bank.csv", lambda env: Req(
+        f"{V1}/payment-batches/{env.batch()['id']}/bank.csv"), ok(200, "admin", "post_manager")),
+    Route("POST", f"{V1}/payment-batches/<row_id:batch_id>/results", lambda env: Req(
+        f"{V1}/payment-batches/{env.batch()['id']}/results",
+        {"lines": [{"line_id": env.batch()["lines"][0]["id"], "status": "confirmed"}]}),  # the same answer again: 200
+        ok(200, "admin", "post_manager")),
+    # --- alerts, webhooks, statistics ------------------------------------------------------------------
+    Route("POST", f"{V1}/alerts/evaluate", lambda env: Req(f"{V1}/alerts/evaluate", {
+        "month": MONTH, "as_of": "2026-05-10"}), ok(200, "admin", "poverty_office"), outside=200),
+    Route("GET", f"{V1}/alerts", at(f"{V1}/alerts"), ok(200, "admin", "poverty_office"), outside=200,
+          listed=lambda env: env.alert()),
+    Route("GET", f"{V1}/alerts/<hex_id:alert_id>", lambda env: Req(f"{V1}/alerts/{env.alert()}"),
+          ok(200, "admin", "poverty_office"), outside=404),
+    Route("POST", f"{V1}/alerts/<hex_id:alert_id>/acknowledge", lambda env: Req(
+        f"{V1}/alerts/{env.alert()}/acknowledge", {"note": "visiting on Monday"}),
+        ok(200, "admin", "poverty_office"), outside=404),
+    Route("POST", f"{V1}/alerts/<hex_id:alert_id>/resolve", lambda env: Req(
+        f"{V1}/alerts/{env.alert('acknowledged')}/resolve", {"help_given": "a post at the village clinic"}),
+        ok(200, "admin", "poverty_office"), outside=404),
+    Route("POST", f"{V1}/webhooks", lambda env: Req(f"{V1}/webhooks", {
+        "url": "http://example.org/alerts", "region_code": COUNTY}), ok(201, "admin", "poverty_office")),
+    Route("GET", f"{V1}/webhooks", at(f"{V1}/webhooks"), ok(200, "admin", "poverty_office"), outside=200,
+          listed=lambda env: env.webhook()),
+    Route("GET", f"{V1}/webhooks/<webhook_id>", lambda env: Req(f"{V1}/webhooks/{env.webhook()}"),
+          ok(200, "admin", "poverty_office")),
+    Route("GET", f"{V1}/webhooks/<webhook_id>/deliveries", lambda env: Req(
+        f"{V1}/webhooks/{env.webhook()}/deliveries"), ok(200, "admin", "poverty_office")),
+    Route("GET", f"{V1}/stats/employment", at(f"{V1}/stats/employment?region={COUNTY}&date={DAY}"),
+          ok(200, "admin", "poverty_office", "post_manager")),
+    Route("GET", f"{V1}/audit", at(f"{V1}/audit"), ok(200, "admin", "poverty_office"), outside=200,
+          listed=lambda env: env.api.created("/households", {"id": "h-audited", "region_code": VILLAGE, "size": 1,
+                                                             "status": "poor"})["id"]),
+    # --- tokens, audit log and dead letters -----------------------------------------------------------
+    Route("POST", f"{V1}/tokens", lambda env: Req(f"{V1}/tokens", {
+        "name": "sewing tablet", "role": "supervisor", "region_code": COUNTY, "site_ids": [SITE],
+        "expires_in_days": 30}), ok(201, "admin")),
+    Route("GET", f"{V1}/tokens", at(f"{V1}/tokens"), ok(200, "admin"), outside=200,
+          listed=lambda env: env.county_token()),
+    Route("POST", f"{V1}/tokens/<token_id>/revoke", lambda env: Req(f"{V1}/tokens/{env.county_token()}/revoke"),
+          ok(200, "admin")),
+    Route("GET", f"{V1}/dead-letters", at(f"{V1}/dead-letters"), ok(200, "admin"), exact=NATIONWIDE_ONLY),
+    Route("POST", f"{V1}/dead-letters/<row_id:letter_id>/replay", lambda env: Req(
+        f"{V1}/dead-letters/{env.dead_letter()}/replay"), ok(202, "admin"), exact=NATIONWIDE_ONLY),
+)
+
+
+def _served(app) -> set[tuple[str, str]]:
+    return {(method, rule.rule) for rule in app.url_map.iter_rules()
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"})}
+
+
+def _endpoint(app, method: str, rule: str) -> str:
+    [endpoint] = [r.endpoint for r in app.url_map.iter_rules() if r.rule == rule and method in r.methods]
+    return endpoint
+
+
+def test_the_matrix_covers_every_route_and_method_of_the_url_map(app):
+    covered = [(route.method, route.rule) for route in MATRIX]
+
+    assert len(covered) == len(set(covered)), "a route has two rows"
+    assert sorted(_served(app) - set(covered)) == [], "routes without a row in the authorization matrix"
+    assert sorted(set(covered) - _served(app)) == [], "rows for routes the app no longer serves"
+
+
+def test_every_endpoint_has_a_row_in_the_policy_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+
+    assert sorted(endpoints - set(POLICY)) == [], "endpoints without a rule in app.api.access.POLICY"
+    assert sorted(set(POLICY) - endpoints) == [], "rules for endpoints the app no longer has"
+
+
+def test_the_matrix_allows_the_roles_the_policy_table_allows(app):
+    disagree = [f"{route.method} {route.rule}: {sorted(route.allowed)} in the matrix, {sorted(roles)} in POLICY"
+                for route in MATRIX
+                if set(route.allowed) != set(roles := POLICY[_endpoint(app, route.method, route.rule)].roles)]
+
+    assert disagree == []
+
+
+def _headers(runtime) -> dict[str, dict[str, str]]:
+    tokens = {"made-up token": "swk_not-a-token"}
+    with runtime.sessions.begin() as session:
+        for caller in CALLERS:
+            if caller.role is not None:
+                _, tokens[caller.name] = create_token(session, name=caller.name, role=caller.role,
+                                                      region_code=caller.region, site_ids=list(caller.sites))
+        revoked, tokens["revoked token"] = create_token(session, name="revoked", role="admin", region_code=COUNTY)
+        revoke_token(session, revoked.id)
+        _, tokens["expired token"] = create_token(session, name="expired", role="admin", region_code=COUNTY,
+                                                  expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    return {caller.name: {"Authorization": f"Bearer {tokens[caller.name]}"} if caller.name in tokens else {}
+            for caller in CALLERS}
+
+
+@pytest.mark.parametrize("route", MATRIX, ids=lambda route: f"{route.method} {route.rule}")
+def test_each_caller_gets_what_the_matrix_says(app, runtime, world, api, build, consume, route):
+    client, env, headers = app.test_client(), Env(api, runtime, build, consume), _headers(runtime)
+    marker = route.listed(env) if route.listed else None  # before anyone asks for the list
+    wrong = []
+    for caller in CALLERS:
+        expected = route.expected(caller)
+        env.fresh = 200 <= expected < 300
+        request = route.request(env)
+        response = client.open(request.path, method=route.method, json=request.json, data=request.data,
+                               content_type=request.content_type, headers=headers[caller.name])
+        response.close()  # a file sent from disk (the docs' assets) is closed only then
+        if response.status_code != expected:
+            # A problem's detail says why; any other answer may hold personal data: not in the output.
+            answer = (response.get_json() or {}).get("detail") if response.is_json else response.content_type
+            wrong.append(f"{caller.name}: {response.status_code}, not {expected}: {answer}")
+        elif marker is not None and response.status_code == 200:
+            shown = marker in response.get_data(as_text=True)
+            if shown != caller.in_scope:
+                wrong.append(f"{caller.name}: {'sees' if shown else 'does not see'} the county's {route.rule}")
+    assert not wrong, f"{route.method} {route.rule}\n" + "\n".join(wrong)
