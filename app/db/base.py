@@ -20,20 +20,26 @@ class Base(DeclarativeBase):
 
 
 def make_engine(database_url: str, **kwargs) -> Engine:
-    """Create the process's engine; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Create the process's engine; SQLite gets WAL, foreign keys and a busy timeout. Statement parameters
+    never appear in logs or error messages (hide_parameters): they may hold personal data."""
     if database_url.startswith("sqlite"):
         _ensure_sqlite_dir(database_url)
-        engine = create_engine(database_url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_engine(database_url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs)
         event.listen(engine, "connect", _configure_sqlite)
         # pysqlite's own transaction handling defers BEGIN; take control so that
         # every unit of work starts with BEGIN IMMEDIATE and writers queue instead of failing.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(database_url, pool_pre_ping=True, **kwargs)
+    return create_engine(database_url, pool_pre_ping=True, hide_parameters=True, **kwargs)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:
-    return sessionmaker(engine, expire_on_commit=False)
+    """The process's sessionmaker; every session it makes writes the audit log with its writes."""
+    from app.db.audit import install_audit  # the audit log's model is built on Base, defined above
+
+    sessions = sessionmaker(engine, expire_on_commit=False)
+    install_audit(sessions)
+    return sessions
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:

@@ -5,9 +5,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from app.db.base import Base
+from app.db.crypto import Encrypted, keyring
 from app.db.models.types import new_id, utcnow
 
 REGION_LEVELS = ("province", "city", "county", "township", "village")
@@ -42,10 +43,17 @@ class Worker(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
     household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    national_id: Mapped[str | None] = mapped_column(String(64))
-    phone: Mapped[str | None] = mapped_column(String(32))
-    bank_account: Mapped[str | None] = mapped_column(String(64))
+    # Personal numbers are encrypted at rest (app.db.crypto); the national id is found by its keyed hash.
+    national_id: Mapped[str | None] = mapped_column("national_id_encrypted", Encrypted)
+    national_id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone: Mapped[str | None] = mapped_column("phone_encrypted", Encrypted)
+    bank_account: Mapped[str | None] = mapped_column("bank_account_encrypted", Encrypted)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    @validates("national_id")
+    def _hash_national_id(self, _key: str, value: str | None) -> str | None:
+        self.national_id_hash = None if value is None else keyring().lookup_hash(value)
+        return value
 
 
 class Site(Base):

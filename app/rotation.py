@@ -1,0 +1,36 @@
+"""Re-encrypting personal data under the newest data key: `flask --app app rotate-data-key`.
+
+Every encrypted column of `workers` is rewritten with the ring's first key, and the national id's lookup
+hash with the first lookup key, a batch of rows per transaction; a run stopped half-way is simply run
+again. The values do not change, so the audit log records nothing of it.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Text, column, select, table, update
+from sqlalchemy.orm import sessionmaker
+
+from app.db.crypto import Encrypted, KeyRing
+from app.db.models import Worker
+
+ENCRYPTED = tuple(c.name for c in Worker.__table__.columns if isinstance(c.type, Encrypted))
+# The stored tokens as they are (the mapped columns would decrypt them).
+_workers = table("workers", column("id"), column("national_id_hash"), *(column(name, Text) for name in ENCRYPTED))
+
+
+def rotate_data_key(sessions: sessionmaker, ring: KeyRing, batch: int = 500) -> int:
+    """Rewrite every worker's personal data under `ring`'s newest keys; the number of workers done."""
+    done, after = 0, ""
+    while True:
+        with sessions.begin() as session:
+            rows = session.execute(select(_workers).where(_workers.c.id > after)
+                                   .order_by(_workers.c.id).limit(batch)).all()
+            for row in rows:
+                stored = row._mapping
+                values = {name: ring.rotate(stored[name]) for name in ENCRYPTED if stored[name] is not None}
+                if stored["national_id_encrypted"] is not None:
+                    values["national_id_hash"] = ring.lookup_hash(ring.decrypt(stored["national_id_encrypted"]))
+                if values:
+                    session.execute(update(_workers).where(_workers.c.id == row.id).values(**values))
+        if not rows:
+            return done
+        done, after = done + len(rows), rows[-1].id
