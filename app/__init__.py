@@ -12,10 +12,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     from app.cli import register_cli
     from app.logs import configure_logging
 
+    settings = runtime.settings if runtime else settings or Settings.from_env()
+    configure_logging(settings.log_level)  # first: building the runtime may warn (app.data_keys)
     runtime = runtime or build_runtime(settings)
-    configure_logging(runtime.settings.log_level)
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = 16 * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_request_bytes  # per endpoint: app.api.limits
     app.extensions["stablework"] = runtime
     init_api(app)
     register_cli(app)

@@ -60,11 +60,17 @@ def thresholds_from(settings: Settings) -> payroll.AlertThresholds:
 
 
 def evaluate(session: Session, bus: Bus, alerts_topic: str, month: str, as_of: date,
-             thresholds: payroll.AlertThresholds) -> list[Alert]:
-    """Apply every rule for `month` as things stand on `as_of`; return the alerts newly raised."""
+             thresholds: payroll.AlertThresholds, within: str | None = None) -> list[Alert]:
+    """Apply every rule for `month` as things stand on `as_of`; return the alerts newly raised.
+
+    `within` (a region path) raises only the alerts inside that region: a county office's
+    evaluation leaves the other counties alone."""
     findings = [*_household_findings(session, month, thresholds),
                 *_no_work_findings(session, month, as_of, thresholds),
                 *_arrears_findings(session, as_of, thresholds)]
+    if within is not None:
+        findings = [(subject, finding) for subject, finding in findings
+                    if session.get(Region, subject.region_code).path.startswith(within)]
     return [alert for subject, finding in findings if (alert := _raise(session, bus, alerts_topic, subject, finding))]
 
 

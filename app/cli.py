@@ -1,6 +1,8 @@
 """Command-line tasks: `flask --app app <command>`."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 from flask import Flask
 
@@ -20,17 +22,55 @@ def register_cli(app: Flask) -> None:
     @click.option("--name", default="first admin", show_default=True)
     @click.option("--region", "region_code", default=None, help="region code; omit for a nationwide admin")
     @click.option("--site", "site_ids", multiple=True, help="a site a supervisor supervises (repeatable)")
-    def create_token(role: str, name: str, region_code: str | None, site_ids: tuple[str, ...]) -> None:
+    @click.option("--expires-in-days", type=click.IntRange(1, 3650), default=None,
+                  help="the token stops working after this many days; default: never (revoke it instead)")
+    def create_token(role: str, name: str, region_code: str | None, site_ids: tuple[str, ...],
+                     expires_in_days: int | None) -> None:
         """Create a bearer token and print it (only its hash is stored)."""
-        from app.tokens import issue_token
+        from app.tokens import expiry_in, issue_token
 
         with app.extensions["stablework"].sessions.begin() as session:
             try:
                 token = issue_token(session, name=name, role=role, region_code=region_code,
-                                    site_ids=list(site_ids))
+                                    site_ids=list(site_ids), expires_at=expiry_in(expires_in_days))
             except ValueError as error:
                 raise click.UsageError(str(error)) from None
         click.echo(token)
+
+    @app.cli.command("list-tokens")
+    def list_tokens() -> None:
+        """List every token, oldest first: id, role, region, sites, name and state (never the token itself)."""
+        from app.tokens import sites_of, tokens_within
+
+        with app.extensions["stablework"].sessions() as session:
+            tokens = session.scalars(tokens_within(None)).all()
+            sites = sites_of(session, tokens)
+        click.echo("\t".join(("id", "role", "region", "sites", "created_at", "expires_at", "revoked_at", "name")))
+        for token in tokens:
+            click.echo("\t".join((token.id, token.role, token.region_code or "-", ",".join(sites[token.id]) or "-",
+                                  _instant(token.created_at), _instant(token.expires_at),
+                                  _instant(token.revoked_at), token.name)))
+
+    @app.cli.command("revoke-token")
+    @click.argument("token_id")
+    def revoke_token(token_id: str) -> None:
+        """Revoke a token by its id (see list-tokens): it is refused from the next request on."""
+        from app.tokens import revoke_token as revoke
+
+        with app.extensions["stablework"].sessions.begin() as session:
+            record = revoke(session, token_id)
+            if record is None:
+                raise click.ClickException(f"no token {token_id}")
+            click.echo(f"token {record.id} ({record.name}) revoked at {_instant(record.revoked_at)}")
+
+    @app.cli.command("rotate-data-key")
+    def rotate_data_key() -> None:
+        """Re-encrypt all personal data with the first key of STABLEWORK_DATA_KEYS (then the others can go)."""
+        from app.db.crypto import keyring
+        from app.rotation import rotate_data_key as rotate
+
+        count = rotate(app.extensions["stablework"].sessions, keyring())
+        click.echo(f"{count} worker(s) re-encrypted with the newest data key")
 
     @app.cli.command("rebuild")
     def rebuild() -> None:
@@ -98,3 +138,9 @@ def register_cli(app: Flask) -> None:
 
         click.echo(finish(app.extensions["stablework"]))
 
+
+def _instant(moment: datetime | None) -> str:
+    """An instant for a terminal, in UTC (SQLite hands timestamps back without their zone)."""
+    if moment is None:
+        return "-"
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC).isoformat(timespec="seconds")

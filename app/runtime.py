@@ -1,4 +1,4 @@
-"""The one wiring place: settings -> engine, sessions and bus, built once per process."""
+"""The one wiring place: settings -> data key ring, engine, sessions and bus, built once per process."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
+from app.data_keys import open_keyring
 from app.db import make_engine, make_session_factory
+from app.db.crypto import install_keyring
 from app.settings import Settings
 from events.bus import Bus, open_bus
 
@@ -25,6 +27,7 @@ class Runtime:
 
 def build_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings.from_env()
+    install_keyring(open_keyring(settings))  # first: without a key for its database, a process does not start
     engine = make_engine(settings.database_url)
     bus = open_bus(settings.bus, engine=engine, kafka_bootstrap_servers=settings.kafka_bootstrap_servers,
                    kafka_session_timeout_ms=settings.kafka_session_timeout_ms)

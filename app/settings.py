@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +42,18 @@ class Settings:
     consumer_batch_size: int = 500
     consumer_poll_ms: int = 200
     max_events_per_request: int = 1000
+    # Bodies larger than this are refused (413) before they are read; the CSV import has its own limit.
+    max_request_bytes: int = 2 * 1024 * 1024
+    max_import_bytes: int = 8 * 1024 * 1024
+    # Requests per bearer token (per client address without one), as Flask-Limiter strings ("600/minute").
+    rate_limit_reads: str = "600/minute"
+    rate_limit_writes: str = "120/minute"
+    rate_limit_storage_url: str = ""  # redis://host:6379/0 shares counts; empty: memory, per process
     log_level: str = "INFO"
+    # Personal data at rest (app.db.crypto): Fernet keys, comma-separated, newest first; without any, only
+    # an SQLite database may start (with a key generated into data.key beside it). Kept out of repr().
+    data_keys: str = field(default="", repr=False)
+    lookup_key: str = field(default="", repr=False)  # HMAC key of lookup hashes; empty: derived from each data key
     # Alert rules (DOMAIN.md): thresholds, and when the consumer process evaluates a finished month.
     alert_drop_ratio: str = "0.3"
     alert_monitoring_lines: str = ""  # "2026:6000,2027:6200": yuan per person per year, by year
@@ -80,7 +91,14 @@ class Settings:
             consumer_batch_size=_int(env, "CONSUMER_BATCH_SIZE", defaults.consumer_batch_size),
             consumer_poll_ms=_int(env, "CONSUMER_POLL_MS", defaults.consumer_poll_ms),
             max_events_per_request=_int(env, "MAX_EVENTS_PER_REQUEST", defaults.max_events_per_request),
+            max_request_bytes=_int(env, "MAX_REQUEST_BYTES", defaults.max_request_bytes),
+            max_import_bytes=_int(env, "MAX_IMPORT_BYTES", defaults.max_import_bytes),
+            rate_limit_reads=env.get("RATE_LIMIT_READS") or defaults.rate_limit_reads,
+            rate_limit_writes=env.get("RATE_LIMIT_WRITES") or defaults.rate_limit_writes,
+            rate_limit_storage_url=env.get("RATE_LIMIT_STORAGE_URL", defaults.rate_limit_storage_url),
             log_level=env.get("LOG_LEVEL", defaults.log_level),
+            data_keys=env.get("STABLEWORK_DATA_KEYS", defaults.data_keys),
+            lookup_key=env.get("STABLEWORK_LOOKUP_KEY", defaults.lookup_key),
             alert_drop_ratio=env.get("ALERT_DROP_RATIO", defaults.alert_drop_ratio),
             alert_monitoring_lines=env.get("ALERT_MONITORING_LINES", defaults.alert_monitoring_lines),
             alert_default_monitoring_line_yuan=_int(env, "ALERT_DEFAULT_MONITORING_LINE_YUAN",

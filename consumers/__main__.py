@@ -12,6 +12,7 @@ import structlog
 from app.logs import configure_logging
 from app.metrics import serve_metrics
 from app.runtime import Runtime, build_runtime
+from app.settings import Settings
 from consumers.deliveries import run_webhook_deliveries
 from consumers.loop import run_wage_consumer
 from consumers.relay import run_relay
@@ -47,8 +48,9 @@ def main() -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    runtime = build_runtime()
-    configure_logging(runtime.settings.log_level)
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)  # first: building the runtime may warn (app.data_keys)
+    runtime = build_runtime(settings)
     serve_metrics(runtime.settings.metrics_port)
     try:
         if role not in WITHOUT_BUS:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.db.models import OutputRecord, ProcessedEvent
 from app.worklog import OutputRef, WorkContext
 from consumers.dead_letters import park
-from consumers.handlers import HANDLERS, WageKey
+from consumers.handlers import HANDLERS, BatchRecords, WageKey
 from consumers.wages import recompute_wage_lines
 from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, content_hash, decode_event
 from events.bus import Bus, Message
@@ -43,6 +43,7 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
     events = [event for _, event in decoded]
     seen = _processed_hashes(session, events)
     context = WorkContext(session, events, _void_targets(session, events))
+    records = BatchRecords.load(session, events)
     touched: set[WageKey] = set()
     for message, event in decoded:
         result.consumed[event.type] += 1
@@ -64,7 +65,7 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
                 session, bus, dead_letter_topic, message, problem.message, problem.as_errors(), event.id, event.type
             )
             continue
-        touched.update(HANDLERS[event.type](session, event, context))
+        touched.update(HANDLERS[event.type](session, event, context, records))
         log.debug("event applied", event_id=event.id, type=event.type)
         session.add(ProcessedEvent(event_id=event.id, content_hash=digest))
         seen[event.id] = digest

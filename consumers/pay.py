@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import calendar
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -11,15 +14,70 @@ from sqlalchemy.orm import Session
 import payroll
 from app.db.models import Assignment, AttendanceRecord, OutputRecord
 
+CHUNK = 500  # keys per IN (...) list
 
-def compute_line(session: Session, assignment: Assignment, day: date) -> tuple[int, dict] | None:
-    """(amount in fen, the facts it came from) for one key, or None when no fact is left."""
+
+@dataclass
+class LoadedFacts:
+    """The stored records behind many keys, loaded a query per kind (not per key) for one recompute.
+    Complete for the keys it was loaded for: a key without an entry has no record."""
+
+    attendance: dict[tuple[str, str, date], AttendanceRecord] = field(default_factory=dict)  # hourly, daily
+    outputs: dict[tuple[str, str, date], list[OutputRecord]] = field(
+        default_factory=lambda: defaultdict(list))  # piece: not voided, by event id
+    months: dict[tuple[str, str, date], list[AttendanceRecord]] = field(
+        default_factory=lambda: defaultdict(list))  # monthly: by the 1st of the month
+
+
+def load_facts(session: Session, keys: Iterable[tuple[Assignment, date]]) -> LoadedFacts:
+    """What compute_line reads for each (assignment, day), in a few queries."""
+    days, pieces, months = set(), set(), set()
+    for assignment, day in keys:
+        kind = assignment.scheme["kind"]
+        key = (assignment.worker_id, assignment.site_id, day)
+        (months if kind == "monthly" else pieces if kind == "piece" else days).add(key)
+    facts = LoadedFacts()
+    # Each query is worker IN (...) AND date IN (...) (a superset), then the exact keys are kept: far cheaper
+    # than a row-value IN list of the same keys.
+    for chunk in _chunks(sorted(days)):
+        wanted = set(chunk)
+        for record in session.scalars(select(AttendanceRecord).where(
+                AttendanceRecord.worker_id.in_({k[0] for k in chunk}),
+                AttendanceRecord.work_date.in_({k[2] for k in chunk}))):
+            key = (record.worker_id, record.site_id, record.work_date)
+            if key in wanted:
+                facts.attendance[key] = record
+    for chunk in _chunks(sorted(pieces)):
+        wanted = set(chunk)
+        for record in session.scalars(select(OutputRecord).where(
+                OutputRecord.worker_id.in_({k[0] for k in chunk}), OutputRecord.work_date.in_({k[2] for k in chunk}),
+                OutputRecord.voided_by.is_(None)).order_by(OutputRecord.event_id)):
+            key = (record.worker_id, record.site_id, record.work_date)
+            if key in wanted:
+                facts.outputs[key].append(record)
+    for chunk in _chunks(sorted(months)):
+        wanted = set(chunk)
+        first, last = min(k[2] for k in chunk), max(_month_end(k[2]) for k in chunk)
+        for record in session.scalars(select(AttendanceRecord).where(
+                AttendanceRecord.worker_id.in_({k[0] for k in chunk}),
+                AttendanceRecord.work_date.between(first, last))):
+            key = (record.worker_id, record.site_id, record.work_date.replace(day=1))
+            if key in wanted:
+                facts.months[key].append(record)
+    return facts
+
+
+def compute_line(session: Session, assignment: Assignment, day: date,
+                 loaded: LoadedFacts | None = None) -> tuple[int, dict] | None:
+    """(amount in fen, the facts it came from) for one key, or None when no fact is left. With `loaded`
+    (by load_facts, for this key) nothing is queried."""
     scheme = payroll.scheme_from_dict(assignment.scheme)
     if isinstance(scheme, payroll.MonthlyScheme):
-        return _monthly(session, assignment, scheme, day)
+        return _monthly(session, assignment, scheme, day, loaded)
     if isinstance(scheme, payroll.PieceScheme):
-        return _piece(session, assignment, scheme, day)
-    record = session.get(AttendanceRecord, (assignment.worker_id, assignment.site_id, day))
+        return _piece(session, assignment, scheme, day, loaded)
+    key = (assignment.worker_id, assignment.site_id, day)
+    record = loaded.attendance.get(key) if loaded is not None else session.get(AttendanceRecord, key)
     if record is None:
         return None
     facts = {"attendance_event_id": record.event_id, "status": record.status}
@@ -32,13 +90,17 @@ def compute_line(session: Session, assignment: Assignment, day: date) -> tuple[i
     return payroll.hourly_day_pay(scheme, record.status, minutes), facts
 
 
-def _piece(session: Session, assignment: Assignment, scheme: payroll.PieceScheme, day: date):
-    outputs = session.scalars(
-        select(OutputRecord).where(
-            OutputRecord.worker_id == assignment.worker_id, OutputRecord.site_id == assignment.site_id,
-            OutputRecord.work_date == day, OutputRecord.voided_by.is_(None),
-        ).order_by(OutputRecord.event_id)
-    ).all()
+def _piece(session: Session, assignment: Assignment, scheme: payroll.PieceScheme, day: date,
+           loaded: LoadedFacts | None = None):
+    if loaded is not None:
+        outputs = loaded.outputs.get((assignment.worker_id, assignment.site_id, day), [])
+    else:
+        outputs = session.scalars(
+            select(OutputRecord).where(
+                OutputRecord.worker_id == assignment.worker_id, OutputRecord.site_id == assignment.site_id,
+                OutputRecord.work_date == day, OutputRecord.voided_by.is_(None),
+            ).order_by(OutputRecord.event_id)
+        ).all()
     if not outputs:
         return None
     lines = [payroll.OutputLine(o.product, o.grade, o.quantity) for o in outputs]
@@ -48,18 +110,19 @@ def _piece(session: Session, assignment: Assignment, scheme: payroll.PieceScheme
     return payroll.piece_day_pay(scheme, lines), facts
 
 
-def _monthly(session: Session, assignment: Assignment, scheme: payroll.MonthlyScheme, month_start: date):
-    month_end = month_start.replace(day=calendar.monthrange(month_start.year, month_start.month)[1])
-    records = [
-        r for r in session.scalars(
+def _monthly(session: Session, assignment: Assignment, scheme: payroll.MonthlyScheme, month_start: date,
+             loaded: LoadedFacts | None = None):
+    if loaded is not None:
+        stored = loaded.months.get((assignment.worker_id, assignment.site_id, month_start), [])
+    else:
+        stored = session.scalars(
             select(AttendanceRecord).where(
                 AttendanceRecord.worker_id == assignment.worker_id,
                 AttendanceRecord.site_id == assignment.site_id,
-                AttendanceRecord.work_date.between(month_start, month_end),
+                AttendanceRecord.work_date.between(month_start, _month_end(month_start)),
             )
         )
-        if assignment.covers(r.work_date)
-    ]
+    records = [r for r in stored if assignment.covers(r.work_date)]
     if not records:
         return None
     credits = sum(payroll.day_credit(r.status) for r in records)
@@ -69,6 +132,14 @@ def _monthly(session: Session, assignment: Assignment, scheme: payroll.MonthlySc
         "required_days": scheme.required_days,
     }
     return payroll.monthly_pay(scheme, [r.status for r in records]), facts
+
+
+def _month_end(month_start: date) -> date:
+    return month_start.replace(day=calendar.monthrange(month_start.year, month_start.month)[1])
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    return (items[start:start + size] for start in range(0, len(items), size))
 
 
 def _time(hhmm: str):

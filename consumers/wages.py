@@ -4,14 +4,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Assignment, WageLine
 from app.periods import frozen_periods
 from consumers.adjustments import recompute_adjustment
 from consumers.handlers import WageKey
-from consumers.pay import compute_line
+from consumers.pay import compute_line, load_facts
 
 
 def recompute_wage_lines(session: Session, keys: Iterable[WageKey]) -> None:
@@ -27,15 +27,16 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey]) -> None:
     late = {(assignments[a].site_id, assignments[a].worker_id, _month(day)) for a, day in keys
             if (assignments[a].site_id, _month(day)) in frozen}
     keys = {(a, day) for a, day in keys if (assignments[a].site_id, _month(day)) not in frozen}
-    existing = {
+    existing = {  # assignment IN (...) AND date IN (...), then the exact keys: cheaper than a row-value IN list
         (line.assignment_id, line.work_date): line
-        for line in session.scalars(
-            select(WageLine).where(tuple_(WageLine.assignment_id, WageLine.work_date).in_(list(keys)))
-        )
+        for line in session.scalars(select(WageLine).where(
+            WageLine.assignment_id.in_({a for a, _ in keys}), WageLine.work_date.in_({day for _, day in keys})))
+        if (line.assignment_id, line.work_date) in keys
     }
+    loaded = load_facts(session, [(assignments[a], day) for a, day in keys])  # a few queries, not one per key
     for assignment_id, day in sorted(keys):  # sorted: new lines get ids in date order, run after run
         assignment = assignments[assignment_id]
-        computed = compute_line(session, assignment, day)
+        computed = compute_line(session, assignment, day, loaded)
         line = existing.get((assignment_id, day))
         if computed is None:
             if line is not None:

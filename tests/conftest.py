@@ -9,6 +9,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from support.api import ApiClient  # noqa: E402
+from support.data_keys import TEST_DATA_KEY  # noqa: E402
+from support.log_watch import LogWatch  # noqa: E402
 from support.pipeline import drain  # noqa: E402
 
 from app import create_app  # noqa: E402
@@ -17,10 +19,40 @@ from app.runtime import build_runtime  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.tokens import issue_token  # noqa: E402
 
+LOG_WATCH = pytest.StashKey[LogWatch]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def log_watch(request, tmp_path_factory):
+    """Every log of the run is kept under the run's temporary directory and searched for secrets at its end."""
+    watch = LogWatch(tmp_path_factory.getbasetemp())
+    request.config.stash[LOG_WATCH] = watch
+    with pytest.MonkeyPatch.context() as patch:
+        watch.install(patch)
+        yield watch
+    watch.close()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session, exitstatus):
+    """A token, national id or bank account in any log output of the run fails the run."""
+    watch = session.config.stash.get(LOG_WATCH, None)
+    leaks = watch.leaks() if watch is not None else []
+    if leaks:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.ensure_newline()
+        reporter.write_sep("=", f"{len(leaks)} secret(s) in the log output of this run", red=True)
+        for leak in leaks[:50]:
+            reporter.write_line(leak)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(database_url=f"sqlite:///{tmp_path / 'stablework.db'}", bus="embedded", log_level="WARNING")
+    # Rate limits are tested on their own (tests/api/test_api_limits.py); elsewhere they would only
+    # throttle the scenarios, which post far more than a person would.
+    return Settings(database_url=f"sqlite:///{tmp_path / 'stablework.db'}", bus="embedded", log_level="WARNING",
+                    data_keys=TEST_DATA_KEY, rate_limit_reads="100000/minute", rate_limit_writes="100000/minute")
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from flask import Blueprint, Flask, send_from_directory
 from app.api import (
     alerts,
     assignments,
+    audit,
     balances,
     dead_letters,
     events,
@@ -23,12 +24,15 @@ from app.api import (
     webhooks,
     workers,
 )
+from app.api.access import require_bearer
+from app.api.converters import HexIdConverter, RowIdConverter, hex_id_schema, row_id_schema
 from app.api.idempotency import IdempotencyKeyPlugin, init_idempotency
+from app.api.limits import UNLIMITED, init_limits
 from app.api.observability import init_observability
-from app.api.problems import ProblemApi
+from app.api.problems import ProblemApi, ProblemResponses
 
 BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens,
-              periods, payments, imports, payroll_sheets, alerts, webhooks, stats)
+              periods, payments, imports, payroll_sheets, alerts, webhooks, stats, audit)
 
 API_CONFIG = {
     "API_TITLE": "Stablework",
@@ -48,12 +52,18 @@ def init_api(app: Flask) -> ProblemApi:
     api = ProblemApi(app, spec_kwargs={
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
-        "extra_plugins": [IdempotencyKeyPlugin()],
+        "extra_plugins": [IdempotencyKeyPlugin(), ProblemResponses(unlimited=UNLIMITED)],
     })
+    app.url_map.converters.update(row_id=RowIdConverter, hex_id=HexIdConverter)
+    api.register_converter(RowIdConverter, row_id_schema)
+    api.register_converter(HexIdConverter, hex_id_schema)
     for module in BLUEPRINTS:
         api.register_blueprint(module.blp)
     app.register_blueprint(_docs_assets())
     init_observability(app)
+    audit.init_audit(app)  # after observability: each write is recorded with its request id
+    init_limits(app, app.extensions["stablework"].settings)  # before a body is read or a key looked up
+    app.before_request(require_bearer)  # and no body is read for a caller without a token
     init_idempotency(app)  # after observability, so a replayed answer still gets its request id
     return api
 

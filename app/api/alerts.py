@@ -5,7 +5,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from app.alerting import evaluate, thresholds_from
-from app.api.access import Principal, authorize, require_region_field
+from app.api.access import Principal, authorize, require_alert, require_region_field
 from app.api.context import runtime, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor
 from app.api.schemas import AcknowledgeIn, AlertArgs, AlertOut, AlertPageOut, EvaluateIn, EvaluationOut, ResolveIn
@@ -13,9 +13,6 @@ from app.db.models import Alert
 from app.db.models.types import utcnow
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/v1/alerts", description="Income-stability alerts")
-
-OFFICES = ("admin", "poverty_office")
-
 
 def _text(value) -> str:
     if not isinstance(value, str):
@@ -25,9 +22,8 @@ def _text(value) -> str:
 
 def _alert(session, principal: Principal, alert_id: str) -> Alert:
     """An alert of the caller's region; one outside it is answered as if it did not exist."""
-    alert = session.get(Alert, alert_id)
-    if alert is None or not principal.covers(alert.region_path):
-        abort(404, message="no such alert in your region")
+    alert = session.get(Alert, alert_id) or abort(404, message="no such alert in your region")
+    require_alert(principal, alert.region_path)
     return alert
 
 
@@ -38,12 +34,11 @@ class Evaluate(MethodView):
     def post(self, body):
         """Run the alert rules for a month as things stand on `as_of`; each alert is raised once"""
         with unit_of_work() as session:
-            principal = authorize(session, *OFFICES)
+            principal = authorize(session)
             settings = runtime().settings
             raised = evaluate(session, runtime().bus, settings.topic_alerts, body["month"], body["as_of"],
-                              thresholds_from(settings))
-            mine = [alert for alert in raised if principal.covers(alert.region_path)]
-            return {"month": body["month"], "as_of": body["as_of"], "raised": len(mine), "alerts": mine}
+                              thresholds_from(settings), within=principal.region_path)
+            return {"month": body["month"], "as_of": body["as_of"], "raised": len(raised), "alerts": raised}
 
 
 @blp.route("")
@@ -53,7 +48,7 @@ class Alerts(MethodView):
     def get(self, args):
         """Alerts inside the caller's region, newest month first; filter by kind, status, region, month"""
         with unit_of_work() as session:
-            principal = authorize(session, *OFFICES)
+            principal = authorize(session)
             query = select(Alert).order_by(Alert.month.desc(), Alert.id).limit(args["limit"] + 1)
             if principal.region_path is not None:
                 query = query.where(Alert.region_path.startswith(principal.region_path))
@@ -73,16 +68,16 @@ class Alerts(MethodView):
             return {"items": alerts, "next_cursor": encode_cursor(alerts[-1].month, alerts[-1].id) if more else None}
 
 
-@blp.route("/<alert_id>")
+@blp.route("/<hex_id:alert_id>")
 class AlertById(MethodView):
     @blp.response(200, AlertOut)
     def get(self, alert_id):
         """One alert of the caller's region"""
         with unit_of_work() as session:
-            return _alert(session, authorize(session, *OFFICES), alert_id)
+            return _alert(session, authorize(session), alert_id)
 
 
-@blp.route("/<alert_id>/acknowledge")
+@blp.route("/<hex_id:alert_id>/acknowledge")
 class Acknowledge(MethodView):
     @blp.arguments(AcknowledgeIn)
     @blp.response(200, AlertOut)
@@ -90,7 +85,7 @@ class Acknowledge(MethodView):
     def post(self, body, alert_id):
         """Say the office has seen the alert and is acting on it"""
         with unit_of_work() as session:
-            principal = authorize(session, *OFFICES)
+            principal = authorize(session)
             alert = _alert(session, principal, alert_id)
             if alert.status != "open":
                 abort(409, message=f"the alert is {alert.status}, not open")
@@ -99,7 +94,7 @@ class Acknowledge(MethodView):
             return alert
 
 
-@blp.route("/<alert_id>/resolve")
+@blp.route("/<hex_id:alert_id>/resolve")
 class Resolve(MethodView):
     @blp.arguments(ResolveIn)
     @blp.response(200, AlertOut)
@@ -107,7 +102,7 @@ class Resolve(MethodView):
     def post(self, body, alert_id):
         """Close an acknowledged alert, saying what help was given"""
         with unit_of_work() as session:
-            principal = authorize(session, *OFFICES)
+            principal = authorize(session)
             alert = _alert(session, principal, alert_id)
             if alert.status != "acknowledged":
                 abort(409, message=f"the alert is {alert.status}; acknowledge it before resolving it")

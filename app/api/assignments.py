@@ -5,7 +5,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 import payroll
-from app.api.access import authorize, require_site
+from app.api.access import authorize, require_site, require_worker
 from app.api.context import unit_of_work
 from app.api.schemas import AssignmentIn, AssignmentOut
 from app.db.models import Assignment, Site, Worker
@@ -22,13 +22,15 @@ class Assignments(MethodView):
     def post(self, data):
         """Employ a worker at a site from start_date (to end_date, inclusive) with a wage scheme"""
         with unit_of_work() as session:
-            principal = authorize(session, "admin", "post_manager")
+            principal = authorize(session)
             site = session.get(Site, data["site_id"])
             if site is None:
                 abort(422, errors={"site_id": ["unknown site"]})
             require_site(principal, session, site)
-            if session.get(Worker, data["worker_id"]) is None:
+            worker = session.get(Worker, data["worker_id"])
+            if worker is None:
                 abort(422, errors={"worker_id": ["unknown worker"]})
+            require_worker(principal, session, worker)  # a worker of another region is not theirs to employ
             data["scheme"] = _valid_scheme(data["scheme"], site.kind)
             if data["end_date"] is not None and data["end_date"] < data["start_date"]:
                 abort(422, errors={"end_date": ["before start_date"]})

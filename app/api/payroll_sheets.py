@@ -1,19 +1,16 @@
 from __future__ import annotations
 
-import re
-
 from flask import Response
 from flask_smorest import Blueprint, abort
 
 from app.api.access import authorize, require_site
 from app.api.context import unit_of_work
+from app.api.schemas import MONTH
 from app.db.models import Site
 from app.payroll_sheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, build_sheet, render_csv, render_xlsx
 
 blp = Blueprint("payroll_sheets", __name__, url_prefix="/api/v1/sites", description="Payroll sheets")
 
-READERS = ("admin", "post_manager", "supervisor")
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 _COLUMNS = ("One row per worker with wages in the month or an adjustment paid in it, then a totals row: "
             "worker_id, worker_name, scheme, days (present 1, half_day 0.5; monthly schemes: day credits), "
             "hours (hourly schemes), units (piece schemes), amount_fen, adjustments_fen, adjusts (the months "
@@ -43,8 +40,8 @@ def payroll_xlsx(site_id, month):
 
 def _sheet(site_id, month):
     with unit_of_work() as session:
-        principal = authorize(session, *READERS)
-        if not _MONTH.fullmatch(month):
+        principal = authorize(session)
+        if not MONTH.match(month):
             abort(422, message="not a month", errors={"month": ["a month YYYY-MM"]})
         site = session.get(Site, site_id) or abort(404, message="no such site")
         require_site(principal, session, site)

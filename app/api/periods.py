@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import re
-
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from app.api.access import Principal, authorize, require_site
 from app.api.context import unit_of_work
-from app.api.schemas import PaymentBatchOut, PeriodOut, PeriodSummaryOut
+from app.api.schemas import MONTH, PaymentBatchOut, PeriodOut, PeriodSummaryOut
 from app.db.models import Site
 from app.payments import pay_period
 from app.period_report import period_report, site_months
@@ -16,12 +14,6 @@ from app.periods import Actor, PeriodConflict, move_period
 
 blp = Blueprint("periods", __name__, url_prefix="/api/v1/sites", description="Pay periods: close, approve, return, pay")
 
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
-READERS = ("admin", "post_manager", "poverty_office", "supervisor")
-# Who may move a period: a site's supervisor closes its month; the post manager (or an admin)
-# of the region closes, approves, returns and pays (DOMAIN.md, "Roles").
-MOVERS = {"close": ("admin", "post_manager", "supervisor"), "approve": ("admin", "post_manager"),
-          "return": ("admin", "post_manager"), "pay": ("admin", "post_manager")}
 
 
 class NoteIn(Schema):
@@ -32,8 +24,9 @@ class ReturnIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(1, 1000))
 
 
-def _site(session, site_id: str, month: str | None, *roles: str) -> tuple[Principal, Site]:
-    principal = authorize(session, *roles)
+def _site(session, site_id: str, month: str | None) -> tuple[Principal, Site]:
+    """Who may read or move a site's periods: app.api.access.POLICY (a supervisor closes their sites' months)."""
+    principal = authorize(session)
     site = session.get(Site, site_id) or abort(404, message="no such site")
     require_site(principal, session, site)
     if month is not None and not MONTH.match(month):
@@ -43,7 +36,7 @@ def _site(session, site_id: str, month: str | None, *roles: str) -> tuple[Princi
 
 def _move(site_id: str, month: str, action: str, reason: str | None) -> dict:
     with unit_of_work() as session:
-        principal, _ = _site(session, site_id, month, *MOVERS[action])
+        principal, _ = _site(session, site_id, month)
         try:
             move_period(session, site_id, month, action, Actor(principal.token_id, principal.role), reason)
         except PeriodConflict as conflict:
@@ -57,7 +50,7 @@ class Periods(MethodView):
     def get(self, site_id):
         """The site's months with wages or a period record, oldest first, with status and totals"""
         with unit_of_work() as session:
-            _site(session, site_id, None, *READERS)
+            _site(session, site_id, None)
             reports = [period_report(session, site_id, month) for month in site_months(session, site_id)]
             return [{"month": r["month"], "status": r["status"], "totals": r["totals"]} for r in reports]
 
@@ -68,7 +61,7 @@ class Period(MethodView):
     def get(self, site_id, month):
         """One period: status, per-worker lines and totals, adjustments paid in it, and its history"""
         with unit_of_work() as session:
-            _site(session, site_id, month, *READERS)
+            _site(session, site_id, month)
             return period_report(session, site_id, month)
 
 
@@ -109,7 +102,7 @@ class Pay(MethodView):
     def post(self, site_id, month):
         """Pay an approved month: a batch with one line per worker owed (again later for failed lines)"""
         with unit_of_work() as session:
-            principal, _ = _site(session, site_id, month, *MOVERS["pay"])
+            principal, _ = _site(session, site_id, month)
             try:
                 return pay_period(session, site_id, month, Actor(principal.token_id, principal.role))
             except PeriodConflict as conflict:

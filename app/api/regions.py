@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from app.api.access import authenticate, authorize, require_region, require_region_field
+from app.api.access import authorize, require_region, require_region_field
 from app.api.context import unit_of_work
 from app.api.schemas import RegionIn, RegionOut
 from app.db.models import Region
@@ -18,7 +18,7 @@ class Regions(MethodView):
     def post(self, data):
         """Create a region (admin), inside the caller's region unless nationwide"""
         with unit_of_work() as session:
-            principal = authorize(session, "admin")
+            principal = authorize(session)
             if session.get(Region, data["code"]) is not None:
                 abort(409, message=f"region {data['code']} exists")
             if data["parent_code"] is None:
@@ -39,4 +39,4 @@ class RegionByCode(MethodView):
     def get(self, code):
         """A region inside the caller's"""
         with unit_of_work() as session:
-            return require_region(authenticate(session), session, code)
+            return require_region(authorize(session), session, code)

@@ -1,7 +1,8 @@
 """Wire shapes of the API resources (marshmallow); the OpenAPI document is built from these."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -12,6 +13,10 @@ from app.db.models.registry import HOUSEHOLD_STATUSES, REGION_LEVELS, SITE_KINDS
 
 _code = validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$", error="1-32 letters, digits, '_', '.' or '-'")
 _id = validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$", error="1-64 letters, digits, '_', '.' or '-'")
+# Months 1900-01 to 2999-12: far enough from the years 1 and 9999 for every look-back and look-ahead.
+MONTH = re.compile(r"^(19|2\d)\d{2}-(0[1-9]|1[0-2])$")
+_month = validate.Regexp(MONTH, error="a month YYYY-MM, 1900-01 to 2999-12")
+DAY = validate.Range(date(1900, 1, 1), date(2999, 12, 31), error="a day from 1900-01-01 to 2999-12-31")
 
 
 class UtcDateTime(fields.DateTime):
@@ -95,8 +100,8 @@ class AssignmentIn(Strict):
     id = fields.String(validate=_id)
     worker_id = fields.String(required=True, validate=_id)
     site_id = fields.String(required=True, validate=_id)
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(load_default=None, allow_none=True)
+    start_date = fields.Date(required=True, validate=DAY)
+    end_date = fields.Date(load_default=None, allow_none=True, validate=DAY)
     scheme = fields.Dict(required=True, metadata={
         "description": 'wage scheme, e.g. {"kind": "hourly", "rate_fen": 1800}; kinds: hourly '
                        "(rate_fen, standard_minutes, overtime_multiplier), daily (day_rate_fen), piece "
@@ -163,7 +168,7 @@ class BalanceOut(Strict):
 
 
 class BalanceArgs(ma.Schema):
-    period = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month YYYY-MM"))
+    period = fields.String(validate=_month)
 
 
 class PageArgs(ma.Schema):
@@ -172,8 +177,8 @@ class PageArgs(ma.Schema):
 
 
 class WageArgs(PageArgs):
-    from_ = fields.Date(data_key="from", load_default=None)
-    to = fields.Date(load_default=None)
+    from_ = fields.Date(data_key="from", load_default=None, validate=DAY)
+    to = fields.Date(load_default=None, validate=DAY)
 
 
 class WageLineOut(Strict):
@@ -220,14 +225,34 @@ class TokenIn(Strict):
     name = fields.String(required=True, validate=validate.Length(1, 200))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     region_code = fields.String(load_default=None, allow_none=True, validate=_code)
-    site_ids = fields.List(fields.String(validate=_id), load_default=list)
+    site_ids = fields.List(fields.String(validate=_id), load_default=list, validate=validate.Length(max=1000),
+                           metadata={"description": "the sites a supervisor supervises, inside region_code"})
+    expires_in_days = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                     validate=validate.Range(1, 3650),
+                                     metadata={"description": "the token stops working after this many days; "
+                                                              "default: it never expires (revoke it instead)"})
 
 
-class TokenOut(Strict):
-    token = fields.String(metadata={"description": "shown once; only its hash is stored"})
+class TokenInfoOut(Strict):
+    """A token as listed: never the token, nor its hash."""
+
+    id = fields.String()
+    name = fields.String()
     role = fields.String()
     region_code = fields.String(allow_none=True)
     site_ids = fields.List(fields.String())
+    created_at = UtcDateTime()
+    expires_at = UtcDateTime(allow_none=True)
+    revoked_at = UtcDateTime(allow_none=True)
+
+
+class TokenOut(TokenInfoOut):
+    token = fields.String(metadata={"description": "shown once; only its hash is stored"})
+
+
+class TokenPageOut(Strict):
+    items = fields.List(fields.Nested(TokenInfoOut))
+    next_cursor = fields.String(allow_none=True)
 
 
 class PeriodTotalsOut(Strict):
@@ -302,9 +327,6 @@ class BankResultsIn(Strict):
     lines = fields.List(fields.Nested(BankResultIn), required=True, validate=validate.Length(1, 10_000))
 
 
-_month = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="a month YYYY-MM")
-
-
 class IncomeArgs(ma.Schema):
     months = fields.Integer(load_default=12, validate=validate.Range(1, 60))
     to = fields.String(load_default=None, validate=_month, metadata={"description": "last month; default this month"})
@@ -327,7 +349,7 @@ class IncomeOut(Strict):
 
 class EvaluateIn(Strict):
     month = fields.String(required=True, validate=_month)
-    as_of = fields.Date(required=True)
+    as_of = fields.Date(required=True, validate=DAY)
 
 
 class AlertOut(Strict):

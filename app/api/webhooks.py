@@ -9,7 +9,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from app.api.access import Principal, authorize, require_region_field
+from app.api.access import Principal, authorize, require_region_field, require_webhook
 from app.api.context import unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor
 from app.api.schemas import (
@@ -27,9 +27,6 @@ from app.webhooks import new_secret
 blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks",
                 description="Push subscriptions: new alerts POSTed to a URL, signed as Standard Webhooks")
 
-OFFICES = ("poverty_office", "admin")
-
-
 @blp.route("")
 class Webhooks(MethodView):
     @blp.arguments(WebhookIn)
@@ -39,7 +36,7 @@ class Webhooks(MethodView):
 
         The answer holds the signing secret, and no other answer ever does: keep it."""
         with unit_of_work() as session:
-            principal = authorize(session, *OFFICES)
+            principal = authorize(session)
             if data["region_code"] is None:
                 region = None if principal.region_path is None else session.scalar(
                     select(Region).where(Region.path == principal.region_path))
@@ -56,7 +53,7 @@ class Webhooks(MethodView):
     def get(self, args):
         """The webhooks of the caller's region, oldest first (no secrets)"""
         with unit_of_work() as session:
-            principal = authorize(session, *OFFICES)
+            principal = authorize(session)
             query = select(Webhook).order_by(Webhook.created_at, Webhook.id).limit(args["limit"] + 1)
             if principal.region_path is not None:
                 query = query.where(Webhook.region_path.startswith(principal.region_path, autoescape=True))
@@ -77,7 +74,7 @@ class WebhookById(MethodView):
     def get(self, webhook_id):
         """A webhook of the caller's region (no secret)"""
         with unit_of_work() as session:
-            return _visible_webhook(authorize(session, *OFFICES), session, webhook_id)
+            return _visible_webhook(authorize(session), session, webhook_id)
 
 
 @blp.route("/<webhook_id>/deliveries")
@@ -87,7 +84,7 @@ class WebhookDeliveries(MethodView):
     def get(self, args, webhook_id):
         """The delivery log: each alert sent to this webhook, newest first, with every attempt"""
         with unit_of_work() as session:
-            webhook = _visible_webhook(authorize(session, *OFFICES), session, webhook_id)
+            webhook = _visible_webhook(authorize(session), session, webhook_id)
             query = (select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id)
                      .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()).limit(args["limit"] + 1))
             if args["status"] is not None:
@@ -106,12 +103,7 @@ class WebhookDeliveries(MethodView):
 
 def _visible_webhook(principal: Principal, session: Session, webhook_id: str) -> Webhook:
     webhook = session.get(Webhook, webhook_id) or abort(404, message="no such webhook")
-    if webhook.region_path is None:
-        visible = principal.region_path is None
-    else:
-        visible = principal.covers(webhook.region_path)
-    if not visible:
-        abort(403, message="outside your region")
+    require_webhook(principal, webhook.region_path)
     return webhook
 
 

@@ -178,3 +178,14 @@ def test_each_new_alert_is_queued_for_the_webhooks_of_its_region(api, consume, o
 
     assert sorted(d["alert_id"] for d in queued) == raised_in("360731101201")
     assert sorted(d["alert_id"] for d in far) == raised_in("360732101201")
+
+
+def test_an_office_evaluating_the_rules_raises_no_alert_in_another_county(api, consume, office):
+    world(api)
+    earn(api, consume, {"2026-02": 3000, "2026-03": 3100, "2026-04": 2900, "2026-05": 1900})
+
+    raised = evaluate(office("360732"))["alerts"]
+
+    assert raised and all(a["region_code"].startswith("360732") for a in raised)
+    assert api.get("/alerts", region="360731").get_json()["items"] == []  # Yudu's are Yudu's to raise
+    assert "income_drop" in kinds(evaluate(office("360731"))["alerts"])

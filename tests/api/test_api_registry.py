@@ -306,12 +306,21 @@ def test_a_workers_assignments_are_listed_oldest_first(api, world):
 
 def test_a_post_manager_cannot_assign_at_a_site_outside_its_region(api, world, token):
     manager = api.as_token(token("post_manager", world.county))
-    body = {"worker_id": world.chen, "start_date": "2026-04-01",
+    body = {"worker_id": world.wang, "start_date": "2026-04-01",
             "scheme": {"kind": "monthly", "stipend_fen": 60000, "required_days": 20}}
 
     manager.created("/assignments", {**body, "site_id": world.post})
     api.created("/sites", {"id": "post-far", "kind": "post", "name": "Far post", "region_code": world.other_village})
     assert_problem(manager.post("/assignments", {**body, "site_id": "post-far"}), 403)
+
+
+def test_a_worker_of_another_county_is_assigned_only_by_someone_whose_region_holds_both(api, world, token):
+    body = {"worker_id": world.chen, "site_id": world.post, "start_date": "2026-04-01",
+            "scheme": {"kind": "monthly", "stipend_fen": 60000, "required_days": 20}}
+
+    for role in ("post_manager", "admin"):
+        assert_problem(api.as_token(token(role, world.county)).post("/assignments", body), 403)
+    api.as_token(token("admin", world.city)).created("/assignments", body)
 
 
 # --- authentication and roles --------------------------------------------------------------------------

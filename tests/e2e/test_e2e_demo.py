@@ -16,15 +16,16 @@ KINDS = {"income_drop", "below_line", "no_work", "wage_arrears", "projected_belo
 
 def test_bin_demo_serves_a_county_whose_office_has_every_kind_of_alert(tmp_path):
     port = free_port()
-    log_path = tmp_path / "demo.log"
-    with log_path.open("w") as log:
+    # What the script prints for the user (the token, shown once) apart from its log (searched for secrets).
+    out_path, log_path = tmp_path / "demo.out", tmp_path / "demo.log"
+    with out_path.open("w") as out, log_path.open("w") as log:
         process = subprocess.Popen([str(ROOT / "bin" / "demo")], cwd=ROOT, env={**os.environ, "PORT": str(port)},
-                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+                                   stdout=out, stderr=log, start_new_session=True)
     try:
         wait_ready(f"http://127.0.0.1:{port}/readyz", process, timeout=180)
         deadline = time.monotonic() + 30
-        while not (match := re.search(r"export TOKEN=(\S+)", log_path.read_text())):
-            assert time.monotonic() < deadline, log_path.read_text()
+        while not (match := re.search(r"export TOKEN=(\S+)", out_path.read_text())):
+            assert time.monotonic() < deadline, out_path.read_text() + log_path.read_text()
             time.sleep(0.2)
         request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/alerts?limit=100",
                                          headers={"Authorization": f"Bearer {match.group(1)}"})

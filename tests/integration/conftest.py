@@ -27,6 +27,7 @@ if _TESTS_DIR not in sys.path:
 
 from infra.postgres import PostgresServer  # noqa: E402
 from support.api import ApiClient  # noqa: E402
+from support.data_keys import TEST_DATA_KEY  # noqa: E402
 from support.processes import Fleet  # noqa: E402
 from support.scenario import build_scenario  # noqa: E402
 
@@ -135,7 +136,8 @@ def settings(postgres_server, kafka_broker, request):
         database_url=url, bus="kafka", kafka_bootstrap_servers=kafka_broker.bootstrap, kafka_partitions=4,
         kafka_session_timeout_ms=6000, topic_work_events=f"work-{suffix}", topic_dead_letters=f"dead-{suffix}",
         topic_alerts=f"alerts-{suffix}", alert_check_interval_s=0,
-        consumer_group=f"wages-{suffix}", consumer_poll_ms=100, log_level="INFO",
+        consumer_group=f"wages-{suffix}", consumer_poll_ms=100, log_level="INFO", data_keys=TEST_DATA_KEY,
+        rate_limit_reads="100000/minute", rate_limit_writes="100000/minute",
     )
 
 

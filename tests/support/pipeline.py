@@ -64,7 +64,7 @@ def unpublished(runtime) -> int:
         return session.scalar(select(func.count()).select_from(event_log).where(event_log.c.published_at.is_(None)))
 
 
-def wait_for_all(runtime, scenario, timeout=120):
+def wait_for_all(runtime, scenario, timeout=300):
     wanted = len(scenario.unique_events)
     wait_until(lambda: processed(runtime) >= wanted, timeout, f"{wanted} events applied")
     assert processed(runtime) == wanted

@@ -20,6 +20,7 @@ _ENV_NAMES = {
     "topic_alerts": "TOPIC_ALERTS", "alert_check_interval_s": "ALERT_CHECK_INTERVAL_S",
     "consumer_group": "CONSUMER_GROUP", "consumer_batch_size": "CONSUMER_BATCH_SIZE",
     "consumer_poll_ms": "CONSUMER_POLL_MS", "log_level": "LOG_LEVEL",
+    "data_keys": "STABLEWORK_DATA_KEYS", "lookup_key": "STABLEWORK_LOOKUP_KEY",
 }
 
 
