@@ -49,6 +49,8 @@ class WageLine(Base):
     __table_args__ = (
         UniqueConstraint("assignment_id", "work_date"),
         Index("ix_wage_lines_worker_period", "worker_id", "period"),
+        # approval, the period report and the payroll sheet read a site's month (docs/benchmarks.md)
+        Index("ix_wage_lines_site_period", "site_id", "period"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -1,0 +1,13 @@
+# Benchmarks of issue 7 (docs/benchmarks.md). `make bench` fits in about ten minutes on the 2-core machine;
+# pass more with ARGS, e.g. make bench ARGS="--size medium --repeat 3".
+PYTHON ?= .venv/bin/python
+ARGS ?=
+
+.PHONY: bench bench-profile
+
+bench:
+	$(PYTHON) -m bench $(ARGS)
+
+# pyinstrument over the wage consumer's batch path (pip install pyinstrument); ARGS="--embedded" for SQLite
+bench-profile:
+	$(PYTHON) -m bench.profile $(ARGS)

@@ -1,0 +1,78 @@
+"""(c) the API under gunicorn (production settings: 2 workers x 4 threads, Kafka bus so events are
+staged in the outbox): batch POST /events accepted per second, and GET /workers/{id}/balance
+latency at a fixed request rate while events are being posted at a fixed rate. Load comes from
+separate processes (`python -m bench.loadgen`)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from bench.country import Country
+from bench.kafka_pipeline import message_file
+from bench.load import admin_token, prepare_postgres
+from bench.services import ROOT, Process, Services, gunicorn, peak_rss_tree_mib, settings_env, wait_http
+from infra import free_port
+
+
+def _loadgen(*argv: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "bench.loadgen", *argv], cwd=ROOT, stdout=subprocess.PIPE,
+                            text=True)
+
+
+def _result(process: subprocess.Popen) -> dict:
+    out, _ = process.communicate(timeout=900)
+    if process.returncode:
+        raise RuntimeError(f"load generator failed ({process.returncode}): {out[-2000:]}")
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def run_api(services: Services, country: Country, days: int, ingest_events: int, read_seconds: float = 30,
+            read_rps: float = 300, ingest_rate: float = 1000, concurrency: int = 4, with_pipeline: bool = False,
+            repeats: int = 1) -> dict:
+    """Throughput first (the first `ingest_events` events, as fast as possible, batches of 1000), then
+    balance reads at `read_rps` while posting at `ingest_rate` (batches of 100) for `read_seconds`."""
+    path, total = message_file(country, days)
+    needed = ingest_events * repeats + int(ingest_rate * read_seconds * 1.2)
+    if total < needed:
+        raise ValueError(f"{total} events in the file, {needed} needed: more days")
+    url = prepare_postgres(services.postgres, "bench_api", country, quiet=True)
+    token = admin_token(url)
+    port = free_port()
+    env = settings_env(DATABASE_URL=url, STABLEWORK_BUS="kafka", KAFKA_BOOTSTRAP_SERVERS=services.kafka.bootstrap,
+                       PORT=str(port), HOST="127.0.0.1", WEB_CONCURRENCY="2", WEB_THREADS="4",
+                       TOPIC_WORK_EVENTS="bench.api.work-events", TOPIC_DEAD_LETTERS="bench.api.dlt",
+                       TOPIC_ALERTS="bench.api.alerts", CONSUMER_GROUP="bench-api")
+    server = gunicorn(env, "api")
+    helpers: list[Process] = []
+    base = f"http://127.0.0.1:{port}/api/v1"
+    result: dict = {}
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz")
+        throughput = []
+        for n in range(repeats):
+            throughput.append(_result(_loadgen("post", base, token, str(path), "--skip", str(n * ingest_events),
+                                               "--count", str(ingest_events), "--batch", "1000",
+                                               "--concurrency", str(concurrency))))
+        result["ingest"] = throughput
+        # capacity for balance reads alone (closed loop, 8 connections), before the mixed test
+        result["reads_alone"] = _result(_loadgen("read", base, token, "--workers", str(country.workers),
+                                                 "--rps", "0", "--duration", "10", "--threads", "8"))
+        if with_pipeline:
+            helpers = [Process("api-relay", [sys.executable, "-m", "consumers", "relay"], env),
+                       Process("api-consumer", [sys.executable, "-m", "consumers"], env)]
+        posted = int(ingest_rate * read_seconds)
+        ingest = _loadgen("post", base, token, str(path), "--skip", str(repeats * ingest_events),
+                          "--count", str(posted), "--batch", "100", "--concurrency", "4", "--rate", str(ingest_rate))
+        reads = _loadgen("read", base, token, "--workers", str(country.workers), "--rps", str(read_rps),
+                         "--duration", str(read_seconds))
+        result["reads"] = _result(reads)
+        result["ingest_during_reads"] = _result(ingest)
+        result["with_pipeline"] = with_pipeline
+        result["gunicorn_peak_rss_mib"] = peak_rss_tree_mib(server.pid)
+    finally:
+        for helper in helpers:
+            helper.stop()
+        server.stop()
+    services.postgres.drop_database("bench_api")
+    return result

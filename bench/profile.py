@@ -1,0 +1,177 @@
+"""Profile the wage consumer's batch path in-process with pyinstrument (or report where it is not installed).
+
+    .venv/bin/python -m bench.profile --workers 5000 --days 2 [--embedded | --api]   (pip install pyinstrument)
+
+Builds a fresh database with the registry, puts the events on the bus (a Kafka topic, or the
+embedded event log), then runs the project's `consume_once` loop under the profiler until the bus
+is drained. Writes var/bench/profile-<bus>.txt (and -all.txt with every frame) and prints the top of the call tree.
+With --api: the Flask app in-process on PostgreSQL, batch POST /events and balance reads, one request at a time.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import threading
+import time
+import uuid
+from dataclasses import replace
+
+from bench.country import Country
+from bench.services import VAR, Services
+
+
+def drain(runtime, consumer) -> int:
+    from consumers.loop import consume_once
+
+    total = 0
+    while handled := consume_once(runtime, consumer):
+        total += handled
+    return total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.profile")
+    parser.add_argument("--workers", type=int, default=5000)
+    parser.add_argument("--days", type=int, default=2)
+    parser.add_argument("--embedded", action="store_true", help="SQLite + the embedded log instead of Kafka + PG")
+    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--sampler", choices=("pyinstrument", "none"), default="pyinstrument")
+    parser.add_argument("--api", action="store_true",
+                        help="profile the API in-process instead (Flask test client on PostgreSQL): batch POST "
+                             "/events and GET /workers/{id}/balance, one request at a time")
+    args = parser.parse_args()
+    if args.api:
+        return profile_api(args)
+    os.environ["LOG_LEVEL"] = "WARNING"
+    from app.logs import configure_logging
+    from app.runtime import build_runtime
+    from app.settings import Settings
+
+    country = Country(args.workers)
+    services = Services(kafka=not args.embedded, postgres=not args.embedded).start() if not args.embedded else None
+    try:
+        if args.embedded:
+            from bench.embedded import fill_event_log, fresh_sqlite
+
+            url = fresh_sqlite(country, "profile")
+            total = fill_event_log(url, country, args.days)
+            settings = replace(Settings.from_env(), database_url=url, bus="embedded",
+                               consumer_batch_size=args.batch_size, log_level="WARNING")
+        else:
+            from bench.kafka_pipeline import create_topic, message_file, produce
+            from bench.load import prepare_postgres
+
+            path, total = message_file(country, args.days)
+            topic = f"bench.profile.{uuid.uuid4().hex[:6]}"
+            create_topic(services.kafka.bootstrap, topic)
+            produce(services.kafka.bootstrap, topic, path, total)
+            url = prepare_postgres(services.postgres, "bench_profile", country)
+            settings = replace(Settings.from_env(), database_url=url, bus="kafka",
+                               kafka_bootstrap_servers=services.kafka.bootstrap, topic_work_events=topic,
+                               topic_dead_letters=topic + ".dlt", consumer_group="bench-profile",
+                               consumer_batch_size=args.batch_size, log_level="WARNING")
+        runtime = build_runtime(settings)
+        configure_logging("WARNING")
+        consumer = runtime.bus.consumer(settings.consumer_group, [settings.topic_work_events])
+        # Join the group and get the first records before profiling (the join is not the batch path).
+        warm = consume_first(runtime, consumer)
+        started = time.perf_counter()
+        if args.sampler == "pyinstrument":
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+            applied = drain(runtime, consumer) + warm
+            profiler.stop()
+        else:
+            applied = drain(runtime, consumer) + warm
+        seconds = time.perf_counter() - started
+        consumer.close()
+        runtime.close()
+        name = "embedded" if args.embedded else "kafka"
+        print(f"applied {applied} of {total} events; profiled part {applied - warm} in {seconds:.1f}s "
+              f"= {(applied - warm) / seconds:,.0f} events/s"
+              f"{' (under the profiler)' if args.sampler != 'none' else ''}")
+        if args.sampler == "pyinstrument":
+            VAR.mkdir(parents=True, exist_ok=True)
+            text = profiler.output_text(unicode=False, color=False, show_all=False)
+            (VAR / f"profile-{name}-all.txt").write_text(
+                profiler.output_text(unicode=False, color=False, show_all=True))
+            (VAR / f"profile-{name}.txt").write_text(text)
+            print(text[:12000])
+            print(f"full profile: {VAR / f'profile-{name}.txt'} and -all.txt")
+    finally:
+        if services:
+            services.stop()
+
+
+def profile_api(args) -> None:
+    """CPU per request, in-process (no gunicorn, no network): what one core can serve at best."""
+    import json
+    import random
+
+    from app import create_app
+    from app.settings import Settings
+    from bench.kafka_pipeline import message_file, read_messages
+    from bench.load import admin_token, prepare_postgres
+
+    os.environ.update(RATE_LIMIT_READS="10000000/minute", RATE_LIMIT_WRITES="10000000/minute", LOG_LEVEL="WARNING")
+    country = Country(args.workers)
+    services = Services(kafka=False).start()
+    try:
+        path, total = message_file(country, args.days)
+        url = prepare_postgres(services.postgres, "bench_profile_api", country)
+        token = admin_token(url)
+        settings = replace(Settings.from_env(), database_url=url, bus="kafka", log_level="WARNING")
+        app = create_app(settings)
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        values = [value for _, value in read_messages(path)]
+        bodies = [b'{"events":[' + b",".join(values[i:i + 1000]) + b"]}" for i in range(0, len(values), 1000)]
+        rng = random.Random(7)
+        from pyinstrument import Profiler
+
+        timings = {}
+        for name, calls in (
+            ("POST /events (1000 per request)", [("post", body) for body in bodies]),
+            ("GET /workers/{id}/balance", [("get", f"/api/v1/workers/w{rng.randrange(country.workers):08d}/balance")
+                                           for _ in range(1000)]),
+        ):
+            profiler = Profiler(interval=0.0005)
+            profiler.start()
+            started = time.perf_counter()
+            for method, arg in calls:
+                if method == "post":
+                    response = client.post("/api/v1/events", data=arg, headers=headers)
+                    assert response.status_code == 202, response.get_data()[:300]
+                else:
+                    response = client.get(arg, headers=headers)
+                    assert response.status_code == 200, response.get_data()[:300]
+            seconds = time.perf_counter() - started
+            profiler.stop()
+            timings[name] = {"requests": len(calls), "seconds": seconds, "ms_per_request": seconds / len(calls) * 1000}
+            slug = "api-post" if method == "post" else "api-balance"
+            text = profiler.output_text(unicode=False, color=False, show_all=False)
+            VAR.mkdir(parents=True, exist_ok=True)
+            (VAR / f"profile-{slug}.txt").write_text(text)
+            print(f"== {name}: {len(calls)} requests in {seconds:.1f}s = {seconds / len(calls) * 1000:.1f} ms each "
+                  f"(under the profiler)\n{text[:6000]}")
+        print(json.dumps(timings))
+    finally:
+        services.stop()
+
+
+def consume_first(runtime, consumer) -> int:
+    from consumers.loop import consume_once
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        handled = consume_once(runtime, consumer)
+        if handled:
+            return handled
+    raise RuntimeError("nothing to consume")
+
+
+if __name__ == "__main__":
+    threading.current_thread().name = "bench-profile"
+    main()
