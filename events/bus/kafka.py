@@ -43,7 +43,8 @@ class KafkaBus:
                        for t in topics if t not in existing]
             if missing:
                 try:
-                    admin.create_topics(missing)
+                    # Bounded: relay and consumers start together and race to create the same topics.
+                    admin.create_topics(missing, timeout_ms=10_000)
                 except TopicAlreadyExistsError:
                     pass  # another process created it first
         except KafkaError as error:

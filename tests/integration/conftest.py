@@ -36,6 +36,7 @@ from app.migrate import upgrade_database  # noqa: E402
 from app.runtime import build_runtime  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.tokens import issue_token  # noqa: E402
+from events.bus.kafka import KafkaBus  # noqa: E402
 from infra import KNOWN_WARNING_FILTERS, ServiceError, install_warning_filters  # noqa: E402
 from infra.kafka import KafkaBroker  # noqa: E402
 
@@ -132,13 +133,17 @@ def settings(postgres_server, kafka_broker, request):
     suffix = uuid.uuid4().hex[:8]
     url = postgres_server.create_database(f"t_pipeline_{suffix}")
     upgrade_database(url)
-    yield Settings(
+    settings = Settings(
         database_url=url, bus="kafka", kafka_bootstrap_servers=kafka_broker.bootstrap, kafka_partitions=4,
         kafka_session_timeout_ms=6000, topic_work_events=f"work-{suffix}", topic_dead_letters=f"dead-{suffix}",
         topic_alerts=f"alerts-{suffix}", alert_check_interval_s=0,
         consumer_group=f"wages-{suffix}", consumer_poll_ms=100, log_level="INFO", data_keys=TEST_DATA_KEY,
         rate_limit_reads="100000/minute", rate_limit_writes="100000/minute",
     )
+    # The test creates the topics, so the relay and consumers it starts never race to create them.
+    KafkaBus(settings.kafka_bootstrap_servers).prepare(
+        [settings.topic_work_events, settings.topic_dead_letters, settings.topic_alerts], settings.kafka_partitions)
+    yield settings
 
 
 @pytest.fixture
