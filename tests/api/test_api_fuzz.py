@@ -30,12 +30,13 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
     unsupported_method,
 )
+from support.data_keys import TEST_DATA_KEY
 
 from app import create_app
 from app.settings import Settings
 from events.bus import OutgoingMessage
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 DEEP = "FUZZ_EXAMPLES" in os.environ
 # Every built-in check but positive_data_acceptance: a request that fits the document may still name a
 # region or worker that does not exist, and is rightly refused (404, 422).
@@ -51,7 +52,8 @@ def load_schema() -> schemathesis.BaseSchema:
     `schemathesis.pytest.from_fixture`, fails under pytest 9.2: it reads `Node._nodeid`, which is gone.)
     """
     with tempfile.TemporaryDirectory() as directory:
-        app = create_app(Settings(database_url=f"sqlite:///{Path(directory) / 'unused.db'}", log_level="WARNING"))
+        app = create_app(Settings(database_url=f"sqlite:///{Path(directory) / 'unused.db'}", log_level="WARNING",
+                                  data_keys=TEST_DATA_KEY))
         try:
             return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
         finally:
