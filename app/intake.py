@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from app.db.models import ReceivedEvent
 from app.worklog import OutputRef, WorkContext
-from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, content_hash, encode_event, parse_event
+from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, encode_event, parse_event
 from events.bus import Bus, OutgoingMessage
+from events.envelope import hash_encoded
 
 
 class EventsRejected(Exception):
@@ -47,16 +48,17 @@ def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, Work
     """
     errors = dict(errors)
     known = _received(session, {event.id for event in events.values()})
-    fresh: list[tuple[int, WorkEvent, str]] = []
+    fresh: list[tuple[int, WorkEvent, bytes]] = []
     receipts: list[Receipt] = []
     for index, event in events.items():
-        digest = content_hash(event)
+        encoded = encode_event(event)  # once: its hash decides duplicates, and it is what gets staged
+        digest = hash_encoded(encoded)
         previous = known.get(event.id)
         if previous is not None and previous != digest:
             errors[str(index)] = {"id": ["already used by another event with different content"]}
         elif previous is None:
             known[event.id] = digest
-            fresh.append((index, event, digest))
+            fresh.append((index, event, encoded))
         receipts.append(Receipt(event.id, "duplicate" if previous is not None else "accepted"))
     new_events = [event for _, event, _ in fresh]
     context = WorkContext(session, new_events, _void_targets(session, new_events))
@@ -69,11 +71,11 @@ def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, Work
     if errors:
         raise EventsRejected(dict(sorted(errors.items(), key=lambda item: int(item[0]))))
     session.add_all(
-        ReceivedEvent(event_id=event.id, content_hash=digest, event_type=event.type,
+        ReceivedEvent(event_id=event.id, content_hash=hash_encoded(encoded), event_type=event.type,
                       worker_id=event.worker_id, site_id=event.site_id)
-        for _, event, digest in fresh
+        for _, event, encoded in fresh
     )
-    bus.stage(session, [OutgoingMessage(topic, event.worker_id, encode_event(event)) for event in new_events])
+    bus.stage(session, [OutgoingMessage(topic, event.worker_id, encoded) for _, event, encoded in fresh])
     return receipts
 
 

@@ -129,7 +129,12 @@ def decode_event(value: bytes) -> WorkEvent:
 
 def content_hash(event: WorkEvent) -> str:
     """Same id and same hash is a redelivery; same id and another hash is a conflict."""
-    return hashlib.sha256(encode_event(event)).hexdigest()
+    return hash_encoded(encode_event(event))
+
+
+def hash_encoded(value: bytes) -> str:
+    """The content hash of an event already encoded by `encode_event` (saves encoding it twice)."""
+    return hashlib.sha256(value).hexdigest()
 
 
 def format_time(moment: datetime) -> str:
