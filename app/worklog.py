@@ -41,8 +41,10 @@ class WorkContext:
     def __init__(self, session: Session, events: list[WorkEvent], outputs: dict[str, OutputRef]):
         worker_ids = {event.worker_id for event in events}
         self.workers = set(session.scalars(select(Worker.id).where(Worker.id.in_(worker_ids))))
+        self.assignments: dict[str, Assignment] = {}  # by id
         self._assignments: dict[tuple[str, str], list[Assignment]] = defaultdict(list)
         for assignment in session.scalars(select(Assignment).where(Assignment.worker_id.in_(worker_ids))):
+            self.assignments[assignment.id] = assignment
             self._assignments[(assignment.worker_id, assignment.site_id)].append(assignment)
         self.outputs = outputs
 
@@ -59,7 +61,7 @@ class WorkContext:
         assignment = self.assignment_for(event.worker_id, event.site_id, day)
         if assignment is None:
             return self._no_assignment(event, day)
-        scheme = payroll.scheme_from_dict(assignment.scheme)
+        scheme = assignment.wage_scheme
         if event.type == ATTENDANCE_RECORDED:
             return _attendance_problem(event, scheme)
         if event.type == OUTPUT_RECORDED:

@@ -65,15 +65,15 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
                 session, bus, dead_letter_topic, message, problem.message, problem.as_errors(), event.id, event.type
             )
             continue
-        touched.update(HANDLERS[event.type](session, event, context, records))
+        touched.update(HANDLERS[event.type](event, context, records))
         log.debug("event applied", event_id=event.id, type=event.type)
-        session.add(ProcessedEvent(event_id=event.id, content_hash=digest))
+        records.processed_event(event.id, digest)
         seen[event.id] = digest
         if event.type == OUTPUT_RECORDED:
             context.outputs[event.id] = OutputRef(event.worker_id, event.site_id)
         result.applied[event.type] += 1
-    session.flush()
-    recompute_wage_lines(session, touched)
+    records.save(session)
+    recompute_wage_lines(session, touched, context)
     return result
 
 

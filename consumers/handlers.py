@@ -1,7 +1,9 @@
-"""Apply one valid work event to the work records; return the wage keys it touches.
+"""Apply one valid work event to the batch's work records; return the wage keys it touches.
 
 Handlers are plain functions keyed by event type. Each is idempotent on its own and
-independent of arrival order, so the records depend only on the set of events.
+independent of arrival order, so the records depend only on the set of events. They change
+plain rows held by `BatchRecords`, which writes what changed in a few multi-row statements
+when the batch ends: no ORM object per event, no statement per event.
 """
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Assignment, AttendanceRecord, OutputRecord
+from app.db.models import Assignment, AttendanceRecord, OutputRecord, ProcessedEvent
 from app.worklog import WorkContext
+from consumers.rows import Row, insert_rows, update_rows
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, WorkEvent
 from events.envelope import format_time
 
@@ -21,15 +24,22 @@ WageKey = tuple[str, date]  # (assignment id, work date); monthly schemes key on
 AttendanceKey = tuple[str, str, date]  # (worker id, site id, work date)
 CHUNK = 500  # keys per IN (...) list
 
+_attendance = AttendanceRecord.__table__
+_outputs = OutputRecord.__table__
+
 
 @dataclass
 class BatchRecords:
     """The stored records a batch's events may update, loaded once per batch (a query per kind, not one per
-    event) and held until it ends: a handler finds them, and those made earlier in the batch, without a
-    query, so the session is not flushed once per event either."""
+    event), and what the batch changes in them, written at its end by `save`."""
 
-    attendance: dict[AttendanceKey, AttendanceRecord] = field(default_factory=dict)  # every key of the batch
-    outputs: dict[str, OutputRecord] = field(default_factory=dict)  # void targets, and outputs of the batch
+    attendance: dict[AttendanceKey, Row] = field(default_factory=dict)  # every stored key of the batch's events
+    outputs: dict[str, Row] = field(default_factory=dict)  # void targets, and outputs of the batch
+    stored_attendance: set[AttendanceKey] = field(default_factory=set)
+    changed_attendance: set[AttendanceKey] = field(default_factory=set)
+    stored_outputs: set[str] = field(default_factory=set)
+    changed_outputs: set[str] = field(default_factory=set)
+    processed: list[Row] = field(default_factory=list)
 
     @classmethod
     def load(cls, session: Session, events: Iterable[WorkEvent]) -> "BatchRecords":
@@ -43,16 +53,33 @@ class BatchRecords:
         for chunk in _chunks(sorted(keys)):
             # worker IN (...) AND date IN (...), then the exact keys: far cheaper than a row-value IN list
             wanted = set(chunk)
-            for record in session.scalars(select(AttendanceRecord).where(
-                    AttendanceRecord.worker_id.in_({k[0] for k in chunk}),
-                    AttendanceRecord.work_date.in_({k[2] for k in chunk}))):
-                key = (record.worker_id, record.site_id, record.work_date)
+            for row in session.execute(select(_attendance).where(
+                    _attendance.c.worker_id.in_({k[0] for k in chunk}),
+                    _attendance.c.work_date.in_({k[2] for k in chunk}))).mappings():
+                key = (row["worker_id"], row["site_id"], row["work_date"])
                 if key in wanted:
-                    records.attendance[key] = record
+                    records.attendance[key] = dict(row)
+        records.stored_attendance = set(records.attendance)
         for chunk in _chunks(sorted(output_ids)):
-            for record in session.scalars(select(OutputRecord).where(OutputRecord.event_id.in_(chunk))):
-                records.outputs[record.event_id] = record
+            for row in session.execute(select(_outputs).where(_outputs.c.event_id.in_(chunk))).mappings():
+                records.outputs[row["event_id"]] = dict(row)
+        records.stored_outputs = set(records.outputs)
         return records
+
+    def processed_event(self, event_id: str, content_hash: str) -> None:
+        self.processed.append({"event_id": event_id, "content_hash": content_hash})
+
+    def save(self, session: Session) -> None:
+        """Write what the batch changed: inserts and updates by primary key, each one multi-row statement."""
+        insert_rows(session, _attendance, [self.attendance[key]
+                                           for key in sorted(self.changed_attendance - self.stored_attendance)])
+        update_rows(session, _attendance, [self.attendance[key]
+                                           for key in sorted(self.changed_attendance & self.stored_attendance)])
+        insert_rows(session, _outputs, [self.outputs[key]
+                                        for key in sorted(self.changed_outputs - self.stored_outputs)])
+        update_rows(session, _outputs, [{"event_id": key, "voided_by": self.outputs[key]["voided_by"]}
+                                        for key in sorted(self.changed_outputs & self.stored_outputs)])
+        insert_rows(session, ProcessedEvent.__table__, self.processed)
 
 
 def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
@@ -65,49 +92,43 @@ def wage_key(assignment: Assignment, day: date) -> WageKey:
     return (assignment.id, day)
 
 
-def handle_attendance_recorded(session: Session, event: WorkEvent, context: WorkContext,
-                               records: BatchRecords) -> list[WageKey]:
+def handle_attendance_recorded(event: WorkEvent, context: WorkContext, records: BatchRecords) -> list[WageKey]:
     data = event.data
     key = (event.worker_id, event.site_id, data["date"])
     recorded_at = format_time(event.time)
     current = records.attendance.get(key)  # loaded for every key of the batch: None means there is none yet
-    if current is not None and (current.recorded_at, current.event_id) >= (recorded_at, event.id):
+    if current is not None and (current["recorded_at"], current["event_id"]) >= (recorded_at, event.id):
         return []  # an earlier correction arriving late loses to the later one
-    if current is None:
-        current = AttendanceRecord(worker_id=key[0], site_id=key[1], work_date=key[2])
-        session.add(current)
-        records.attendance[key] = current
-    current.event_id = event.id
-    current.recorded_at = recorded_at
-    current.status = data["status"]
-    current.minutes = data["minutes"]
-    current.check_in = _hhmm(data["check_in"])
-    current.check_out = _hhmm(data["check_out"])
+    records.attendance[key] = {
+        "worker_id": key[0], "site_id": key[1], "work_date": key[2], "event_id": event.id,
+        "recorded_at": recorded_at, "status": data["status"], "minutes": data["minutes"],
+        "check_in": _hhmm(data["check_in"]), "check_out": _hhmm(data["check_out"]),
+    }
+    records.changed_attendance.add(key)
     return [wage_key(context.assignment_for(*key), key[2])]
 
 
-def handle_output_recorded(session: Session, event: WorkEvent, context: WorkContext,
-                           records: BatchRecords) -> list[WageKey]:
+def handle_output_recorded(event: WorkEvent, context: WorkContext, records: BatchRecords) -> list[WageKey]:
     data = event.data
-    record = OutputRecord(
-        event_id=event.id, worker_id=event.worker_id, site_id=event.site_id, work_date=data["date"],
-        product=data["product"], grade=data["grade"], quantity=data["quantity"],
-    )
-    session.add(record)
-    records.outputs[event.id] = record  # a void later in the same batch finds it
+    records.outputs[event.id] = {  # a void later in the same batch finds it
+        "event_id": event.id, "worker_id": event.worker_id, "site_id": event.site_id, "work_date": data["date"],
+        "product": data["product"], "grade": data["grade"], "quantity": data["quantity"], "voided_by": None,
+    }
+    records.changed_outputs.add(event.id)
     return [wage_key(context.assignment_for(event.worker_id, event.site_id, data["date"]), data["date"])]
 
 
-def handle_output_voided(session: Session, event: WorkEvent, context: WorkContext,
-                         records: BatchRecords) -> list[WageKey]:
-    target = records.outputs.get(event.data["output_id"]) or session.get(OutputRecord, event.data["output_id"])
-    if target.voided_by is not None:
+def handle_output_voided(event: WorkEvent, context: WorkContext, records: BatchRecords) -> list[WageKey]:
+    target = records.outputs[event.data["output_id"]]  # the context refuses a void of an output it cannot find
+    if target["voided_by"] is not None:
         return []
-    target.voided_by = event.id
-    return [wage_key(context.assignment_for(target.worker_id, target.site_id, target.work_date), target.work_date)]
+    target["voided_by"] = event.id
+    records.changed_outputs.add(target["event_id"])
+    return [wage_key(context.assignment_for(target["worker_id"], target["site_id"], target["work_date"]),
+                     target["work_date"])]
 
 
-HANDLERS: dict[str, Callable[[Session, WorkEvent, WorkContext, BatchRecords], list[WageKey]]] = {
+HANDLERS: dict[str, Callable[[WorkEvent, WorkContext, BatchRecords], list[WageKey]]] = {
     ATTENDANCE_RECORDED: handle_attendance_recorded,
     OUTPUT_RECORDED: handle_output_recorded,
     OUTPUT_VOIDED: handle_output_voided,

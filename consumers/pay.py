@@ -5,16 +5,20 @@ import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, time
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 import payroll
 from app.db.models import Assignment, AttendanceRecord, OutputRecord
 
 CHUNK = 500  # keys per IN (...) list
+# load_facts reads rows, not ORM objects: a batch's records are written by Core statements, and rows are
+# cheaper to build; compute_line reads both alike (by attribute).
+_attendance = AttendanceRecord.__table__
+_outputs = OutputRecord.__table__
 
 
 @dataclass
@@ -22,10 +26,10 @@ class LoadedFacts:
     """The stored records behind many keys, loaded a query per kind (not per key) for one recompute.
     Complete for the keys it was loaded for: a key without an entry has no record."""
 
-    attendance: dict[tuple[str, str, date], AttendanceRecord] = field(default_factory=dict)  # hourly, daily
-    outputs: dict[tuple[str, str, date], list[OutputRecord]] = field(
+    attendance: dict[tuple[str, str, date], Row] = field(default_factory=dict)  # hourly, daily
+    outputs: dict[tuple[str, str, date], list[Row]] = field(
         default_factory=lambda: defaultdict(list))  # piece: not voided, by event id
-    months: dict[tuple[str, str, date], list[AttendanceRecord]] = field(
+    months: dict[tuple[str, str, date], list[Row]] = field(
         default_factory=lambda: defaultdict(list))  # monthly: by the 1st of the month
 
 
@@ -41,26 +45,25 @@ def load_facts(session: Session, keys: Iterable[tuple[Assignment, date]]) -> Loa
     # than a row-value IN list of the same keys.
     for chunk in _chunks(sorted(days)):
         wanted = set(chunk)
-        for record in session.scalars(select(AttendanceRecord).where(
-                AttendanceRecord.worker_id.in_({k[0] for k in chunk}),
-                AttendanceRecord.work_date.in_({k[2] for k in chunk}))):
+        for record in session.execute(select(_attendance).where(
+                _attendance.c.worker_id.in_({k[0] for k in chunk}),
+                _attendance.c.work_date.in_({k[2] for k in chunk}))):
             key = (record.worker_id, record.site_id, record.work_date)
             if key in wanted:
                 facts.attendance[key] = record
     for chunk in _chunks(sorted(pieces)):
         wanted = set(chunk)
-        for record in session.scalars(select(OutputRecord).where(
-                OutputRecord.worker_id.in_({k[0] for k in chunk}), OutputRecord.work_date.in_({k[2] for k in chunk}),
-                OutputRecord.voided_by.is_(None)).order_by(OutputRecord.event_id)):
+        for record in session.execute(select(_outputs).where(
+                _outputs.c.worker_id.in_({k[0] for k in chunk}), _outputs.c.work_date.in_({k[2] for k in chunk}),
+                _outputs.c.voided_by.is_(None)).order_by(_outputs.c.event_id)):
             key = (record.worker_id, record.site_id, record.work_date)
             if key in wanted:
                 facts.outputs[key].append(record)
     for chunk in _chunks(sorted(months)):
         wanted = set(chunk)
         first, last = min(k[2] for k in chunk), max(_month_end(k[2]) for k in chunk)
-        for record in session.scalars(select(AttendanceRecord).where(
-                AttendanceRecord.worker_id.in_({k[0] for k in chunk}),
-                AttendanceRecord.work_date.between(first, last))):
+        for record in session.execute(select(_attendance).where(
+                _attendance.c.worker_id.in_({k[0] for k in chunk}), _attendance.c.work_date.between(first, last))):
             key = (record.worker_id, record.site_id, record.work_date.replace(day=1))
             if key in wanted:
                 facts.months[key].append(record)
@@ -71,7 +74,7 @@ def compute_line(session: Session, assignment: Assignment, day: date,
                  loaded: LoadedFacts | None = None) -> tuple[int, dict] | None:
     """(amount in fen, the facts it came from) for one key, or None when no fact is left. With `loaded`
     (by load_facts, for this key) nothing is queried."""
-    scheme = payroll.scheme_from_dict(assignment.scheme)
+    scheme = assignment.wage_scheme
     if isinstance(scheme, payroll.MonthlyScheme):
         return _monthly(session, assignment, scheme, day, loaded)
     if isinstance(scheme, payroll.PieceScheme):
@@ -142,5 +145,5 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
     return (items[start:start + size] for start in range(0, len(items), size))
 
 
-def _time(hhmm: str):
-    return datetime.strptime(hhmm, "%H:%M").time()
+def _time(hhmm: str) -> time:
+    return time.fromisoformat(hhmm)

@@ -4,56 +4,71 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Assignment, WageLine
 from app.periods import frozen_periods
+from app.worklog import WorkContext
 from consumers.adjustments import recompute_adjustment
 from consumers.handlers import WageKey
 from consumers.pay import compute_line, load_facts
+from consumers.rows import Row, insert_rows, update_rows
+
+_lines = WageLine.__table__
 
 
-def recompute_wage_lines(session: Session, keys: Iterable[WageKey]) -> None:
+def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: WorkContext | None = None) -> None:
     """Recompute the touched lines; a line of an approved or paid month is left as approved, and
-    the difference goes to an adjustment instead."""
+    the difference goes to an adjustment instead. Only lines whose pay or facts change are written."""
     keys = set(keys)
     if not keys:
         return
-    assignments = {
-        a.id: a for a in session.scalars(select(Assignment).where(Assignment.id.in_({k[0] for k in keys})))
-    }
+    assignments = _assignments(session, {a for a, _ in keys}, context)
     frozen = frozen_periods(session, {(assignments[a].site_id, _month(day)) for a, day in keys})
     late = {(assignments[a].site_id, assignments[a].worker_id, _month(day)) for a, day in keys
             if (assignments[a].site_id, _month(day)) in frozen}
     keys = {(a, day) for a, day in keys if (assignments[a].site_id, _month(day)) not in frozen}
     existing = {  # assignment IN (...) AND date IN (...), then the exact keys: cheaper than a row-value IN list
         (line.assignment_id, line.work_date): line
-        for line in session.scalars(select(WageLine).where(
-            WageLine.assignment_id.in_({a for a, _ in keys}), WageLine.work_date.in_({day for _, day in keys})))
+        for line in session.execute(select(_lines.c.id, _lines.c.assignment_id, _lines.c.work_date,
+                                           _lines.c.amount_fen, _lines.c.facts).where(
+            _lines.c.assignment_id.in_({a for a, _ in keys}), _lines.c.work_date.in_({day for _, day in keys})))
         if (line.assignment_id, line.work_date) in keys
     }
     loaded = load_facts(session, [(assignments[a], day) for a, day in keys])  # a few queries, not one per key
+    new, changed, gone = [], [], []
     for assignment_id, day in sorted(keys):  # sorted: new lines get ids in date order, run after run
         assignment = assignments[assignment_id]
         computed = compute_line(session, assignment, day, loaded)
         line = existing.get((assignment_id, day))
         if computed is None:
             if line is not None:
-                session.delete(line)
-            continue
-        amount, facts = computed
-        if line is None:
-            line = WageLine(
-                assignment_id=assignment_id, worker_id=assignment.worker_id, site_id=assignment.site_id,
-                period=day.strftime("%Y-%m"), work_date=day, scheme=assignment.scheme["kind"],
-            )
-            session.add(line)
-        line.amount_fen = amount
-        line.facts = facts
-    session.flush()
+                gone.append(line.id)
+        elif line is None:
+            new.append({"assignment_id": assignment_id, "worker_id": assignment.worker_id,
+                        "site_id": assignment.site_id, "period": _month(day), "work_date": day,
+                        "scheme": assignment.scheme["kind"], "amount_fen": computed[0], "facts": computed[1]})
+        elif (line.amount_fen, line.facts) != computed:
+            changed.append({"id": line.id, "amount_fen": computed[0], "facts": computed[1]})
+    _write_lines(session, new, changed, gone)
     for site_id, worker_id, month in sorted(late):
         recompute_adjustment(session, site_id, worker_id, month)
+
+
+def _assignments(session: Session, ids: set[str], context: WorkContext | None) -> dict[str, Assignment]:
+    known = {i: context.assignments[i] for i in ids if i in context.assignments} if context is not None else {}
+    missing = ids - set(known)
+    if missing:
+        known.update((a.id, a) for a in session.scalars(select(Assignment).where(Assignment.id.in_(missing))))
+    return known
+
+
+def _write_lines(session: Session, new: list[Row], changed: list[Row], gone: list[int]) -> None:
+    insert_rows(session, _lines, new)
+    update_rows(session, _lines, changed)
+    if gone:
+        session.execute(delete(_lines).where(_lines.c.id.in_(gone)))
 
 
 def _month(day: date) -> str:

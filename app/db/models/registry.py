@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
+import payroll
 from app.db.base import Base
 from app.db.crypto import Encrypted, keyring
 from app.db.models.types import new_id, utcnow
@@ -80,3 +81,12 @@ class Assignment(Base):
 
     def covers(self, day: date) -> bool:
         return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    @property
+    def wage_scheme(self) -> payroll.WageScheme:
+        """`scheme` as payroll's validated value, built once per loaded row: a consumer's batch asks for it
+        once or twice per event. Built again if `scheme` is replaced."""
+        cached = self.__dict__.get("_wage_scheme")
+        if cached is None or cached[0] is not self.scheme:
+            cached = self.__dict__["_wage_scheme"] = (self.scheme, payroll.scheme_from_dict(self.scheme))
+        return cached[1]
