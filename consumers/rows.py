@@ -1,18 +1,37 @@
 """Set-based writes of plain rows (column name -> value): one multi-row statement per kind of change,
-instead of an ORM object and a statement per row."""
+instead of an ORM object and a statement per row. On PostgreSQL new rows go in by COPY."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, update
+from sqlalchemy import JSON, Column, Table, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 Row = dict[str, Any]
 
 
 def insert_rows(session: Session, table: Table, rows: list[Row]) -> None:
-    if rows:
+    """Insert new rows (the columns of the first row, and the Python-side defaults of the others)."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
         session.execute(insert(table), rows)
+        return
+    # COPY costs a few microseconds a row where a multi-row INSERT's parameters cost tens: it is most of what
+    # a batch writes. Same transaction, same constraints (a duplicate key still fails the batch).
+    given = list(rows[0])
+    defaulted = [column for column in table.columns if column.name not in rows[0] and _python_default(column)]
+    names = ", ".join(connection.dialect.identifier_preparer.quote(name)
+                      for name in given + [column.name for column in defaulted])
+    encoders = [_encoder(table.c[name]) for name in given]
+    with connection.connection.dbapi_connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([encode(row[name]) for name, encode in zip(given, encoders, strict=True)]
+                               + [column.default.arg(None) if column.default.is_callable else column.default.arg
+                                  for column in defaulted])
 
 
 def update_rows(session: Session, table: Table, rows: list[Row]) -> None:
@@ -24,3 +43,13 @@ def update_rows(session: Session, table: Table, rows: list[Row]) -> None:
     statement = update(table).where(*(table.c[name] == bindparam(f"key_{name}") for name in key))
     session.execute(statement, [{**{name: value for name, value in row.items() if name not in key},
                                  **{f"key_{name}": row[name] for name in key}} for row in rows])
+
+
+def _python_default(column: Column) -> bool:
+    return column.default is not None and (column.default.is_callable or column.default.is_scalar)
+
+
+def _encoder(column: Column):
+    if isinstance(column.type, JSON):
+        return lambda value: None if value is None else json.dumps(value)
+    return lambda value: value
