@@ -1,16 +1,40 @@
 """The pay-period workflow of a site's month: open -> closed -> approved -> paid, and back
 from closed to open with a reason. Each move is a compare-and-set on the period's row, so of
-two managers acting at the same moment exactly one succeeds."""
+two managers acting at the same moment exactly one succeeds.
+
+`move_periods` closes or approves a month for every site of a scope at once: the same moves as
+`move_period` site by site, in a few set-based statements and with one audit entry."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import (
+    BigInteger,
+    DateTime,
+    String,
+    Text,
+    and_,
+    any_,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    true,
+    tuple_,
+    union_all,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.db.models import Adjustment, ApprovedPay, PayPeriod, PeriodTransition, WageLine
+from app.db.audit import SUMMARISED, record_summary
+from app.db.models import Adjustment, ApprovedPay, PayPeriod, PeriodTransition, Region, Site, WageLine
 from app.db.models.periods import FROZEN_STATUSES
+from app.db.models.types import utcnow
 
 # action -> (from status, to status)
 TRANSITIONS = {
@@ -80,6 +104,120 @@ def _record_approved_pay(session: Session, site_id: str, month: str) -> None:
         wage, adjustment = int(wages.get(worker_id) or 0), int(adjustments.get(worker_id) or 0)
         session.add(ApprovedPay(site_id=site_id, month=month, worker_id=worker_id, wages_fen=wage,
                                 adjustments_fen=adjustment, amount_fen=wage + adjustment))
+
+
+# --- one month, many sites ---------------------------------------------------------------------------
+
+BULK_ACTIONS = ("close", "approve")  # a return needs a reason per site; payment goes by batches, per site
+IN_LIST = 500  # site ids per IN (...) where the database takes no array (SQLite's limit on variables)
+
+
+@dataclass(frozen=True)
+class SiteScope:
+    """The sites a bulk move acts on: every site under `region_path` (nationwide when None), only those of
+    `site_ids` when given."""
+    region_path: str | None = None
+    site_ids: frozenset[str] | None = None
+
+
+@dataclass(frozen=True)
+class BulkMove:
+    month: str
+    action: str
+    moved: list[str]  # ids of the sites moved
+    not_moved: dict[str, int]  # the sites of the scope left as they were, counted by status
+
+
+def move_periods(session: Session, month: str, action: str, actor: Actor, scope: SiteScope,
+                 reason: str | None = None) -> BulkMove:
+    """`move_period` for every site of `scope` whose month is in the action's from-status, in a few
+    set-based statements; the other sites stay as they are. The same compare-and-set UPDATE as for one
+    site decides between concurrent moves (bulk or not), so no site moves twice. One audit entry."""
+    if action not in BULK_ACTIONS:
+        raise ValueError(f"{action!r} is not a bulk action ({', '.join(BULK_ACTIONS)})")
+    before, after = TRANSITIONS[action]
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres and action == "approve":
+        # One aggregate over every wage line of the month: let it hash in memory rather than spill.
+        session.execute(text("SET LOCAL work_mem = '256MB'"))
+    scopes = _scope_filters(scope, postgres)
+    if before == "open":  # a month without a row is open: give it one, so the UPDATE finds it
+        _ensure_rows(session, month, scopes, postgres)
+    moved = sorted(site for where in scopes for site in session.scalars(
+        update(PayPeriod).where(PayPeriod.month == month, PayPeriod.status == before,
+                                PayPeriod.site_id.in_(select(Site.id).where(where)))
+        .values(status=after).returning(PayPeriod.site_id)
+        .execution_options(synchronize_session=False, **SUMMARISED)))
+    _record_transitions(session, month, moved, before, after, actor, reason, postgres)
+    if action == "approve":
+        _record_approved_pays(session, month, moved, postgres)
+    counts = Counter()
+    status = func.coalesce(PayPeriod.status, "open")
+    for where in scopes:
+        counts.update(dict(session.execute(
+            select(status, func.count()).select_from(Site)
+            .outerjoin(PayPeriod, and_(PayPeriod.site_id == Site.id, PayPeriod.month == month))
+            .where(where).group_by(status)).all()))
+    counts[after] -= len(moved)
+    if moved:
+        record_summary(session, "update", "pay_periods", f"{month} {action}", scope.region_path,
+                       {"status": before}, {"status": after, "sites": moved, "reason": reason})
+    return BulkMove(month, action, moved, {name: n for name, n in sorted(counts.items()) if n > 0})
+
+
+def _scope_filters(scope: SiteScope, postgres: bool) -> list:
+    """The scope as conditions on `Site`: one, or one per slice of a long list of ids on SQLite."""
+    inside = true()
+    if scope.region_path is not None:
+        inside = Site.region_code.in_(select(Region.code).where(Region.path.startswith(scope.region_path)))
+    if scope.site_ids is None:
+        return [inside]
+    return [and_(inside, where) for where in _among(Site.id, sorted(scope.site_ids), postgres)]
+
+
+def _among(column, ids: list[str], postgres: bool) -> list:
+    """`column IN ids`: one array parameter on PostgreSQL, slices of `IN_LIST` ids elsewhere."""
+    if postgres:
+        return [column == any_(literal(ids, postgresql.ARRAY(String)))]
+    return [column.in_(ids[start:start + IN_LIST]) for start in range(0, len(ids), IN_LIST)]
+
+
+def _ensure_rows(session: Session, month: str, scopes: list, postgres: bool) -> None:
+    dialect_insert = postgresql.insert if postgres else sqlite.insert
+    now = literal(utcnow(), DateTime(timezone=True))
+    for where in scopes:
+        missing = select(Site.id, literal(month), literal("open"), now).where(where, ~exists().where(
+            PayPeriod.site_id == Site.id, PayPeriod.month == month)).order_by(Site.id)
+        session.execute(dialect_insert(PayPeriod.__table__).from_select(
+            ["site_id", "month", "status", "updated_at"], missing).on_conflict_do_nothing())
+
+
+def _record_transitions(session: Session, month: str, moved: list[str], before: str, after: str, actor: Actor,
+                        reason: str | None, postgres: bool) -> None:
+    columns = ["site_id", "month", "from_status", "to_status", "actor_token_id", "actor_role", "reason", "at"]
+    values = [literal(before), literal(after), literal(actor.token_id), literal(actor.role), literal(reason, Text),
+              literal(utcnow(), DateTime(timezone=True))]
+    for where in _among(PayPeriod.site_id, moved, postgres):
+        rows = select(PayPeriod.site_id, PayPeriod.month, *values).where(PayPeriod.month == month, where)
+        session.execute(insert(PeriodTransition.__table__).from_select(columns, rows.order_by(PayPeriod.site_id)))
+
+
+def _record_approved_pays(session: Session, month: str, moved: list[str], postgres: bool) -> None:
+    """`_record_approved_pay` for every moved site: per (site, worker) the month's wages, the adjustments
+    paid in it, and their total; a worker with adjustments only counts too."""
+    zero = literal(0, BigInteger)
+    for wage_site, adjustment_site in zip(_among(WageLine.site_id, moved, postgres),
+                                          _among(Adjustment.site_id, moved, postgres), strict=True):
+        amounts = union_all(
+            select(WageLine.site_id, WageLine.worker_id, WageLine.amount_fen.label("wages"), zero.label("extra"))
+            .where(WageLine.period == month, wage_site),
+            select(Adjustment.site_id, Adjustment.worker_id, zero, Adjustment.amount_fen)
+            .where(Adjustment.in_month == month, adjustment_site)).subquery()
+        wages, extra = func.sum(amounts.c.wages), func.sum(amounts.c.extra)
+        totals = select(amounts.c.site_id, literal(month), amounts.c.worker_id, wages, extra, wages + extra) \
+            .group_by(amounts.c.site_id, amounts.c.worker_id)
+        session.execute(insert(ApprovedPay.__table__).from_select(
+            ["site_id", "month", "worker_id", "wages_fen", "adjustments_fen", "amount_fen"], totals))
 
 
 def history(session: Session, site_id: str, month: str) -> list[PeriodTransition]:

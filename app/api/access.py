@@ -94,6 +94,9 @@ POLICY: dict[str, Rule] = {
     "periods.Approve": _rule(MANAGERS, Scope.SITE),
     "periods.Return": _rule(MANAGERS, Scope.SITE),
     "periods.Pay": _rule(MANAGERS, Scope.SITE),
+    # A month for every site in scope (a supervisor's own, the others' region), narrowed by a region or sites.
+    "periods.CloseMonth": _rule((*MANAGERS, "supervisor"), Scope.OWN_REGION, Scope.REGION, Scope.SITE),
+    "periods.ApproveMonth": _rule(MANAGERS, Scope.OWN_REGION, Scope.REGION, Scope.SITE),
     "payroll_sheets.payroll_csv": _rule((*MANAGERS, "supervisor"), Scope.SITE),
     "payroll_sheets.payroll_xlsx": _rule((*MANAGERS, "supervisor"), Scope.SITE),
     "payments.Batch": _rule(MANAGERS, Scope.SITE),

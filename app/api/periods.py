@@ -3,17 +3,19 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
+from sqlalchemy import select
 
-from app.api.access import Principal, authorize, require_site
+from app.api.access import Principal, authorize, require_region_field, require_site
 from app.api.context import unit_of_work
 from app.api.schemas import MONTH, PaymentBatchOut, PeriodOut, PeriodSummaryOut
-from app.db.models import Site
+from app.db.models import Region, Site
 from app.payments import pay_period
 from app.period_report import period_report, site_months
-from app.periods import Actor, PeriodConflict, move_period
+from app.periods import Actor, PeriodConflict, SiteScope, move_period, move_periods
 
-blp = Blueprint("periods", __name__, url_prefix="/api/v1/sites", description="Pay periods: close, approve, return, pay")
+blp = Blueprint("periods", __name__, url_prefix="/api/v1", description="Pay periods: close, approve, return, pay")
 
+MAX_NAMED_SITES = 1000  # sites named in one bulk request; without names, it acts on every site in scope
 
 
 class NoteIn(Schema):
@@ -22,6 +24,23 @@ class NoteIn(Schema):
 
 class ReturnIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(1, 1000))
+
+
+class MonthIn(NoteIn):
+    region_code = fields.String(load_default=None, validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,32}$"), metadata={
+        "description": "only the sites in this region (which must lie inside the caller's)"})
+    site_ids = fields.List(fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_.-]{1,64}$")), load_default=None,
+                           validate=validate.Length(1, MAX_NAMED_SITES), metadata={
+                               "description": "only these sites (each in the caller's scope; with `region_code`, "
+                                              "those of them inside that region)"})
+
+
+class MonthMoveOut(Schema):
+    month = fields.String()
+    action = fields.String(metadata={"description": "close or approve"})
+    moved = fields.Integer(metadata={"description": "sites whose month moved (closed, or approved and frozen)"})
+    not_moved = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
+        "description": "the other sites in scope, left as they were, counted by the status of their month"})
 
 
 def _site(session, site_id: str, month: str | None) -> tuple[Principal, Site]:
@@ -44,7 +63,63 @@ def _move(site_id: str, month: str, action: str, reason: str | None) -> dict:
         return period_report(session, site_id, month)
 
 
-@blp.route("/<site_id>/periods")
+def _scope(principal: Principal, session, body: dict) -> SiteScope:
+    """The sites a month move acts on: the caller's (a supervisor's own, the others' region), narrowed to
+    the body's region and sites. A named site is checked as the per-site routes check it."""
+    region_path = principal.region_path
+    if body["region_code"] is not None:
+        region_path = require_region_field(principal, session, body["region_code"], "region_code").path
+    named = body["site_ids"]
+    if named is None:
+        return SiteScope(region_path, principal.site_ids if principal.role == "supervisor" else None)
+    named = sorted(set(named))
+    sites = {site.id: site for site in session.scalars(select(Site).where(Site.id.in_(named)))}  # then cached
+    unknown = [site_id for site_id in named if site_id not in sites]
+    if unknown:
+        abort(422, errors={"site_ids": [f"unknown site {site_id}" for site_id in unknown[:20]]})
+    # Loaded here in two queries, the regions are then found in the session by `require_site` (held until then).
+    regions = list(session.scalars(select(Region).where(Region.code.in_({s.region_code for s in sites.values()}))))
+    for site in sites.values():
+        require_site(principal, session, site)
+    del regions
+    return SiteScope(region_path, frozenset(named))
+
+
+def _move_month(month: str, action: str, body: dict) -> dict:
+    with unit_of_work() as session:
+        principal = authorize(session)
+        if not MONTH.match(month):
+            abort(422, errors={"month": ["a month YYYY-MM"]})
+        scope = _scope(principal, session, body)
+        moved = move_periods(session, month, action, Actor(principal.token_id, principal.role), scope, body["reason"])
+        return {"month": month, "action": action, "moved": len(moved.moved), "not_moved": moved.not_moved}
+
+
+@blp.route("/periods/<month>/close")
+class CloseMonth(MethodView):
+    @blp.arguments(MonthIn)
+    @blp.response(200, MonthMoveOut)
+    def post(self, body, month):
+        """Close the month of every site in scope whose month is open (the caller's sites, or those named)
+
+        Sites whose month is not open are left as they are and counted by status; calling again changes nothing.
+        """
+        return _move_month(month, "close", body)
+
+
+@blp.route("/periods/<month>/approve")
+class ApproveMonth(MethodView):
+    @blp.arguments(MonthIn)
+    @blp.response(200, MonthMoveOut)
+    def post(self, body, month):
+        """Approve the month of every site in scope whose month is closed: their pay is frozen from now on
+
+        Sites whose month is not closed are left as they are and counted by status; calling again changes nothing.
+        """
+        return _move_month(month, "approve", body)
+
+
+@blp.route("/sites/<site_id>/periods")
 class Periods(MethodView):
     @blp.response(200, PeriodSummaryOut(many=True))
     def get(self, site_id):
@@ -55,7 +130,7 @@ class Periods(MethodView):
             return [{"month": r["month"], "status": r["status"], "totals": r["totals"]} for r in reports]
 
 
-@blp.route("/<site_id>/periods/<month>")
+@blp.route("/sites/<site_id>/periods/<month>")
 class Period(MethodView):
     @blp.response(200, PeriodOut)
     def get(self, site_id, month):
@@ -65,7 +140,7 @@ class Period(MethodView):
             return period_report(session, site_id, month)
 
 
-@blp.route("/<site_id>/periods/<month>/close")
+@blp.route("/sites/<site_id>/periods/<month>/close")
 class Close(MethodView):
     @blp.arguments(NoteIn)
     @blp.response(200, PeriodOut)
@@ -75,7 +150,7 @@ class Close(MethodView):
         return _move(site_id, month, "close", body["reason"])
 
 
-@blp.route("/<site_id>/periods/<month>/approve")
+@blp.route("/sites/<site_id>/periods/<month>/approve")
 class Approve(MethodView):
     @blp.arguments(NoteIn)
     @blp.response(200, PeriodOut)
@@ -85,7 +160,7 @@ class Approve(MethodView):
         return _move(site_id, month, "approve", body["reason"])
 
 
-@blp.route("/<site_id>/periods/<month>/return")
+@blp.route("/sites/<site_id>/periods/<month>/return")
 class Return(MethodView):
     @blp.arguments(ReturnIn)
     @blp.response(200, PeriodOut)
@@ -95,7 +170,7 @@ class Return(MethodView):
         return _move(site_id, month, "return", body["reason"])
 
 
-@blp.route("/<site_id>/periods/<month>/pay")
+@blp.route("/sites/<site_id>/periods/<month>/pay")
 class Pay(MethodView):
     @blp.response(201, PaymentBatchOut)
     @blp.alt_response(409, description="not approved, or nothing left to pay")

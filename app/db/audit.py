@@ -5,6 +5,10 @@ Every session of the process (`make_session_factory`) records, in the same trans
 - each ORM-enabled bulk UPDATE or DELETE (`do_orm_execute`: the rows it touches, read before and after).
 Personal data (columns of the `Encrypted` type) is recorded masked; secrets and hashes are left out.
 
+Set-based writes (one statement over thousands of rows: a month closed for every site, a batch of
+received events) record one summary entry instead (`record_summary`), in the same transaction; their
+UPDATE and DELETE statements say so with `SUMMARISED` so that they are not also recorded row by row.
+
 Who writes comes from a context variable the entry point sets (`begin_write_context`: the API per
 request, `note_actor` once the caller is authenticated); without one, the write is the system's
 (consumers, CLI). Tables that hold no decision of anyone's are not recorded (`NOT_AUDITED`).
@@ -38,6 +42,8 @@ NOT_AUDITED = frozenset({
 # Secrets and keyed hashes: never copied into the log, not even masked.
 LEFT_OUT = frozenset({"token_hash", "secret", "password_hash", "national_id_hash", "request_hash"})
 LEFT_OUT_OF = {"dead_letters": frozenset({"payload"})}  # large, and already kept in the row itself
+# Execution options of a bulk UPDATE or DELETE whose caller records a summary with `record_summary`.
+SUMMARISED = {"audit": "summarised"}
 
 
 @dataclass
@@ -73,6 +79,29 @@ def note_actor(token_id: str, role: str) -> None:
 def install_audit(sessions: sessionmaker) -> None:
     event.listen(sessions, "after_flush", _record_flush)
     event.listen(sessions, "do_orm_execute", _record_bulk)
+
+
+def record_summary(session: Session, action: str, table: str, key: str, region_path: str | None,
+                   before: dict | None, after: dict | None) -> None:
+    """One entry for a set-based write of many rows of `table` (`key` names the set, the values say what
+    changed and which rows), by the current write context's actor."""
+    entry = _entry(_context.get() or WriteContext(), action, table, (key,), region_path, before, after)
+    session.execute(insert(AuditEntry.__table__), [entry])
+
+
+def record_summaries(session: Session, action: str, table: str,
+                     summaries: list[tuple[str, str | None, dict | None, dict | None]]) -> None:
+    """Several `record_summary` entries, each (key, region_path, before, after), in one statement."""
+    if summaries:
+        context = _context.get() or WriteContext()
+        entries = [_entry(context, action, table, (key,), region_path, before, after)
+                   for key, region_path, before, after in summaries]
+        session.execute(insert(AuditEntry.__table__), entries)
+
+
+def region_path_of(session: Session, table: str, values: dict[str, Any]) -> str | None:
+    """The region path a row with these values belongs to (as recorded in its audit entries)."""
+    return _Regions(session.connection()).path_of(table, values)
 
 
 # --- what is recorded -------------------------------------------------------------------------------
@@ -205,6 +234,8 @@ def _record_bulk(execute_state: ORMExecuteState):
     """An ORM-enabled UPDATE or DELETE statement: the rows it touches, read before and after it."""
     if not (execute_state.is_update or execute_state.is_delete):
         return None
+    if execute_state.execution_options.get("audit") == SUMMARISED["audit"]:
+        return None  # the caller records one entry for the whole set
     statement = execute_state.statement
     table = statement.table
     mapper = _mappers().get(table)

@@ -256,6 +256,10 @@ MATRIX = (
         ok(200, "admin", "post_manager")),
     Route("POST", f"{V1}/sites/<site_id>/periods/<month>/pay", lambda env: Req(
         f"{PERIOD}/{env.approved_month()}/pay"), ok(201, "admin", "post_manager")),
+    Route("POST", f"{V1}/periods/<month>/close", lambda env: Req(
+        f"{V1}/periods/{env.month()}/close", {"site_ids": [SITE]}), ok(200, "admin", "post_manager", "supervisor")),
+    Route("POST", f"{V1}/periods/<month>/approve", lambda env: Req(
+        f"{V1}/periods/{env.closed_month()}/approve", {"site_ids": [SITE]}), ok(200, "admin", "post_manager")),
     Route("GET", f"{V1}/sites/<site_id>/periods/<month>/payroll.csv", at(f"{PERIOD}/{MONTH}/payroll.csv"),
           ok(200, "admin", "post_manager", "supervisor")),
     Route("GET", f"{V1}/sites/<site_id>/periods/<month>/payroll.xlsx", at(f"{PERIOD}/{MONTH}/payroll.xlsx"),
