@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, literal_column, select, union_all
 from sqlalchemy.orm import Session
 
 from app.db.models import Adjustment, ApprovedPay, PaymentLine, WageLine
@@ -33,26 +33,29 @@ class Balance:
 
 
 def worker_balances(session: Session, worker_id: str, period: str | None = None) -> tuple[Balance, list[Balance]]:
-    """The total (of one period when given) and the per-period balances, oldest first."""
+    """The total (of one period when given) and the per-period balances, oldest first (one statement)."""
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for kind, query in _sums(worker_id).items():
-        for month, amount in session.execute(query):
-            if period is None or month == period:
-                sums[month][kind] += int(amount)
+    for kind, month, amount in session.execute(_SUMS, {"worker_id": worker_id}):
+        if period is None or month == period:
+            sums[month][kind] += int(amount)
     periods = [Balance(month, **sums[month]) for month in sorted(sums)]
     total = Balance(period, *(sum(getattr(b, k) for b in periods) for k in ("earned_fen", "approved_fen",
                                                                              "paid_fen")))
     return total, periods
 
 
-def _sums(worker_id: str) -> dict:
-    return {
-        "earned_fen": select(WageLine.period, func.sum(WageLine.amount_fen))
-        .where(WageLine.worker_id == worker_id).group_by(WageLine.period)
-        .union_all(select(Adjustment.in_month, func.sum(Adjustment.amount_fen))
-                   .where(Adjustment.worker_id == worker_id).group_by(Adjustment.in_month)),
-        "approved_fen": select(ApprovedPay.month, func.sum(ApprovedPay.amount_fen))
-        .where(ApprovedPay.worker_id == worker_id).group_by(ApprovedPay.month),
-        "paid_fen": select(PaymentLine.month, func.sum(PaymentLine.amount_fen))
-        .where(PaymentLine.worker_id == worker_id, PaymentLine.status == "confirmed").group_by(PaymentLine.month),
-    }
+def _sum(kind: str, month, amount, *where):
+    # The kind is an SQL literal, not a parameter: each branch says which sum its rows belong to.
+    label = literal_column(f"'{kind}'").label("kind")
+    return select(label, month.label("month"), func.sum(amount).label("amount")).where(*where).group_by(month)
+
+
+_WORKER = bindparam("worker_id")
+# Every sum of a worker by month, in one round trip; built once (the statement is the same for everyone).
+_SUMS = union_all(
+    _sum("earned_fen", WageLine.period, WageLine.amount_fen, WageLine.worker_id == _WORKER),
+    _sum("earned_fen", Adjustment.in_month, Adjustment.amount_fen, Adjustment.worker_id == _WORKER),
+    _sum("approved_fen", ApprovedPay.month, ApprovedPay.amount_fen, ApprovedPay.worker_id == _WORKER),
+    _sum("paid_fen", PaymentLine.month, PaymentLine.amount_fen, PaymentLine.worker_id == _WORKER,
+         PaymentLine.status == "confirmed"),
+)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from app.db.models import ApiToken, Region, Site, TokenSite
@@ -100,11 +101,42 @@ def revoke_token(session: Session, token_id: str) -> ApiToken | None:
 def find_token(session: Session, token: str) -> ApiToken | None:
     """The live token record for `token`, or None if unknown, revoked or expired."""
     record = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if record is None or record.revoked_at is not None:
-        return None
-    if record.expires_at is not None and _aware(record.expires_at) <= utcnow():
+    if record is None or not _live(record.revoked_at, record.expires_at):
         return None
     return record
+
+
+@dataclass(frozen=True)
+class Bearer:
+    """What a request needs of its live token: who, in which region, supervising which sites."""
+
+    token_id: str
+    role: str
+    region_path: str | None  # None: nationwide
+    site_ids: frozenset[str]
+
+
+# The token, its region's path and its sites (one row per site, or one without), in one round trip.
+# Read on every request and never cached, so a revocation or an expiry counts from the next request.
+_BEARER = (
+    select(ApiToken.id, ApiToken.role, ApiToken.revoked_at, ApiToken.expires_at, Region.path, TokenSite.site_id)
+    .outerjoin(Region, Region.code == ApiToken.region_code)
+    .outerjoin(TokenSite, TokenSite.token_id == ApiToken.id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
+def find_bearer(session: Session, token: str) -> Bearer | None:
+    """The live token behind `token` with its region path and sites, or None if unknown, revoked or expired."""
+    rows = session.execute(_BEARER, {"token_hash": hash_token(token)}).all()
+    if not rows or not _live(rows[0].revoked_at, rows[0].expires_at):
+        return None
+    first = rows[0]
+    return Bearer(first.id, first.role, first.path, frozenset(row.site_id for row in rows if row.site_id))
+
+
+def _live(revoked_at: datetime | None, expires_at: datetime | None) -> bool:
+    return revoked_at is None and (expires_at is None or _aware(expires_at) > utcnow())
 
 
 def _aware(moment: datetime) -> datetime:

@@ -15,6 +15,7 @@ import http.client
 import json
 import queue
 import random
+import resource
 import statistics
 import sys
 import threading
@@ -53,7 +54,7 @@ def post(args) -> dict:
     path = urlsplit(args.url).path.rstrip("/") + "/events"
     headers = {"Authorization": f"Bearer {args.token}", "Content-Type": "application/json"}
     work: queue.Queue = queue.Queue()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     for n, body in enumerate(bodies):
         work.put((started + n * args.batch / args.rate if args.rate else 0.0, body))
     statuses: dict[int, int] = {}
@@ -88,7 +89,8 @@ def post(args) -> dict:
         thread.join()
     seconds = time.perf_counter() - started
     return {"events": len(values), "accepted": accepted[0], "requests": len(bodies), "seconds": seconds,
-            "rate": accepted[0] / seconds, "statuses": statuses, **_percentiles(latencies, "request")}
+            "rate": accepted[0] / seconds, "statuses": statuses, **_percentiles(latencies, "request"),
+            **_client_cpu(cpu, seconds)}
 
 
 def read(args) -> dict:
@@ -103,7 +105,7 @@ def read(args) -> dict:
     service: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
-    started = time.perf_counter() + 0.5
+    started, cpu = time.perf_counter() + 0.5, _cpu_seconds()
 
     def worker() -> None:
         holder = [_connection(args.url)]
@@ -135,7 +137,8 @@ def read(args) -> dict:
         thread.join(timeout=120)
     seconds = time.perf_counter() - started
     return {"requests": len(latencies), "seconds": seconds, "achieved_rps": len(latencies) / seconds,
-            "statuses": statuses, **_percentiles(latencies, "latency"), **_percentiles(service, "service")}
+            "statuses": statuses, **_percentiles(latencies, "latency"), **_percentiles(service, "service"),
+            **_client_cpu(cpu, seconds)}
 
 
 def read_closed(args) -> dict:
@@ -146,7 +149,7 @@ def read_closed(args) -> dict:
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu_seconds()
     deadline = started + args.duration
 
     def worker(seed: int) -> None:
@@ -167,7 +170,7 @@ def read_closed(args) -> dict:
         thread.join()
     seconds = time.perf_counter() - started
     return {"requests": len(latencies), "seconds": seconds, "achieved_rps": len(latencies) / seconds,
-            "statuses": statuses, **_percentiles(latencies, "latency")}
+            "statuses": statuses, **_percentiles(latencies, "latency"), **_client_cpu(cpu, seconds)}
 
 
 def _percentiles(values: list[float], name: str) -> dict:
@@ -180,6 +183,18 @@ def _percentiles(values: list[float], name: str) -> dict:
 
     return {f"{name}_p50_ms": at(0.50), f"{name}_p90_ms": at(0.90), f"{name}_p99_ms": at(0.99),
             f"{name}_max_ms": ordered[-1] * 1000, f"{name}_mean_ms": statistics.fmean(ordered) * 1000}
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _client_cpu(cpu_before: float, seconds: float) -> dict:
+    """The generator's own CPU over the measurement: on 2 cores shared with the server, a busy client would
+    take from the server and lower its figures (a share of 1.0 is a whole core)."""
+    used = _cpu_seconds() - cpu_before
+    return {"client_cpu_s": used, "client_cpu_share": used / max(seconds, 1e-9)}
 
 
 def main() -> None:

@@ -29,9 +29,9 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from app.db.audit import note_actor
-from app.db.models import ApiToken, Assignment, Household, Region, Site, TokenSite, Worker
+from app.db.models import ApiToken, Assignment, Household, Region, Site, Worker
 from app.db.models.auth import ROLES
-from app.tokens import find_token
+from app.tokens import find_bearer
 
 
 class Scope(Enum):
@@ -137,13 +137,12 @@ def authenticate(session: Session) -> Principal:
     """The caller behind the bearer token; 401 when it is missing, unknown, revoked or expired."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    record = find_token(session, token.strip()) if scheme.lower() == "bearer" and token.strip() else None
-    if record is None:
+    # One query, on every request (no cache): a revoked or expired token is refused from the next request on.
+    bearer = find_bearer(session, token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if bearer is None:
         abort(401, message="a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
-    region_path = session.get(Region, record.region_code).path if record.region_code else None
-    sites = frozenset(session.scalars(select(TokenSite.site_id).where(TokenSite.token_id == record.id)))
-    note_actor(record.id, record.role)  # the audit log records this request's writes as the caller's
-    return Principal(record.id, record.role, region_path, sites)
+    note_actor(bearer.token_id, bearer.role)  # the audit log records this request's writes as the caller's
+    return Principal(bearer.token_id, bearer.role, bearer.region_path, bearer.site_ids)
 
 
 def rule_for(endpoint: str | None) -> Rule:

@@ -2,14 +2,15 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select, tuple_
+from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy.orm import load_only
 
 from app.api.access import authorize, require_worker
 from app.api.context import unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor, iso_date, row_id
 from app.api.schemas import BalanceArgs, BalanceOut, WageArgs, WagePageOut
 from app.balances import worker_balances
-from app.db.models import WageLine, Worker
+from app.db.models import Household, Region, WageLine, Worker
 
 blp = Blueprint("earnings", __name__, url_prefix="/api/v1/workers", description="Balances and wage lines")
 
@@ -20,16 +21,28 @@ def _as_dict(balance) -> dict:
             "pending_fen": balance.pending_fen}
 
 
+# The worker with its household and region in one query: loaded into the session, they are what
+# `require_worker` then reads (by primary key, from the identity map, without another round trip).
+_WORKER = (
+    select(Worker, Household, Region)
+    .join(Household, Household.id == Worker.household_id)
+    .join(Region, Region.code == Household.region_code)
+    .where(Worker.id == bindparam("worker_id"))
+    .options(load_only(Worker.id, Worker.household_id), load_only(Household.id, Household.region_code),
+             load_only(Region.code, Region.path))
+)
+
+
 def _readable_worker(session, worker_id):
     principal = authorize(session)
-    worker = session.get(Worker, worker_id) or abort(404, message="no such worker")
-    require_worker(principal, session, worker)
-    return worker
+    row = session.execute(_WORKER, {"worker_id": worker_id}).first() or abort(404, message="no such worker")
+    require_worker(principal, session, row.Worker)
+    return row.Worker
 
 
 @blp.route("/<worker_id>/balance")
 class WorkerBalance(MethodView):
-    @blp.arguments(BalanceArgs, location="query")
+    @blp.arguments(BalanceArgs(), location="query")  # an instance: webargs would build one per request
     @blp.response(200, BalanceOut)
     def get(self, args, worker_id):
         """Earned, approved, paid, outstanding and pending, overall (or for ?period=) and per period"""
