@@ -91,7 +91,10 @@ class PaymentLine(Base):
     """One worker's pay in a batch: pending until the bank confirms it or reports it failed."""
 
     __tablename__ = "payment_lines"
-    __table_args__ = (Index("ix_payment_lines_period_worker", "site_id", "month", "worker_id"),)
+    __table_args__ = (
+        Index("ix_payment_lines_period_worker", "site_id", "month", "worker_id"),
+        Index("ix_payment_lines_worker_month", "worker_id", "month"),  # a worker's balance (migration 0006)
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("payment_batches.id"), index=True)
