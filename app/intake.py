@@ -10,12 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ARRAY, any_, bindparam, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from app.db.audit import record_summaries
 from app.db.models import ReceivedEvent, Region, Site
 from app.db.models.types import utcnow
+from app.db.queries import among
 from app.worklog import OutputRef, WorkContext
 from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, encode_event, parse_event
 from events.bus import Bus, OutgoingMessage
@@ -102,16 +103,8 @@ def _record_receipt(session: Session, fresh: list[tuple[WorkEvent, bytes]]) -> N
 
 def _received(session: Session, ids: set[str]) -> dict[str, str]:
     rows = session.execute(select(ReceivedEvent.event_id, ReceivedEvent.content_hash).where(
-        _among(session, ReceivedEvent.event_id, ids)))
+        among(session, ReceivedEvent.event_id, ids)))
     return {row.event_id: row.content_hash for row in rows}
-
-
-def _among(session: Session, column, values: set[str]):
-    """`column IN values`; on PostgreSQL `column = ANY(array)`: one parameter, where a thousand ids in an IN
-    list cost more to render and parse (SQLAlchemy and psycopg) than the query takes to run."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam("among", sorted(values), type_=ARRAY(column.type)))
-    return column.in_(values)
 
 
 def _void_targets(session: Session, events: list[WorkEvent]) -> dict[str, OutputRef]:
@@ -120,5 +113,5 @@ def _void_targets(session: Session, events: list[WorkEvent]) -> dict[str, Output
         return {}
     rows = session.execute(
         select(ReceivedEvent.event_id, ReceivedEvent.worker_id, ReceivedEvent.site_id).where(
-            _among(session, ReceivedEvent.event_id, ids), ReceivedEvent.event_type == OUTPUT_RECORDED))
+            among(session, ReceivedEvent.event_id, ids), ReceivedEvent.event_type == OUTPUT_RECORDED))
     return {row.event_id: OutputRef(row.worker_id, row.site_id) for row in rows}

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 import payroll
 from app.db.models import Assignment, Worker
+from app.db.queries import among
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, WorkEvent
 
 
@@ -40,10 +41,11 @@ class WorkContext:
 
     def __init__(self, session: Session, events: list[WorkEvent], outputs: dict[str, OutputRef]):
         worker_ids = {event.worker_id for event in events}
-        self.workers = set(session.scalars(select(Worker.id).where(Worker.id.in_(worker_ids))))
+        self.workers = set(session.scalars(select(Worker.id).where(among(session, Worker.id, worker_ids))))
         self.assignments: dict[str, Assignment] = {}  # by id
         self._assignments: dict[tuple[str, str], list[Assignment]] = defaultdict(list)
-        for assignment in session.scalars(select(Assignment).where(Assignment.worker_id.in_(worker_ids))):
+        assignments = select(Assignment).where(among(session, Assignment.worker_id, worker_ids))
+        for assignment in session.scalars(assignments):
             self.assignments[assignment.id] = assignment
             self._assignments[(assignment.worker_id, assignment.site_id)].append(assignment)
         self.outputs = outputs

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import OutputRecord, ProcessedEvent
+from app.db.queries import among
 from app.worklog import OutputRef, WorkContext
 from consumers.dead_letters import park
 from consumers.handlers import HANDLERS, BatchRecords, WageKey
@@ -80,12 +81,12 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
 def _processed_hashes(session: Session, events: list[WorkEvent]) -> dict[str, str]:
     ids = {event.id for event in events}
     rows = session.execute(select(ProcessedEvent.event_id, ProcessedEvent.content_hash).where(
-        ProcessedEvent.event_id.in_(ids)))
+        among(session, ProcessedEvent.event_id, ids)))
     return {row.event_id: row.content_hash for row in rows}
 
 
 def _void_targets(session: Session, events: list[WorkEvent]) -> dict[str, OutputRef]:
     ids = {event.data["output_id"] for event in events if event.type == OUTPUT_VOIDED}
     rows = session.execute(select(OutputRecord.event_id, OutputRecord.worker_id, OutputRecord.site_id).where(
-        OutputRecord.event_id.in_(ids))) if ids else []
+        among(session, OutputRecord.event_id, ids))) if ids else []
     return {row.event_id: OutputRef(row.worker_id, row.site_id) for row in rows}
