@@ -5,8 +5,8 @@ ARGS ?=
 
 .PHONY: bench bench-profile
 
-bench:
-	$(PYTHON) -m bench $(ARGS)
+bench:  # bin/bench makes the virtualenv first on a fresh clone
+	bin/bench $(ARGS)
 
 # pyinstrument over the wage consumer's batch path (pip install pyinstrument); ARGS="--embedded" for SQLite
 bench-profile:
