@@ -126,6 +126,16 @@ def pg_url(request, postgres_server):
         postgres_server.drop_database(name)
 
 
+@pytest.fixture(scope="module")
+def pg_runtime(pg_url):
+    """The project on the module's database with the embedded bus: for what needs PostgreSQL but not Kafka."""
+    upgrade_database(pg_url)
+    runtime = build_runtime(Settings(database_url=pg_url, bus="embedded", log_level="WARNING",
+                                     data_keys=TEST_DATA_KEY))
+    yield runtime
+    runtime.close()
+
+
 # ---- the project on the real services: a fresh database, topics and group per test ----
 
 @pytest.fixture

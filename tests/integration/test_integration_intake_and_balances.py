@@ -8,28 +8,15 @@ from datetime import date
 
 import pytest
 from support.api import ApiClient
-from support.data_keys import TEST_DATA_KEY
 
 from app import create_app
 from app.db.models import Adjustment, ApprovedPay, Assignment, PaymentBatch, PaymentLine, WageLine
-from app.migrate import upgrade_database
-from app.runtime import build_runtime
-from app.settings import Settings
 from app.tokens import issue_token
 
 pytestmark = pytest.mark.postgres
 
 VILLAGE, VILLAGE_PATH = "360702101201", "/360702/360702101201/"
 HOURLY = {"kind": "hourly", "rate_fen": 1800}
-
-
-@pytest.fixture(scope="module")
-def pg_runtime(pg_url):
-    upgrade_database(pg_url)
-    runtime = build_runtime(Settings(database_url=pg_url, bus="embedded", log_level="WARNING",
-                                     data_keys=TEST_DATA_KEY))
-    yield runtime
-    runtime.close()
 
 
 @pytest.fixture(scope="module")

@@ -30,14 +30,6 @@ def settings_for(url: str) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def pg_runtime(pg_url):
-    upgrade_database(pg_url)
-    runtime = build_runtime(settings_for(pg_url))
-    yield runtime
-    runtime.close()
-
-
-@pytest.fixture(scope="module")
 def pg_api(pg_runtime) -> ApiClient:
     with pg_runtime.sessions.begin() as session:
         token = issue_token(session, name="admin", role="admin")
