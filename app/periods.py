@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import (
     BigInteger,
     DateTime,
-    String,
     Text,
     and_,
-    any_,
     exists,
     func,
     insert,
@@ -35,6 +33,7 @@ from app.db.audit import SUMMARISED, record_summary
 from app.db.models import Adjustment, ApprovedPay, PayPeriod, PeriodTransition, Region, Site, WageLine
 from app.db.models.periods import FROZEN_STATUSES
 from app.db.models.types import utcnow
+from app.db.queries import among_slices
 
 # action -> (from status, to status)
 TRANSITIONS = {
@@ -94,22 +93,29 @@ def _ensure_row(session: Session, site_id: str, month: str) -> None:
 
 def _record_approved_pay(session: Session, site_id: str, month: str) -> None:
     """Freeze what is approved: per worker, the month's wages and the adjustments paid in it."""
-    wages = dict(session.execute(
-        select(WageLine.worker_id, func.sum(WageLine.amount_fen))
-        .where(WageLine.site_id == site_id, WageLine.period == month).group_by(WageLine.worker_id)).all())
-    adjustments = dict(session.execute(
-        select(Adjustment.worker_id, func.sum(Adjustment.amount_fen))
-        .where(Adjustment.site_id == site_id, Adjustment.in_month == month).group_by(Adjustment.worker_id)).all())
-    for worker_id in sorted(set(wages) | set(adjustments)):
-        wage, adjustment = int(wages.get(worker_id) or 0), int(adjustments.get(worker_id) or 0)
-        session.add(ApprovedPay(site_id=site_id, month=month, worker_id=worker_id, wages_fen=wage,
-                                adjustments_fen=adjustment, amount_fen=wage + adjustment))
+    totals = _approved_totals(month, WageLine.site_id == site_id, Adjustment.site_id == site_id)
+    for _site, _month, worker_id, wages, adjustments, amount in session.execute(totals.order_by("worker_id")):
+        session.add(ApprovedPay(site_id=site_id, month=month, worker_id=worker_id, wages_fen=int(wages),
+                                adjustments_fen=int(adjustments), amount_fen=int(amount)))
+
+
+def _approved_totals(month: str, wage_site, adjustment_site):
+    """Per (site, worker) of the sites chosen by the two conditions: site, month, worker, the month's wages,
+    the adjustments paid in it, and their total (a worker with adjustments only counts too)."""
+    zero = literal(0, BigInteger)
+    amounts = union_all(
+        select(WageLine.site_id, WageLine.worker_id, WageLine.amount_fen.label("wages"), zero.label("extra"))
+        .where(WageLine.period == month, wage_site),
+        select(Adjustment.site_id, Adjustment.worker_id, zero, Adjustment.amount_fen)
+        .where(Adjustment.in_month == month, adjustment_site)).subquery()
+    wages, extra = func.sum(amounts.c.wages), func.sum(amounts.c.extra)
+    return select(amounts.c.site_id, literal(month), amounts.c.worker_id.label("worker_id"), wages, extra,
+                  wages + extra).group_by(amounts.c.site_id, amounts.c.worker_id)
 
 
 # --- one month, many sites ---------------------------------------------------------------------------
 
 BULK_ACTIONS = ("close", "approve")  # a return needs a reason per site; payment goes by batches, per site
-IN_LIST = 500  # site ids per IN (...) where the database takes no array (SQLite's limit on variables)
 
 
 @dataclass(frozen=True)
@@ -172,14 +178,7 @@ def _scope_filters(scope: SiteScope, postgres: bool) -> list:
         inside = Site.region_code.in_(select(Region.code).where(Region.path.startswith(scope.region_path)))
     if scope.site_ids is None:
         return [inside]
-    return [and_(inside, where) for where in _among(Site.id, sorted(scope.site_ids), postgres)]
-
-
-def _among(column, ids: list[str], postgres: bool) -> list:
-    """`column IN ids`: one array parameter on PostgreSQL, slices of `IN_LIST` ids elsewhere."""
-    if postgres:
-        return [column == any_(literal(ids, postgresql.ARRAY(String)))]
-    return [column.in_(ids[start:start + IN_LIST]) for start in range(0, len(ids), IN_LIST)]
+    return [and_(inside, where) for where in among_slices(Site.id, sorted(scope.site_ids), postgres)]
 
 
 def _ensure_rows(session: Session, month: str, scopes: list, postgres: bool) -> None:
@@ -197,27 +196,18 @@ def _record_transitions(session: Session, month: str, moved: list[str], before: 
     columns = ["site_id", "month", "from_status", "to_status", "actor_token_id", "actor_role", "reason", "at"]
     values = [literal(before), literal(after), literal(actor.token_id), literal(actor.role), literal(reason, Text),
               literal(utcnow(), DateTime(timezone=True))]
-    for where in _among(PayPeriod.site_id, moved, postgres):
+    for where in among_slices(PayPeriod.site_id, moved, postgres):
         rows = select(PayPeriod.site_id, PayPeriod.month, *values).where(PayPeriod.month == month, where)
         session.execute(insert(PeriodTransition.__table__).from_select(columns, rows.order_by(PayPeriod.site_id)))
 
 
 def _record_approved_pays(session: Session, month: str, moved: list[str], postgres: bool) -> None:
-    """`_record_approved_pay` for every moved site: per (site, worker) the month's wages, the adjustments
-    paid in it, and their total; a worker with adjustments only counts too."""
-    zero = literal(0, BigInteger)
-    for wage_site, adjustment_site in zip(_among(WageLine.site_id, moved, postgres),
-                                          _among(Adjustment.site_id, moved, postgres), strict=True):
-        amounts = union_all(
-            select(WageLine.site_id, WageLine.worker_id, WageLine.amount_fen.label("wages"), zero.label("extra"))
-            .where(WageLine.period == month, wage_site),
-            select(Adjustment.site_id, Adjustment.worker_id, zero, Adjustment.amount_fen)
-            .where(Adjustment.in_month == month, adjustment_site)).subquery()
-        wages, extra = func.sum(amounts.c.wages), func.sum(amounts.c.extra)
-        totals = select(amounts.c.site_id, literal(month), amounts.c.worker_id, wages, extra, wages + extra) \
-            .group_by(amounts.c.site_id, amounts.c.worker_id)
+    """`_record_approved_pay` for every moved site, set-based."""
+    for wage_site, adjustment_site in zip(among_slices(WageLine.site_id, moved, postgres),
+                                          among_slices(Adjustment.site_id, moved, postgres), strict=True):
         session.execute(insert(ApprovedPay.__table__).from_select(
-            ["site_id", "month", "worker_id", "wages_fen", "adjustments_fen", "amount_fen"], totals))
+            ["site_id", "month", "worker_id", "wages_fen", "adjustments_fen", "amount_fen"],
+            _approved_totals(month, wage_site, adjustment_site)))
 
 
 def history(session: Session, site_id: str, month: str) -> list[PeriodTransition]:
