@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Assignment, AttendanceRecord, OutputRecord, ProcessedEvent
 from app.worklog import WorkContext
-from consumers.rows import Row, insert_rows, update_rows
+from consumers.pay import attendance_records
+from consumers.rows import Row, chunks, insert_rows, update_rows
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, WorkEvent
 from events.envelope import format_time
 
 WageKey = tuple[str, date]  # (assignment id, work date); monthly schemes key on the 1st of the month
 AttendanceKey = tuple[str, str, date]  # (worker id, site id, work date)
-CHUNK = 500  # keys per IN (...) list
 
 _attendance = AttendanceRecord.__table__
 _outputs = OutputRecord.__table__
@@ -50,17 +50,10 @@ class BatchRecords:
             elif event.type == OUTPUT_VOIDED:
                 output_ids.add(event.data["output_id"])
         records = cls()
-        for chunk in _chunks(sorted(keys)):
-            # worker IN (...) AND date IN (...), then the exact keys: far cheaper than a row-value IN list
-            wanted = set(chunk)
-            for row in session.execute(select(_attendance).where(
-                    _attendance.c.worker_id.in_({k[0] for k in chunk}),
-                    _attendance.c.work_date.in_({k[2] for k in chunk}))).mappings():
-                key = (row["worker_id"], row["site_id"], row["work_date"])
-                if key in wanted:
-                    records.attendance[key] = dict(row)
+        for row in attendance_records(session, keys):
+            records.attendance[(row.worker_id, row.site_id, row.work_date)] = dict(row._mapping)
         records.stored_attendance = set(records.attendance)
-        for chunk in _chunks(sorted(output_ids)):
+        for chunk in chunks(sorted(output_ids)):
             for row in session.execute(select(_outputs).where(_outputs.c.event_id.in_(chunk))).mappings():
                 records.outputs[row["event_id"]] = dict(row)
         records.stored_outputs = set(records.outputs)
@@ -80,10 +73,6 @@ class BatchRecords:
         update_rows(session, _outputs, [{"event_id": key, "voided_by": self.outputs[key]["voided_by"]}
                                         for key in sorted(self.changed_outputs & self.stored_outputs)])
         insert_rows(session, ProcessedEvent.__table__, self.processed)
-
-
-def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
-    return (items[start:start + size] for start in range(0, len(items), size))
 
 
 def wage_key(assignment: Assignment, day: date) -> WageKey:

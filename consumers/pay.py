@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 import payroll
 from app.db.models import Assignment, AttendanceRecord, OutputRecord
+from consumers.rows import chunks
 
-CHUNK = 500  # keys per IN (...) list
 # load_facts reads rows, not ORM objects: a batch's records are written by Core statements, and rows are
 # cheaper to build; compute_line reads both alike (by attribute).
 _attendance = AttendanceRecord.__table__
@@ -41,17 +41,10 @@ def load_facts(session: Session, keys: Iterable[tuple[Assignment, date]]) -> Loa
         key = (assignment.worker_id, assignment.site_id, day)
         (months if kind == "monthly" else pieces if kind == "piece" else days).add(key)
     facts = LoadedFacts()
-    # Each query is worker IN (...) AND date IN (...) (a superset), then the exact keys are kept: far cheaper
-    # than a row-value IN list of the same keys.
-    for chunk in _chunks(sorted(days)):
-        wanted = set(chunk)
-        for record in session.execute(select(_attendance).where(
-                _attendance.c.worker_id.in_({k[0] for k in chunk}),
-                _attendance.c.work_date.in_({k[2] for k in chunk}))):
-            key = (record.worker_id, record.site_id, record.work_date)
-            if key in wanted:
-                facts.attendance[key] = record
-    for chunk in _chunks(sorted(pieces)):
+    # Like attendance_records: worker IN (...) AND date IN (...), a superset, then the exact keys.
+    for record in attendance_records(session, days):
+        facts.attendance[(record.worker_id, record.site_id, record.work_date)] = record
+    for chunk in chunks(sorted(pieces)):
         wanted = set(chunk)
         for record in session.execute(select(_outputs).where(
                 _outputs.c.worker_id.in_({k[0] for k in chunk}), _outputs.c.work_date.in_({k[2] for k in chunk}),
@@ -59,7 +52,7 @@ def load_facts(session: Session, keys: Iterable[tuple[Assignment, date]]) -> Loa
             key = (record.worker_id, record.site_id, record.work_date)
             if key in wanted:
                 facts.outputs[key].append(record)
-    for chunk in _chunks(sorted(months)):
+    for chunk in chunks(sorted(months)):
         wanted = set(chunk)
         first, last = min(k[2] for k in chunk), max(_month_end(k[2]) for k in chunk)
         for record in session.execute(select(_attendance).where(
@@ -68,6 +61,18 @@ def load_facts(session: Session, keys: Iterable[tuple[Assignment, date]]) -> Loa
             if key in wanted:
                 facts.months[key].append(record)
     return facts
+
+
+def attendance_records(session: Session, keys: set[tuple[str, str, date]]) -> Iterator[Row]:
+    """The stored attendance records of these (worker, site, date) keys. Each query is worker IN (...) AND
+    date IN (...), a superset, of which the exact keys are kept: far cheaper than a row-value IN list."""
+    for chunk in chunks(sorted(keys)):
+        wanted = set(chunk)
+        for record in session.execute(select(_attendance).where(
+                _attendance.c.worker_id.in_({k[0] for k in chunk}),
+                _attendance.c.work_date.in_({k[2] for k in chunk}))):
+            if (record.worker_id, record.site_id, record.work_date) in wanted:
+                yield record
 
 
 def compute_line(session: Session, assignment: Assignment, day: date,
@@ -139,10 +144,6 @@ def _monthly(session: Session, assignment: Assignment, scheme: payroll.MonthlySc
 
 def _month_end(month_start: date) -> date:
     return month_start.replace(day=calendar.monthrange(month_start.year, month_start.month)[1])
-
-
-def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
-    return (items[start:start + size] for start in range(0, len(items), size))
 
 
 def _time(hhmm: str) -> time:
