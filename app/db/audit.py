@@ -85,8 +85,7 @@ def record_summary(session: Session, action: str, table: str, key: str, region_p
                    before: dict | None, after: dict | None) -> None:
     """One entry for a set-based write of many rows of `table` (`key` names the set, the values say what
     changed and which rows), by the current write context's actor."""
-    entry = _entry(_context.get() or WriteContext(), action, table, (key,), region_path, before, after)
-    session.execute(insert(AuditEntry.__table__), [entry])
+    record_summaries(session, action, table, [(key, region_path, before, after)])
 
 
 def record_summaries(session: Session, action: str, table: str,
@@ -97,11 +96,6 @@ def record_summaries(session: Session, action: str, table: str,
         entries = [_entry(context, action, table, (key,), region_path, before, after)
                    for key, region_path, before, after in summaries]
         session.execute(insert(AuditEntry.__table__), entries)
-
-
-def region_path_of(session: Session, table: str, values: dict[str, Any]) -> str | None:
-    """The region path a row with these values belongs to (as recorded in its audit entries)."""
-    return _Regions(session.connection()).path_of(table, values)
 
 
 # --- what is recorded -------------------------------------------------------------------------------
