@@ -1,4 +1,4 @@
-"""The one wiring place: settings -> data key ring, engine, sessions and bus, built once per process."""
+"""The one wiring place: settings -> data key ring, engine, sessions, readers and bus, built once per process."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from app.data_keys import open_keyring
-from app.db import make_engine, make_session_factory
+from app.db import make_engine, make_read_session_factory, make_session_factory
 from app.db.crypto import install_keyring
 from app.settings import Settings
 from events.bus import Bus, open_bus
@@ -17,7 +17,8 @@ from events.bus import Bus, open_bus
 class Runtime:
     settings: Settings
     engine: Engine
-    sessions: sessionmaker
+    sessions: sessionmaker  # units of work: one transaction each, audited
+    readers: sessionmaker  # requests that only read (make_read_session_factory)
     bus: Bus
 
     def close(self) -> None:
@@ -31,4 +32,4 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     engine = make_engine(settings.database_url)
     bus = open_bus(settings.bus, engine=engine, kafka_bootstrap_servers=settings.kafka_bootstrap_servers,
                    kafka_session_timeout_ms=settings.kafka_session_timeout_ms)
-    return Runtime(settings, engine, make_session_factory(engine), bus)
+    return Runtime(settings, engine, make_session_factory(engine), make_read_session_factory(engine), bus)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.alerting import evaluate, thresholds_from
 from app.api.access import Principal, authorize, require_alert, require_region_field
-from app.api.context import runtime, unit_of_work
+from app.api.context import reading, runtime, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor
 from app.api.schemas import AcknowledgeIn, AlertArgs, AlertOut, AlertPageOut, EvaluateIn, EvaluationOut, ResolveIn
 from app.db.models import Alert
@@ -47,7 +47,7 @@ class Alerts(MethodView):
     @blp.response(200, AlertPageOut)
     def get(self, args):
         """Alerts inside the caller's region, newest month first; filter by kind, status, region, month"""
-        with unit_of_work() as session:
+        with reading() as session:
             principal = authorize(session)
             query = select(Alert).order_by(Alert.month.desc(), Alert.id).limit(args["limit"] + 1)
             if principal.region_path is not None:
@@ -73,7 +73,7 @@ class AlertById(MethodView):
     @blp.response(200, AlertOut)
     def get(self, alert_id):
         """One alert of the caller's region"""
-        with unit_of_work() as session:
+        with reading() as session:
             return _alert(session, authorize(session), alert_id)
 
 

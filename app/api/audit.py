@@ -11,7 +11,7 @@ from marshmallow import fields, validate
 from sqlalchemy import select
 
 from app.api.access import authorize
-from app.api.context import unit_of_work
+from app.api.context import reading
 from app.api.pagination import decode_cursor, encode_cursor, row_id
 from app.api.schemas import PageArgs, Strict, UtcDateTime
 from app.db.audit import begin_write_context, end_write_context
@@ -72,7 +72,7 @@ class AuditLog(MethodView):
     @blp.response(200, AuditPageOut)
     def get(self, args):
         """Writes to records inside the caller's region, newest first; filter by table, actor and time"""
-        with unit_of_work() as session:
+        with reading() as session:
             principal = authorize(session)
             query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(args["limit"] + 1)
             if principal.region_path is not None:

@@ -6,7 +6,7 @@ from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import load_only
 
 from app.api.access import authorize, require_worker
-from app.api.context import unit_of_work
+from app.api.context import reading
 from app.api.pagination import decode_cursor, encode_cursor, iso_date, row_id
 from app.api.schemas import BalanceArgs, BalanceOut, WageArgs, WagePageOut
 from app.balances import worker_balances
@@ -46,7 +46,7 @@ class WorkerBalance(MethodView):
     @blp.response(200, BalanceOut)
     def get(self, args, worker_id):
         """Earned, approved, paid, outstanding and pending, overall (or for ?period=) and per period"""
-        with unit_of_work() as session:
+        with reading() as session:
             _readable_worker(session, worker_id)
             total, periods = worker_balances(session, worker_id, args.get("period"))
             return {"worker_id": worker_id, **_as_dict(total), "periods": [_as_dict(p) for p in periods]}
@@ -58,7 +58,7 @@ class WorkerWages(MethodView):
     @blp.response(200, WagePageOut)
     def get(self, args, worker_id):
         """Wage lines by work date, with the facts each came from (monthly schemes: one line per month)"""
-        with unit_of_work() as session:
+        with reading() as session:
             _readable_worker(session, worker_id)
             query = select(WageLine).where(WageLine.worker_id == worker_id)
             if args["from_"] is not None:

@@ -22,3 +22,11 @@ def unit_of_work() -> Iterator[Session]:
         yield session
         # A POST under an Idempotency-Key commits its key with its write, or neither.
         reserve_key(session)
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    """A request that only reads: `with reading() as session:`. Nothing to commit, and on PostgreSQL no
+    transaction round trips (app.db.base.make_read_session_factory); a write in it raises."""
+    with runtime().readers() as session:
+        yield session

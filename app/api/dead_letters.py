@@ -5,7 +5,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from app.api.access import authorize, require_nationwide
-from app.api.context import runtime, unit_of_work
+from app.api.context import reading, runtime, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor, row_id
 from app.api.schemas import DeadLetterArgs, DeadLetterOut, DeadLetterPageOut
 from app.db.models import DeadLetter
@@ -21,7 +21,7 @@ class DeadLetters(MethodView):
     @blp.response(200, DeadLetterPageOut)
     def get(self, args):
         """Parked events with the reason each could not be applied, oldest first (a nationwide admin)"""
-        with unit_of_work() as session:
+        with reading() as session:
             require_nationwide(authorize(session))
             query = select(DeadLetter).order_by(DeadLetter.id).limit(args["limit"] + 1)
             if args["status"] is not None:

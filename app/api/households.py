@@ -8,7 +8,7 @@ from flask_smorest import Blueprint, abort
 
 import payroll
 from app.api.access import authorize, require_household, require_region_field
-from app.api.context import unit_of_work
+from app.api.context import reading, unit_of_work
 from app.api.schemas import HouseholdIn, HouseholdOut, IncomeArgs, IncomeOut
 from app.db.models import Household
 from app.income import household_income
@@ -38,7 +38,7 @@ class HouseholdById(MethodView):
     @blp.response(200, HouseholdOut)
     def get(self, household_id):
         """A household of the caller's region"""
-        with unit_of_work() as session:
+        with reading() as session:
             principal = authorize(session)
             household = session.get(Household, household_id) or abort(404, message="no such household")
             require_household(principal, session, household)
@@ -51,7 +51,7 @@ class HouseholdIncome(MethodView):
     @blp.response(200, IncomeOut)
     def get(self, args, household_id):
         """Monthly income and per-capita income over the last `months` months up to `to`"""
-        with unit_of_work() as session:
+        with reading() as session:
             principal = authorize(session)
             household = session.get(Household, household_id) or abort(404, message="no such household")
             require_household(principal, session, household)

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from app.api.access import authorize, require_site
-from app.api.context import unit_of_work
+from app.api.context import reading, unit_of_work
 from app.api.schemas import BankResultsIn, PaymentBatchOut
 from app.db.models import PaymentBatch, Site, Worker
 from app.payments import LineResult, record_bank_results
@@ -32,7 +32,7 @@ class Batch(MethodView):
     @blp.response(200, PaymentBatchOut)
     def get(self, batch_id):
         """A payment batch and its lines (bank accounts masked)"""
-        with unit_of_work() as session:
+        with reading() as session:
             return _batch(session, batch_id)
 
 
@@ -41,7 +41,7 @@ class BankFile(MethodView):
     @blp.response(200, content_type="text/csv")
     def get(self, batch_id):
         """The batch as a CSV file for the bank, with the full bank accounts (post managers and admins)"""
-        with unit_of_work() as session:
+        with reading() as session:
             batch = _batch(session, batch_id)
             accounts = dict(session.execute(select(Worker.id, Worker.bank_account).where(
                 Worker.id.in_([line.worker_id for line in batch.lines]))).all())

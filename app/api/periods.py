@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app.api.access import Principal, authorize, require_region_field, require_site
-from app.api.context import unit_of_work
+from app.api.context import reading, unit_of_work
 from app.api.schemas import MONTH, PaymentBatchOut, PeriodOut, PeriodSummaryOut
 from app.db.models import Region, Site
 from app.payments import pay_period
@@ -124,7 +124,7 @@ class Periods(MethodView):
     @blp.response(200, PeriodSummaryOut(many=True))
     def get(self, site_id):
         """The site's months with wages or a period record, oldest first, with status and totals"""
-        with unit_of_work() as session:
+        with reading() as session:
             _site(session, site_id, None)
             reports = [period_report(session, site_id, month) for month in site_months(session, site_id)]
             return [{"month": r["month"], "status": r["status"], "totals": r["totals"]} for r in reports]
@@ -135,7 +135,7 @@ class Period(MethodView):
     @blp.response(200, PeriodOut)
     def get(self, site_id, month):
         """One period: status, per-worker lines and totals, adjustments paid in it, and its history"""
-        with unit_of_work() as session:
+        with reading() as session:
             _site(session, site_id, month)
             return period_report(session, site_id, month)
 

@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from app.api.access import authorize, require_region, require_region_field
-from app.api.context import unit_of_work
+from app.api.context import reading, unit_of_work
 from app.api.schemas import RegionIn, RegionOut
 from app.db.models import Region
 
@@ -38,5 +38,5 @@ class RegionByCode(MethodView):
     @blp.response(200, RegionOut)
     def get(self, code):
         """A region inside the caller's"""
-        with unit_of_work() as session:
+        with reading() as session:
             return require_region(authorize(session), session, code)

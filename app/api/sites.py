@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
 from app.api.access import authorize, require_region_field, require_site
-from app.api.context import unit_of_work
+from app.api.context import reading, unit_of_work
 from app.api.schemas import SiteIn, SiteOut
 from app.db.models import Site
 
@@ -33,7 +33,7 @@ class SiteById(MethodView):
     @blp.response(200, SiteOut)
     def get(self, site_id):
         """A site the caller supervises or that lies in their region"""
-        with unit_of_work() as session:
+        with reading() as session:
             principal = authorize(session)
             site = session.get(Site, site_id) or abort(404, message="no such site")
             require_site(principal, session, site)

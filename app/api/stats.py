@@ -6,7 +6,7 @@ from flask_smorest import Blueprint, abort
 from marshmallow import fields
 
 from app.api.access import authorize, require_region_field
-from app.api.context import unit_of_work
+from app.api.context import reading
 from app.api.schemas import DAY, Strict
 from app.stats import Counts, employment
 
@@ -50,7 +50,7 @@ class Employment(MethodView):
     @blp.response(200, EmploymentOut)
     def get(self, args):
         """Sites, sites at work (resumption rate), workers at work and poor workers at work on a date"""
-        with unit_of_work() as session:
+        with reading() as session:
             principal = authorize(session)
             code = args["region"]
             if code is None:

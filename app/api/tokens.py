@@ -6,7 +6,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import and_, or_
 
 from app.api.access import authorize, require_region_field, require_token
-from app.api.context import unit_of_work
+from app.api.context import reading, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor, instant, text_id
 from app.api.schemas import PageArgs, TokenIn, TokenInfoOut, TokenOut, TokenPageOut
 from app.db.models import ApiToken
@@ -46,7 +46,7 @@ class Tokens(MethodView):
     @blp.response(200, TokenPageOut)
     def get(self, args):
         """The tokens of the caller's region, oldest first, revoked and expired ones included (admin)"""
-        with unit_of_work() as session:
+        with reading() as session:
             principal = authorize(session)
             query = tokens_within(principal.region_path).limit(args["limit"] + 1)
             after = decode_cursor(args["cursor"], instant, text_id)

@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.api.access import Principal, authorize, require_region_field, require_webhook
-from app.api.context import unit_of_work
+from app.api.context import reading, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor
 from app.api.schemas import (
     PageArgs,
@@ -52,7 +52,7 @@ class Webhooks(MethodView):
     @blp.response(200, WebhookPageOut)
     def get(self, args):
         """The webhooks of the caller's region, oldest first (no secrets)"""
-        with unit_of_work() as session:
+        with reading() as session:
             principal = authorize(session)
             query = select(Webhook).order_by(Webhook.created_at, Webhook.id).limit(args["limit"] + 1)
             if principal.region_path is not None:
@@ -73,7 +73,7 @@ class WebhookById(MethodView):
     @blp.response(200, WebhookOut)
     def get(self, webhook_id):
         """A webhook of the caller's region (no secret)"""
-        with unit_of_work() as session:
+        with reading() as session:
             return _visible_webhook(authorize(session), session, webhook_id)
 
 
@@ -83,7 +83,7 @@ class WebhookDeliveries(MethodView):
     @blp.response(200, WebhookDeliveryPageOut)
     def get(self, args, webhook_id):
         """The delivery log: each alert sent to this webhook, newest first, with every attempt"""
-        with unit_of_work() as session:
+        with reading() as session:
             webhook = _visible_webhook(authorize(session), session, webhook_id)
             query = (select(WebhookDelivery).where(WebhookDelivery.webhook_id == webhook.id)
                      .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()).limit(args["limit"] + 1))

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app.api.access import authorize, require_household, require_worker
-from app.api.context import unit_of_work
+from app.api.context import reading, unit_of_work
 from app.api.schemas import AssignmentOut, WorkerIn, WorkerOut
 from app.db.crypto import keyring
 from app.db.models import Assignment, Household, Region, Worker
@@ -55,7 +55,7 @@ class Workers(MethodView):
     @blp.response(200, WorkerOut(many=True))
     def get(self, args):
         """Find the workers with a national id, inside the caller's region (by its keyed hash: nothing is decrypted)"""
-        with unit_of_work() as session:
+        with reading() as session:
             principal = authorize(session)
             query = (select(Worker).join(Household, Worker.household_id == Household.id)
                      .join(Region, Household.region_code == Region.code)
@@ -71,7 +71,7 @@ class WorkerById(MethodView):
     @blp.response(200, WorkerOut)
     def get(self, worker_id):
         """A worker; national id and bank account masked except for admins"""
-        with unit_of_work() as session:
+        with reading() as session:
             principal = authorize(session)
             worker = session.get(Worker, worker_id) or abort(404, message="no such worker")
             require_worker(principal, session, worker)
@@ -83,7 +83,7 @@ class WorkerAssignments(MethodView):
     @blp.response(200, AssignmentOut(many=True))
     def get(self, worker_id):
         """The worker's assignments, oldest first"""
-        with unit_of_work() as session:
+        with reading() as session:
             principal = authorize(session)
             worker = session.get(Worker, worker_id) or abort(404, message="no such worker")
             require_worker(principal, session, worker)

@@ -1,4 +1,4 @@
 """The database layer: engine, sessions, models. No Flask here, so consumers reuse it."""
-from app.db.base import Base, make_engine, make_session_factory
+from app.db.base import Base, ReadOnlySession, make_engine, make_read_session_factory, make_session_factory
 
-__all__ = ["Base", "make_engine", "make_session_factory"]
+__all__ = ["Base", "ReadOnlySession", "make_engine", "make_read_session_factory", "make_session_factory"]

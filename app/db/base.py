@@ -26,9 +26,10 @@ def make_engine(database_url: str, **kwargs) -> Engine:
         _ensure_sqlite_dir(database_url)
         engine = create_engine(database_url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs)
         event.listen(engine, "connect", _configure_sqlite)
-        # pysqlite's own transaction handling defers BEGIN; take control so that
-        # every unit of work starts with BEGIN IMMEDIATE and writers queue instead of failing.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # pysqlite's own transaction handling defers BEGIN; take control so that every unit of work that
+        # may write starts with BEGIN IMMEDIATE and writers queue instead of failing. A read-only one
+        # (`make_read_session_factory`) begins deferred: under WAL it reads a snapshot beside the writer.
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(database_url, pool_pre_ping=True, hide_parameters=True, **kwargs)
 
@@ -40,6 +41,40 @@ def make_session_factory(engine: Engine) -> sessionmaker:
     sessions = sessionmaker(engine, expire_on_commit=False)
     install_audit(sessions)
     return sessions
+
+
+def make_read_session_factory(engine: Engine) -> sessionmaker:
+    """Sessions for requests that only read; a statement that would write raises.
+
+    On PostgreSQL each statement runs on its own (autocommit): a transaction would cost a BEGIN and a
+    COMMIT round trip and give a read nothing, since under READ COMMITTED every statement takes its own
+    snapshot anyway. A read that needs several statements to agree runs them as one statement."""
+    if engine.dialect.name == "sqlite":
+        engine = engine.execution_options(read_only=True)
+    else:
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    readers = sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    event.listen(readers, "before_flush", _refuse_flush)
+    event.listen(readers, "do_orm_execute", _refuse_writes)
+    return readers
+
+
+def _refuse_flush(session, _flush_context, _instances) -> None:
+    raise ReadOnlySession("a read-only session cannot write (use unit_of_work)")
+
+
+def _refuse_writes(state) -> None:
+    if not state.is_select:  # textual SQL too: it cannot be told apart from a write
+        raise ReadOnlySession("a read-only session runs select() statements only (use unit_of_work)")
+
+
+class ReadOnlySession(RuntimeError):
+    """A write attempted in a session made for reading: a programming error, never a user's."""
+
+
+def _begin_sqlite(connection) -> None:
+    read_only = connection.get_execution_options().get("read_only", False)
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _configure_sqlite(dbapi_connection, _record) -> None:
