@@ -74,7 +74,7 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
             context.outputs[event.id] = OutputRef(event.worker_id, event.site_id)
         result.applied[event.type] += 1
     records.save(session)
-    recompute_wage_lines(session, touched, context)
+    recompute_wage_lines(session, touched, context, records.attendance)
     return result
 
 

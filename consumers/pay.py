@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import calendar
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
 from decimal import Decimal
+from types import SimpleNamespace
 
 from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
@@ -33,16 +34,20 @@ class LoadedFacts:
         default_factory=lambda: defaultdict(list))  # monthly: by the 1st of the month
 
 
-def load_facts(session: Session, keys: Iterable[tuple[Assignment, date]]) -> LoadedFacts:
-    """What compute_line reads for each (assignment, day), in a few queries."""
+def load_facts(session: Session, keys: Iterable[tuple[Assignment, date]],
+               current: Mapping[tuple[str, str, date], dict] | None = None) -> LoadedFacts:
+    """What compute_line reads for each (assignment, day), in a few queries. `current`: attendance rows
+    (column name -> value) known to be as stored now, such as the batch's own, which are not read again."""
     days, pieces, months = set(), set(), set()
     for assignment, day in keys:
         kind = assignment.scheme["kind"]
         key = (assignment.worker_id, assignment.site_id, day)
         (months if kind == "monthly" else pieces if kind == "piece" else days).add(key)
     facts = LoadedFacts()
-    # Like attendance_records: worker IN (...) AND date IN (...), a superset, then the exact keys.
-    for record in attendance_records(session, days):
+    current = current or {}
+    for key in days & current.keys():
+        facts.attendance[key] = SimpleNamespace(**current[key])  # read by attribute, like a stored row
+    for record in attendance_records(session, days - current.keys()):
         facts.attendance[(record.worker_id, record.site_id, record.work_date)] = record
     for chunk in chunks(sorted(pieces)):
         wanted = set(chunk)

@@ -1,7 +1,7 @@
 """Recompute the wage lines of touched (assignment, day) keys from the stored work records."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 
 from sqlalchemy import delete, select
@@ -11,16 +11,18 @@ from app.db.models import Assignment, WageLine
 from app.periods import frozen_periods
 from app.worklog import WorkContext
 from consumers.adjustments import recompute_adjustment
-from consumers.handlers import WageKey
+from consumers.handlers import AttendanceKey, WageKey
 from consumers.pay import compute_line, load_facts
 from consumers.rows import Row, insert_rows, update_rows
 
 _lines = WageLine.__table__
 
 
-def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: WorkContext | None = None) -> None:
+def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: WorkContext | None = None,
+                         attendance: Mapping[AttendanceKey, Row] | None = None) -> None:
     """Recompute the touched lines; a line of an approved or paid month is left as approved, and
-    the difference goes to an adjustment instead. Only lines whose pay or facts change are written."""
+    the difference goes to an adjustment instead. Only lines whose pay or facts change are written.
+    `attendance`: records known to be as stored now (the batch's, after its writes), not read again."""
     keys = set(keys)
     if not keys:
         return
@@ -36,7 +38,8 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: Wor
             _lines.c.assignment_id.in_({a for a, _ in keys}), _lines.c.work_date.in_({day for _, day in keys})))
         if (line.assignment_id, line.work_date) in keys
     }
-    loaded = load_facts(session, [(assignments[a], day) for a, day in keys])  # a few queries, not one per key
+    # a few queries, not one per key
+    loaded = load_facts(session, [(assignments[a], day) for a, day in keys], attendance)
     new, changed, gone = [], [], []
     for assignment_id, day in sorted(keys):  # sorted: new lines get ids in date order, run after run
         assignment = assignments[assignment_id]
@@ -72,4 +75,4 @@ def _write_lines(session: Session, new: list[Row], changed: list[Row], gone: lis
 
 
 def _month(day: date) -> str:
-    return day.strftime("%Y-%m")
+    return day.isoformat()[:7]  # "2026-03": strftime costs several times as much, and this runs per key
