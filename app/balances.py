@@ -51,11 +51,14 @@ def _sum(kind: str, month, amount, *where):
 
 
 _WORKER = bindparam("worker_id")
+_lines, _adjustments = WageLine.__table__.c, Adjustment.__table__.c
+_approved, _payments = ApprovedPay.__table__.c, PaymentLine.__table__.c
 # Every sum of a worker by month, in one round trip; built once (the statement is the same for everyone).
+# Table columns, not mapped attributes: a Core statement takes less CPU per request than an ORM one.
 _SUMS = union_all(
-    _sum("earned_fen", WageLine.period, WageLine.amount_fen, WageLine.worker_id == _WORKER),
-    _sum("earned_fen", Adjustment.in_month, Adjustment.amount_fen, Adjustment.worker_id == _WORKER),
-    _sum("approved_fen", ApprovedPay.month, ApprovedPay.amount_fen, ApprovedPay.worker_id == _WORKER),
-    _sum("paid_fen", PaymentLine.month, PaymentLine.amount_fen, PaymentLine.worker_id == _WORKER,
-         PaymentLine.status == "confirmed"),
+    _sum("earned_fen", _lines.period, _lines.amount_fen, _lines.worker_id == _WORKER),
+    _sum("earned_fen", _adjustments.in_month, _adjustments.amount_fen, _adjustments.worker_id == _WORKER),
+    _sum("approved_fen", _approved.month, _approved.amount_fen, _approved.worker_id == _WORKER),
+    _sum("paid_fen", _payments.month, _payments.amount_fen, _payments.worker_id == _WORKER,
+         _payments.status == "confirmed"),
 )
