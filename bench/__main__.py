@@ -57,6 +57,8 @@ def main() -> None:
                         help="month close by app.periods.move_periods (bulk), move_period site by site, or both")
     parser.add_argument("--close-processes", default="1,2", help="processes of the bulk month close to try")
     parser.add_argument("--api-workers", type=int)
+    parser.add_argument("--api-gunicorn", default="2x4", metavar="WORKERSxTHREADS",
+                        help="gunicorn processes and threads of the API under test (production default 2x4)")
     parser.add_argument("--api-with-pipeline", action="store_true",
                         help="also run the relay and a wage consumer during the balance-latency test")
     parser.add_argument("--emb-workers", type=int)
@@ -135,7 +137,9 @@ def bench_api(services: Services, size: dict, args) -> dict:
     country = Country(size["api_workers"])
     ingest = 20_000  # 20 requests of 1,000 a run: 5 (as before) made a one-second, noisy figure
     days = -(-(ingest * args.repeat + 40_000) // max(1, int(country.workers * 0.98)))
-    return run_api(services, country, days, ingest, repeats=args.repeat, with_pipeline=args.api_with_pipeline)
+    workers, threads = (int(n) for n in args.api_gunicorn.split("x"))
+    return run_api(services, country, days, ingest, repeats=args.repeat, with_pipeline=args.api_with_pipeline,
+                   web_workers=workers, web_threads=threads)
 
 
 def bench_close(services: Services, size: dict, args) -> dict:

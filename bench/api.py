@@ -7,12 +7,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 
 from bench.country import Country
 from bench.kafka_pipeline import message_file
 from bench.load import admin_token, prepare_postgres
 from bench.services import ROOT, Process, Services, gunicorn, peak_rss_tree_mib, settings_env, wait_http
 from infra import free_port
+
+START_DELAY_S = 5.0  # time for both load generators to start and load their work before the measurement
 
 
 def _loadgen(*argv: str) -> subprocess.Popen:
@@ -29,7 +32,7 @@ def _result(process: subprocess.Popen) -> dict:
 
 def run_api(services: Services, country: Country, days: int, ingest_events: int, read_seconds: float = 30,
             read_rps: float = 300, ingest_rate: float = 1000, concurrency: int = 4, with_pipeline: bool = False,
-            repeats: int = 1) -> dict:
+            repeats: int = 1, web_workers: int = 2, web_threads: int = 4) -> dict:
     """Throughput first (the first `ingest_events` events, as fast as possible, batches of 1000), then
     balance reads at `read_rps` while posting at `ingest_rate` (batches of 100) for `read_seconds`."""
     path, total = message_file(country, days)
@@ -40,7 +43,8 @@ def run_api(services: Services, country: Country, days: int, ingest_events: int,
     token = admin_token(url)
     port = free_port()
     env = settings_env(DATABASE_URL=url, STABLEWORK_BUS="kafka", KAFKA_BOOTSTRAP_SERVERS=services.kafka.bootstrap,
-                       PORT=str(port), HOST="127.0.0.1", WEB_CONCURRENCY="2", WEB_THREADS="4",
+                       PORT=str(port), HOST="127.0.0.1", WEB_CONCURRENCY=str(web_workers),
+                       WEB_THREADS=str(web_threads),
                        TOPIC_WORK_EVENTS="bench.api.work-events", TOPIC_DEAD_LETTERS="bench.api.dlt",
                        TOPIC_ALERTS="bench.api.alerts", CONSUMER_GROUP="bench-api")
     server = gunicorn(env, "api")
@@ -62,13 +66,18 @@ def run_api(services: Services, country: Country, days: int, ingest_events: int,
             helpers = [Process("api-relay", [sys.executable, "-m", "consumers", "relay"], env),
                        Process("api-consumer", [sys.executable, "-m", "consumers"], env)]
         posted = int(ingest_rate * read_seconds)
+        # Both generators start their schedules together, once both are loaded: reading the message file and
+        # starting Python take a core for a few seconds, which would otherwise count against the server.
+        start_at = str(time.time() + START_DELAY_S)
         ingest = _loadgen("post", base, token, str(path), "--skip", str(repeats * ingest_events),
-                          "--count", str(posted), "--batch", "100", "--concurrency", "4", "--rate", str(ingest_rate))
+                          "--count", str(posted), "--batch", "100", "--concurrency", "4", "--rate", str(ingest_rate),
+                          "--start-at", start_at)
         reads = _loadgen("read", base, token, "--workers", str(country.workers), "--rps", str(read_rps),
-                         "--duration", str(read_seconds))
+                         "--duration", str(read_seconds), "--start-at", start_at)
         result["reads"] = _result(reads)
         result["ingest_during_reads"] = _result(ingest)
         result["with_pipeline"] = with_pipeline
+        result["gunicorn"] = f"{web_workers}x{web_threads}"
         result["gunicorn_peak_rss_mib"] = peak_rss_tree_mib(server.pid)
     finally:
         for helper in helpers:

@@ -11,6 +11,7 @@ waiting client: no coordinated omission), GET /workers/{id}/balance for random w
 from __future__ import annotations
 
 import argparse
+import collections
 import http.client
 import json
 import queue
@@ -54,7 +55,7 @@ def post(args) -> dict:
     path = urlsplit(args.url).path.rstrip("/") + "/events"
     headers = {"Authorization": f"Bearer {args.token}", "Content-Type": "application/json"}
     work: queue.Queue = queue.Queue()
-    started, cpu = time.perf_counter(), _cpu_seconds()
+    started, cpu = _start(args), _cpu_seconds()
     for n, body in enumerate(bodies):
         work.put((started + n * args.batch / args.rate if args.rate else 0.0, body))
     statuses: dict[int, int] = {}
@@ -103,9 +104,10 @@ def read(args) -> dict:
     schedule: queue.Queue = queue.Queue()
     latencies: list[float] = []
     service: list[float] = []
+    slow_by_second: collections.Counter = collections.Counter()  # requests over 50 ms, by second of the run
     statuses: dict[int, int] = {}
     lock = threading.Lock()
-    started, cpu = time.perf_counter() + 0.5, _cpu_seconds()
+    started, cpu = _start(args, lead=0.5), _cpu_seconds()
 
     def worker() -> None:
         holder = [_connection(args.url)]
@@ -122,6 +124,7 @@ def read(args) -> dict:
                 statuses[status] = statuses.get(status, 0) + 1
                 latencies.append(done - due)
                 service.append(done - sent)
+                slow_by_second[int(due - started)] += (done - due) > 0.05
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(args.threads)]
     for thread in threads:
@@ -138,6 +141,7 @@ def read(args) -> dict:
     seconds = time.perf_counter() - started
     return {"requests": len(latencies), "seconds": seconds, "achieved_rps": len(latencies) / seconds,
             "statuses": statuses, **_percentiles(latencies, "latency"), **_percentiles(service, "service"),
+            "over_50ms_by_second": [slow_by_second[n] for n in range(int(args.duration))],
             **_client_cpu(cpu, seconds)}
 
 
@@ -171,6 +175,12 @@ def read_closed(args) -> dict:
     seconds = time.perf_counter() - started
     return {"requests": len(latencies), "seconds": seconds, "achieved_rps": len(latencies) / seconds,
             "statuses": statuses, **_percentiles(latencies, "latency"), **_client_cpu(cpu, seconds)}
+
+
+def _start(args, lead: float = 0.0) -> float:
+    """The perf_counter time the measured schedule starts: --start-at (a Unix time shared by the load
+    generators, so that neither measures while the other is still starting up), or `lead` from now."""
+    return time.perf_counter() + max(lead, args.start_at - time.time())
 
 
 def _percentiles(values: list[float], name: str) -> dict:
@@ -216,6 +226,9 @@ def main() -> None:
     r.add_argument("--rps", type=float, default=300, help="0: closed loop, as fast as --threads allow")
     r.add_argument("--duration", type=float, default=30)
     r.add_argument("--threads", type=int, default=32)
+    for sub_parser in (p, r):
+        sub_parser.add_argument("--start-at", type=float, default=0.0,
+                                help="Unix time to start the schedule at (default: at once)")
     args = parser.parse_args()
     result = post(args) if args.mode == "post" else read(args)
     print(json.dumps(result))
