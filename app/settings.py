@@ -41,6 +41,9 @@ class Settings:
     consumer_group: str = "stablework-wages"
     consumer_batch_size: int = 500
     consumer_poll_ms: int = 200
+    # A consumer that has not settled in its group for this long starts over with a new client (see
+    # consumers/loop.py): a join normally takes seconds, and a needless restart costs only a rebalance.
+    consumer_rejoin_after_s: float = 120.0
     max_events_per_request: int = 1000
     # Bodies larger than this are refused (413) before they are read; the CSV import has its own limit.
     max_request_bytes: int = 2 * 1024 * 1024
@@ -90,6 +93,7 @@ class Settings:
             consumer_group=env.get("CONSUMER_GROUP", defaults.consumer_group),
             consumer_batch_size=_int(env, "CONSUMER_BATCH_SIZE", defaults.consumer_batch_size),
             consumer_poll_ms=_int(env, "CONSUMER_POLL_MS", defaults.consumer_poll_ms),
+            consumer_rejoin_after_s=_float(env, "CONSUMER_REJOIN_AFTER_S", defaults.consumer_rejoin_after_s),
             max_events_per_request=_int(env, "MAX_EVENTS_PER_REQUEST", defaults.max_events_per_request),
             max_request_bytes=_int(env, "MAX_REQUEST_BYTES", defaults.max_request_bytes),
             max_import_bytes=_int(env, "MAX_IMPORT_BYTES", defaults.max_import_bytes),

@@ -6,6 +6,7 @@ committed for unwritten work, and the redelivered messages are deduplicated by e
 from __future__ import annotations
 
 import threading
+import time
 
 import structlog
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -27,6 +28,7 @@ def run_wage_consumer(runtime: Runtime, stop: threading.Event, until_idle: bool 
     if consumer is None:
         return
     backoff = 0.5
+    watch = GroupWatch(settings.consumer_rejoin_after_s)
     log.info("consumer started", group=settings.consumer_group, bus=settings.bus)
     try:
         while not stop.is_set():
@@ -35,14 +37,52 @@ def run_wage_consumer(runtime: Runtime, stop: threading.Event, until_idle: bool 
                     backoff = 0.5
                 elif until_idle:
                     break
+                if watch.stuck(consumer):
+                    consumer = _start_over(runtime, stop, consumer, watch)
+                    if consumer is None:
+                        return
             except _RETRYABLE as error:
                 log.warning("batch failed; will retry from the committed offsets", error=str(error)[:500])
                 _rewind(consumer)
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
     finally:
-        consumer.close()
+        if consumer is not None:
+            consumer.close()
         log.info("consumer stopped")
+
+
+class GroupWatch:
+    """Tells when a consumer has been out of its group for too long.
+
+    kafka-python 3.0 has been seen to wedge a member that was mid-rebalance when the broker went away:
+    it never settles, never notices the broker come back, and polls nothing, silently, forever (the
+    wages of its partitions stop). A join normally takes seconds, so a consumer still unsettled after
+    `limit_s` is closed and replaced; its uncommitted batch, if any, is redelivered and deduplicated."""
+
+    def __init__(self, limit_s: float, clock=time.monotonic):
+        self.limit_s, self.clock = limit_s, clock
+        self.unsettled_since: float | None = None
+
+    def stuck(self, consumer: Consumer) -> bool:
+        if consumer.settled():
+            self.unsettled_since = None
+            return False
+        now = self.clock()
+        if self.unsettled_since is None:
+            self.unsettled_since = now
+        return now - self.unsettled_since >= self.limit_s
+
+
+def _start_over(runtime: Runtime, stop: threading.Event, consumer: Consumer, watch: GroupWatch) -> Consumer | None:
+    log.error("consumer has not settled in its group; starting over with a new client",
+              group=runtime.settings.consumer_group, unsettled_s=round(watch.clock() - watch.unsettled_since))
+    watch.unsettled_since = None
+    try:
+        consumer.close()
+    except _RETRYABLE as error:
+        log.warning("closing the unsettled consumer failed", error=str(error)[:500])
+    return _connect(runtime, stop)
 
 
 def consume_once(runtime: Runtime, consumer: Consumer) -> int:

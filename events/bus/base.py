@@ -41,6 +41,9 @@ class Consumer(Protocol):
     def lag(self) -> dict[tuple[str, int], int]:
         """Messages between the read position and the end, per (topic, partition) held."""
 
+    def settled(self) -> bool:
+        """Whether the consumer is a settled member of its group (not joining or rebalancing)."""
+
     def close(self) -> None: ...
 
 

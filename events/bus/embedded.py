@@ -114,6 +114,9 @@ class EmbeddedConsumer:
         """Forget the read position: the next poll starts again at the committed offsets."""
         self._position = None
 
+    def settled(self) -> bool:
+        return True  # no group to join: one reader per group, by its offsets row
+
     def lag(self) -> dict[tuple[str, int], int]:
         if self._position is None:
             return {}

@@ -194,5 +194,9 @@ class KafkaBusConsumer:
                 lags[(partition.topic, partition.partition)] = max(0, end - self._consumer.position(partition))
         return lags
 
+    def settled(self) -> bool:
+        # kafka-python has no public call for this; its group coordinator keeps the member state.
+        return self._consumer._coordinator.stable()
+
     def close(self) -> None:
         self._consumer.close(autocommit=False)

@@ -148,6 +148,7 @@ def settings(postgres_server, kafka_broker, request):
         kafka_session_timeout_ms=6000, topic_work_events=f"work-{suffix}", topic_dead_letters=f"dead-{suffix}",
         topic_alerts=f"alerts-{suffix}", alert_check_interval_s=0,
         consumer_group=f"wages-{suffix}", consumer_poll_ms=100, log_level="INFO", data_keys=TEST_DATA_KEY,
+        consumer_rejoin_after_s=30,  # a wedged member (consumers/loop.py GroupWatch) recovers within a test
         rate_limit_reads="100000/minute", rate_limit_writes="100000/minute",
     )
     # The test creates the topics, so the relay and consumers it starts never race to create them.

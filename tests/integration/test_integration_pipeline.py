@@ -134,6 +134,16 @@ def test_a_batch_redelivered_after_its_database_commit_changes_nothing(api, runt
     assert earned(api, scenario) == before
 
 
+def test_a_kafka_consumer_is_settled_only_once_it_has_joined_its_group(runtime, settings):
+    # consumers/loop.py replaces a consumer that stays unsettled: settled() must read kafka-python's state.
+    consumer = runtime.bus.consumer(settings.consumer_group, [settings.topic_work_events])
+    try:
+        assert not consumer.settled()
+        wait_until(lambda: consumer.poll(100, 100) == [] and consumer.settled(), 60, "the consumer joined")
+    finally:
+        consumer.close()
+
+
 def test_rebuilding_from_the_topic_into_an_empty_database_gives_identical_balances(
         api, runtime, settings, fleet, scenario, postgres_server, tmp_path):
     register(api, scenario)

@@ -19,7 +19,8 @@ _ENV_NAMES = {
     "topic_work_events": "TOPIC_WORK_EVENTS", "topic_dead_letters": "TOPIC_DEAD_LETTERS",
     "topic_alerts": "TOPIC_ALERTS", "alert_check_interval_s": "ALERT_CHECK_INTERVAL_S",
     "consumer_group": "CONSUMER_GROUP", "consumer_batch_size": "CONSUMER_BATCH_SIZE",
-    "consumer_poll_ms": "CONSUMER_POLL_MS", "log_level": "LOG_LEVEL",
+    "consumer_poll_ms": "CONSUMER_POLL_MS", "consumer_rejoin_after_s": "CONSUMER_REJOIN_AFTER_S",
+    "log_level": "LOG_LEVEL",
     "data_keys": "STABLEWORK_DATA_KEYS", "lookup_key": "STABLEWORK_LOOKUP_KEY",
 }
 
