@@ -115,6 +115,12 @@ class Bearer:
     region_path: str | None  # None: nationwide
     site_ids: frozenset[str]
 
+    def covers(self, region_path: str | None) -> bool:
+        """Whether `region_path` lies inside the caller's region (None, nationwide: only for nationwide callers)."""
+        if self.region_path is None:
+            return True
+        return region_path is not None and region_path.startswith(self.region_path)
+
 
 # The token, its region's path and its sites (one row per site, or one without), in one round trip.
 # Read on every request and never cached, so a revocation or an expiry counts from the next request.

@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from app.db.audit import note_actor
 from app.db.models import ApiToken, Assignment, Household, Region, Site, Worker
 from app.db.models.auth import ROLES
-from app.tokens import find_bearer
+from app.tokens import Bearer, find_bearer
 
 
 class Scope(Enum):
@@ -119,18 +119,7 @@ POLICY: dict[str, Rule] = {
 }
 
 
-@dataclass(frozen=True)
-class Principal:
-    token_id: str
-    role: str
-    region_path: str | None  # None: nationwide
-    site_ids: frozenset[str]
-
-    def covers(self, region_path: str | None) -> bool:
-        """Whether `region_path` lies inside the caller's region (None, nationwide: only for nationwide callers)."""
-        if self.region_path is None:
-            return True
-        return region_path is not None and region_path.startswith(self.region_path)
+Principal = Bearer  # the caller of a request: its live bearer token, as app.tokens.find_bearer reads it
 
 
 def authenticate(session: Session) -> Principal:
@@ -142,7 +131,7 @@ def authenticate(session: Session) -> Principal:
     if bearer is None:
         abort(401, message="a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     note_actor(bearer.token_id, bearer.role)  # the audit log records this request's writes as the caller's
-    return Principal(bearer.token_id, bearer.role, bearer.region_path, bearer.site_ids)
+    return bearer
 
 
 def rule_for(endpoint: str | None) -> Rule:
