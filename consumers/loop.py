@@ -55,10 +55,12 @@ def run_wage_consumer(runtime: Runtime, stop: threading.Event, until_idle: bool 
 class GroupWatch:
     """Tells when a consumer has been out of its group for too long.
 
-    kafka-python 3.0 has been seen to wedge a member that was mid-rebalance when the broker went away:
-    it never settles, never notices the broker come back, and polls nothing, silently, forever (the
-    wages of its partitions stop). A join normally takes seconds, so a consumer still unsettled after
-    `limit_s` is closed and replaced; its uncommitted batch, if any, is redelivered and deduplicated."""
+    kafka-python 3.0.12 has been seen to wedge a member in a rebalance: elected leader, it never sends
+    on, never settles, and polls nothing, silently, forever (the wages of its partitions stop). Seen
+    when the broker stopped mid-rebalance, and in the rebalance that follows a first join made before
+    the topic's partitions were known. A join normally takes seconds, so a consumer still unsettled
+    after `limit_s` is closed and replaced; its uncommitted batch, if any, is redelivered and
+    deduplicated."""
 
     def __init__(self, limit_s: float, clock=time.monotonic):
         self.limit_s, self.clock = limit_s, clock
