@@ -23,6 +23,7 @@ from events.schemas import (
     AttendanceRecordedV1,
     OutputRecordedV1,
     OutputVoidedV1,
+    encodable,
     upcast,
 )
 
@@ -68,7 +69,7 @@ class _EnvelopeSchema(Schema):
     specversion = fields.String(required=True, validate=validate.Equal(SPEC_VERSION))
     id = fields.UUID(required=True)
     type = fields.String(required=True, validate=validate.OneOf(sorted(CURRENT_VERSION)))
-    source = fields.String(required=True, validate=validate.Length(1, 200))
+    source = fields.String(required=True, validate=[validate.Length(1, 200), encodable])
     time = fields.AwareDateTime(required=True)
     datacontenttype = fields.String(validate=validate.Equal(JSON_CONTENT))
     dataversion = fields.Integer(load_default=FIRST_VERSION, validate=validate.Range(min=FIRST_VERSION))
@@ -155,6 +156,10 @@ def _read_plain(raw: dict[str, Any]) -> WorkEvent:
 def _plain_str(value: Any) -> str:
     if type(value) is not str:
         raise _Unsure
+    try:
+        encodable(value)  # a lone surrogate: the schemas refuse it, and word why
+    except ValidationError:
+        raise _Unsure from None
     return value
 
 

@@ -18,10 +18,22 @@ OUTPUT_VOIDED = "output.voided"
 ATTENDANCE_STATUSES = ("present", "half_day", "absent", "leave")
 MAX_QUANTITY = 2**31 - 1
 
+
+def encodable(value: str) -> None:
+    """Refuse a lone surrogate (JSON "\\ud800"): a Python str, but no text that can be stored, logged or
+    sent on, so refused at the door rather than failing a consumer's write, batch after batch."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError("not valid Unicode text (an unpaired surrogate)") from None
+
+
 # Printable ids only: a NUL or control character cannot be stored in a PostgreSQL text column.
 _Id = lambda: fields.String(  # noqa: E731
     required=True,
-    validate=[validate.Length(1, 64), validate.Regexp(r"^[^\x00-\x1f\x7f]*$", error="no control characters")],
+    validate=[validate.Length(1, 64), validate.Regexp(r"^[^\x00-\x1f\x7f]*\Z", error="no control characters"),
+              encodable],
 )
 
 
@@ -59,8 +71,8 @@ class OutputRecordedV1(Schema):
     worker_id = _Id()
     site_id = _Id()
     date = fields.Date(required=True)
-    product = fields.String(required=True, validate=validate.Length(1, 64))
-    grade = fields.String(load_default="A", validate=validate.Length(1, 8))
+    product = fields.String(required=True, validate=[validate.Length(1, 64), encodable])
+    grade = fields.String(load_default="A", validate=[validate.Length(1, 8), encodable])
     # Capped at what the work records can store (a 32-bit INTEGER): a larger count could never be applied.
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(0, MAX_QUANTITY))
 
@@ -69,7 +81,7 @@ class OutputVoidedV1(Schema):
     worker_id = _Id()
     site_id = _Id()
     output_id = fields.UUID(required=True)
-    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    reason = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=500), encodable])
 
 
 CURRENT_VERSION: dict[str, int] = {ATTENDANCE_RECORDED: 1, OUTPUT_RECORDED: 1, OUTPUT_VOIDED: 1}
