@@ -193,11 +193,17 @@ def _not_an_object(api, world, build):
     return "attendance", "_schema"
 
 
+def _unstorable_worker_id(api, world, build):
+    # JSON "\ud800" decodes to a lone surrogate, which no database can store: this was a 500
+    return build.attendance("w-\ud800", world.sewing, "2026-03-02", minutes=480), "data.worker_id"
+
+
 INVALID = {case.__name__.lstrip("_").replace("_", " "): case for case in [
     _unknown_worker, _bad_status, _impossible_date, _negative_quantity, _fractional_quantity, _unknown_product,
     _unknown_grade, _before_the_assignment_starts, _after_the_assignment_ends, _no_assignment_at_the_site,
     _reused_id_with_new_content, _output_at_a_non_piece_assignment, _hourly_present_without_minutes,
     _void_of_an_unknown_output, _void_of_another_workers_output, _naive_time, _not_an_object,
+    _unstorable_worker_id,
 ]}
 
 
