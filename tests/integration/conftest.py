@@ -136,6 +136,18 @@ def pg_runtime(pg_url):
     runtime.close()
 
 
+@pytest.fixture(scope="module")
+def pg_village_api(pg_runtime) -> ApiClient:
+    """An admin's API client on the module's PostgreSQL database, with county 360702 and its village
+    360702101201 registered: the region every PostgreSQL-only module builds its households in."""
+    with pg_runtime.sessions.begin() as session:
+        token = issue_token(session, name="admin", role="admin")
+    api = ApiClient(create_app(runtime=pg_runtime).test_client(), token)
+    api.created("/regions", {"code": "360702", "name": "Zhanggong", "level": "county"})
+    api.created("/regions", {"code": "360702101201", "name": "Xiaba", "level": "village", "parent_code": "360702"})
+    return api
+
+
 # ---- the project on the real services: a fresh database, topics and group per test ----
 
 @pytest.fixture

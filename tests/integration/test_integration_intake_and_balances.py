@@ -9,7 +9,6 @@ from datetime import date
 import pytest
 from support.api import ApiClient
 
-from app import create_app
 from app.db.models import Adjustment, ApprovedPay, Assignment, PaymentBatch, PaymentLine, WageLine
 from app.tokens import issue_token
 
@@ -20,12 +19,8 @@ HOURLY = {"kind": "hourly", "rate_fen": 1800}
 
 
 @pytest.fixture(scope="module")
-def pg_api(pg_runtime) -> ApiClient:
-    with pg_runtime.sessions.begin() as session:
-        token = issue_token(session, name="admin", role="admin")
-    api = ApiClient(create_app(runtime=pg_runtime).test_client(), token)
-    api.created("/regions", {"code": "360702", "name": "Zhanggong", "level": "county"})
-    api.created("/regions", {"code": VILLAGE, "name": "Xiaba", "level": "village", "parent_code": "360702"})
+def pg_api(pg_village_api) -> ApiClient:
+    api = pg_village_api
     api.created("/households", {"id": "h-1", "region_code": VILLAGE, "size": 2, "status": "poor"})
     api.created("/workers", {"id": "w-1", "household_id": "h-1", "name": "Worker 1"})
     for site in ("ws-a", "ws-b"):

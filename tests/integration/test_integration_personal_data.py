@@ -30,12 +30,8 @@ def settings_for(url: str) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def pg_api(pg_runtime) -> ApiClient:
-    with pg_runtime.sessions.begin() as session:
-        token = issue_token(session, name="admin", role="admin")
-    api = ApiClient(create_app(runtime=pg_runtime).test_client(), token)
-    api.created("/regions", {"code": "360702", "name": "Zhanggong", "level": "county"})
-    api.created("/regions", {"code": "360702101201", "name": "Xiaba", "level": "village", "parent_code": "360702"})
+def pg_api(pg_village_api) -> ApiClient:
+    api = pg_village_api
     api.created("/households", {"id": "h-pg", "region_code": "360702101201", "size": 2, "status": "poor"})
     for n, (national_id, account) in enumerate(zip(NATIONAL_IDS, BANK_ACCOUNTS), start=1):
         api.created("/workers", {"id": f"w-pg-{n}", "household_id": "h-pg", "name": f"Worker {n}",
