@@ -11,8 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, func, literal_column, select, union_all
-from sqlalchemy.orm import Session
 
+from app.db import Reader
 from app.db.models import Adjustment, ApprovedPay, PaymentLine, WageLine
 
 
@@ -32,7 +32,7 @@ class Balance:
         return self.earned_fen - self.approved_fen
 
 
-def worker_balances(session: Session, worker_id: str, period: str | None = None) -> tuple[Balance, list[Balance]]:
+def worker_balances(session: Reader, worker_id: str, period: str | None = None) -> tuple[Balance, list[Balance]]:
     """The total (of one period when given) and the per-period balances, oldest first (one statement)."""
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for kind, month, amount in session.execute(_SUMS, {"worker_id": worker_id}):

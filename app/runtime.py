@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
 from app.data_keys import open_keyring
-from app.db import make_engine, make_read_session_factory, make_session_factory
+from app.db import make_engine, make_read_engine, make_read_session_factory, make_session_factory
 from app.db.crypto import install_keyring
 from app.settings import Settings
 from events.bus import Bus, open_bus
@@ -18,7 +18,8 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker  # units of work: one transaction each, audited
-    readers: sessionmaker  # requests that only read (make_read_session_factory)
+    read_engine: Engine  # requests that only read, by Core statements (make_read_engine)
+    readers: sessionmaker  # requests that only read, with ORM objects (make_read_session_factory)
     bus: Bus
 
     def close(self) -> None:
@@ -32,4 +33,6 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     engine = make_engine(settings.database_url)
     bus = open_bus(settings.bus, engine=engine, kafka_bootstrap_servers=settings.kafka_bootstrap_servers,
                    kafka_session_timeout_ms=settings.kafka_session_timeout_ms)
-    return Runtime(settings, engine, make_session_factory(engine), make_read_session_factory(engine), bus)
+    read_engine = make_read_engine(engine)
+    return Runtime(settings, engine, make_session_factory(engine), read_engine, make_read_session_factory(read_engine),
+                   bus)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
+from app.db import Reader
 from app.db.models import ApiToken, Region, Site, TokenSite
 from app.db.models.auth import ROLES
 from app.db.models.types import utcnow
@@ -135,7 +136,7 @@ _BEARER = (
 )
 
 
-def find_bearer(session: Session, token: str) -> Bearer | None:
+def find_bearer(session: Reader, token: str) -> Bearer | None:
     """The live token behind `token` with its region path and sites, or None if unknown, revoked or expired."""
     rows = session.execute(_BEARER, {"token_hash": hash_token(token)}).all()
     if not rows or not _live(rows[0].revoked_at, rows[0].expires_at):

@@ -76,23 +76,18 @@ def main() -> None:
         # Join the group and get the first records before profiling (the join is not the batch path).
         warm = consume_first(runtime, consumer)
         started = time.perf_counter()
-        if args.sampler == "pyinstrument":
-            from pyinstrument import Profiler
-
-            profiler = Profiler(interval=0.0005)
-            profiler.start()
-            applied = drain(runtime, consumer) + warm
-            profiler.stop()
-        else:
-            applied = drain(runtime, consumer) + warm
+        profiler = _sampler(args.sampler)
+        applied = drain(runtime, consumer) + warm
         seconds = time.perf_counter() - started
+        if profiler is not None:
+            profiler.stop()
         consumer.close()
         runtime.close()
         name = "embedded" if args.embedded else "kafka"
         print(f"applied {applied} of {total} events; profiled part {applied - warm} in {seconds:.1f}s "
               f"= {(applied - warm) / seconds:,.0f} events/s"
               f"{' (under the profiler)' if args.sampler != 'none' else ''}")
-        if args.sampler == "pyinstrument":
+        if profiler is not None:
             VAR.mkdir(parents=True, exist_ok=True)
             text = profiler.output_text(unicode=False, color=False, show_all=False)
             (VAR / f"profile-{name}-all.txt").write_text(
@@ -129,16 +124,13 @@ def profile_api(args) -> None:
         values = [value for _, value in read_messages(path)]
         bodies = [b'{"events":[' + b",".join(values[i:i + 1000]) + b"]}" for i in range(0, len(values), 1000)]
         rng = random.Random(7)
-        from pyinstrument import Profiler
-
         timings = {}
         for name, calls in (
             ("POST /events (1000 per request)", [("post", body) for body in bodies]),
             ("GET /workers/{id}/balance", [("get", f"/api/v1/workers/w{rng.randrange(country.workers):08d}/balance")
                                            for _ in range(1000)]),
         ):
-            profiler = Profiler(interval=0.0005)
-            profiler.start()
+            profiler = _sampler(args.sampler)
             started = time.perf_counter()
             for method, arg in calls:
                 if method == "post":
@@ -148,8 +140,11 @@ def profile_api(args) -> None:
                     response = client.get(arg, headers=headers)
                     assert response.status_code == 200, response.get_data()[:300]
             seconds = time.perf_counter() - started
-            profiler.stop()
             timings[name] = {"requests": len(calls), "seconds": seconds, "ms_per_request": seconds / len(calls) * 1000}
+            if profiler is None:
+                print(f"== {name}: {len(calls)} requests in {seconds:.1f}s = {seconds / len(calls) * 1000:.2f} ms each")
+                continue
+            profiler.stop()
             slug = "api-post" if method == "post" else "api-balance"
             text = profiler.output_text(unicode=False, color=False, show_all=False)
             VAR.mkdir(parents=True, exist_ok=True)
@@ -159,6 +154,17 @@ def profile_api(args) -> None:
         print(json.dumps(timings))
     finally:
         services.stop()
+
+
+def _sampler(name: str):
+    """A started pyinstrument profiler, or None when timing alone."""
+    if name == "none":
+        return None
+    from pyinstrument import Profiler
+
+    profiler = Profiler(interval=0.0005)
+    profiler.start()
+    return profiler
 
 
 def consume_first(runtime, consumer) -> int:

@@ -28,6 +28,7 @@ from flask_smorest import abort
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from app.db import Reader
 from app.db.audit import note_actor
 from app.db.models import ApiToken, Assignment, Household, Region, Site, Worker
 from app.db.models.auth import ROLES
@@ -122,7 +123,7 @@ POLICY: dict[str, Rule] = {
 Principal = Bearer  # the caller of a request: its live bearer token, as app.tokens.find_bearer reads it
 
 
-def authenticate(session: Session) -> Principal:
+def authenticate(session: Reader) -> Principal:
     """The caller behind the bearer token; 401 when it is missing, unknown, revoked or expired."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
@@ -143,7 +144,7 @@ def rule_for(endpoint: str | None) -> Rule:
     return rule
 
 
-def authorize(session: Session) -> Principal:
+def authorize(session: Reader) -> Principal:
     """Authenticate, then 403 unless POLICY lets the caller's role use this endpoint."""
     rule = rule_for(request.endpoint)
     principal = authenticate(session)
@@ -203,15 +204,21 @@ def require_site(principal: Principal, session: Session, site: Site) -> None:
 
 def require_worker(principal: Principal, session: Session, worker: Worker) -> None:
     """A supervisor reads the workers assigned to their sites; others those of their region."""
+    household = session.get(Household, worker.household_id)
+    require_worker_at(principal, session, worker.id, session.get(Region, household.region_code).path)
+
+
+def require_worker_at(principal: Principal, reader: Reader, worker_id: str, region_path: str) -> None:
+    """`require_worker` for a worker whose region path is already read: no ORM object needed."""
     _declared(Scope.WORKER)
     if principal.role == "supervisor":
-        supervised = session.scalar(select(exists().where(
-            Assignment.worker_id == worker.id, Assignment.site_id.in_(principal.site_ids))))
+        supervised = reader.scalar(select(exists().where(
+            Assignment.worker_id == worker_id, Assignment.site_id.in_(principal.site_ids))))
         if not supervised:
             abort(403, message="this worker has no assignment at your sites")
         return
-    household = session.get(Household, worker.household_id)
-    _region(principal, session, household.region_code)
+    if not principal.covers(region_path):
+        abort(403, message="outside your region")
 
 
 def forbidden_sites(principal: Principal, session: Session, site_ids: set[str]) -> list[str]:

@@ -3,13 +3,13 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import bindparam, select, tuple_
-from sqlalchemy.orm import load_only
 
-from app.api.access import authorize, require_worker
-from app.api.context import reading
+from app.api.access import authorize, require_worker_at
+from app.api.context import reading, reading_rows
 from app.api.pagination import decode_cursor, encode_cursor, iso_date, row_id
 from app.api.schemas import BalanceArgs, BalanceOut, WageArgs, WagePageOut
 from app.balances import worker_balances
+from app.db import Reader
 from app.db.models import Household, Region, WageLine, Worker
 
 blp = Blueprint("earnings", __name__, url_prefix="/api/v1/workers", description="Balances and wage lines")
@@ -21,23 +21,21 @@ def _as_dict(balance) -> dict:
             "pending_fen": balance.pending_fen}
 
 
-# The worker with its household and region in one query: loaded into the session, they are what
-# `require_worker` then reads (by primary key, from the identity map, without another round trip).
-_WORKER = (
-    select(Worker, Household, Region)
-    .join(Household, Household.id == Worker.household_id)
-    .join(Region, Region.code == Household.region_code)
-    .where(Worker.id == bindparam("worker_id"))
-    .options(load_only(Worker.id, Worker.household_id), load_only(Household.id, Household.region_code),
-             load_only(Region.code, Region.path))
+# The worker's region path, in one round trip: all that deciding who may read their pay needs.
+_workers, _households, _regions = Worker.__table__, Household.__table__, Region.__table__
+_WORKER_REGION = (
+    select(_workers.c.id, _regions.c.path)
+    .join(_households, _households.c.id == _workers.c.household_id)
+    .join(_regions, _regions.c.code == _households.c.region_code)
+    .where(_workers.c.id == bindparam("worker_id"))
 )
 
 
-def _readable_worker(session, worker_id):
-    principal = authorize(session)
-    row = session.execute(_WORKER, {"worker_id": worker_id}).first() or abort(404, message="no such worker")
-    require_worker(principal, session, row.Worker)
-    return row.Worker
+def _readable_worker(reader: Reader, worker_id: str) -> None:
+    """401 or 403 unless the caller may read this worker's pay; 404 when there is no such worker."""
+    principal = authorize(reader)
+    row = reader.execute(_WORKER_REGION, {"worker_id": worker_id}).first() or abort(404, message="no such worker")
+    require_worker_at(principal, reader, worker_id, row.path)
 
 
 @blp.route("/<worker_id>/balance")
@@ -46,9 +44,9 @@ class WorkerBalance(MethodView):
     @blp.response(200, BalanceOut)
     def get(self, args, worker_id):
         """Earned, approved, paid, outstanding and pending, overall (or for ?period=) and per period"""
-        with reading() as session:
-            _readable_worker(session, worker_id)
-            total, periods = worker_balances(session, worker_id, args.get("period"))
+        with reading_rows() as reader:
+            _readable_worker(reader, worker_id)
+            total, periods = worker_balances(reader, worker_id, args.get("period"))
             return {"worker_id": worker_id, **_as_dict(total), "periods": [_as_dict(p) for p in periods]}
 
 

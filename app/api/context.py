@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from flask import current_app
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from app.api.idempotency import reserve_key
@@ -30,3 +31,11 @@ def reading() -> Iterator[Session]:
     transaction round trips (app.db.base.make_read_session_factory); a write in it raises."""
     with runtime().readers() as session:
         yield session
+
+
+@contextmanager
+def reading_rows() -> Iterator[Connection]:
+    """A request that only reads, by Core statements: `with reading_rows() as reader:`. Like `reading()`
+    without a session, which costs a hot read such as a balance a fifth of its CPU."""
+    with runtime().read_engine.connect() as connection:
+        yield connection

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Engine, MetaData, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -13,6 +13,9 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+Reader = Session | Connection  # what a read runs its Core statements on: either has execute() and scalar()
 
 
 class Base(DeclarativeBase):
@@ -43,19 +46,25 @@ def make_session_factory(engine: Engine) -> sessionmaker:
     return sessions
 
 
-def make_read_session_factory(engine: Engine) -> sessionmaker:
-    """Sessions for requests that only read; a statement that would write raises.
+def make_read_engine(engine: Engine) -> Engine:
+    """`engine` for requests that only read: a statement that would write raises.
 
     On PostgreSQL each statement runs on its own (autocommit): a transaction would cost a BEGIN and a
     COMMIT round trip and give a read nothing, since under READ COMMITTED every statement takes its own
-    snapshot anyway. A read that needs several statements to agree runs them as one statement."""
+    snapshot anyway. A read that needs several statements to agree runs them as one statement. On SQLite
+    a deferred BEGIN: under WAL a read does not queue behind a writer. The pool is `engine`'s."""
     if engine.dialect.name == "sqlite":
-        engine = engine.execution_options(read_only=True)
+        reader = engine.execution_options(read_only=True)
     else:
-        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-    readers = sessionmaker(engine, expire_on_commit=False, autoflush=False)
-    event.listen(readers, "before_flush", _refuse_flush)
-    event.listen(readers, "do_orm_execute", _refuse_writes)
+        reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+    event.listen(reader, "before_execute", _refuse_writes)  # this engine's connections only, not `engine`'s
+    return reader
+
+
+def make_read_session_factory(read_engine: Engine) -> sessionmaker:
+    """Sessions on `read_engine` (make_read_engine), for reads that want ORM objects."""
+    readers = sessionmaker(read_engine, expire_on_commit=False, autoflush=False)
+    event.listen(readers, "before_flush", _refuse_flush)  # the engine would refuse the INSERT; this says why
     return readers
 
 
@@ -63,9 +72,9 @@ def _refuse_flush(session, _flush_context, _instances) -> None:
     raise ReadOnlySession("a read-only session cannot write (use unit_of_work)")
 
 
-def _refuse_writes(state) -> None:
-    if not state.is_select:  # textual SQL too: it cannot be told apart from a write
-        raise ReadOnlySession("a read-only session runs select() statements only (use unit_of_work)")
+def _refuse_writes(_connection, statement, *_args) -> None:
+    if not getattr(statement, "is_select", False):  # textual SQL too: it cannot be told apart from a write
+        raise ReadOnlySession("a read-only connection runs select() statements only (use unit_of_work)")
 
 
 class ReadOnlySession(RuntimeError):

@@ -109,7 +109,7 @@ def test_a_revoked_token_is_refused_on_the_next_balance_read(api, ledger, issue)
 
 @pytest.mark.parametrize("role, sites, queries", [("admin", (), 3), ("supervisor", ("sewing",), 4)])
 def test_a_balance_is_read_in_three_queries_four_for_a_supervisor(api, ledger, issue, runtime, role, sites, queries):
-    # the caller with its region and sites; the worker with its household and region; the sums
+    # the caller with its region and sites; the worker's region path; the sums
     # (and for a supervisor whether the worker is assigned at one of their sites)
     _, token = issue(role, ledger.county, tuple(getattr(ledger, site) for site in sites))
     caller = api.as_token(token)

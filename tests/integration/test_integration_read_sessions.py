@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 from support.read_sessions import assert_reads_and_refuses_writes, county
 
-from app.db import make_engine, make_read_session_factory, make_session_factory
+from app.db import make_engine, make_read_engine, make_read_session_factory, make_session_factory
 from app.db.models import Region
 
 pytestmark = pytest.mark.postgres
@@ -23,7 +23,7 @@ def test_a_read_session_reads_and_refuses_every_write(pg_runtime):
 
 def test_each_statement_of_a_read_is_its_own_transaction_and_a_unit_of_work_is_still_one(pg_runtime, pg_url):
     engine = make_engine(pg_url, pool_size=1, max_overflow=0)  # one connection for both
-    sessions, readers = make_session_factory(engine), make_read_session_factory(engine)
+    sessions, readers = make_session_factory(engine), make_read_session_factory(make_read_engine(engine))
     try:
         with readers() as session:
             first, second = _transaction_starts(session)
