@@ -48,7 +48,7 @@ class Settings:
     # Bodies larger than this are refused (413) before they are read; the CSV import has its own limit.
     max_request_bytes: int = 2 * 1024 * 1024
     max_import_bytes: int = 8 * 1024 * 1024
-    # Requests per bearer token (per client address without one), as Flask-Limiter strings ("600/minute").
+    # Requests per bearer token (per client address without one), as `limits` strings ("600/minute").
     rate_limit_reads: str = "600/minute"
     rate_limit_writes: str = "120/minute"
     rate_limit_storage_url: str = ""  # redis://host:6379/0 shares counts; empty: memory, per process

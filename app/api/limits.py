@@ -1,18 +1,25 @@
-"""What one request, and one caller, may ask: the size of a body, and requests per minute (Flask-Limiter).
+"""What one request, and one caller, may ask: the size of a body, and requests per minute.
 
 Each bearer token has its own count (a caller without one: its address), reads and writes apart, over
 the whole API; probes and metrics are not counted. The counts live in Redis when
 RATE_LIMIT_STORAGE_URL names one, otherwise in the memory of each process: then every gunicorn
-worker counts on its own, and a caller may get up to WEB_CONCURRENCY times the limit.
+worker counts on its own, and a caller may get up to WEB_CONCURRENCY times the limit. Redis down:
+each process counts in memory for a while, rather than refuse everyone.
+
+The counting is the `limits` library's (a sliding window counter). Flask-Limiter, its Flask
+extension, did the same in a tenth of the API's CPU under load, resolving its limits anew on every
+request (docs/benchmarks.md); this hook does only what the API asks of it.
 """
 from __future__ import annotations
 
 import time
 
+import structlog
 from flask import Flask, Response, request
-from flask_limiter import ApplicationLimit, Limiter, RequestLimit
 from flask_smorest import abort
-from limits import parse_many
+from limits import RateLimitItem, parse_many
+from limits.storage import MemoryStorage, storage_from_string
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from app.api.context import runtime
 from app.api.problems import problem
@@ -23,25 +30,53 @@ READS = ("GET", "HEAD", "OPTIONS")
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 UNLIMITED = frozenset({"health.Health", "health.Ready", "metrics"})  # probes and scrapes, by endpoint
 LARGE_BODIES = frozenset({"imports.AttendanceImport"})  # bodies up to max_import_bytes, by endpoint
+RETRY_STORAGE_AFTER_S = 30.0  # while Redis is unreachable, how often a process tries it again
+
+log = structlog.get_logger("app.api.limits")
 
 
-def init_limits(app: Flask, settings: Settings) -> Limiter:
-    for rate in (settings.rate_limit_reads, settings.rate_limit_writes):
-        parse_many(rate)  # a typo in the environment fails at start, not on every request
-    limiter = Limiter(
-        _caller,
-        app=app,
-        application_limits=[ApplicationLimit(settings.rate_limit_reads, scope="reads", methods=READS),
-                            ApplicationLimit(settings.rate_limit_writes, scope="writes", methods=WRITES)],
-        storage_uri=settings.rate_limit_storage_url or "memory://",
-        strategy="sliding-window-counter",  # no double burst at the turn of a fixed window
-        on_breach=_too_many,
-        in_memory_fallback_enabled=True,  # Redis down: count in memory for a while rather than refuse all
-        key_prefix="stablework",
-    )
-    limiter.request_filter(lambda: request.endpoint in UNLIMITED)
+class RateLimits:
+    """Requests per minute per caller, reads and writes apart, counted where the settings say."""
+
+    def __init__(self, settings: Settings):
+        # Parsed once: a typo in the environment fails at start, not on every request.
+        self.limits = {"reads": parse_many(settings.rate_limit_reads), "writes": parse_many(settings.rate_limit_writes)}
+        self.shared = SlidingWindowCounterRateLimiter(storage_from_string(settings.rate_limit_storage_url or "memory://"))
+        self.local = SlidingWindowCounterRateLimiter(MemoryStorage())  # while the shared storage is unreachable
+        self.shared_down_until = 0.0
+
+    def refusal(self, scope: str, caller: str) -> Response | None:
+        """A 429 when this request takes `caller` over one of `scope`'s limits, else None (the request counts)."""
+        for limit in self.limits[scope]:
+            limiter = self._limiter()
+            try:
+                allowed = limiter.hit(limit, "stablework", scope, caller)
+            except limiter.storage.base_exceptions as error:  # Redis gone: count here until it is back
+                log.warning("rate limit storage unreachable; counting in memory", error=str(error))
+                self.shared_down_until = time.monotonic() + RETRY_STORAGE_AFTER_S
+                limiter = self.local
+                allowed = limiter.hit(limit, "stablework", scope, caller)
+            if not allowed:
+                return _too_many(limit, limiter.get_window_stats(limit, "stablework", scope, caller).reset_time)
+        return None
+
+    def _limiter(self) -> SlidingWindowCounterRateLimiter:
+        return self.local if time.monotonic() < self.shared_down_until else self.shared
+
+
+def init_limits(app: Flask, settings: Settings) -> RateLimits:
+    limits = RateLimits(settings)
+
+    def check_rate() -> Response | None:
+        if request.endpoint in UNLIMITED:
+            return None
+        scope = "reads" if request.method in READS else "writes" if request.method in WRITES else None
+        return limits.refusal(scope, _caller()) if scope else None
+
+    app.before_request(check_rate)
     app.before_request(_cap_body)
-    return limiter
+    app.extensions["rate_limits"] = limits
+    return limits
 
 
 def _caller() -> str:
@@ -51,9 +86,9 @@ def _caller() -> str:
     return f"token:{hash_token(token)}" if token else f"address:{request.remote_addr}"
 
 
-def _too_many(limit: RequestLimit) -> Response:
-    wait = max(1, int(limit.reset_at - time.time()))
-    return problem(429, "Too Many Requests", f"at most {limit.limit} for this caller; retry in {wait} s",
+def _too_many(limit: RateLimitItem, reset_at: float) -> Response:
+    wait = max(1, int(reset_at - time.time()))
+    return problem(429, "Too Many Requests", f"at most {limit} for this caller; retry in {wait} s",
                    headers={"Retry-After": str(wait)})
 
 

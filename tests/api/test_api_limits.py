@@ -5,6 +5,8 @@ import dataclasses
 import io
 
 import pytest
+from limits.storage import MemoryStorage
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from app import create_app
 from app.settings import Settings
@@ -71,6 +73,31 @@ def test_probes_and_metrics_are_not_limited(app, path):
     client = app.test_client()
 
     assert {client.get(path).status_code for _ in range(10)} == {200}
+
+
+class _Unreachable(MemoryStorage):
+    """A shared counter store that is down: every count raises its connection error."""
+
+    @property
+    def base_exceptions(self):
+        return ConnectionError
+
+    def incr(self, *args, **kwargs):
+        raise ConnectionError("no route to the rate-limit storage")
+
+
+def test_with_the_shared_storage_down_each_process_counts_in_memory_then_tries_it_again(app, api, world):
+    limits = app.extensions["rate_limits"]
+    limits.shared = SlidingWindowCounterRateLimiter(_Unreachable())
+
+    assert [read(api, world).status_code for _ in range(3)] == [200, 200, 200]  # served, not refused
+    too_many(read(api, world))  # and still counted
+    assert limits.shared_down_until > 0
+
+    limits.shared = SlidingWindowCounterRateLimiter(MemoryStorage())  # back up: tried again once its time comes
+    too_many(read(api, world))
+    limits.shared_down_until = 0.0
+    assert read(api, world).status_code == 200
 
 
 def test_a_body_over_the_request_limit_is_413_problem_json(api, world):
