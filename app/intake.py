@@ -10,13 +10,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.audit import record_summaries
 from app.db.models import ReceivedEvent, Region, Site
 from app.db.models.types import utcnow
 from app.db.queries import among
+from app.db.rows import insert_rows
 from app.worklog import OutputRef, WorkContext
 from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, encode_event, parse_event
 from events.bus import Bus, OutgoingMessage
@@ -87,7 +88,7 @@ def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, Work
 def _record_receipt(session: Session, fresh: list[tuple[WorkEvent, bytes]]) -> None:
     """The received_events rows in one statement, and one audit entry per site with the ids it received."""
     now = utcnow()
-    session.execute(insert(ReceivedEvent.__table__), [
+    insert_rows(session, ReceivedEvent.__table__, [  # COPY on PostgreSQL: a quarter of a batch POST's CPU before
         {"event_id": event.id, "content_hash": hash_encoded(encoded), "event_type": event.type,
          "worker_id": event.worker_id, "site_id": event.site_id, "received_at": now}
         for event, encoded in fresh])

@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Assignment, AttendanceRecord, OutputRecord, ProcessedEvent
+from app.db.rows import Row, chunks, insert_rows, update_rows
 from app.worklog import WorkContext
 from consumers.pay import attendance_records
-from consumers.rows import Row, chunks, insert_rows, update_rows
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, WorkEvent
 from events.envelope import format_time
 

@@ -8,12 +8,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Assignment, WageLine
+from app.db.rows import Row, insert_rows, update_rows
 from app.periods import frozen_periods
 from app.worklog import WorkContext
 from consumers.adjustments import recompute_adjustment
 from consumers.handlers import AttendanceKey, WageKey
 from consumers.pay import compute_line, load_facts
-from consumers.rows import Row, insert_rows, update_rows
 
 _lines = WageLine.__table__
 

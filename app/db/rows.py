@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import JSON, Column, Table, bindparam, insert, update
+from sqlalchemy import JSON, Column, Table, TypeDecorator, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 Row = dict[str, Any]
@@ -56,6 +56,8 @@ def _python_default(column: Column) -> bool:
 
 
 def _encoder(column: Column):
+    if isinstance(column.type, TypeDecorator):  # COPY would bypass its bind processing (Encrypted would store plain)
+        raise TypeError(f"{column} has a TypeDecorator: insert_rows cannot COPY it")
     if isinstance(column.type, JSON):
         return lambda value: None if value is None else json.dumps(value)
     return lambda value: value
