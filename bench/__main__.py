@@ -214,6 +214,10 @@ def summary(r: dict) -> str:
                      f"service {_fmt(reads.get('service_p50_ms'), '', 1)}/"
                      f"{_fmt(reads.get('service_p99_ms'), ' ms', 1)}",
                      "-", "p99<50 ms at 300 rps", "ok" if ok else "MISSED"))
+        server = reads.get("server_side")
+        if server:
+            rows.append(("  of them over 50 ms inside the server (its histogram)", f"{server['over_50ms']:,}",
+                         f"of {server['requests']:,}", "-", "-", "-"))
     close = r.get("close")
     if close:
         base = close["baseline_set_based"]

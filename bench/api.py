@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 import time
+import urllib.request
 
 from bench.country import Country
 from bench.kafka_pipeline import message_file
@@ -68,6 +69,7 @@ def run_api(services: Services, country: Country, days: int, ingest_events: int,
         posted = int(ingest_rate * read_seconds)
         # Both generators start their schedules together, once both are loaded: reading the message file and
         # starting Python take a core for a few seconds, which would otherwise count against the server.
+        before = _balance_histogram(port)
         start_at = str(time.time() + START_DELAY_S)
         ingest = _loadgen("post", base, token, str(path), "--skip", str(repeats * ingest_events),
                           "--count", str(posted), "--batch", "100", "--concurrency", "4", "--rate", str(ingest_rate),
@@ -75,6 +77,7 @@ def run_api(services: Services, country: Country, days: int, ingest_events: int,
         reads = _loadgen("read", base, token, "--workers", str(country.workers), "--rps", str(read_rps),
                          "--duration", str(read_seconds), "--start-at", start_at)
         result["reads"] = _result(reads)
+        result["reads"]["server_side"] = _over_50ms(before, _balance_histogram(port))
         result["ingest_during_reads"] = _result(ingest)
         result["with_pipeline"] = with_pipeline
         result["gunicorn"] = f"{web_workers}x{web_threads}"
@@ -85,3 +88,26 @@ def run_api(services: Services, country: Country, days: int, ingest_events: int,
         server.stop()
     services.postgres.drop_database("bench_api")
     return result
+
+
+def _balance_histogram(port: int) -> dict[float, float]:
+    """The API's own latency histogram for balance reads (cumulative counts by upper bound, in s), as
+    /metrics has it now: the time inside Flask, without gunicorn's queue, the network or the client."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as response:
+        text = response.read().decode()
+    buckets: dict[float, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name.endswith("_bucket") and sample.labels.get("route", "").endswith("/balance"):
+                bound = float(sample.labels["le"])
+                buckets[bound] = buckets.get(bound, 0.0) + sample.value  # one series per method: GET
+    return buckets
+
+
+def _over_50ms(before: dict[float, float], after: dict[float, float]) -> dict:
+    """Requests between two scrapes, and how many of them took the server over 50 ms."""
+    total = after.get(float("inf"), 0.0) - before.get(float("inf"), 0.0)
+    fast = after.get(0.05, 0.0) - before.get(0.05, 0.0)
+    return {"requests": int(total), "over_50ms": int(total - fast)}
