@@ -143,9 +143,9 @@ def profile_api(args) -> None:
             timings[name] = {"requests": len(calls), "seconds": seconds, "ms_per_request": seconds / len(calls) * 1000,
                              "cpu_ms_per_request": cpu / len(calls) * 1000}
             if profiler is None:
-                each, cpu_each = seconds / len(calls) * 1000, cpu / len(calls) * 1000
-                print(f"== {name}: {len(calls)} requests in {seconds:.1f}s = {each:.2f} ms each, "
-                      f"{cpu_each:.2f} ms of this process's CPU")
+                timing = timings[name]
+                print(f"== {name}: {len(calls)} requests in {seconds:.1f}s = {timing['ms_per_request']:.2f} ms each, "
+                      f"{timing['cpu_ms_per_request']:.2f} ms of this process's CPU")
                 continue
             profiler.stop()
             slug = "api-post" if method == "post" else "api-balance"

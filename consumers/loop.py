@@ -75,11 +75,16 @@ class GroupWatch:
             self.unsettled_since = now
         return now - self.unsettled_since >= self.limit_s
 
+    def start_over(self) -> float:
+        """Forget the unsettled client (it is being replaced); how long it had been unsettled, in s."""
+        unsettled_s = self.clock() - self.unsettled_since if self.unsettled_since is not None else 0.0
+        self.unsettled_since = None
+        return unsettled_s
+
 
 def _start_over(runtime: Runtime, stop: threading.Event, consumer: Consumer, watch: GroupWatch) -> Consumer | None:
     log.error("consumer has not settled in its group; starting over with a new client",
-              group=runtime.settings.consumer_group, unsettled_s=round(watch.clock() - watch.unsettled_since))
-    watch.unsettled_since = None
+              group=runtime.settings.consumer_group, unsettled_s=round(watch.start_over()))
     try:
         consumer.close()
     except _RETRYABLE as error:

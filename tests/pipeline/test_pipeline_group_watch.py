@@ -73,3 +73,5 @@ def test_the_watch_counts_only_an_unbroken_unsettled_stretch():
     assert not watch.stuck(unsettled)
     now[0] = 160.0
     assert watch.stuck(unsettled)
+    assert watch.start_over() == 60.0  # the replaced client had been unsettled since t=100
+    assert not watch.stuck(unsettled)  # the new client gets its own full stretch
