@@ -31,8 +31,30 @@ WRITES = ("POST", "PUT", "PATCH", "DELETE")
 UNLIMITED = frozenset({"health.Health", "health.Ready", "metrics"})  # probes and scrapes, by endpoint
 LARGE_BODIES = frozenset({"imports.AttendanceImport"})  # bodies up to max_import_bytes, by endpoint
 RETRY_STORAGE_AFTER_S = 30.0  # while Redis is unreachable, how often a process tries it again
+SWEEP_EVERY_S = 10.0  # how often a process drops the counts of callers it has not seen for two windows
 
 log = structlog.get_logger("app.api.limits")
+
+
+class LocalCounts(MemoryStorage):
+    """`limits`' memory storage, without a thread for each request.
+
+    MemoryStorage sweeps old counts on a 10 ms `threading.Timer`, and starts a new one whenever the last
+    has run out: in a busy worker, on nearly every request, and each start waits until the new thread
+    holds the GIL (7% of a gunicorn worker's busy time under the mixed load; docs/benchmarks.md). The
+    counts of the sliding window expire when they are read anyway (`get`); what the sweep adds is
+    forgetting callers that stopped calling, which this does in the request, every SWEEP_EVERY_S.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()  # its first timer runs once, 10 ms after start, and is not replaced
+        self.swept_at = time.monotonic()
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # the hook MemoryStorage calls before each count
+        now = time.monotonic()
+        if now - self.swept_at >= SWEEP_EVERY_S:
+            self.swept_at = now
+            self._MemoryStorage__expire_events()
 
 
 class RateLimits:
@@ -41,8 +63,10 @@ class RateLimits:
     def __init__(self, settings: Settings):
         # Parsed once: a typo in the environment fails at start, not on every request.
         self.limits = {"reads": parse_many(settings.rate_limit_reads), "writes": parse_many(settings.rate_limit_writes)}
-        self.shared = SlidingWindowCounterRateLimiter(storage_from_string(settings.rate_limit_storage_url or "memory://"))
-        self.local = SlidingWindowCounterRateLimiter(MemoryStorage())  # while the shared storage is unreachable
+        url = settings.rate_limit_storage_url
+        self.local = SlidingWindowCounterRateLimiter(LocalCounts())  # also while the shared storage is unreachable
+        shared = url and not url.startswith("memory://")
+        self.shared = SlidingWindowCounterRateLimiter(storage_from_string(url)) if shared else self.local
         self.shared_down_until = 0.0
 
     def refusal(self, scope: str, caller: str) -> Response | None:

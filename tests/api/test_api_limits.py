@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import time
 
 import pytest
+from limits import parse
 from limits.storage import MemoryStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
 
 from app import create_app
+from app.api.limits import SWEEP_EVERY_S, RateLimits
 from app.settings import Settings
 
 PROBLEM_JSON = "application/problem+json"
@@ -98,6 +101,34 @@ def test_with_the_shared_storage_down_each_process_counts_in_memory_then_tries_i
     too_many(read(api, world))
     limits.shared_down_until = 0.0
     assert read(api, world).status_code == 200
+
+
+def test_counting_in_memory_starts_no_thread_per_request(app, api, world):
+    storage = app.extensions["rate_limits"].local.storage
+    first = storage.timer
+    first.join(timeout=5)  # the one MemoryStorage starts when it is made
+
+    for _ in range(3):
+        read(api, world)
+    too_many(read(api, world))
+
+    assert storage.timer is first and not first.is_alive()  # MemoryStorage itself starts one per count
+
+
+def test_counts_in_memory_of_callers_gone_quiet_are_forgotten_every_sweep():
+    limiter = RateLimits(Settings(rate_limit_reads="3/minute")).local
+    item = parse("3/minute")
+    limiter.hit(item, "stablework", "reads", "token:gone")
+    storage = limiter.storage
+    (key,) = storage.storage
+    storage.expirations[key] = time.time() - 1  # its window and the one after it are over
+
+    limiter.hit(item, "stablework", "reads", "token:active")
+    assert key in storage.storage  # not yet: the last sweep is recent
+
+    storage.swept_at -= SWEEP_EVERY_S
+    limiter.hit(item, "stablework", "reads", "token:active")
+    assert key not in storage.storage and len(storage.storage) == 1
 
 
 def test_a_body_over_the_request_limit_is_413_problem_json(api, world):
