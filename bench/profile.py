@@ -35,6 +35,7 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=2)
     parser.add_argument("--embedded", action="store_true", help="SQLite + the embedded log instead of Kafka + PG")
     parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--post-batch", type=int, default=1000, help="with --api: events per POST /events")
     parser.add_argument("--sampler", choices=("pyinstrument", "none"), default="pyinstrument")
     parser.add_argument("--api", action="store_true",
                         help="profile the API in-process instead (Flask test client on PostgreSQL): batch POST "
@@ -122,11 +123,12 @@ def profile_api(args) -> None:
         client = app.test_client()
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         values = [value for _, value in read_messages(path)]
-        bodies = [b'{"events":[' + b",".join(values[i:i + 1000]) + b"]}" for i in range(0, len(values), 1000)]
+        size = args.post_batch
+        bodies = [b'{"events":[' + b",".join(values[i:i + size]) + b"]}" for i in range(0, len(values), size)]
         rng = random.Random(7)
         timings = {}
         for name, calls in (
-            ("POST /events (1000 per request)", [("post", body) for body in bodies]),
+            (f"POST /events ({size} per request)", [("post", body) for body in bodies]),
             ("GET /workers/{id}/balance", [("get", f"/api/v1/workers/w{rng.randrange(country.workers):08d}/balance")
                                            for _ in range(1000)]),
         ):
