@@ -186,7 +186,7 @@ def summary(r: dict) -> str:
         rows.append((f"pipeline topic->wage lines, {processes} consumer(s)", _fmt(rate, " ev/s"),
                      _fmt(consume, " msg/s raw"), _fmt(share * 100 if share else None, "%", 1),
                      ">=10,000 ev/s and >=30%",
-                     ("ok" if ok else f"MISSED x{TARGETS['pipeline_rate'] / rate:,.0f}" if rate else "-")
+                     ("ok" if ok else f"MISSED x{TARGETS['pipeline_rate'] / rate:.1f}" if rate else "-")
                      + ("" if complete else " (INCOMPLETE)")))
     expected = r.get("expected_wages")
     if expected and r.get("pipeline"):
