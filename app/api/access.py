@@ -168,9 +168,14 @@ def _region(principal: Principal, session: Session, region_code: str) -> Region:
     region = session.get(Region, region_code)
     if region is None:
         abort(404, message=f"unknown region {region_code}")
-    if not principal.covers(region.path):
-        abort(403, message="outside your region")
+    _in_region(principal, region.path)
     return region
+
+
+def _in_region(principal: Principal, region_path: str | None) -> None:
+    """403 unless the caller's region covers `region_path`."""
+    if not principal.covers(region_path):
+        abort(403, message="outside your region")
 
 
 def require_region(principal: Principal, session: Session, region_code: str) -> Region:
@@ -217,8 +222,7 @@ def require_worker_at(principal: Principal, reader: Reader, worker_id: str, regi
         if not supervised:
             abort(403, message="this worker has no assignment at your sites")
         return
-    if not principal.covers(region_path):
-        abort(403, message="outside your region")
+    _in_region(principal, region_path)
 
 
 def forbidden_sites(principal: Principal, session: Session, site_ids: set[str]) -> list[str]:
@@ -244,15 +248,12 @@ def require_alert(principal: Principal, alert_region_path: str) -> None:
 
 def require_webhook(principal: Principal, webhook_region_path: str | None) -> None:
     _declared(Scope.WEBHOOK)
-    if not principal.covers(webhook_region_path):
-        abort(403, message="outside your region")
+    _in_region(principal, webhook_region_path)
 
 
 def require_token(principal: Principal, session: Session, token: ApiToken) -> None:
     _declared(Scope.TOKEN)
-    path = session.get(Region, token.region_code).path if token.region_code else None
-    if not principal.covers(path):
-        abort(403, message="outside your region")
+    _in_region(principal, session.get(Region, token.region_code).path if token.region_code else None)
 
 
 def require_bearer() -> None:
