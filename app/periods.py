@@ -21,7 +21,6 @@ from sqlalchemy import (
     select,
     text,
     true,
-    tuple_,
     union_all,
     update,
 )
@@ -33,7 +32,7 @@ from app.db.audit import SUMMARISED, record_summary
 from app.db.models import Adjustment, ApprovedPay, PayPeriod, PeriodTransition, Region, Site, WageLine
 from app.db.models.periods import FROZEN_STATUSES
 from app.db.models.types import utcnow
-from app.db.queries import among_slices
+from app.db.queries import among, among_slices
 
 # action -> (from status, to status)
 TRANSITIONS = {
@@ -220,11 +219,15 @@ def frozen_periods(session: Session, periods: set[tuple[str, str]]) -> set[tuple
     commit, so an approval cannot slip in between this read and the writes that depend on it."""
     if not periods:
         return set()
+    # site among (...) AND month among (...): a superset (a few more rows share-locked for the batch's
+    # moment), far cheaper to render and bind than a row-value IN list; the exact keys are kept
     query = select(PayPeriod.site_id, PayPeriod.month, PayPeriod.status).where(
-        tuple_(PayPeriod.site_id, PayPeriod.month).in_(sorted(periods)))
+        among(session, PayPeriod.site_id, {site for site, _ in periods}),
+        among(session, PayPeriod.month, {month for _, month in periods}))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(read=True)
-    return {(row.site_id, row.month) for row in session.execute(query) if row.status in FROZEN_STATUSES}
+    return {(row.site_id, row.month) for row in session.execute(query)
+            if (row.site_id, row.month) in periods and row.status in FROZEN_STATUSES}
 
 
 def earliest_open_month(session: Session, site_id: str, after: str) -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Assignment, AttendanceRecord, OutputRecord, ProcessedEvent
+from app.db.queries import among
 from app.db.rows import Row, chunks, insert_rows, update_rows
 from app.worklog import WorkContext
 from consumers.pay import attendance_records
@@ -54,7 +55,7 @@ class BatchRecords:
             records.attendance[(row.worker_id, row.site_id, row.work_date)] = dict(row._mapping)
         records.stored_attendance = set(records.attendance)
         for chunk in chunks(sorted(output_ids)):
-            for row in session.execute(select(_outputs).where(_outputs.c.event_id.in_(chunk))).mappings():
+            for row in session.execute(select(_outputs).where(among(session, _outputs.c.event_id, chunk))).mappings():
                 records.outputs[row["event_id"]] = dict(row)
         records.stored_outputs = set(records.outputs)
         return records

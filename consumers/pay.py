@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 import payroll
 from app.db.models import Assignment, AttendanceRecord, OutputRecord
+from app.db.queries import among
 from app.db.rows import chunks
 
 # load_facts reads rows, not ORM objects: a batch's records are written by Core statements, and rows are
@@ -52,7 +53,8 @@ def load_facts(session: Session, keys: Iterable[tuple[Assignment, date]],
     for chunk in chunks(sorted(pieces)):
         wanted = set(chunk)
         for record in session.execute(select(_outputs).where(
-                _outputs.c.worker_id.in_({k[0] for k in chunk}), _outputs.c.work_date.in_({k[2] for k in chunk}),
+                among(session, _outputs.c.worker_id, {k[0] for k in chunk}),
+                among(session, _outputs.c.work_date, {k[2] for k in chunk}),
                 _outputs.c.voided_by.is_(None)).order_by(_outputs.c.event_id)):
             key = (record.worker_id, record.site_id, record.work_date)
             if key in wanted:
@@ -61,7 +63,8 @@ def load_facts(session: Session, keys: Iterable[tuple[Assignment, date]],
         wanted = set(chunk)
         first, last = min(k[2] for k in chunk), max(_month_end(k[2]) for k in chunk)
         for record in session.execute(select(_attendance).where(
-                _attendance.c.worker_id.in_({k[0] for k in chunk}), _attendance.c.work_date.between(first, last))):
+                among(session, _attendance.c.worker_id, {k[0] for k in chunk}),
+                _attendance.c.work_date.between(first, last))):
             key = (record.worker_id, record.site_id, record.work_date.replace(day=1))
             if key in wanted:
                 facts.months[key].append(record)
@@ -69,13 +72,13 @@ def load_facts(session: Session, keys: Iterable[tuple[Assignment, date]],
 
 
 def attendance_records(session: Session, keys: set[tuple[str, str, date]]) -> Iterator[Row]:
-    """The stored attendance records of these (worker, site, date) keys. Each query is worker IN (...) AND
-    date IN (...), a superset, of which the exact keys are kept: far cheaper than a row-value IN list."""
+    """The stored attendance records of these (worker, site, date) keys. Each query is worker among (...)
+    AND date among (...), a superset, of which the exact keys are kept: far cheaper than a row-value IN list."""
     for chunk in chunks(sorted(keys)):
         wanted = set(chunk)
         for record in session.execute(select(_attendance).where(
-                _attendance.c.worker_id.in_({k[0] for k in chunk}),
-                _attendance.c.work_date.in_({k[2] for k in chunk}))):
+                among(session, _attendance.c.worker_id, {k[0] for k in chunk}),
+                among(session, _attendance.c.work_date, {k[2] for k in chunk}))):
             if (record.worker_id, record.site_id, record.work_date) in wanted:
                 yield record
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app import metrics
 from app.db.models.types import utcnow
+from app.db.queries import among
 from app.runtime import Runtime
 from events.bus import BusUnavailable, OutgoingMessage, Producer
 from events.bus.log import event_log
@@ -35,7 +36,7 @@ def relay_once(runtime: Runtime, producer: Producer, batch: int = RELAY_BATCH) -
             producer.send(OutgoingMessage(row.topic, row.key, bytes(row.value), row.headers or {}))
         producer.flush()
         if rows:
-            session.execute(update(event_log).where(event_log.c.seq.in_([r.seq for r in rows]))
+            session.execute(update(event_log).where(among(session, event_log.c.seq, [r.seq for r in rows]))
                             .values(published_at=utcnow()))
     return len(rows)
 

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Assignment, WageLine
+from app.db.queries import among
 from app.db.rows import Row, insert_rows, update_rows
 from app.periods import frozen_periods
 from app.worklog import WorkContext
@@ -31,11 +32,12 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: Wor
     late = {(assignments[a].site_id, assignments[a].worker_id, _month(day)) for a, day in keys
             if (assignments[a].site_id, _month(day)) in frozen}
     keys = {(a, day) for a, day in keys if (assignments[a].site_id, _month(day)) not in frozen}
-    existing = {  # assignment IN (...) AND date IN (...), then the exact keys: cheaper than a row-value IN list
+    existing = {  # assignment among (...) AND date among (...), then the exact keys: cheaper than a row-value IN list
         (line.assignment_id, line.work_date): line
         for line in session.execute(select(_lines.c.id, _lines.c.assignment_id, _lines.c.work_date,
                                            _lines.c.amount_fen, _lines.c.facts).where(
-            _lines.c.assignment_id.in_({a for a, _ in keys}), _lines.c.work_date.in_({day for _, day in keys})))
+            among(session, _lines.c.assignment_id, {a for a, _ in keys}),
+            among(session, _lines.c.work_date, {day for _, day in keys})))
         if (line.assignment_id, line.work_date) in keys
     }
     # a few queries, not one per key
