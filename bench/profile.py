@@ -76,18 +76,18 @@ def main() -> None:
         consumer = runtime.bus.consumer(settings.consumer_group, [settings.topic_work_events])
         # Join the group and get the first records before profiling (the join is not the batch path).
         warm = consume_first(runtime, consumer)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         profiler = _sampler(args.sampler)
         applied = drain(runtime, consumer) + warm
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         if profiler is not None:
             profiler.stop()
         consumer.close()
         runtime.close()
         name = "embedded" if args.embedded else "kafka"
         print(f"applied {applied} of {total} events; profiled part {applied - warm} in {seconds:.1f}s "
-              f"= {(applied - warm) / seconds:,.0f} events/s"
-              f"{' (under the profiler)' if args.sampler != 'none' else ''}")
+              f"= {(applied - warm) / seconds:,.0f} events/s, {cpu / (applied - warm) * 1e6:.0f} µs of the "
+              f"consumer's CPU an event{' (under the profiler)' if args.sampler != 'none' else ''}")
         if profiler is not None:
             VAR.mkdir(parents=True, exist_ok=True)
             text = profiler.output_text(unicode=False, color=False, show_all=False)
