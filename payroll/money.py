@@ -17,7 +17,9 @@ def round_half_up(x: Fraction | Decimal | int) -> int:
     """
     if isinstance(x, float) or not isinstance(x, (Fraction, Decimal, int)):
         raise TypeError(f"round_half_up needs an int, Fraction or Decimal, got {type(x).__name__}")
-    exact = Fraction(x)
+    if type(x) is int:
+        return x
+    exact = x if type(x) is Fraction else Fraction(x)  # Fraction(x) again would cost most of the call
     magnitude = abs(exact)
     # floor(|x| + 1/2), in integers only
     rounded = (2 * magnitude.numerator + magnitude.denominator) // (2 * magnitude.denominator)
