@@ -88,5 +88,22 @@ class Assignment(Base):
         once or twice per event. Built again if `scheme` is replaced."""
         cached = self.__dict__.get("_wage_scheme")
         if cached is None or cached[0] is not self.scheme:
-            cached = self.__dict__["_wage_scheme"] = (self.scheme, payroll.scheme_from_dict(self.scheme))
+            cached = self.__dict__["_wage_scheme"] = (self.scheme, _parsed_scheme(self.scheme))
         return cached[1]
+
+
+_SCHEMES: dict[str, payroll.WageScheme] = {}
+_SCHEMES_KEPT = 4096
+
+
+def _parsed_scheme(scheme: dict[str, Any]) -> payroll.WageScheme:
+    """scheme_from_dict, remembered across batches by the dict's repr: each batch loads its assignments
+    afresh, most share a few schemes, and the repr costs a fifth of a parse. The repr of JSON values
+    tells them apart exactly ("1.5" from 1.5, 1 from true); schemes are frozen, so sharing one is safe."""
+    key = repr(scheme)
+    parsed = _SCHEMES.get(key)
+    if parsed is None:
+        if len(_SCHEMES) >= _SCHEMES_KEPT:
+            _SCHEMES.clear()
+        parsed = _SCHEMES[key] = payroll.scheme_from_dict(scheme)
+    return parsed
