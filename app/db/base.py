@@ -43,19 +43,7 @@ def make_session_factory(engine: Engine) -> sessionmaker:
 
     sessions = sessionmaker(engine, expire_on_commit=False)
     install_audit(sessions)
-    if engine.dialect.name == "postgresql":
-        event.listen(sessions, "after_begin", _plan_with_the_values)
     return sessions
-
-
-def _plan_with_the_values(_session, _transaction, connection: Connection) -> None:
-    """Writes look rows up by id lists (`column = ANY(:ids)`, app.db.queries.among). psycopg prepares a
-    statement run five times, and PostgreSQL may then keep one generic plan for it, made without the list:
-    it compares each row with each id instead of hashing the list, and a plan made while a table was small
-    seq-scans it as it grows (a batch POST's duplicate check went from 2 to 39 ms; docs/benchmarks.md).
-    A write's statements are few and large, so planning each with its values costs little. Reads keep
-    their prepared plans: SET LOCAL ends with the transaction."""
-    connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_custom_plan")
 
 
 def make_read_engine(engine: Engine) -> Engine:

@@ -3,12 +3,11 @@ refuse writes, and hand their connection back to the pool transactional again.""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from support.read_sessions import assert_reads_and_refuses_writes, county
 
 from app.db import make_engine, make_read_engine, make_read_session_factory, make_session_factory
 from app.db.models import Region
-from app.db.queries import among
 
 pytestmark = pytest.mark.postgres
 
@@ -38,27 +37,5 @@ def test_each_statement_of_a_read_is_its_own_transaction_and_a_unit_of_work_is_s
             raise RuntimeError("the unit of work fails after its write")
         with readers() as session:
             assert session.scalar(select(func.count()).select_from(Region).where(Region.code == "360799")) == 0
-    finally:
-        engine.dispose()
-
-
-def test_a_write_plans_its_id_lists_with_their_values_and_a_read_keeps_prepared_plans(pg_url):
-    """A statement psycopg has prepared may run on PostgreSQL's generic plan, made without the id list:
-    no hashing of the list, and a seq scan chosen while the table was small. Writes ask for plans made
-    with the values, for their transaction only."""
-    engine = make_engine(pg_url, pool_size=1, max_overflow=0)
-    sessions, readers = make_session_factory(engine), make_read_session_factory(make_read_engine(engine))
-    plan_cache_mode = select(func.current_setting("plan_cache_mode"))
-    try:
-        with sessions.begin() as session:
-            assert session.scalar(plan_cache_mode) == "force_custom_plan"
-            lookup = select(Region.code).where(among(session, Region.code, {"360701", "360702"}))
-            for _ in range(15):  # psycopg prepares a statement after 5 runs; PostgreSQL may go generic after 5 more
-                session.execute(lookup).all()
-            plans = session.execute(text("SELECT generic_plans, custom_plans FROM pg_prepared_statements "
-                                         "WHERE statement LIKE '%= ANY%' AND statement LIKE '%regions%'")).one()
-            assert plans.generic_plans == 0 and plans.custom_plans >= 9
-        with readers() as session:  # the same connection, the setting gone with the transaction
-            assert session.scalar(plan_cache_mode) == "auto"
     finally:
         engine.dispose()
