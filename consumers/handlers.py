@@ -15,8 +15,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Assignment, AttendanceRecord, OutputRecord, ProcessedEvent
-from app.db.queries import among
-from app.db.rows import Row, chunks, insert_rows, update_rows
+from app.db.queries import among, chunks
+from app.db.rows import Row, insert_rows, update_rows
 from app.worklog import WorkContext
 from consumers.pay import attendance_records
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, WorkEvent

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 import payroll
 from app.db.models import Assignment, AttendanceRecord, OutputRecord
-from app.db.queries import among
-from app.db.rows import chunks
+from app.db.queries import among, chunks
 
 # load_facts reads rows, not ORM objects: a batch's records are written by Core statements, and rows are
 # cheaper to build; compute_line reads both alike (by attribute).

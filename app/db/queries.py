@@ -1,7 +1,7 @@
 """Query pieces shared by the API and the consumers."""
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 
 from sqlalchemy import ARRAY, ColumnElement, any_, bindparam
 from sqlalchemy.orm import Session
@@ -21,7 +21,12 @@ def among_slices(column, values: list, postgres: bool) -> list[ColumnElement[boo
     """`among` for a list of any length: one condition on PostgreSQL, one per `IN_LIST` values elsewhere."""
     if postgres:
         return [_any(column, values)]
-    return [column.in_(values[start:start + IN_LIST]) for start in range(0, len(values), IN_LIST)]
+    return [column.in_(chunk) for chunk in chunks(values)]
+
+
+def chunks(items: list, size: int = IN_LIST) -> Iterable[list]:
+    """`items` in slices that fit one IN (...) list anywhere (keys whose rows are looked up a slice at a time)."""
+    return (items[start:start + size] for start in range(0, len(items), size))
 
 
 def _any(column, values: Collection) -> ColumnElement[bool]:

@@ -3,18 +3,12 @@ instead of an ORM object and a statement per row. On PostgreSQL new rows go in b
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import JSON, Column, Table, TypeDecorator, bindparam, insert, update
 from sqlalchemy.orm import Session
 
 Row = dict[str, Any]
-CHUNK = 500  # keys per IN (...) list
-
-
-def chunks(items: list, size: int = CHUNK) -> Iterable[list]:
-    return (items[start:start + size] for start in range(0, len(items), size))
 
 
 def insert_rows(session: Session, table: Table, rows: list[Row]) -> None:
