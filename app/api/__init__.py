@@ -24,7 +24,7 @@ from app.api import (
     webhooks,
     workers,
 )
-from app.api.access import require_bearer
+from app.api.access import refusal_for_outsiders, require_bearer
 from app.api.converters import HexIdConverter, RowIdConverter, hex_id_schema, row_id_schema
 from app.api.idempotency import IdempotencyKeyPlugin, init_idempotency
 from app.api.limits import UNLIMITED, init_limits
@@ -49,7 +49,7 @@ API_CONFIG = {
 def init_api(app: Flask) -> ProblemApi:
     for key, value in API_CONFIG.items():
         app.config.setdefault(key, value)
-    api = ProblemApi(app, spec_kwargs={
+    api = ProblemApi(app, vet_refusal=refusal_for_outsiders, spec_kwargs={
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
         "security": [{"bearerAuth": []}],
         "extra_plugins": [IdempotencyKeyPlugin(), ProblemResponses(unlimited=UNLIMITED)],

@@ -23,11 +23,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from flask import request
+from flask import g, request
 from flask_smorest import abort
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 
+from app.api.context import reading
 from app.db import Reader
 from app.db.audit import note_actor
 from app.db.models import ApiToken, Assignment, Household, Region, Site, Worker
@@ -132,6 +134,7 @@ def authenticate(session: Reader) -> Principal:
     if bearer is None:
         abort(401, message="a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     note_actor(bearer.token_id, bearer.role)  # the audit log records this request's writes as the caller's
+    g.principal = bearer
     return bearer
 
 
@@ -256,11 +259,27 @@ def require_token(principal: Principal, session: Session, token: ApiToken) -> No
     _in_region(principal, session.get(Region, token.region_code).path if token.region_code else None)
 
 
+def refusal_for_outsiders(error: HTTPException) -> HTTPException:
+    """A request's input refused before its view authenticated the caller (a 400 or 422 from parsing its
+    body, its query or its Idempotency-Key): the caller is checked first, so a bad token still hears 401 and
+    a role the endpoint does not serve 403, and neither learns how its input would be judged."""
+    rule = POLICY.get(request.endpoint or "")
+    if error.code not in (400, 422) or "principal" in g or rule is None or rule == PUBLIC:
+        return error
+    try:
+        with reading() as session:
+            authorize(session)
+    except HTTPException as refusal:
+        return refusal
+    return error
+
+
 def require_bearer() -> None:
     """Before any view reads its input (a before_request hook): no bearer token, no further (401).
 
     So a caller without a token learns nothing of how its body would be judged. The token itself is
-    checked by `authenticate`, in the view. Public endpoints, OPTIONS, and URLs that match none, pass.
+    checked by `authenticate`, in the view, or by `refusal_for_outsiders` when the input is refused first.
+    Public endpoints, OPTIONS, and URLs that match none, pass.
     """
     rule = POLICY.get(request.endpoint or "")
     if rule is None or rule == PUBLIC or request.method == "OPTIONS":  # OPTIONS only lists the methods

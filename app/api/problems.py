@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from http import HTTPStatus
 
 import marshmallow as ma
@@ -45,6 +46,10 @@ class ProblemApi(Api):
     # No catch-all "default" response: each operation lists the errors it may answer (ProblemResponses).
     DEFAULT_ERROR_RESPONSE_NAME = None
 
+    def __init__(self, app, *, vet_refusal: Callable[[HTTPException], HTTPException] = lambda error: error, **kwargs):
+        self.vet_refusal = vet_refusal  # the error to answer in place of a refusal (app.api.access)
+        super().__init__(app, **kwargs)
+
     def _register_error_handlers(self):
         super()._register_error_handlers()
         self._app.register_error_handler(Exception, self.handle_unexpected)
@@ -62,6 +67,7 @@ class ProblemApi(Api):
     def handle_http_exception(self, error: HTTPException):
         if error.response is not None:
             return error.response  # answered already (e.g. 429 with its Retry-After, see app.api.limits)
+        error = self.vet_refusal(error)
         data = getattr(error, "data", None) or {}
         errors = data.get("errors", data.get("messages"))
         if isinstance(errors, dict) and set(errors) <= {"json", "query", "view_args", "headers", "form"}:

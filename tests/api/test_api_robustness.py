@@ -56,6 +56,39 @@ def test_a_caller_without_a_token_is_refused_before_its_body_is_judged(app, worl
     assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
+@pytest.mark.parametrize("method, path, body, query", [
+    ("post", "/events", {"events": [None]}, None),  # the body
+    ("post", "/events", "not json", None),  # no JSON at all (400)
+    ("get", "/workers/w-li/balance", None, {"period": "March"}),  # the query
+    ("get", "/dead-letters", None, {"limit": "many"}),
+])
+def test_a_bad_token_is_refused_before_its_input_is_judged(app, world, method, path, body, query):
+    headers = {"Authorization": "Bearer swk_not-a-token"}
+    send = getattr(app.test_client(), method)
+    kwargs = {"data": body, "content_type": "application/json"} if isinstance(body, str) else {"json": body}
+
+    response = send(f"/api/v1{path}", query_string=query, headers=headers, **kwargs)
+
+    assert response.status_code == 401
+    assert response.content_type == PROBLEM_JSON
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert "errors" not in response.get_json()
+
+
+def test_a_bad_token_is_refused_before_its_idempotency_key_is_judged(app, world):
+    response = app.test_client().post("/api/v1/regions", json={"code": "37"}, headers={
+        "Authorization": "Bearer swk_not-a-token", "Idempotency-Key": "\x01"})
+
+    assert response.status_code == 401
+
+
+def test_a_role_the_endpoint_does_not_serve_is_refused_before_its_body_is_judged(api, world, token):
+    office = api.as_token(token("poverty_office", world.county))
+
+    assert office.post("/events", {"events": [None]}).status_code == 403
+    assert api.post("/events", {"events": [None]}).status_code == 422  # the admin's: judged
+
+
 def test_every_error_the_document_lists_is_problem_json_and_there_is_no_catch_all(app):
     spec = app.test_client().get("/api/v1/openapi.json").get_json()
     components = spec["components"]["responses"]
