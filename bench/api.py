@@ -31,14 +31,23 @@ def _result(process: subprocess.Popen) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def run_api(services: Services, country: Country, days: int, ingest_events: int, read_seconds: float = 30,
-            read_rps: float = 300, ingest_rate: float = 1000, concurrency: int = 4, with_pipeline: bool = False,
-            repeats: int = 1, web_workers: int = 2, web_threads: int = 4) -> dict:
+READ_SECONDS, INGEST_RATE = 30, 1000  # the mixed test: reads for 30 s while posting 1,000 events a second
+
+
+def events_needed(ingest_events: int, repeats: int, ingest_rate: float = INGEST_RATE,
+                  read_seconds: float = READ_SECONDS) -> int:
+    """Events `run_api` posts: the throughput run's, and the mixed run's with a fifth to spare, each repeat."""
+    return (ingest_events + int(ingest_rate * read_seconds * 1.2)) * repeats
+
+
+def run_api(services: Services, country: Country, days: int, ingest_events: int, read_seconds: float = READ_SECONDS,
+            read_rps: float = 300, ingest_rate: float = INGEST_RATE, concurrency: int = 4,
+            with_pipeline: bool = False, repeats: int = 1, web_workers: int = 2, web_threads: int = 4) -> dict:
     """Throughput first (the first `ingest_events` events, as fast as possible, batches of 1000), then
     balance reads at `read_rps` while posting at `ingest_rate` (batches of 100) for `read_seconds`; each
     `repeats` times. `reads` is the mixed run of median p99, `mixed_runs` all of them."""
     path, total = message_file(country, days)
-    needed = (ingest_events + int(ingest_rate * read_seconds * 1.2)) * repeats
+    needed = events_needed(ingest_events, repeats, ingest_rate, read_seconds)
     if total < needed:
         raise ValueError(f"{total} events in the file, {needed} needed: more days")
     url = prepare_postgres(services.postgres, "bench_api", country, quiet=True)

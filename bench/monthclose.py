@@ -148,6 +148,7 @@ def run_month_close(services: Services, country: Country, processes: int = 2, li
                                                                        else [with_index])]
     for path, n, indexed in variants:
         key = f"{path}_{n}p" + ("" if indexed else "_as_is")
+        key += f"_r{sum(k.startswith(key) for k in out['runs']) + 1}" if key in out["runs"] else ""  # 1,1,2
         if not indexed:
             with psycopg.connect(libpq(url), autocommit=True) as conn:
                 conn.execute(f"DROP INDEX IF EXISTS {INDEX}")
