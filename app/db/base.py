@@ -1,9 +1,12 @@
 """Declarative base with a naming convention, and the per-process engine and sessionmaker."""
 from __future__ import annotations
 
+import time
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING_CONVENTION = {
@@ -34,9 +37,35 @@ def make_engine(database_url: str, **kwargs) -> Engine:
         # (`make_read_session_factory`) begins deferred: under WAL it reads a snapshot beside the writer.
         event.listen(engine, "begin", _begin_sqlite)
         return engine
-    engine = create_engine(database_url, pool_pre_ping=True, hide_parameters=True, **kwargs)
+    engine = create_engine(database_url, hide_parameters=True, **kwargs)
     event.listen(engine, "engine_connect", _prepare_reads_only)
+    event.listen(engine, "checkin", _note_checkin)
+    event.listen(engine, "checkout", partial(_ping_if_rested, engine.dialect))
     return engine
+
+
+# A connection back in the pool for longer than this is pinged before it is handed out again.
+REST_BEFORE_PING_S = 1.0
+
+
+def _note_checkin(_dbapi_connection, record) -> None:
+    record.info["checked_in"] = time.monotonic()
+
+
+def _ping_if_rested(dialect, dbapi_connection, record, _proxy) -> None:
+    """Ping a connection that has rested in the pool, so one the database dropped (a restart, an idle
+    timeout) is replaced before a request uses it: the pool retries the checkout on DisconnectionError.
+    Not a busy one: a ping on every checkout was a quarter of a balance read's round trips, and under
+    load each round trip is another wait for the GIL behind a POST (docs/benchmarks.md). So a connection
+    the database drops within a second of its last use fails one request (a 503 with Retry-After; the
+    consumers retry), and the pool then replaces every connection older than that failure."""
+    checked_in = record.info.get("checked_in")  # None: just connected
+    if checked_in is None or time.monotonic() - checked_in < REST_BEFORE_PING_S:
+        return
+    try:
+        dialect.do_ping(dbapi_connection)
+    except dialect.loaded_dbapi.Error as error:
+        raise DisconnectionError("the connection was dropped while in the pool") from error
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:
