@@ -20,12 +20,13 @@ an alert outside the caller's region is 404, as if it did not exist):
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
 from flask import g, request
 from flask_smorest import abort
-from sqlalchemy import exists, select
+from sqlalchemy import Row, Select, exists, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
@@ -34,7 +35,7 @@ from app.db import Reader
 from app.db.audit import note_actor
 from app.db.models import ApiToken, Assignment, Household, Region, Site, Worker
 from app.db.models.auth import ROLES
-from app.tokens import Bearer, find_bearer
+from app.tokens import BEARER, Bearer, find_bearer
 
 
 class Scope(Enum):
@@ -125,17 +126,20 @@ POLICY: dict[str, Rule] = {
 Principal = Bearer  # the caller of a request: its live bearer token, as app.tokens.find_bearer reads it
 
 
-def authenticate(session: Reader) -> Principal:
-    """The caller behind the bearer token; 401 when it is missing, unknown, revoked or expired."""
+def authenticate(session: Reader, statement: Select = BEARER, params: dict | None = None
+                 ) -> tuple[Principal, Sequence[Row]]:
+    """The caller behind the bearer token, with the rows of `statement` (app.tokens.bearer_alongside);
+    401 when the token is missing, unknown, revoked or expired."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     # One query, on every request (no cache): a revoked or expired token is refused from the next request on.
-    bearer = find_bearer(session, token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    bearer, rows = (find_bearer(session, token.strip(), statement, params)
+                    if scheme.lower() == "bearer" and token.strip() else (None, ()))
     if bearer is None:
         abort(401, message="a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
     note_actor(bearer.token_id, bearer.role)  # the audit log records this request's writes as the caller's
     g.principal = bearer
-    return bearer
+    return bearer, rows
 
 
 def rule_for(endpoint: str | None) -> Rule:
@@ -149,11 +153,16 @@ def rule_for(endpoint: str | None) -> Rule:
 
 def authorize(session: Reader) -> Principal:
     """Authenticate, then 403 unless POLICY lets the caller's role use this endpoint."""
+    return authorize_with(session, BEARER)[0]
+
+
+def authorize_with(session: Reader, statement: Select, params: dict | None = None) -> tuple[Principal, Sequence[Row]]:
+    """`authorize`, reading `statement` (app.tokens.bearer_alongside) in the token's round trip: its rows too."""
     rule = rule_for(request.endpoint)
-    principal = authenticate(session)
+    principal, rows = authenticate(session, statement, params)
     if principal.role not in rule.roles:
         abort(403, message=f"the {principal.role} role may not do this")
-    return principal
+    return principal, rows
 
 
 def _declared(scope: Scope) -> None:
@@ -213,16 +222,16 @@ def require_site(principal: Principal, session: Session, site: Site) -> None:
 def require_worker(principal: Principal, session: Session, worker: Worker) -> None:
     """A supervisor reads the workers assigned to their sites; others those of their region."""
     household = session.get(Household, worker.household_id)
-    require_worker_at(principal, session, worker.id, session.get(Region, household.region_code).path)
+    require_worker_at(principal, session.get(Region, household.region_code).path, lambda: session.scalar(select(
+        exists().where(Assignment.worker_id == worker.id, Assignment.site_id.in_(principal.site_ids)))))
 
 
-def require_worker_at(principal: Principal, reader: Reader, worker_id: str, region_path: str) -> None:
-    """`require_worker` for a worker whose region path is already read: no ORM object needed."""
+def require_worker_at(principal: Principal, region_path: str, supervised: Callable[[], bool]) -> None:
+    """`require_worker` for a worker whose region path is already read; `supervised` tells whether the
+    worker has an assignment at one of the caller's sites (asked of supervisors only)."""
     _declared(Scope.WORKER)
     if principal.role == "supervisor":
-        supervised = reader.scalar(select(exists().where(
-            Assignment.worker_id == worker_id, Assignment.site_id.in_(principal.site_ids))))
-        if not supervised:
+        if not supervised():
             abort(403, message="this worker has no assignment at your sites")
         return
     _in_region(principal, region_path)

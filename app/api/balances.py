@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from sqlalchemy import bindparam, select, tuple_
+from sqlalchemy import bindparam, exists, select, tuple_
 
-from app.api.access import authorize, require_worker_at
+from app.api.access import authorize_with, require_worker_at
 from app.api.context import reading, reading_rows
 from app.api.pagination import decode_cursor, encode_cursor, iso_date, row_id
 from app.api.schemas import BalanceArgs, BalanceOut, WageArgs, WagePageOut
 from app.balances import worker_balances
 from app.db import Reader
-from app.db.models import Household, Region, WageLine, Worker
+from app.db.models import Assignment, Household, Region, TokenSite, WageLine, Worker
+from app.tokens import bearer_alongside
 
 blp = Blueprint("earnings", __name__, url_prefix="/api/v1/workers", description="Balances and wage lines")
 
@@ -21,21 +22,30 @@ def _as_dict(balance) -> dict:
             "pending_fen": balance.pending_fen}
 
 
-# The worker's region path, in one round trip: all that deciding who may read their pay needs.
+# The caller, the worker's region path, and (for a supervisor) whether the worker is assigned at the
+# site of each row, in one round trip: the balance is the API's hottest read, and under load each
+# round trip is another wait for the GIL behind a POST (docs/benchmarks.md).
 _workers, _households, _regions = Worker.__table__, Household.__table__, Region.__table__
-_WORKER_REGION = (
-    select(_workers.c.id, _regions.c.path)
-    .join(_households, _households.c.id == _workers.c.household_id)
+_assignments, _token_sites = Assignment.__table__, TokenSite.__table__
+_WORKER_ID = bindparam("worker_id")
+_WORKER_PATH = (
+    select(_regions.c.path)
+    .join_from(_workers, _households, _households.c.id == _workers.c.household_id)
     .join(_regions, _regions.c.code == _households.c.region_code)
-    .where(_workers.c.id == bindparam("worker_id"))
+    .where(_workers.c.id == _WORKER_ID)
+    .correlate(None)  # the caller's statement reads regions too: for its own region
+    .scalar_subquery()
 )
+_AT_ROW_SITE = exists().where(_assignments.c.worker_id == _WORKER_ID, _assignments.c.site_id == _token_sites.c.site_id)
+_CALLER_AND_WORKER = bearer_alongside(_WORKER_PATH.label("worker_path"), _AT_ROW_SITE.label("at_site"))
 
 
 def _readable_worker(reader: Reader, worker_id: str) -> None:
     """401 or 403 unless the caller may read this worker's pay; 404 when there is no such worker."""
-    principal = authorize(reader)
-    row = reader.execute(_WORKER_REGION, {"worker_id": worker_id}).first() or abort(404, message="no such worker")
-    require_worker_at(principal, reader, worker_id, row.path)
+    principal, rows = authorize_with(reader, _CALLER_AND_WORKER, {"worker_id": worker_id})
+    if rows[0].worker_path is None:
+        abort(404, message="no such worker")
+    require_worker_at(principal, rows[0].worker_path, lambda: any(row.at_site for row in rows))
 
 
 @blp.route("/<worker_id>/balance")
