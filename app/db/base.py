@@ -112,6 +112,9 @@ class ReadOnlySession(RuntimeError):
     """A write attempted in a session made for reading: a programming error, never a user's."""
 
 
+PREPARE_AFTER = 5  # psycopg's default: prepare a statement on its fifth run
+
+
 def _prepare_reads_only(connection: Connection) -> None:
     """psycopg prepares a statement after its fifth run, and PostgreSQL may then keep one generic plan for
     it. For `id = ANY(:ids)`, the writers' way of looking up a batch, that plan compares every row with
@@ -121,9 +124,6 @@ def _prepare_reads_only(connection: Connection) -> None:
     statements, each doing much); a read (make_read_engine: autocommit) keeps its prepared plans."""
     reading = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
     connection.connection.dbapi_connection.prepare_threshold = PREPARE_AFTER if reading else None
-
-
-PREPARE_AFTER = 5  # psycopg's default: prepare a statement on its fifth run
 
 
 def _begin_sqlite(connection) -> None:
