@@ -32,10 +32,10 @@ class Balance:
         return self.earned_fen - self.approved_fen
 
 
-def worker_balances(session: Reader, worker_id: str, period: str | None = None) -> tuple[Balance, list[Balance]]:
+def worker_balances(reader: Reader, worker_id: str, period: str | None = None) -> tuple[Balance, list[Balance]]:
     """The total (of one period when given) and the per-period balances, oldest first (one statement)."""
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for kind, month, amount in session.execute(_SUMS, {"worker_id": worker_id}):
+    for kind, month, amount in reader.execute(_SUMS, {"worker_id": worker_id}):
         if period is None or month == period:
             sums[month][kind] += int(amount)
     periods = [Balance(month, **sums[month]) for month in sorted(sums)]

@@ -144,11 +144,11 @@ def bearer_alongside(*columns: ColumnElement) -> Select:
     return BEARER.add_columns(*columns)
 
 
-def find_bearer(session: Reader, token: str, statement: Select = BEARER, params: Mapping[str, Any] | None = None
+def find_bearer(reader: Reader, token: str, statement: Select = BEARER, params: Mapping[str, Any] | None = None
                 ) -> tuple[Bearer | None, Sequence[Row]]:
     """The live token behind `token` with its region path and sites, or None if unknown, revoked or expired;
     with the rows of `statement` (`BEARER`, or a `bearer_alongside` one with its `params`) for their columns."""
-    rows = session.execute(statement, {**(params or {}), "token_hash": hash_token(token)}).all()
+    rows = reader.execute(statement, {**(params or {}), "token_hash": hash_token(token)}).all()
     if not rows or not _live(rows[0].revoked_at, rows[0].expires_at):
         return None, ()
     first = rows[0]

@@ -126,14 +126,14 @@ POLICY: dict[str, Rule] = {
 Principal = Bearer  # the caller of a request: its live bearer token, as app.tokens.find_bearer reads it
 
 
-def authenticate(session: Reader, statement: Select = BEARER, params: dict | None = None
+def authenticate(reader: Reader, statement: Select = BEARER, params: dict | None = None
                  ) -> tuple[Principal, Sequence[Row]]:
     """The caller behind the bearer token, with the rows of `statement` (app.tokens.bearer_alongside);
     401 when the token is missing, unknown, revoked or expired."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     # One query, on every request (no cache): a revoked or expired token is refused from the next request on.
-    bearer, rows = (find_bearer(session, token.strip(), statement, params)
+    bearer, rows = (find_bearer(reader, token.strip(), statement, params)
                     if scheme.lower() == "bearer" and token.strip() else (None, ()))
     if bearer is None:
         abort(401, message="a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
@@ -151,15 +151,15 @@ def rule_for(endpoint: str | None) -> Rule:
     return rule
 
 
-def authorize(session: Reader) -> Principal:
+def authorize(reader: Reader) -> Principal:
     """Authenticate, then 403 unless POLICY lets the caller's role use this endpoint."""
-    return authorize_with(session, BEARER)[0]
+    return authorize_with(reader, BEARER)[0]
 
 
-def authorize_with(session: Reader, statement: Select, params: dict | None = None) -> tuple[Principal, Sequence[Row]]:
+def authorize_with(reader: Reader, statement: Select, params: dict | None = None) -> tuple[Principal, Sequence[Row]]:
     """`authorize`, reading `statement` (app.tokens.bearer_alongside) in the token's round trip: its rows too."""
     rule = rule_for(request.endpoint)
-    principal, rows = authenticate(session, statement, params)
+    principal, rows = authenticate(reader, statement, params)
     if principal.role not in rule.roles:
         abort(403, message=f"the {principal.role} role may not do this")
     return principal, rows
