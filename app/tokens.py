@@ -23,6 +23,12 @@ TOKEN_PREFIX = "swk_"
 MAX_DAYS = 3650
 
 
+def bearer_in(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header's value; None for any other or none."""
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

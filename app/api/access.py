@@ -20,9 +20,10 @@ an alert outside the caller's region is 404, as if it did not exist):
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any, NoReturn
 
 from flask import g, request
 from flask_smorest import abort
@@ -35,7 +36,7 @@ from app.db import Reader
 from app.db.audit import note_actor
 from app.db.models import ApiToken, Assignment, Household, Region, Site, Worker
 from app.db.models.auth import ROLES
-from app.tokens import BEARER, Bearer, find_bearer
+from app.tokens import BEARER, Bearer, bearer_in, find_bearer
 
 
 class Scope(Enum):
@@ -126,20 +127,22 @@ POLICY: dict[str, Rule] = {
 Principal = Bearer  # the caller of a request: its live bearer token, as app.tokens.find_bearer reads it
 
 
-def authenticate(reader: Reader, statement: Select = BEARER, params: dict | None = None
+def authenticate(reader: Reader, statement: Select = BEARER, params: Mapping[str, Any] | None = None
                  ) -> tuple[Principal, Sequence[Row]]:
     """The caller behind the bearer token, with the rows of `statement` (app.tokens.bearer_alongside);
     401 when the token is missing, unknown, revoked or expired."""
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
+    token = bearer_in(request.headers.get("Authorization", ""))
     # One query, on every request (no cache): a revoked or expired token is refused from the next request on.
-    bearer, rows = (find_bearer(reader, token.strip(), statement, params)
-                    if scheme.lower() == "bearer" and token.strip() else (None, ()))
+    bearer, rows = find_bearer(reader, token, statement, params) if token else (None, ())
     if bearer is None:
-        abort(401, message="a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+        _unauthorized()
     note_actor(bearer.token_id, bearer.role)  # the audit log records this request's writes as the caller's
     g.principal = bearer
     return bearer, rows
+
+
+def _unauthorized() -> NoReturn:
+    abort(401, message="a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
 
 
 def rule_for(endpoint: str | None) -> Rule:
@@ -156,7 +159,8 @@ def authorize(reader: Reader) -> Principal:
     return authorize_with(reader, BEARER)[0]
 
 
-def authorize_with(reader: Reader, statement: Select, params: dict | None = None) -> tuple[Principal, Sequence[Row]]:
+def authorize_with(reader: Reader, statement: Select, params: Mapping[str, Any] | None = None
+                   ) -> tuple[Principal, Sequence[Row]]:
     """`authorize`, reading `statement` (app.tokens.bearer_alongside) in the token's round trip: its rows too."""
     rule = rule_for(request.endpoint)
     principal, rows = authenticate(reader, statement, params)
@@ -293,6 +297,5 @@ def require_bearer() -> None:
     rule = POLICY.get(request.endpoint or "")
     if rule is None or rule == PUBLIC or request.method == "OPTIONS":  # OPTIONS only lists the methods
         return
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        abort(401, message="a valid bearer token is required", headers={"WWW-Authenticate": "Bearer"})
+    if bearer_in(request.headers.get("Authorization", "")) is None:
+        _unauthorized()

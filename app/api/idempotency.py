@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import IdempotencyRecord
-from app.tokens import find_token
+from app.tokens import bearer_in, find_token
 
 log = structlog.get_logger("app.api")
 
@@ -53,7 +53,7 @@ def check_key() -> Response | None:
     key = request.headers[HEADER]
     if not _VALID_KEY.fullmatch(key):
         abort(422, message=f"invalid {HEADER}", errors={HEADER: ["1 to 200 printable ASCII characters"]})
-    bearer = _bearer_token()
+    bearer = bearer_in(request.headers.get("Authorization", ""))
     with _sessions()() as session:
         token = find_token(session, bearer) if bearer else None
         if token is None:
@@ -109,11 +109,6 @@ def store_answer(response: Response) -> Response:
 def _request_hash() -> str:
     parts = (request.method.encode(), request.path.encode(), request.query_string, request.get_data())
     return hashlib.sha256(b"\n".join(parts)).hexdigest()
-
-
-def _bearer_token() -> str | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 def _sessions() -> sessionmaker:

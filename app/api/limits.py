@@ -24,7 +24,7 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 from app.api.context import runtime
 from app.api.problems import problem
 from app.settings import Settings
-from app.tokens import hash_token
+from app.tokens import bearer_in, hash_token
 
 READS = ("GET", "HEAD", "OPTIONS")
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
@@ -104,8 +104,7 @@ def init_limits(app: Flask, settings: Settings) -> RateLimits:
 
 
 def _caller() -> str:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    token = token.strip() if scheme.lower() == "bearer" else ""
+    token = bearer_in(request.headers.get("Authorization", ""))
     # The token's hash, never the token: the key is stored (Redis) and may be logged.
     return f"token:{hash_token(token)}" if token else f"address:{request.remote_addr}"
 
