@@ -84,10 +84,11 @@ def make_read_engine(engine: Engine) -> Engine:
     COMMIT round trip and give a read nothing, since under READ COMMITTED every statement takes its own
     snapshot anyway. A read that needs several statements to agree runs them as one statement. On SQLite
     a deferred BEGIN: under WAL a read does not queue behind a writer. The pool is `engine`'s."""
+    # read_only marks this engine's connections for _begin_sqlite and _prepare_reads_only.
     if engine.dialect.name == "sqlite":
         reader = engine.execution_options(read_only=True)
     else:
-        reader = engine.execution_options(isolation_level="AUTOCOMMIT")
+        reader = engine.execution_options(read_only=True, isolation_level="AUTOCOMMIT")
     event.listen(reader, "before_execute", _refuse_writes)  # this engine's connections only, not `engine`'s
     return reader
 
@@ -121,8 +122,8 @@ def _prepare_reads_only(connection: Connection) -> None:
     every id, and one made while a table was young stays a sequential scan as the table grows, until the
     next ANALYZE: a POST's duplicate check took 39 ms instead of 2 in a fresh database. So a connection
     that may write has its statements planned with their values, which costs a write little (few
-    statements, each doing much); a read (make_read_engine: autocommit) keeps its prepared plans."""
-    reading = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    statements, each doing much); a read (make_read_engine) keeps its prepared plans."""
+    reading = connection.get_execution_options().get("read_only", False)
     connection.connection.dbapi_connection.prepare_threshold = PREPARE_AFTER if reading else None
 
 
