@@ -1,12 +1,14 @@
 """Can this work event be applied? One answer for the API (refuse at the door) and the
-consumers (park in the dead-letter store), from the same facts loaded once per batch."""
+consumers (park in the dead-letter store), from the same facts loaded once per batch: the
+workers, and the terms of the assignments their work falls under."""
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Text, cast, select
 from sqlalchemy.orm import Session
 
 import payroll
@@ -36,21 +38,74 @@ class OutputRef:
     site_id: str
 
 
+@dataclass(frozen=True, slots=True)
+class AssignmentTerms:
+    """What work under an assignment is paid by: its worker, site, dates and wage scheme.
+
+    Read from plain rows, not ORM objects: a batch reads every assignment of its workers, and an ORM
+    object costs several times as much to build. The scheme is kept as its stored JSON text, which
+    parses once per distinct text (a few for a whole country), not once per row."""
+
+    id: str
+    worker_id: str
+    site_id: str
+    start_date: date
+    end_date: date | None
+    scheme_json: str
+
+    def covers(self, day: date) -> bool:
+        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
+
+    @property
+    def wage_scheme(self) -> payroll.WageScheme:
+        """payroll's validated scheme; raises payroll.InvalidScheme for a stored scheme it refuses."""
+        return _scheme(self.scheme_json)
+
+    @property
+    def kind(self) -> str:
+        return self.wage_scheme.kind
+
+
+_a = Assignment.__table__
+_TERMS = (_a.c.id, _a.c.worker_id, _a.c.site_id, _a.c.start_date, _a.c.end_date, cast(_a.c.scheme, Text))
+
+
+def assignment_terms(session: Session, *criteria: ColumnElement[bool]) -> list[AssignmentTerms]:
+    """The terms of the assignments that meet `criteria`."""
+    return [AssignmentTerms(*row) for row in session.execute(select(*_TERMS).where(*criteria))]
+
+
+_SCHEMES: dict[str, payroll.WageScheme] = {}
+_SCHEMES_KEPT = 4096
+
+
+def _scheme(text: str) -> payroll.WageScheme:
+    """The wage scheme of a stored scheme's JSON text, remembered across batches: each batch loads its
+    assignments afresh, and most share a few schemes. Keyed by the exact text, so schemes that differ only
+    in a JSON type (1 and true, "1.5" and 1.5) never share a parse; schemes are frozen, so sharing is safe."""
+    parsed = _SCHEMES.get(text)
+    if parsed is None:
+        parsed = payroll.scheme_from_dict(json.loads(text))  # raises before anything is remembered
+        if len(_SCHEMES) >= _SCHEMES_KEPT:
+            _SCHEMES.clear()
+        _SCHEMES[text] = parsed
+    return parsed
+
+
 class WorkContext:
     """Workers and assignments of a batch of events, loaded in two queries."""
 
     def __init__(self, session: Session, events: list[WorkEvent], outputs: dict[str, OutputRef]):
         worker_ids = {event.worker_id for event in events}
         self.workers = set(session.scalars(select(Worker.id).where(among(session, Worker.id, worker_ids))))
-        self.assignments: dict[str, Assignment] = {}  # by id
-        self._assignments: dict[tuple[str, str], list[Assignment]] = defaultdict(list)
-        assignments = select(Assignment).where(among(session, Assignment.worker_id, worker_ids))
-        for assignment in session.scalars(assignments):
+        self.assignments: dict[str, AssignmentTerms] = {}  # by id
+        self._assignments: dict[tuple[str, str], list[AssignmentTerms]] = defaultdict(list)
+        for assignment in assignment_terms(session, among(session, _a.c.worker_id, worker_ids)):
             self.assignments[assignment.id] = assignment
             self._assignments[(assignment.worker_id, assignment.site_id)].append(assignment)
         self.outputs = outputs
 
-    def assignment_for(self, worker_id: str, site_id: str, day: date) -> Assignment | None:
+    def assignment_for(self, worker_id: str, site_id: str, day: date) -> AssignmentTerms | None:
         return next((a for a in self._assignments[(worker_id, site_id)] if a.covers(day)), None)
 
     def problem(self, event: WorkEvent) -> Problem | None:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Adjustment, ApprovedPay, Assignment, PayPeriod
 from app.periods import earliest_open_month
+from app.worklog import assignment_terms
 from consumers.pay import compute_line
 
 
@@ -35,9 +36,8 @@ def _month_pay(session: Session, site_id: str, worker_id: str, month: str) -> in
     first = date.fromisoformat(f"{month}-01")
     days = [first.replace(day=d) for d in range(1, calendar.monthrange(first.year, first.month)[1] + 1)]
     total = 0
-    for assignment in session.scalars(select(Assignment).where(
-            Assignment.worker_id == worker_id, Assignment.site_id == site_id)):
-        keys = [first] if assignment.scheme["kind"] == "monthly" else [d for d in days if assignment.covers(d)]
+    for assignment in assignment_terms(session, Assignment.worker_id == worker_id, Assignment.site_id == site_id):
+        keys = [first] if assignment.kind == "monthly" else [d for d in days if assignment.covers(d)]
         for day in keys:
             line = compute_line(session, assignment, day)
             total += line[0] if line else 0

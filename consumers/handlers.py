@@ -14,10 +14,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Assignment, AttendanceRecord, OutputRecord, ProcessedEvent
+from app.db.models import AttendanceRecord, OutputRecord, ProcessedEvent
 from app.db.queries import among, chunks
 from app.db.rows import Row, insert_rows, update_rows
-from app.worklog import WorkContext
+from app.worklog import AssignmentTerms, WorkContext
 from consumers.pay import attendance_records
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, WorkEvent
 from events.envelope import format_time
@@ -76,8 +76,8 @@ class BatchRecords:
         insert_rows(session, ProcessedEvent.__table__, self.processed)
 
 
-def wage_key(assignment: Assignment, day: date) -> WageKey:
-    if assignment.scheme["kind"] == "monthly":
+def wage_key(assignment: AssignmentTerms, day: date) -> WageKey:
+    if assignment.kind == "monthly":
         return (assignment.id, day.replace(day=1))
     return (assignment.id, day)
 

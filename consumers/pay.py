@@ -13,8 +13,9 @@ from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 import payroll
-from app.db.models import Assignment, AttendanceRecord, OutputRecord
+from app.db.models import AttendanceRecord, OutputRecord
 from app.db.queries import among, chunks
+from app.worklog import AssignmentTerms
 
 # load_facts reads rows, not ORM objects: a batch's records are written by Core statements, and rows are
 # cheaper to build; compute_line reads both alike (by attribute).
@@ -34,13 +35,13 @@ class LoadedFacts:
         default_factory=lambda: defaultdict(list))  # monthly: by the 1st of the month
 
 
-def load_facts(session: Session, keys: Iterable[tuple[Assignment, date]],
+def load_facts(session: Session, keys: Iterable[tuple[AssignmentTerms, date]],
                current: Mapping[tuple[str, str, date], dict] | None = None) -> LoadedFacts:
     """What compute_line reads for each (assignment, day), in a few queries. `current`: attendance rows
     (column name -> value) known to be as stored now, such as the batch's own, which are not read again."""
     days, pieces, months = set(), set(), set()
     for assignment, day in keys:
-        kind = assignment.scheme["kind"]
+        kind = assignment.kind
         key = (assignment.worker_id, assignment.site_id, day)
         (months if kind == "monthly" else pieces if kind == "piece" else days).add(key)
     facts = LoadedFacts()
@@ -82,7 +83,7 @@ def attendance_records(session: Session, keys: set[tuple[str, str, date]]) -> It
                 yield record
 
 
-def compute_line(session: Session, assignment: Assignment, day: date,
+def compute_line(session: Session, assignment: AssignmentTerms, day: date,
                  loaded: LoadedFacts | None = None) -> tuple[int, dict] | None:
     """(amount in fen, the facts it came from) for one key, or None when no fact is left. With `loaded`
     (by load_facts, for this key) nothing is queried."""
@@ -105,7 +106,7 @@ def compute_line(session: Session, assignment: Assignment, day: date,
     return payroll.hourly_day_pay(scheme, record.status, minutes), facts
 
 
-def _piece(session: Session, assignment: Assignment, scheme: payroll.PieceScheme, day: date,
+def _piece(session: Session, assignment: AssignmentTerms, scheme: payroll.PieceScheme, day: date,
            loaded: LoadedFacts | None = None):
     if loaded is not None:
         outputs = loaded.outputs.get((assignment.worker_id, assignment.site_id, day), [])
@@ -125,7 +126,7 @@ def _piece(session: Session, assignment: Assignment, scheme: payroll.PieceScheme
     return payroll.piece_day_pay(scheme, lines), facts
 
 
-def _monthly(session: Session, assignment: Assignment, scheme: payroll.MonthlyScheme, month_start: date,
+def _monthly(session: Session, assignment: AssignmentTerms, scheme: payroll.MonthlyScheme, month_start: date,
              loaded: LoadedFacts | None = None):
     if loaded is not None:
         stored = loaded.months.get((assignment.worker_id, assignment.site_id, month_start), [])

@@ -11,7 +11,7 @@ from app.db.models import Assignment, WageLine
 from app.db.queries import among
 from app.db.rows import Row, insert_rows, update_rows
 from app.periods import frozen_periods
-from app.worklog import WorkContext
+from app.worklog import AssignmentTerms, WorkContext, assignment_terms
 from consumers.adjustments import recompute_adjustment
 from consumers.handlers import AttendanceKey, WageKey
 from consumers.pay import compute_line, load_facts
@@ -53,7 +53,7 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: Wor
         elif line is None:
             new.append({"assignment_id": assignment_id, "worker_id": assignment.worker_id,
                         "site_id": assignment.site_id, "period": _month(day), "work_date": day,
-                        "scheme": assignment.scheme["kind"], "amount_fen": computed[0], "facts": computed[1]})
+                        "scheme": assignment.kind, "amount_fen": computed[0], "facts": computed[1]})
         elif (line.amount_fen, line.facts) != computed:
             changed.append({"id": line.id, "amount_fen": computed[0], "facts": computed[1]})
     _write_lines(session, new, changed, gone)
@@ -61,11 +61,11 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: Wor
         recompute_adjustment(session, site_id, worker_id, month)
 
 
-def _assignments(session: Session, ids: set[str], context: WorkContext | None) -> dict[str, Assignment]:
+def _assignments(session: Session, ids: set[str], context: WorkContext | None) -> dict[str, AssignmentTerms]:
     known = {i: context.assignments[i] for i in ids if i in context.assignments} if context is not None else {}
     missing = ids - set(known)
     if missing:
-        known.update((a.id, a) for a in session.scalars(select(Assignment).where(Assignment.id.in_(missing))))
+        known.update((a.id, a) for a in assignment_terms(session, Assignment.id.in_(missing)))
     return known
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-import payroll
 from app.db.base import Base
 from app.db.crypto import Encrypted, keyring
 from app.db.models.types import new_id, utcnow
@@ -78,32 +77,3 @@ class Assignment(Base):
     end_date: Mapped[date | None] = mapped_column(Date)
     scheme: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-    def covers(self, day: date) -> bool:
-        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
-
-    @property
-    def wage_scheme(self) -> payroll.WageScheme:
-        """`scheme` as payroll's validated value, built once per loaded row: a consumer's batch asks for it
-        once or twice per event. Built again if `scheme` is replaced."""
-        cached = self.__dict__.get("_wage_scheme")
-        if cached is None or cached[0] is not self.scheme:
-            cached = self.__dict__["_wage_scheme"] = (self.scheme, _parsed_scheme(self.scheme))
-        return cached[1]
-
-
-_SCHEMES: dict[str, payroll.WageScheme] = {}
-_SCHEMES_KEPT = 4096
-
-
-def _parsed_scheme(scheme: dict[str, Any]) -> payroll.WageScheme:
-    """scheme_from_dict, remembered across batches by the dict's repr: each batch loads its assignments
-    afresh, most share a few schemes, and the repr costs a fifth of a parse. The repr of JSON values
-    tells them apart exactly ("1.5" from 1.5, 1 from true); schemes are frozen, so sharing one is safe."""
-    key = repr(scheme)
-    parsed = _SCHEMES.get(key)
-    if parsed is None:
-        if len(_SCHEMES) >= _SCHEMES_KEPT:
-            _SCHEMES.clear()
-        parsed = _SCHEMES[key] = payroll.scheme_from_dict(scheme)
-    return parsed
