@@ -21,7 +21,7 @@ from app.db.rows import insert_rows
 from app.worklog import OutputRef, WorkContext
 from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, encode_event, parse_event
 from events.bus import Bus, OutgoingMessage
-from events.envelope import hash_encoded
+from events.envelope import hash_encoded, hash_headers
 
 
 class EventsRejected(Exception):
@@ -81,7 +81,8 @@ def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, Work
         raise EventsRejected(dict(sorted(errors.items(), key=lambda item: int(item[0]))))
     if fresh:
         _record_receipt(session, [(event, encoded) for _, event, encoded in fresh])
-        bus.stage(session, [OutgoingMessage(topic, event.worker_id, encoded) for _, event, encoded in fresh])
+        bus.stage(session, [OutgoingMessage(topic, event.worker_id, encoded, hash_headers(encoded))
+                            for _, event, encoded in fresh])
     return receipts
 
 

@@ -1,6 +1,7 @@
 """(e) the embedded default: SQLite, the event_log table as the bus, one `python -m consumers` process."""
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from datetime import UTC, datetime
@@ -9,6 +10,7 @@ from bench.country import Country
 from bench.load import prepare_sqlite
 from bench.progress import Progress
 from bench.services import VAR, Process, settings_env
+from events.envelope import hash_headers
 
 TOPIC = "stablework.work-events"
 
@@ -26,14 +28,15 @@ def _path(url: str) -> str:
 
 
 def fill_event_log(url: str, country: Country, days: int) -> int:
-    """Stage the events as the API does (rows of event_log in commit order), in bulk."""
+    """Stage the events as the API does (rows of event_log in commit order, with their content hash header),
+    in bulk."""
     conn = sqlite3.connect(_path(url))
     now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
     count = 0
     with Progress("event_log rows", unit="events") as bar:
         batch = []
         for key, value in country.messages(days):
-            batch.append((TOPIC, key, value, None, now))
+            batch.append((TOPIC, key, value, json.dumps(hash_headers(value)), now))
             if len(batch) == 5000:
                 conn.executemany("INSERT INTO event_log (topic, key, value, headers, created_at) VALUES (?,?,?,?,?)",
                                  batch)

@@ -17,6 +17,7 @@ from bench.country import Country, content_hash_of
 from bench.load import libpq, prepare_postgres
 from bench.progress import Progress
 from bench.services import VAR, Services, consumers, settings_env
+from events.envelope import hash_headers
 
 PARTITIONS = 6  # KAFKA_PARTITIONS' default
 
@@ -65,13 +66,15 @@ def create_topic(bootstrap: str, topic: str, partitions: int = PARTITIONS) -> No
 
 
 def produce(bootstrap: str, topic: str, path: Path, total: int) -> dict:
-    """Produce every message as the relay does (acks=all, idempotent, linger 5 ms), keyed by worker."""
+    """Produce every message as the relay does (acks=all, idempotent, linger 5 ms), keyed by worker, with the
+    content hash header the API stages with each event (the values are canonical, as the API's are)."""
     producer = KafkaProducer(bootstrap_servers=bootstrap.split(","), client_id="bench-producer", acks="all",
                              enable_idempotence=True, linger_ms=5, compression_type=None)
     started = time.perf_counter()
     with Progress(f"produce -> {topic[-24:]}", total, "msgs") as bar:
         for n, (key, value) in enumerate(read_messages(path), 1):
-            producer.send(topic, key=key, value=value)
+            producer.send(topic, key=key, value=value,
+                          headers=[(name, text.encode()) for name, text in hash_headers(value).items()])
             if n % 1000 == 0:
                 bar.update(1000)
         producer.flush(timeout=300)

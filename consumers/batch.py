@@ -14,8 +14,9 @@ from app.worklog import OutputRef, WorkContext
 from consumers.dead_letters import park
 from consumers.handlers import HANDLERS, BatchRecords, WageKey
 from consumers.wages import recompute_wage_lines
-from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, content_hash, decode_event
+from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, decode_event
 from events.bus import Bus, Message
+from events.envelope import message_hash
 
 log = structlog.get_logger("consumers.wages")
 
@@ -48,7 +49,7 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
     touched: set[WageKey] = set()
     for message, event in decoded:
         result.consumed[event.type] += 1
-        digest = content_hash(event)
+        digest = message_hash(event, message.value, message.headers)
         previous = seen.get(event.id)
         if previous == digest:
             result.duplicates[event.type] += 1

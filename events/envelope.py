@@ -9,6 +9,7 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -332,6 +333,26 @@ def content_hash(event: WorkEvent) -> str:
 def hash_encoded(value: bytes) -> str:
     """The content hash of an event already encoded by `encode_event` (saves encoding it twice)."""
     return hashlib.sha256(value).hexdigest()
+
+
+# A message header, set only on a value that is `encode_event`'s bytes (the API's, through the outbox): their
+# content hash. Encoding an event again to hash it is a twentieth of a consumer's CPU an event.
+CONTENT_HASH_HEADER = "stablework-content-hash"
+
+
+def hash_headers(encoded: bytes) -> dict[str, str]:
+    """The headers of a message whose value is `encode_event`'s bytes."""
+    return {CONTENT_HASH_HEADER: hash_encoded(encoded)}
+
+
+def message_hash(event: WorkEvent, value: bytes, headers: Mapping[str, str]) -> str:
+    """`content_hash(event)` of a message's event: read off the message when its header vouches that the value
+    is the canonical encoding. A header that is not the hash of these very bytes is ignored, so another
+    producer's message (or a dead letter replayed as it was first written) is hashed from its event."""
+    claimed = headers.get(CONTENT_HASH_HEADER)
+    if claimed is not None and claimed == hash_encoded(value):
+        return claimed
+    return content_hash(event)
 
 
 def format_time(moment: datetime) -> str:

@@ -2,6 +2,7 @@
 processes -> PostgreSQL, with faults: consumers SIGKILLed, Kafka down, PostgreSQL restarted."""
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
@@ -18,14 +19,16 @@ from support.processes import Fleet, wait_until
 from support.scenario import register
 
 from app import create_app
-from app.db.models import DeadLetter
+from app.db.models import DeadLetter, ProcessedEvent
 from app.migrate import upgrade_database
 from app.runtime import build_runtime
 from app.tokens import issue_token
 from consumers.batch import process_batch
+from events.envelope import CONTENT_HASH_HEADER
 
 
-def test_core_scenario_through_kafka_gives_exactly_the_expected_earnings(api, runtime, fleet, scenario):
+def test_core_scenario_through_kafka_gives_exactly_the_expected_earnings(
+        api, runtime, settings, fleet, scenario, kafka_broker):
     register(api, scenario)
     fleet.start("relay", "relay")
     fleet.start("wages-1")
@@ -33,6 +36,13 @@ def test_core_scenario_through_kafka_gives_exactly_the_expected_earnings(api, ru
     wait_for_all(runtime, scenario)
     assert earned(api, scenario) == nonzero(scenario.expected)
     assert unpublished(runtime) == 0
+    # Each message carries its content hash from the API's staging through the relay, and it is what was kept.
+    messages = _read_all(kafka_broker.bootstrap, settings.topic_work_events, len(scenario.unique_events))
+    carried = {json.loads(m.value)["id"]: dict(m.headers)[CONTENT_HASH_HEADER].decode() for m in messages}
+    assert all(dict(m.headers)[CONTENT_HASH_HEADER].decode() == hashlib.sha256(m.value).hexdigest()
+               for m in messages)
+    with runtime.sessions() as session:
+        assert dict(session.execute(select(ProcessedEvent.event_id, ProcessedEvent.content_hash)).all()) == carried
 
 
 def test_two_consumers_split_the_partitions_and_a_sigkilled_one_loses_and_doubles_nothing(
