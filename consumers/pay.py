@@ -141,7 +141,7 @@ def _monthly(session: Session, assignment: AssignmentTerms, scheme: payroll.Mont
     records = [r for r in stored if assignment.covers(r.work_date)]
     if not records:
         return None
-    credits = sum(payroll.day_credit(r.status) for r in records)
+    credits = payroll.day_credits(r.status for r in records)
     facts = {
         "days_recorded": len(records),
         "credits": str(Decimal(credits.numerator) / credits.denominator),

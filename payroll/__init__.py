@@ -15,7 +15,14 @@ from payroll.alerts import (
     projected_below_line,
     wage_arrears,
 )
-from payroll.attendance import daily_day_pay, day_credit, hourly_day_pay, minutes_between, monthly_pay
+from payroll.attendance import (
+    daily_day_pay,
+    day_credit,
+    day_credits,
+    hourly_day_pay,
+    minutes_between,
+    monthly_pay,
+)
 from payroll.errors import InvalidScheme, InvalidWorkRecord, MissingMinutes, UnknownGrade, UnknownProduct
 from payroll.money import round_half_up
 from payroll.piece import OutputLine, check_output, piece_day_pay
@@ -53,6 +60,7 @@ __all__ = [
     "check_output",
     "daily_day_pay",
     "day_credit",
+    "day_credits",
     "hourly_day_pay",
     "income_drop",
     "minutes_between",

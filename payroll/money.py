@@ -20,7 +20,14 @@ def round_half_up(x: Fraction | Decimal | int) -> int:
     if type(x) is int:
         return x
     exact = x if type(x) is Fraction else Fraction(x)  # Fraction(x) again would cost most of the call
-    magnitude = abs(exact)
-    # floor(|x| + 1/2), in integers only
-    rounded = (2 * magnitude.numerator + magnitude.denominator) // (2 * magnitude.denominator)
-    return rounded if exact >= 0 else -rounded
+    return round_ratio_half_up(exact.numerator, exact.denominator)
+
+
+def round_ratio_half_up(numerator: int, denominator: int) -> int:
+    """``round_half_up(Fraction(numerator, denominator))`` in integers only: pay rules that multiply and
+    divide whole numbers use it, since Fraction arithmetic costs several times the whole rule."""
+    if denominator <= 0:
+        raise ValueError(f"the denominator must be positive, got {denominator}")
+    magnitude = abs(numerator)
+    rounded = (2 * magnitude + denominator) // (2 * denominator)  # floor(|x| + 1/2)
+    return rounded if numerator >= 0 else -rounded

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fractions import Fraction
 
 from payroll.errors import InvalidWorkRecord, UnknownGrade, UnknownProduct
-from payroll.money import round_half_up
+from payroll.money import round_ratio_half_up
 from payroll.schemes import PieceScheme
 
 
@@ -50,6 +49,6 @@ def piece_day_pay(scheme: PieceScheme, outputs: Iterable[OutputLine]) -> int:
         totals[key] = totals.get(key, 0) + quantity
     # rounding per group, not per record: the domain rounds the day's total of a product and grade
     return sum(
-        round_half_up(Fraction(quantity * scheme.rates[product] * scheme.grades[grade], 100))
+        round_ratio_half_up(quantity * scheme.rates[product] * scheme.grades[grade], 100)
         for (product, grade), quantity in totals.items()
     )

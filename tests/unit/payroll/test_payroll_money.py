@@ -4,6 +4,7 @@ from fractions import Fraction
 import pytest
 
 from payroll import round_half_up
+from payroll.money import round_ratio_half_up
 
 
 def test_an_exact_half_fen_rounds_up():
@@ -54,3 +55,14 @@ def test_the_result_is_a_plain_int():
 def test_floats_and_other_non_numbers_are_refused(inexact):
     with pytest.raises(TypeError):
         round_half_up(inexact)
+
+
+def test_an_integer_ratio_rounds_half_away_from_zero():
+    assert [round_ratio_half_up(n, 2) for n in (5, 3, -5, -3)] == [3, 2, -3, -2]
+    assert round_ratio_half_up(24999, 10000) == 2 and round_ratio_half_up(25000, 10000) == 3
+
+
+@pytest.mark.parametrize("denominator", [0, -2])
+def test_an_integer_ratio_needs_a_positive_denominator(denominator):
+    with pytest.raises(ValueError, match="denominator"):
+        round_ratio_half_up(5, denominator)

@@ -12,6 +12,8 @@ from payroll import (
     OutputLine,
     PieceScheme,
     daily_day_pay,
+    day_credit,
+    day_credits,
     hourly_day_pay,
     monthly_pay,
     piece_day_pay,
@@ -19,6 +21,7 @@ from payroll import (
     scheme_from_dict,
     scheme_to_dict,
 )
+from payroll.money import round_ratio_half_up
 
 multipliers = st.decimals(min_value=1, max_value=10, places=4, allow_nan=False, allow_infinity=False)
 hourly_schemes = st.builds(
@@ -150,3 +153,46 @@ def test_rounding_moves_at_most_half_a_fen_and_halves_move_away_from_zero(x):
     assert abs(rounded - x) <= Fraction(1, 2)
     if abs(rounded - x) == Fraction(1, 2):
         assert abs(rounded) > abs(x)
+
+
+# The rules compute in integers; these are their formulas in Fractions, as DOMAIN.md states them.
+
+@given(st.integers(-10**12, 10**12), st.integers(1, 10**6))
+def test_an_integer_ratio_rounds_as_its_fraction_does(numerator, denominator):
+    assert round_ratio_half_up(numerator, denominator) == round_half_up(Fraction(numerator, denominator))
+
+
+@given(hourly_schemes, statuses, st.one_of(st.none(), minutes))
+def test_hourly_pay_is_its_formula_in_fractions(scheme, status, m):
+    if status in ("absent", "leave"):
+        assert hourly_day_pay(scheme, status, m) == 0
+        return
+    if m is None and status == "present":
+        return  # MissingMinutes, tested on its own
+    worked = Fraction(scheme.standard_minutes, 2) if m is None else Fraction(m)
+    standard = Fraction(scheme.standard_minutes)
+    paid = min(worked, standard) + Fraction(scheme.overtime_multiplier) * max(worked - standard, Fraction(0))
+    assert hourly_day_pay(scheme, status, m) == round_half_up(scheme.rate_fen * paid / 60)
+
+
+@given(daily_schemes, statuses)
+def test_daily_pay_is_its_formula_in_fractions(scheme, status):
+    assert daily_day_pay(scheme, status) == round_half_up(scheme.day_rate_fen * day_credit(status))
+
+
+@given(monthly_schemes, months)
+def test_monthly_pay_is_its_formula_in_fractions(scheme, month):
+    credits = sum((day_credit(status) for status in month), Fraction(0))
+    assert day_credits(month) == credits
+    expected = round_half_up(scheme.stipend_fen * min(credits, Fraction(scheme.required_days)) / scheme.required_days)
+    assert monthly_pay(scheme, month) == expected
+
+
+@given(piece_days())
+def test_piece_pay_is_its_formula_in_fractions(day):
+    scheme, outputs = day
+    totals: dict = {}
+    for line in outputs:
+        totals[(line.product, line.grade)] = totals.get((line.product, line.grade), 0) + line.quantity
+    expected = sum(round_half_up(Fraction(q * scheme.rates[p] * scheme.grades[g], 100)) for (p, g), q in totals.items())
+    assert piece_day_pay(scheme, outputs) == expected
