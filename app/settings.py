@@ -39,7 +39,7 @@ class Settings:
     topic_dead_letters: str = "stablework.dead-letters"
     topic_alerts: str = "stablework.alerts"
     consumer_group: str = "stablework-wages"
-    consumer_batch_size: int = 500
+    consumer_batch_size: int = 2000  # larger batches spread a batch's dozen statements and commit (docs/benchmarks.md)
     consumer_poll_ms: int = 200
     # A consumer that has not settled in its group for this long starts over with a new client (see
     # consumers/loop.py): a join normally takes seconds, and a needless restart costs only a rebalance.

@@ -47,7 +47,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="workers of the pipeline country (overrides --size)")
     parser.add_argument("--days", type=int, help="days of events for the pipeline (overrides --size)")
     parser.add_argument("--processes", default="1,2", help="wage consumer processes to try")
-    parser.add_argument("--batch-size", type=int, help="CONSUMER_BATCH_SIZE of the wage consumers (default 500)")
+    parser.add_argument("--batch-size", type=int,
+                        help="CONSUMER_BATCH_SIZE of the wage consumers (default: the settings' own)")
     parser.add_argument("--close-workers", type=int)
     parser.add_argument("--close-lines", choices=("python", "sql"), default="python",
                         help="wage lines of the month: from the generator's facts (exact) or made in SQL (fast)")

@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=5000)
     parser.add_argument("--days", type=int, default=2)
     parser.add_argument("--embedded", action="store_true", help="SQLite + the embedded log instead of Kafka + PG")
-    parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--batch-size", type=int, help="CONSUMER_BATCH_SIZE (default: the settings' own)")
     parser.add_argument("--post-batch", type=int, default=1000, help="with --api: events per POST /events")
     parser.add_argument("--sampler", choices=("pyinstrument", "none"), default="pyinstrument")
     parser.add_argument("--api", action="store_true",
@@ -48,6 +48,9 @@ def main() -> None:
     from app.runtime import build_runtime
     from app.settings import Settings
 
+    base = Settings.from_env()
+    if args.batch_size:
+        base = replace(base, consumer_batch_size=args.batch_size)
     country = Country(args.workers)
     services = Services(kafka=not args.embedded, postgres=not args.embedded).start() if not args.embedded else None
     try:
@@ -56,8 +59,7 @@ def main() -> None:
 
             url = fresh_sqlite(country, "profile")
             total = fill_event_log(url, country, args.days)
-            settings = replace(Settings.from_env(), database_url=url, bus="embedded",
-                               consumer_batch_size=args.batch_size, log_level="WARNING")
+            settings = replace(base, database_url=url, bus="embedded", log_level="WARNING")
         else:
             from bench.kafka_pipeline import create_topic, message_file, produce
             from bench.load import prepare_postgres
@@ -67,10 +69,10 @@ def main() -> None:
             create_topic(services.kafka.bootstrap, topic)
             produce(services.kafka.bootstrap, topic, path, total)
             url = prepare_postgres(services.postgres, "bench_profile", country)
-            settings = replace(Settings.from_env(), database_url=url, bus="kafka",
+            settings = replace(base, database_url=url, bus="kafka",
                                kafka_bootstrap_servers=services.kafka.bootstrap, topic_work_events=topic,
                                topic_dead_letters=topic + ".dlt", consumer_group="bench-profile",
-                               consumer_batch_size=args.batch_size, log_level="WARNING")
+                               log_level="WARNING")
         runtime = build_runtime(settings)
         configure_logging("WARNING")
         consumer = runtime.bus.consumer(settings.consumer_group, [settings.topic_work_events])
