@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import JSON, Column, Table, TypeDecorator, bindparam, insert, update
+from sqlalchemy import ARRAY, JSON, Column, Table, TypeDecorator, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 Row = dict[str, Any]
@@ -35,10 +35,21 @@ def insert_rows(session: Session, table: Table, rows: list[Row]) -> None:
 
 
 def update_rows(session: Session, table: Table, rows: list[Row]) -> None:
-    """UPDATE each row by its primary key (which it holds), one executemany; its other columns are set."""
+    """UPDATE each row by its primary key (which it holds); its other columns are set. Every row has the same
+    columns. On PostgreSQL one statement for all of them, elsewhere one executemany."""
     if not rows:
         return
     key = [column.name for column in table.primary_key.columns]
+    if session.get_bind().dialect.name == "postgresql":
+        # An executemany is a statement a row, each parsed and planned on its own (writes are not prepared,
+        # app.db.base); one UPDATE joined to the rows as arrays is planned once.
+        columns = list(rows[0])
+        given = select(*(func.unnest(bindparam(f"rows_{name}", [row[name] for row in rows],
+                                               type_=ARRAY(table.c[name].type))).label(name)
+                         for name in columns)).subquery("given")
+        session.execute(update(table).where(*(table.c[name] == given.c[name] for name in key))
+                        .values({name: given.c[name] for name in columns if name not in key}))
+        return
     # a bind name may not repeat a column's name in an UPDATE: the key's values go in as key_*
     statement = update(table).where(*(table.c[name] == bindparam(f"key_{name}") for name in key))
     session.execute(statement, [{**{name: value for name, value in row.items() if name not in key},

@@ -1,13 +1,15 @@
-"""Bulk writes by COPY on PostgreSQL. The event log (the outbox for Kafka): every field comes back as it
+"""Bulk writes on PostgreSQL. The event log (the outbox for Kafka), by COPY: every field comes back as it
 was staged, in staging order, and only once the unit of work commits. `insert_rows` refuses a table
-whose columns COPY would store wrong."""
+whose columns COPY would store wrong. `update_rows` sets many rows in one statement."""
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import func, select
+from datetime import date
 
-from app.db.models import Worker
-from app.db.rows import insert_rows
+import pytest
+from sqlalchemy import event, func, select
+
+from app.db.models import Assignment, AttendanceRecord, Household, Region, Site, WageLine, Worker
+from app.db.rows import insert_rows, update_rows
 from events.bus.base import OutgoingMessage
 from events.bus.log import append, event_log
 
@@ -49,3 +51,53 @@ def test_rows_whose_columns_need_bind_processing_are_not_copied(pg_runtime):
     # COPY skips a TypeDecorator's bind processing: an Encrypted column would be stored in the clear.
     with pytest.raises(TypeError, match="national_id"), pg_runtime.sessions.begin() as session:
         insert_rows(session, Worker.__table__, [{"id": "w-copy", "national_id_encrypted": "360702199001011234"}])
+
+
+def _statements(session) -> list[str]:
+    """The SQL statements `session`'s connection runs from now on; an executemany counts once per row."""
+    seen: list[str] = []
+    event.listen(session.connection(), "before_cursor_execute",
+                 lambda conn, cursor, statement, parameters, context, many:
+                 seen.extend([statement] * (len(parameters) if many else 1)))
+    return seen
+
+
+def test_many_rows_are_updated_in_one_statement_each_with_its_own_values(pg_runtime):
+    days = [date(2026, 3, d) for d in (2, 3, 4)]
+    with pg_runtime.sessions.begin() as session:
+        for row in (Region(code="36-upd", name="U", level="county", path="/36-upd/"),
+                    Household(id="h-upd", region_code="36-upd", size=3, status="poor"),
+                    Worker(id="w-upd", household_id="h-upd", name="Wang"),
+                    Site(id="s-upd", kind="workshop", name="S", region_code="36-upd"),
+                    Assignment(id="a-upd", worker_id="w-upd", site_id="s-upd", start_date=days[0],
+                               scheme={"kind": "daily", "day_rate_fen": 100})):
+            session.add(row)
+            session.flush()  # in this order: the models declare no relationships for the flush to follow
+        insert_rows(session, WageLine.__table__, [
+            {"assignment_id": "a-upd", "worker_id": "w-upd", "site_id": "s-upd", "period": "2026-03", "work_date": d,
+             "scheme": "daily", "amount_fen": 100, "facts": {"status": "present"}} for d in days])
+        insert_rows(session, AttendanceRecord.__table__, [
+            {"worker_id": "w-upd", "site_id": "s-upd", "work_date": d, "event_id": f"e{d.day}",
+             "recorded_at": "2026-03-05T00:00:00.000000Z", "status": "present", "minutes": 480, "check_in": None,
+             "check_out": None} for d in days])
+    with pg_runtime.sessions.begin() as session:
+        lines = {line.work_date: line for line in session.scalars(select(WageLine).where(WageLine.site_id == "s-upd"))}
+        written = {d: lines[d].updated_at for d in days}
+        statements = _statements(session)
+        update_rows(session, WageLine.__table__, [
+            {"id": lines[days[0]].id, "amount_fen": 50, "facts": {"status": "half_day", "note": "\u5de5 \"q\""}},
+            {"id": lines[days[2]].id, "amount_fen": 0, "facts": {}}])
+        update_rows(session, AttendanceRecord.__table__, [
+            {"worker_id": "w-upd", "site_id": "s-upd", "work_date": days[1], "event_id": "e3b",
+             "recorded_at": "2026-03-06T00:00:00.000000Z", "status": "absent", "minutes": None,
+             "check_in": "08:00", "check_out": None}])
+        assert len(statements) == 2 and all(s.lstrip().startswith("UPDATE") for s in statements)
+    with pg_runtime.sessions() as session:
+        lines = {line.work_date: line for line in session.scalars(select(WageLine).where(WageLine.site_id == "s-upd"))}
+        assert [(lines[d].amount_fen, lines[d].facts) for d in days] == [
+            (50, {"status": "half_day", "note": "\u5de5 \"q\""}), (100, {"status": "present"}), (0, {})]
+        assert lines[days[0]].updated_at > written[days[0]] and lines[days[1]].updated_at == written[days[1]]
+        records = {r.work_date: r for r in session.scalars(select(AttendanceRecord).where(
+            AttendanceRecord.site_id == "s-upd"))}
+        assert [(r.event_id, r.status, r.minutes, r.check_in) for r in (records[d] for d in days)] == [
+            ("e2", "present", 480, None), ("e3b", "absent", None, "08:00"), ("e4", "present", 480, None)]
