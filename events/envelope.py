@@ -336,7 +336,7 @@ def hash_encoded(value: bytes) -> str:
 
 
 # A message header, set only on a value that is `encode_event`'s bytes (the API's, through the outbox): their
-# content hash. Encoding an event again to hash it is a twentieth of a consumer's CPU an event.
+# content hash. Encoding an event again to hash it was about 7% of a consumer's CPU an event.
 CONTENT_HASH_HEADER = "stablework-content-hash"
 
 
