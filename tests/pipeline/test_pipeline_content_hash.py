@@ -5,14 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 
-import pytest
 from sqlalchemy import select
 from support.pipeline import processed
-from support.scenario import build_scenario, register
 
 from app.db.models import ProcessedEvent
 from events import encode_event, parse_event
-from events.bus import OutgoingMessage
 from events.bus.log import event_log
 from events.envelope import CONTENT_HASH_HEADER
 
@@ -25,22 +22,6 @@ def attendance(**data) -> dict:
     body.update(data)
     return {"specversion": "1.0", "id": EVENT_ID, "type": "attendance.recorded", "source": "test",
             "time": "2026-03-02T18:00:00+08:00", "data": body}
-
-
-@pytest.fixture
-def county(api):
-    register(api, build_scenario(seed=7))
-
-
-@pytest.fixture
-def produce(runtime):
-    """Put a message on the work-events topic as another producer would: bytes as given, headers as given."""
-    producer = runtime.bus.producer()
-
-    def send(value: bytes, headers: dict[str, str] | None = None):
-        producer.send(OutgoingMessage(runtime.settings.topic_work_events, WORKER, value, headers or {}))
-
-    return send
 
 
 def sha256(value: bytes) -> str:
@@ -76,7 +57,7 @@ def test_an_event_from_the_api_and_again_from_another_producer_is_one_event(runt
 
 def test_a_header_that_is_not_the_hash_of_the_bytes_is_ignored(runtime, api, county, produce, consume):
     canonical = encode_event(parse_event(attendance()))
-    produce(canonical, {CONTENT_HASH_HEADER: "0" * 64})
+    produce(canonical, headers={CONTENT_HASH_HEADER: "0" * 64})
     produce(canonical)  # a redelivery without the header: a duplicate, not a conflict with "000..."
     consume()
     assert stored_hash(runtime) == sha256(canonical)
@@ -87,8 +68,8 @@ def test_a_header_that_fits_the_bytes_is_taken_as_their_content_hash(runtime, ap
     """The header vouches that the bytes are canonical; a producer that sets it on other bytes is believed
     (its redeliveries still match), so only the API's staging sets it."""
     spelled = json.dumps(attendance(), indent=2).encode()
-    produce(spelled, {CONTENT_HASH_HEADER: sha256(spelled)})
-    produce(spelled, {CONTENT_HASH_HEADER: sha256(spelled)})
+    produce(spelled, headers={CONTENT_HASH_HEADER: sha256(spelled)})
+    produce(spelled, headers={CONTENT_HASH_HEADER: sha256(spelled)})
     consume()
     assert stored_hash(runtime) == sha256(spelled)
     assert processed(runtime) == 1 and dead_letters(api) == []

@@ -4,9 +4,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from support.scenario import build_scenario, register
-
-from events.bus import OutgoingMessage
 
 WORKER, SITE = "ws-shoes-w1", "ws-shoes"
 
@@ -28,22 +25,6 @@ def output(event_id: str, **data) -> dict:
 
 def uid(n: int) -> str:
     return f"00000000-0000-4000-8000-{n:012d}"
-
-
-@pytest.fixture
-def county(api):
-    register(api, build_scenario(seed=7))
-
-
-@pytest.fixture
-def produce(runtime):
-    producer = runtime.bus.producer()
-
-    def send(value, key=WORKER):
-        raw = value if isinstance(value, bytes) else json.dumps(value).encode()
-        producer.send(OutgoingMessage(runtime.settings.topic_work_events, key, raw))
-
-    return send
 
 
 def dead_letters(api):

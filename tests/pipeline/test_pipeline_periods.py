@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from support.api import ApiClient
-from support.scenario import build_scenario, register
 
 from app.tokens import issue_token
 
@@ -16,11 +15,6 @@ def event(n: int, worker: str, site: str, day: str, time: str = "T18:00:00+08:00
     body = {"worker_id": worker, "site_id": site, "date": day, "status": "present", **data}
     return {"specversion": "1.0", "id": f"00000000-0000-4000-8000-{n:012d}", "type": "attendance.recorded",
             "source": "test", "time": day + time, "data": body}
-
-
-@pytest.fixture
-def county(api):
-    register(api, build_scenario(seed=7))
 
 
 @pytest.fixture
