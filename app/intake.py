@@ -57,7 +57,7 @@ def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, Work
     """
     errors = dict(errors)
     known = _received(session, {event.id for event in events.values()})
-    fresh: list[tuple[int, WorkEvent, bytes]] = []
+    fresh: list[tuple[int, WorkEvent, bytes, str]] = []  # (index, event, its encoding, the encoding's hash)
     receipts: list[Receipt] = []
     for index, event in events.items():
         encoded = encode_event(event)  # once: its hash decides duplicates, and it is what gets staged
@@ -67,11 +67,11 @@ def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, Work
             errors[str(index)] = {"id": ["already used by another event with different content"]}
         elif previous is None:
             known[event.id] = digest
-            fresh.append((index, event, encoded))
+            fresh.append((index, event, encoded, digest))
         receipts.append(Receipt(event.id, "duplicate" if previous is not None else "accepted"))
-    new_events = [event for _, event, _ in fresh]
+    new_events = [event for _, event, _, _ in fresh]
     context = WorkContext(session, new_events, _void_targets(session, new_events))
-    for index, event, _ in fresh:
+    for index, event, _, _ in fresh:
         problem = context.problem(event)
         if problem is not None:
             errors[str(index)] = problem.as_errors()
@@ -80,19 +80,19 @@ def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, Work
     if errors:
         raise EventsRejected(dict(sorted(errors.items(), key=lambda item: int(item[0]))))
     if fresh:
-        _record_receipt(session, [(event, encoded) for _, event, encoded in fresh])
-        bus.stage(session, [OutgoingMessage(topic, event.worker_id, encoded, hash_headers(encoded))
-                            for _, event, encoded in fresh])
+        _record_receipt(session, [(event, digest) for _, event, _, digest in fresh])
+        bus.stage(session, [OutgoingMessage(topic, event.worker_id, encoded, hash_headers(digest))
+                            for _, event, encoded, digest in fresh])
     return receipts
 
 
-def _record_receipt(session: Session, fresh: list[tuple[WorkEvent, bytes]]) -> None:
+def _record_receipt(session: Session, fresh: list[tuple[WorkEvent, str]]) -> None:
     """The received_events rows in one statement, and one audit entry per site with the ids it received."""
     now = utcnow()
     insert_rows(session, ReceivedEvent.__table__, [  # COPY on PostgreSQL: a quarter of a batch POST's CPU before
-        {"event_id": event.id, "content_hash": hash_encoded(encoded), "event_type": event.type,
+        {"event_id": event.id, "content_hash": digest, "event_type": event.type,
          "worker_id": event.worker_id, "site_id": event.site_id, "received_at": now}
-        for event, encoded in fresh])
+        for event, digest in fresh])
     by_site: dict[str, list[str]] = defaultdict(list)
     for event, _ in fresh:
         by_site[event.site_id].append(event.id)

@@ -22,7 +22,6 @@ present that day. Events come in the canonical CloudEvents form the relay publis
 from __future__ import annotations
 
 import calendar
-import hashlib
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -293,11 +292,6 @@ class Country:
 
 def encode(event: dict) -> bytes:
     return json.dumps(event, sort_keys=True, separators=(",", ":")).encode()
-
-
-def content_hash_of(value: bytes) -> str:
-    """The consumer's content hash of a canonical event (sha256 of its canonical encoding)."""
-    return hashlib.sha256(value).hexdigest()
 
 
 def _hhmm(minutes: int) -> str:

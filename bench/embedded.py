@@ -10,7 +10,7 @@ from bench.country import Country
 from bench.load import prepare_sqlite
 from bench.progress import Progress
 from bench.services import VAR, Process, settings_env
-from events.envelope import hash_headers
+from events.envelope import hash_encoded, hash_headers
 
 TOPIC = "stablework.work-events"
 
@@ -36,7 +36,7 @@ def fill_event_log(url: str, country: Country, days: int) -> int:
     with Progress("event_log rows", unit="events") as bar:
         batch = []
         for key, value in country.messages(days):
-            batch.append((TOPIC, key, value, json.dumps(hash_headers(value)), now))
+            batch.append((TOPIC, key, value, json.dumps(hash_headers(hash_encoded(value))), now))
             if len(batch) == 5000:
                 conn.executemany("INSERT INTO event_log (topic, key, value, headers, created_at) VALUES (?,?,?,?,?)",
                                  batch)

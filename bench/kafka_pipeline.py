@@ -13,11 +13,11 @@ import psycopg
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
 
-from bench.country import Country, content_hash_of
+from bench.country import Country
 from bench.load import libpq, prepare_postgres
 from bench.progress import Progress
 from bench.services import VAR, Services, consumers, settings_env
-from events.envelope import hash_headers
+from events.envelope import hash_encoded, hash_headers
 
 PARTITIONS = 6  # KAFKA_PARTITIONS' default
 
@@ -74,7 +74,7 @@ def produce(bootstrap: str, topic: str, path: Path, total: int) -> dict:
     with Progress(f"produce -> {topic[-24:]}", total, "msgs") as bar:
         for n, (key, value) in enumerate(read_messages(path), 1):
             producer.send(topic, key=key, value=value,
-                          headers=[(name, text.encode()) for name, text in hash_headers(value).items()])
+                          headers=[(name, text.encode()) for name, text in hash_headers(hash_encoded(value)).items()])
             if n % 1000 == 0:
                 bar.update(1000)
         producer.flush(timeout=300)
@@ -127,7 +127,7 @@ def copy_floor(url: str, path: Path, total: int) -> dict:
             for n, (_key, value) in enumerate(read_messages(path), 1):
                 event = json.loads(value)
                 data = event["data"]
-                processed.write_row((event["id"], content_hash_of(value), event["time"]))
+                processed.write_row((event["id"], hash_encoded(value), event["time"]))
                 if event["type"] == "output.recorded":
                     output.append((event["id"], data["worker_id"], data["site_id"], data["date"], data["product"],
                                    data["grade"], data["quantity"], None))

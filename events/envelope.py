@@ -340,9 +340,9 @@ def hash_encoded(value: bytes) -> str:
 CONTENT_HASH_HEADER = "stablework-content-hash"
 
 
-def hash_headers(encoded: bytes) -> dict[str, str]:
-    """The headers of a message whose value is `encode_event`'s bytes."""
-    return {CONTENT_HASH_HEADER: hash_encoded(encoded)}
+def hash_headers(digest: str) -> dict[str, str]:
+    """The headers of a message whose value is `encode_event`'s bytes, given their `hash_encoded` digest."""
+    return {CONTENT_HASH_HEADER: digest}
 
 
 def message_hash(event: WorkEvent, value: bytes, headers: Mapping[str, str]) -> str:
