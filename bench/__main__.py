@@ -23,7 +23,7 @@ from bench.services import VAR, Services, machine
 
 # name -> (pipeline workers, pipeline days, API workers, month-close workers, embedded workers, embedded days)
 SIZES = {
-    "tiny": dict(workers=1000, days=2, api_workers=2000, close_workers=1000, emb_workers=1000, emb_days=2),
+    "tiny": dict(workers=5000, days=2, api_workers=2000, close_workers=1000, emb_workers=5000, emb_days=2),
     "small": dict(workers=20000, days=2, api_workers=5000, close_workers=5000, emb_workers=20000, emb_days=1),
     "medium": dict(workers=20000, days=2, api_workers=20000, close_workers=20000, emb_workers=20000, emb_days=1),
     "large": dict(workers=100000, days=1, api_workers=100000, close_workers=100000, emb_workers=50000, emb_days=1),
