@@ -5,6 +5,7 @@ import time
 from functools import partial
 from pathlib import Path
 
+from psycopg.types.array import ListBinaryDumper
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -38,10 +39,18 @@ def make_engine(database_url: str, **kwargs) -> Engine:
         event.listen(engine, "begin", _begin_sqlite)
         return engine
     engine = create_engine(database_url, hide_parameters=True, **kwargs)
+    event.listen(engine, "connect", _binary_arrays)
     event.listen(engine, "engine_connect", _prepare_reads_only)
     event.listen(engine, "checkin", _note_checkin)
     event.listen(engine, "checkout", partial(_ping_if_rested, engine.dialect))
     return engine
+
+
+def _binary_arrays(dbapi_connection, _record) -> None:
+    """Send list parameters (`among`'s arrays, `update_rows`' columns) in PostgreSQL's binary format: psycopg
+    renders a text array in Python, 2 µs an element, eight times what the binary one takes; a batch sends
+    arrays of thousands. psycopg's `%s` takes the dumper registered last for a type."""
+    dbapi_connection.adapters.register_dumper(list, ListBinaryDumper)
 
 
 # A connection back in the pool for longer than this is pinged before it is handed out again.

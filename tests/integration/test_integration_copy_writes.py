@@ -1,14 +1,18 @@
 """Bulk writes on PostgreSQL. The event log (the outbox for Kafka), by COPY: every field comes back as it
 was staged, in staging order, and only once the unit of work commits. `insert_rows` refuses a table
-whose columns COPY would store wrong. `update_rows` sets many rows in one statement."""
+whose columns COPY would store wrong. `update_rows` sets many rows in one statement. `among`'s arrays
+match exactly the values listed."""
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
-from sqlalchemy import event, func, select
+from psycopg.adapt import PyFormat
+from psycopg.types.array import ListBinaryDumper
+from sqlalchemy import Column, Date, MetaData, String, Table, event, func, insert, select
 
 from app.db.models import Assignment, AttendanceRecord, Household, Region, Site, WageLine, Worker
+from app.db.queries import among
 from app.db.rows import insert_rows, update_rows
 from events.bus.base import OutgoingMessage
 from events.bus.log import append, event_log
@@ -101,3 +105,21 @@ def test_many_rows_are_updated_in_one_statement_each_with_its_own_values(pg_runt
             AttendanceRecord.site_id == "s-upd"))}
         assert [(r.event_id, r.status, r.minutes, r.check_in) for r in (records[d] for d in days)] == [
             ("e2", "present", 480, None), ("e3b", "absent", None, "08:00"), ("e4", "present", 480, None)]
+
+
+_SPELLINGS = ["w-li", "", " ", "NULL", "null", "{a,b}", '"quoted"', "back\\slash", "com,ma", "\u5de5 \u65f6", "x" * 64]
+
+
+def test_among_finds_exactly_the_listed_values_however_they_are_spelled(pg_runtime):
+    # Lists go to PostgreSQL as binary arrays (app.db.base): no quoting for a brace, comma, quote or NULL to get wrong.
+    table = Table("among_spellings", MetaData(), Column("id", String(64)), Column("day", Date), prefixes=["TEMPORARY"])
+    days = [date(2026, 3, 1), date(2026, 3, 2)]
+    with pg_runtime.sessions.begin() as session:
+        assert session.connection().connection.dbapi_connection.adapters.get_dumper(
+            list, PyFormat.AUTO) is ListBinaryDumper
+        table.create(session.connection())
+        session.execute(insert(table), [{"id": value, "day": day} for value in _SPELLINGS for day in days])
+        for wanted in ([], ["w-li"], _SPELLINGS[1:6], _SPELLINGS[6:], _SPELLINGS):
+            found = session.execute(select(table.c.id).where(among(session, table.c.id, set(wanted)),
+                                                             among(session, table.c.day, {days[1]}))).scalars().all()
+            assert sorted(found) == sorted(wanted)
