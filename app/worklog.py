@@ -67,6 +67,7 @@ class AssignmentTerms:
 
 
 _a = Assignment.__table__
+_w = Worker.__table__
 _TERMS = (_a.c.id, _a.c.worker_id, _a.c.site_id, _a.c.start_date, _a.c.end_date, cast(_a.c.scheme, Text))
 
 
@@ -93,16 +94,20 @@ def _scheme(text: str) -> payroll.WageScheme:
 
 
 class WorkContext:
-    """Workers and assignments of a batch of events, loaded in two queries."""
+    """Workers and assignments of a batch of events, loaded in one query."""
 
     def __init__(self, session: Session, events: list[WorkEvent], outputs: dict[str, OutputRef]):
-        worker_ids = {event.worker_id for event in events}
-        self.workers = set(session.scalars(select(Worker.id).where(among(session, Worker.id, worker_ids))))
+        self.workers: set[str] = set()
         self.assignments: dict[str, AssignmentTerms] = {}  # by id
         self._assignments: dict[tuple[str, str], list[AssignmentTerms]] = defaultdict(list)
-        for assignment in assignment_terms(session, among(session, _a.c.worker_id, worker_ids)):
-            self.assignments[assignment.id] = assignment
-            self._assignments[(assignment.worker_id, assignment.site_id)].append(assignment)
+        rows = session.execute(select(_w.c.id, *_TERMS).select_from(_w.outerjoin(_a, _a.c.worker_id == _w.c.id))
+                               .where(among(session, _w.c.id, {event.worker_id for event in events})))
+        for worker_id, *terms in rows:
+            self.workers.add(worker_id)
+            if terms[0] is not None:  # a worker without assignments
+                assignment = AssignmentTerms(*terms)
+                self.assignments[assignment.id] = assignment
+                self._assignments[(assignment.worker_id, assignment.site_id)].append(assignment)
         self.outputs = outputs
 
     def assignment_for(self, worker_id: str, site_id: str, day: date) -> AssignmentTerms | None:
