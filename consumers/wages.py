@@ -28,10 +28,13 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: Wor
     if not keys:
         return
     assignments = _assignments(session, {a for a, _ in keys}, context)
-    frozen = frozen_periods(session, {(assignments[a].site_id, _month(day)) for a, day in keys})
-    late = {(assignments[a].site_id, assignments[a].worker_id, _month(day)) for a, day in keys
-            if (assignments[a].site_id, _month(day)) in frozen}
-    keys = {(a, day) for a, day in keys if (assignments[a].site_id, _month(day)) not in frozen}
+    month = {day: _month(day) for day in {day for _, day in keys}}  # a batch's keys share a few days
+    frozen = frozen_periods(session, {(assignments[a].site_id, month[day]) for a, day in keys})
+    late = set()
+    if frozen:
+        late = {(assignments[a].site_id, assignments[a].worker_id, month[day]) for a, day in keys
+                if (assignments[a].site_id, month[day]) in frozen}
+        keys = {(a, day) for a, day in keys if (assignments[a].site_id, month[day]) not in frozen}
     existing = {  # assignment among (...) AND date among (...), then the exact keys: cheaper than a row-value IN list
         (line.assignment_id, line.work_date): line
         for line in session.execute(select(_lines.c.id, _lines.c.assignment_id, _lines.c.work_date,
@@ -52,7 +55,7 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: Wor
                 gone.append(line.id)
         elif line is None:
             new.append({"assignment_id": assignment_id, "worker_id": assignment.worker_id,
-                        "site_id": assignment.site_id, "period": _month(day), "work_date": day,
+                        "site_id": assignment.site_id, "period": month[day], "work_date": day,
                         "scheme": assignment.kind, "amount_fen": computed[0], "facts": computed[1]})
         elif (line.amount_fen, line.facts) != computed:
             changed.append({"id": line.id, "amount_fen": computed[0], "facts": computed[1]})
@@ -77,4 +80,4 @@ def _write_lines(session: Session, new: list[Row], changed: list[Row], gone: lis
 
 
 def _month(day: date) -> str:
-    return day.isoformat()[:7]  # "2026-03": strftime costs several times as much, and this runs per key
+    return day.isoformat()[:7]  # "2026-03"
