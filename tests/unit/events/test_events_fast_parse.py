@@ -1,8 +1,10 @@
 """The plain reader (envelope._parse_plain) is a shortcut, not a second meaning: whatever event it returns, the
-schemas' path returns the same; whatever the schemas refuse, parse_event refuses with the schemas' errors."""
+schemas' path returns the same; whatever the schemas refuse, parse_event refuses with the schemas' errors.
+Likewise for message values: decode_event means parse_event of json's reading, whichever parser read them."""
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -13,7 +15,16 @@ from hypothesis import strategies as st
 import events.envelope as envelope
 import events.schemas as schemas
 from bench.country import Country
-from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, parse_event, to_cloudevent
+from events import (
+    ATTENDANCE_RECORDED,
+    OUTPUT_RECORDED,
+    OUTPUT_VOIDED,
+    InvalidEvent,
+    decode_event,
+    encode_event,
+    parse_event,
+    to_cloudevent,
+)
 
 # --- the rule ---------------------------------------------------------------------------------------------
 
@@ -344,3 +355,104 @@ def test_the_plain_readers_know_exactly_the_fields_of_their_schemas():
         assert fields == set(schema().fields)
     assert set(envelope._PLAIN_READERS) == {
         type(schemas.DATA_SCHEMAS[(type_, version)]) for type_, version in schemas.CURRENT_VERSION.items()}
+
+
+# --- message values: orjson reads the usual one, and json's reading stands --------------------------------
+
+
+def json_meaning(value: bytes) -> envelope.WorkEvent | dict | str:
+    """What a message value means: parse_event of json's reading (or its errors; or that it is not JSON)."""
+    try:
+        raw = json.loads(value)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return "not JSON"
+    try:
+        return parse_event(raw)
+    except InvalidEvent as refusal:
+        return refusal.errors
+
+
+def assert_decoding_agrees(value: bytes) -> None:
+    expected = json_meaning(value)
+    try:
+        decoded = decode_event(value)
+    except InvalidEvent as refusal:
+        if expected == "not JSON":
+            assert refusal.errors["_schema"][0].startswith("not JSON: ")
+        else:
+            assert refusal.errors == expected
+    else:
+        assert isinstance(expected, envelope.WorkEvent), f"decoded what json's reading refuses: {expected}"
+        same_event(decoded, expected)
+
+
+def spelled(raw: dict, ensure_ascii: bool = True, indent: int | None = None, bom: str = "") -> bytes:
+    # surrogatepass: json's own reading of bytes takes an encoded lone surrogate (and so must the decoder)
+    return (bom + json.dumps(raw, ensure_ascii=ensure_ascii, indent=indent)).encode("utf-8", "surrogatepass")
+
+
+# Where orjson and json read the same bytes differently, or only json reads them at all.
+_JSON_ONLY = [
+    ("quantity", 2**64),  # orjson: a float
+    ("quantity", 10**30),
+    ("minutes", -(2**63) - 1),
+    ("traceparent", 10**30),  # an extension the envelope ignores
+    ("traceparent", float("nan")),  # NaN: json only
+    ("traceparent", float("inf")),
+    ("minutes", float("nan")),
+    ("traceparent", "\ud800"),  # a lone surrogate: json only
+    ("source", "tablet-\udc00"),
+]
+
+
+@pytest.mark.parametrize(("key", "value"), _JSON_ONLY)
+@pytest.mark.parametrize("ensure_ascii", [True, False])
+def test_bytes_orjson_reads_otherwise_than_json_mean_what_json_reads(key, value, ensure_ascii):
+    type_ = OUTPUT_RECORDED if key == "quantity" else ATTENDANCE_RECORDED
+    raw = changed(usual_event(type_), key, value)
+    if key == "minutes":
+        raw["data"] = {k: v for k, v in raw["data"].items() if k not in ("check_in", "check_out")} | {key: value}
+
+    assert_decoding_agrees(spelled(raw, ensure_ascii))
+
+
+@pytest.mark.parametrize("value", [
+    spelled(usual_event(), bom="\ufeff"),
+    json.dumps(usual_event()).encode("utf-16"),
+    json.dumps(usual_event()).encode("utf-32-le"),
+    b'{"a": 1, "a": 2}',
+    json.dumps(usual_event()).encode() + b"\n",
+    b"NaN",
+    b"\xed\xa0\x80",
+])
+def test_other_encodings_and_spellings_mean_what_json_reads(value):
+    assert_decoding_agrees(value)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events_around_the_valid_shape(), st.booleans(), st.sampled_from([None, 2]), st.sampled_from(["", "\ufeff"]))
+def test_decoding_any_spelling_means_what_json_reads(raw, ensure_ascii, indent, bom):
+    assert_decoding_agrees(spelled(raw, ensure_ascii, indent, bom))
+
+
+_SNIPPETS = [b"NaN", b"1e400", b"18446744073709551616", b"-0", b'"\\ud800"', b"\xed\xa0\x80", b"\xff", b"\x00",
+             b",", b"}", b"]", b'"', b"\\", b" ", b"\xef\xbb\xbf"]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(valid_events(), st.data())
+def test_decoding_damaged_bytes_means_what_json_reads(raw, data):
+    value = spelled(raw)
+    start = data.draw(st.integers(0, len(value)))
+    end = data.draw(st.integers(start, min(len(value), start + 8)))
+    snippet = data.draw(st.one_of(st.sampled_from(_SNIPPETS), st.binary(max_size=4)))
+
+    assert_decoding_agrees(value[:start] + snippet + value[end:])
+
+
+def test_the_usual_message_takes_the_fast_path():
+    values = [encode_event(parse_event(usual_event(type_))) for type_ in _USUAL_DATA]
+    values += [json.dumps(raw).encode() for raw in Country(20).events(2)]
+
+    for value in values:
+        assert envelope._decode_plain(value) == decode_event(value) == json_meaning(value)
