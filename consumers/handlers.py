@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import AttendanceRecord, OutputRecord, ProcessedEvent
-from app.db.queries import among, chunks
+from app.db.queries import among, key_slices
 from app.db.rows import Row, insert_rows, update_rows
 from app.worklog import AssignmentTerms, WorkContext
 from consumers.pay import attendance_records
@@ -54,7 +54,7 @@ class BatchRecords:
         for row in attendance_records(session, keys):
             records.attendance[(row.worker_id, row.site_id, row.work_date)] = dict(row._mapping)
         records.stored_attendance = set(records.attendance)
-        for chunk in chunks(sorted(output_ids)):
+        for chunk in key_slices(session, sorted(output_ids)):
             for row in session.execute(select(_outputs).where(among(session, _outputs.c.event_id, chunk))).mappings():
                 records.outputs[row["event_id"]] = dict(row)
         records.stored_outputs = set(records.outputs)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 import payroll
 from app.db.models import AttendanceRecord, OutputRecord
-from app.db.queries import among, chunks
+from app.db.queries import among, key_slices
 from app.worklog import AssignmentTerms
 
 # load_facts reads rows, not ORM objects: a batch's records are written by Core statements, and rows are
@@ -50,7 +50,7 @@ def load_facts(session: Session, keys: Iterable[tuple[AssignmentTerms, date]],
         facts.attendance[key] = SimpleNamespace(**current[key])  # read by attribute, like a stored row
     for record in attendance_records(session, days - current.keys()):
         facts.attendance[(record.worker_id, record.site_id, record.work_date)] = record
-    for chunk in chunks(sorted(pieces)):
+    for chunk in key_slices(session, sorted(pieces)):
         wanted = set(chunk)
         for record in session.execute(select(_outputs).where(
                 among(session, _outputs.c.worker_id, {k[0] for k in chunk}),
@@ -59,7 +59,7 @@ def load_facts(session: Session, keys: Iterable[tuple[AssignmentTerms, date]],
             key = (record.worker_id, record.site_id, record.work_date)
             if key in wanted:
                 facts.outputs[key].append(record)
-    for chunk in chunks(sorted(months)):
+    for chunk in key_slices(session, sorted(months)):
         wanted = set(chunk)
         first, last = min(k[2] for k in chunk), max(_month_end(k[2]) for k in chunk)
         for record in session.execute(select(_attendance).where(
@@ -74,7 +74,7 @@ def load_facts(session: Session, keys: Iterable[tuple[AssignmentTerms, date]],
 def attendance_records(session: Session, keys: set[tuple[str, str, date]]) -> Iterator[Row]:
     """The stored attendance records of these (worker, site, date) keys. Each query is worker among (...)
     AND date among (...), a superset, of which the exact keys are kept: far cheaper than a row-value IN list."""
-    for chunk in chunks(sorted(keys)):
+    for chunk in key_slices(session, sorted(keys)):
         wanted = set(chunk)
         for record in session.execute(select(_attendance).where(
                 among(session, _attendance.c.worker_id, {k[0] for k in chunk}),
