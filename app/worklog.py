@@ -111,7 +111,10 @@ class WorkContext:
         self.outputs = outputs
 
     def assignment_for(self, worker_id: str, site_id: str, day: date) -> AssignmentTerms | None:
-        return next((a for a in self._assignments[(worker_id, site_id)] if a.covers(day)), None)
+        for assignment in self._assignments.get((worker_id, site_id), ()):  # twice an event: a loop, no generator
+            if assignment.covers(day):
+                return assignment
+        return None
 
     def problem(self, event: WorkEvent) -> Problem | None:
         """The reason `event` can never be applied, or None if it can."""
@@ -131,7 +134,7 @@ class WorkContext:
         return None
 
     def _no_assignment(self, event: WorkEvent, day: date) -> Problem:
-        starts = sorted(a.start_date for a in self._assignments[(event.worker_id, event.site_id)])
+        starts = sorted(a.start_date for a in self._assignments.get((event.worker_id, event.site_id), ()))
         if starts and day < starts[0]:
             return Problem("data.date", f"{day} is before the assignment starts on {starts[0]}")
         return Problem(
