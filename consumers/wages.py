@@ -1,10 +1,11 @@
 """Recompute the wage lines of touched (assignment, day) keys from the stored work records."""
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import Text, cast, delete, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Assignment, WageLine
@@ -35,10 +36,12 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: Wor
         late = {(assignments[a].site_id, assignments[a].worker_id, month[day]) for a, day in keys
                 if (assignments[a].site_id, month[day]) in frozen}
         keys = {(a, day) for a, day in keys if (assignments[a].site_id, month[day]) not in frozen}
-    existing = {  # assignment among (...) AND date among (...), then the exact keys: cheaper than a row-value IN list
+    # assignment among (...) AND date among (...), then the exact keys: cheaper than a row-value IN list. The
+    # facts come as text, parsed only where the pay is unchanged: most rows of the superset are never compared.
+    existing = {
         (line.assignment_id, line.work_date): line
         for line in session.execute(select(_lines.c.id, _lines.c.assignment_id, _lines.c.work_date,
-                                           _lines.c.amount_fen, _lines.c.facts).where(
+                                           _lines.c.amount_fen, cast(_lines.c.facts, Text).label("facts")).where(
             among(session, _lines.c.assignment_id, {a for a, _ in keys}),
             among(session, _lines.c.work_date, {day for _, day in keys})))
         if (line.assignment_id, line.work_date) in keys
@@ -57,7 +60,7 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: Wor
             new.append({"assignment_id": assignment_id, "worker_id": assignment.worker_id,
                         "site_id": assignment.site_id, "period": month[day], "work_date": day,
                         "scheme": assignment.kind, "amount_fen": computed[0], "facts": computed[1]})
-        elif (line.amount_fen, line.facts) != computed:
+        elif line.amount_fen != computed[0] or json.loads(line.facts) != computed[1]:
             changed.append({"id": line.id, "amount_fen": computed[0], "facts": computed[1]})
     _write_lines(session, new, changed, gone)
     for site_id, worker_id, month in sorted(late):
