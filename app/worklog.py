@@ -94,20 +94,19 @@ def _scheme(text: str) -> payroll.WageScheme:
 
 
 class WorkContext:
-    """Workers and assignments of a batch of events, loaded in one query."""
+    """Workers and assignments of a batch of events, loaded in one query (two when a worker has no assignment)."""
 
     def __init__(self, session: Session, events: list[WorkEvent], outputs: dict[str, OutputRef]):
-        self.workers: set[str] = set()
+        worker_ids = {event.worker_id for event in events}
         self.assignments: dict[str, AssignmentTerms] = {}  # by id
         self._assignments: dict[tuple[str, str], list[AssignmentTerms]] = defaultdict(list)
-        rows = session.execute(select(_w.c.id, *_TERMS).select_from(_w.outerjoin(_a, _a.c.worker_id == _w.c.id))
-                               .where(among(session, _w.c.id, {event.worker_id for event in events})))
-        for worker_id, *terms in rows:
-            self.workers.add(worker_id)
-            if terms[0] is not None:  # a worker without assignments
-                assignment = AssignmentTerms(*terms)
-                self.assignments[assignment.id] = assignment
-                self._assignments[(assignment.worker_id, assignment.site_id)].append(assignment)
+        for assignment in assignment_terms(session, among(session, _a.c.worker_id, worker_ids)):
+            self.assignments[assignment.id] = assignment
+            self._assignments[(assignment.worker_id, assignment.site_id)].append(assignment)
+        # A worker with an assignment exists (a foreign key); only the others are looked up, usually none.
+        self.workers = {assignment.worker_id for assignment in self.assignments.values()}
+        if unassigned := worker_ids - self.workers:
+            self.workers |= set(session.execute(select(_w.c.id).where(among(session, _w.c.id, unassigned))).scalars())
         self.outputs = outputs
 
     def assignment_for(self, worker_id: str, site_id: str, day: date) -> AssignmentTerms | None:
