@@ -145,7 +145,7 @@ def move_periods(session: Session, month: str, action: str, actor: Actor, scope:
     if postgres and action == "approve":
         # One aggregate over every wage line of the month: let it hash in memory rather than spill.
         session.execute(text("SET LOCAL work_mem = '256MB'"))
-    scopes = _scope_filters(scope, postgres)
+    scopes = _scope_filters(session, scope)
     if before == "open":  # a month without a row is open: give it one, so the UPDATE finds it
         _ensure_rows(session, month, scopes, postgres)
     moved = sorted(site for where in scopes for site in session.scalars(
@@ -153,9 +153,9 @@ def move_periods(session: Session, month: str, action: str, actor: Actor, scope:
                                 PayPeriod.site_id.in_(select(Site.id).where(where)))
         .values(status=after).returning(PayPeriod.site_id)
         .execution_options(synchronize_session=False, **SUMMARISED)))
-    _record_transitions(session, month, moved, before, after, actor, reason, postgres)
+    _record_transitions(session, month, moved, before, after, actor, reason)
     if action == "approve":
-        _record_approved_pays(session, month, moved, postgres)
+        _record_approved_pays(session, month, moved)
     counts = Counter()
     status = func.coalesce(PayPeriod.status, "open")
     for where in scopes:
@@ -170,14 +170,14 @@ def move_periods(session: Session, month: str, action: str, actor: Actor, scope:
     return BulkMove(month, action, moved, {name: n for name, n in sorted(counts.items()) if n > 0})
 
 
-def _scope_filters(scope: SiteScope, postgres: bool) -> list:
+def _scope_filters(session: Session, scope: SiteScope) -> list:
     """The scope as conditions on `Site`: one, or one per slice of a long list of ids on SQLite."""
     inside = true()
     if scope.region_path is not None:
         inside = Site.region_code.in_(select(Region.code).where(Region.path.startswith(scope.region_path)))
     if scope.site_ids is None:
         return [inside]
-    return [and_(inside, where) for where in among_slices(Site.id, sorted(scope.site_ids), postgres)]
+    return [and_(inside, where) for where in among_slices(session, Site.id, sorted(scope.site_ids))]
 
 
 def _ensure_rows(session: Session, month: str, scopes: list, postgres: bool) -> None:
@@ -191,19 +191,19 @@ def _ensure_rows(session: Session, month: str, scopes: list, postgres: bool) -> 
 
 
 def _record_transitions(session: Session, month: str, moved: list[str], before: str, after: str, actor: Actor,
-                        reason: str | None, postgres: bool) -> None:
+                        reason: str | None) -> None:
     columns = ["site_id", "month", "from_status", "to_status", "actor_token_id", "actor_role", "reason", "at"]
     values = [literal(before), literal(after), literal(actor.token_id), literal(actor.role), literal(reason, Text),
               literal(utcnow(), DateTime(timezone=True))]
-    for where in among_slices(PayPeriod.site_id, moved, postgres):
+    for where in among_slices(session, PayPeriod.site_id, moved):
         rows = select(PayPeriod.site_id, PayPeriod.month, *values).where(PayPeriod.month == month, where)
         session.execute(insert(PeriodTransition.__table__).from_select(columns, rows.order_by(PayPeriod.site_id)))
 
 
-def _record_approved_pays(session: Session, month: str, moved: list[str], postgres: bool) -> None:
+def _record_approved_pays(session: Session, month: str, moved: list[str]) -> None:
     """`_record_approved_pay` for every moved site, set-based."""
-    for wage_site, adjustment_site in zip(among_slices(WageLine.site_id, moved, postgres),
-                                          among_slices(Adjustment.site_id, moved, postgres), strict=True):
+    for wage_site, adjustment_site in zip(among_slices(session, WageLine.site_id, moved),
+                                          among_slices(session, Adjustment.site_id, moved), strict=True):
         session.execute(insert(ApprovedPay.__table__).from_select(
             ["site_id", "month", "worker_id", "wages_fen", "adjustments_fen", "amount_fen"],
             _approved_totals(month, wage_site, adjustment_site)))

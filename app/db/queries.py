@@ -17,11 +17,10 @@ def among(session: Session, column, values: Collection) -> ColumnElement[bool]:
     return column.in_(values)
 
 
-def among_slices(column, values: list, postgres: bool) -> list[ColumnElement[bool]]:
-    """`among` for a list of any length: one condition on PostgreSQL, one per `IN_LIST` values elsewhere."""
-    if postgres:
-        return [_any(column, values)]
-    return [column.in_(chunk) for chunk in chunks(values)]
+def among_slices(session: Session, column, values: list) -> list[ColumnElement[bool]]:
+    """`among` for a list of any length: one condition on PostgreSQL, one per `IN_LIST` values elsewhere (none
+    for no values)."""
+    return [among(session, column, chunk) for chunk in key_slices(session, values)]
 
 
 def chunks(items: list, size: int = IN_LIST) -> Iterable[list]:
