@@ -9,7 +9,7 @@ from datetime import date, time
 from decimal import Decimal
 from types import SimpleNamespace
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 import payroll
@@ -32,7 +32,7 @@ class LoadedFacts:
     outputs: dict[tuple[str, str, date], list[Row]] = field(
         default_factory=lambda: defaultdict(list))  # piece: not voided, by event id
     months: dict[tuple[str, str, date], list[Row]] = field(
-        default_factory=lambda: defaultdict(list))  # monthly: by the 1st of the month
+        default_factory=lambda: defaultdict(list))  # monthly, by the 1st of the month: its days counted by status
 
 
 def load_facts(session: Session, keys: Iterable[tuple[AssignmentTerms, date]],
@@ -61,14 +61,22 @@ def load_facts(session: Session, keys: Iterable[tuple[AssignmentTerms, date]],
                 facts.outputs[key].append(record)
     for chunk in key_slices(session, sorted(months)):
         wanted = set(chunk)
-        first, last = min(k[2] for k in chunk), max(_month_end(k[2]) for k in chunk)
-        for record in session.execute(select(_attendance).where(
-                among(session, _attendance.c.worker_id, {k[0] for k in chunk}),
-                _attendance.c.work_date.between(first, last))):
-            key = (record.worker_id, record.site_id, record.work_date.replace(day=1))
-            if key in wanted:
-                facts.months[key].append(record)
+        for month_start in sorted({k[2] for k in chunk}):  # a batch's keys share a month or two
+            for counted in session.execute(_MONTH_COUNTS.where(
+                    among(session, _attendance.c.worker_id, {k[0] for k in chunk if k[2] == month_start}),
+                    _attendance.c.work_date.between(month_start, _month_end(month_start)))):
+                key = (counted.worker_id, counted.site_id, month_start)
+                if key in wanted:
+                    facts.months[key].append(counted)
     return facts
+
+
+# A month's days counted by status: a monthly line is recomputed with each day of its month, and reading the month's
+# records one by one cost more with every day that passed. first/last tell whether the assignment covers them all.
+_MONTH_COUNTS = select(
+    _attendance.c.worker_id, _attendance.c.site_id, _attendance.c.status, func.count().label("days"),
+    func.min(_attendance.c.work_date).label("first"), func.max(_attendance.c.work_date).label("last"),
+).group_by(_attendance.c.worker_id, _attendance.c.site_id, _attendance.c.status)
 
 
 def attendance_records(session: Session, keys: set[tuple[str, str, date]]) -> Iterator[Row]:
@@ -128,26 +136,31 @@ def _piece(session: Session, assignment: AssignmentTerms, scheme: payroll.PieceS
 
 def _monthly(session: Session, assignment: AssignmentTerms, scheme: payroll.MonthlyScheme, month_start: date,
              loaded: LoadedFacts | None = None):
-    if loaded is not None:
-        stored = loaded.months.get((assignment.worker_id, assignment.site_id, month_start), [])
-    else:
-        stored = session.scalars(
-            select(AttendanceRecord).where(
-                AttendanceRecord.worker_id == assignment.worker_id,
-                AttendanceRecord.site_id == assignment.site_id,
-                AttendanceRecord.work_date.between(month_start, _month_end(month_start)),
-            )
-        )
-    records = [r for r in stored if assignment.covers(r.work_date)]
-    if not records:
+    statuses = _month_statuses(session, assignment, month_start, loaded)
+    if not statuses:
         return None
-    credits = payroll.day_credits(r.status for r in records)
+    credits = payroll.day_credits(statuses)
     facts = {
-        "days_recorded": len(records),
+        "days_recorded": len(statuses),
         "credits": str(Decimal(credits.numerator) / credits.denominator),
         "required_days": scheme.required_days,
     }
-    return payroll.monthly_pay(scheme, [r.status for r in records]), facts
+    return payroll.monthly_pay(scheme, statuses), facts
+
+
+def _month_statuses(session: Session, assignment: AssignmentTerms, month_start: date,
+                    loaded: LoadedFacts | None) -> list[str]:
+    """The status of each recorded day of the month that `assignment` covers."""
+    if loaded is not None:
+        counted = loaded.months.get((assignment.worker_id, assignment.site_id, month_start), [])
+        if all(assignment.covers(c.first) and assignment.covers(c.last) for c in counted):
+            return [c.status for c in counted for _ in range(c.days)]
+        # Some of the month's days at this site fall outside the assignment (it starts or ends within the month,
+        # another assignment has the rest): only the days themselves tell which.
+    stored = session.execute(select(_attendance.c.work_date, _attendance.c.status).where(
+        _attendance.c.worker_id == assignment.worker_id, _attendance.c.site_id == assignment.site_id,
+        _attendance.c.work_date.between(month_start, _month_end(month_start))))
+    return [record.status for record in stored if assignment.covers(record.work_date)]
 
 
 def _month_end(month_start: date) -> date:
