@@ -22,6 +22,13 @@ from app.worklog import AssignmentTerms
 _attendance = AttendanceRecord.__table__
 _outputs = OutputRecord.__table__
 
+# A month's days counted by status: a monthly line is recomputed with each day of its month, and reading the month's
+# records one by one cost more with every day that passed. first/last tell whether the assignment covers them all.
+_MONTH_COUNTS = select(
+    _attendance.c.worker_id, _attendance.c.site_id, _attendance.c.status, func.count().label("days"),
+    func.min(_attendance.c.work_date).label("first"), func.max(_attendance.c.work_date).label("last"),
+).group_by(_attendance.c.worker_id, _attendance.c.site_id, _attendance.c.status)
+
 
 @dataclass
 class LoadedFacts:
@@ -69,14 +76,6 @@ def load_facts(session: Session, keys: Iterable[tuple[AssignmentTerms, date]],
                 if key in wanted:
                     facts.months[key].append(counted)
     return facts
-
-
-# A month's days counted by status: a monthly line is recomputed with each day of its month, and reading the month's
-# records one by one cost more with every day that passed. first/last tell whether the assignment covers them all.
-_MONTH_COUNTS = select(
-    _attendance.c.worker_id, _attendance.c.site_id, _attendance.c.status, func.count().label("days"),
-    func.min(_attendance.c.work_date).label("first"), func.max(_attendance.c.work_date).label("last"),
-).group_by(_attendance.c.worker_id, _attendance.c.site_id, _attendance.c.status)
 
 
 def attendance_records(session: Session, keys: set[tuple[str, str, date]]) -> Iterator[Row]:
