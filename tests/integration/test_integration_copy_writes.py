@@ -1,15 +1,15 @@
 """Bulk writes on PostgreSQL. The event log (the outbox for Kafka), by COPY: every field comes back as it
 was staged, in staging order, and only once the unit of work commits. `insert_rows` refuses a table
 whose columns COPY would store wrong. `update_rows` sets many rows in one statement. `among`'s arrays
-match exactly the values listed. A rewritten wage line stays on its page."""
+match exactly the values listed."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from psycopg.adapt import PyFormat
 from psycopg.types.array import ListBinaryDumper
-from sqlalchemy import Column, Date, MetaData, String, Table, event, func, insert, select, text
+from sqlalchemy import Column, Date, MetaData, String, Table, event, func, insert, select
 
 from app.db.models import Assignment, AttendanceRecord, Household, Region, Site, WageLine, Worker
 from app.db.queries import among
@@ -57,22 +57,6 @@ def test_rows_whose_columns_need_bind_processing_are_not_copied(pg_runtime):
         insert_rows(session, Worker.__table__, [{"id": "w-copy", "national_id_encrypted": "360702199001011234"}])
 
 
-def _daily_lines(session, suffix: str, days: list[date]) -> None:
-    """A worker of a new county with a daily assignment (a-`suffix`, w-, s-), and a line of 100 fen for each day."""
-    for row in (Region(code=f"36-{suffix}", name="U", level="county", path=f"/36-{suffix}/"),
-                Household(id=f"h-{suffix}", region_code=f"36-{suffix}", size=3, status="poor"),
-                Worker(id=f"w-{suffix}", household_id=f"h-{suffix}", name="Wang"),
-                Site(id=f"s-{suffix}", kind="workshop", name="S", region_code=f"36-{suffix}"),
-                Assignment(id=f"a-{suffix}", worker_id=f"w-{suffix}", site_id=f"s-{suffix}", start_date=days[0],
-                           scheme={"kind": "daily", "day_rate_fen": 100})):
-        session.add(row)
-        session.flush()  # in this order: the models declare no relationships for the flush to follow
-    insert_rows(session, WageLine.__table__, [
-        {"assignment_id": f"a-{suffix}", "worker_id": f"w-{suffix}", "site_id": f"s-{suffix}",
-         "period": d.isoformat()[:7], "work_date": d, "scheme": "daily", "amount_fen": 100,
-         "facts": {"status": "present"}} for d in days])
-
-
 def _statements(session) -> list[str]:
     """The SQL statements `session`'s connection runs from now on; an executemany counts once per row."""
     seen: list[str] = []
@@ -85,7 +69,17 @@ def _statements(session) -> list[str]:
 def test_many_rows_are_updated_in_one_statement_each_with_its_own_values(pg_runtime):
     days = [date(2026, 3, d) for d in (2, 3, 4)]
     with pg_runtime.sessions.begin() as session:
-        _daily_lines(session, "upd", days)
+        for row in (Region(code="36-upd", name="U", level="county", path="/36-upd/"),
+                    Household(id="h-upd", region_code="36-upd", size=3, status="poor"),
+                    Worker(id="w-upd", household_id="h-upd", name="Wang"),
+                    Site(id="s-upd", kind="workshop", name="S", region_code="36-upd"),
+                    Assignment(id="a-upd", worker_id="w-upd", site_id="s-upd", start_date=days[0],
+                               scheme={"kind": "daily", "day_rate_fen": 100})):
+            session.add(row)
+            session.flush()  # in this order: the models declare no relationships for the flush to follow
+        insert_rows(session, WageLine.__table__, [
+            {"assignment_id": "a-upd", "worker_id": "w-upd", "site_id": "s-upd", "period": "2026-03", "work_date": d,
+             "scheme": "daily", "amount_fen": 100, "facts": {"status": "present"}} for d in days])
         insert_rows(session, AttendanceRecord.__table__, [
             {"worker_id": "w-upd", "site_id": "s-upd", "work_date": d, "event_id": f"e{d.day}",
              "recorded_at": "2026-03-05T00:00:00.000000Z", "status": "present", "minutes": 480, "check_in": None,
@@ -129,21 +123,3 @@ def test_among_finds_exactly_the_listed_values_however_they_are_spelled(pg_runti
             found = session.execute(select(table.c.id).where(among(session, table.c.id, set(wanted)),
                                                              among(session, table.c.day, {days[1]}))).scalars().all()
             assert sorted(found) == sorted(wanted)
-
-
-def test_lines_rewritten_in_place_touch_no_index(pg_runtime):
-    # Migration 0007 keeps a fifth of each wage_lines page free. A monthly line is rewritten with each day of its
-    # month, changing no indexed column: with the room, every rewrite is a HOT update (the row stays on its page,
-    # no index gains an entry). On pages COPY filled to the brim, almost none was.
-    days = [date(2024, 1, 1) + timedelta(days=n) for n in range(600)]
-    with pg_runtime.sessions.begin() as session:
-        _daily_lines(session, "hot", days)
-    # the backend's count, which includes its earlier transactions' until it reports them (PostgreSQL 15)
-    in_place = text("SELECT pg_stat_get_xact_tuples_hot_updated('wage_lines'::regclass)")
-    with pg_runtime.sessions.begin() as session:
-        ids = session.scalars(select(WageLine.id).where(WageLine.site_id == "s-hot").order_by(WageLine.id)).all()
-        rewritten = ids[::5]  # as a day's monthly lines among the day lines they were written with
-        before = session.scalar(in_place)
-        update_rows(session, WageLine.__table__, [
-            {"id": line_id, "amount_fen": 0, "facts": {"status": "absent"}} for line_id in rewritten])
-        assert (len(rewritten), session.scalar(in_place) - before) == (120, 120)

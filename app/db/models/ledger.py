@@ -51,8 +51,6 @@ class WageLine(Base):
         Index("ix_wage_lines_worker_period", "worker_id", "period"),
         # approval, the period report and the payroll sheet read a site's month (docs/benchmarks.md)
         Index("ix_wage_lines_site_period", "site_id", "period"),
-        # room on each page to rewrite a monthly line in place, touching no index (migration 0007)
-        {"postgresql_with": {"fillfactor": 80}},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
