@@ -28,6 +28,9 @@ _MONTH_COUNTS = select(
     _attendance.c.worker_id, _attendance.c.site_id, _attendance.c.status, func.count().label("days"),
     func.min(_attendance.c.work_date).label("first"), func.max(_attendance.c.work_date).label("last"),
 ).group_by(_attendance.c.worker_id, _attendance.c.site_id, _attendance.c.status)
+_MONTH_DAYS = select(_attendance.c.worker_id, _attendance.c.site_id, _attendance.c.work_date, _attendance.c.status)
+
+MonthKey = tuple[str, str, date]  # worker, site, the 1st of the month
 
 
 @dataclass
@@ -38,19 +41,24 @@ class LoadedFacts:
     attendance: dict[tuple[str, str, date], Row] = field(default_factory=dict)  # hourly, daily
     outputs: dict[tuple[str, str, date], list[Row]] = field(
         default_factory=lambda: defaultdict(list))  # piece: not voided, by event id
-    months: dict[tuple[str, str, date], list[Row]] = field(
-        default_factory=lambda: defaultdict(list))  # monthly, by the 1st of the month: its days counted by status
+    months: dict[MonthKey, list[Row]] = field(default_factory=lambda: defaultdict(list))  # monthly: days by status
+    # monthly, where an assignment covers only some of the counted days (it starts or ends within the month, another
+    # assignment at the post has the rest): the days themselves, which alone tell which are its
+    month_days: dict[MonthKey, list[Row]] = field(default_factory=lambda: defaultdict(list))
 
 
 def load_facts(session: Session, keys: Iterable[tuple[AssignmentTerms, date]],
                current: Mapping[tuple[str, str, date], dict] | None = None) -> LoadedFacts:
     """What compute_line reads for each (assignment, day), in a few queries. `current`: attendance rows
     (column name -> value) known to be as stored now, such as the batch's own, which are not read again."""
-    days, pieces, months = set(), set(), set()
+    days, pieces, months = set(), set(), defaultdict(list)
     for assignment, day in keys:
         kind = assignment.kind
         key = (assignment.worker_id, assignment.site_id, day)
-        (months if kind == "monthly" else pieces if kind == "piece" else days).add(key)
+        if kind == "monthly":
+            months[key].append(assignment)
+        else:
+            (pieces if kind == "piece" else days).add(key)
     facts = LoadedFacts()
     current = current or {}
     for key in days & current.keys():
@@ -66,16 +74,27 @@ def load_facts(session: Session, keys: Iterable[tuple[AssignmentTerms, date]],
             key = (record.worker_id, record.site_id, record.work_date)
             if key in wanted:
                 facts.outputs[key].append(record)
-    for chunk in key_slices(session, sorted(months)):
+    for key, counted in _month_rows(session, sorted(months), _MONTH_COUNTS):
+        facts.months[key].append(counted)
+    partly_covered = sorted(key for key, terms in months.items() if not all(
+        a.covers(c.first) and a.covers(c.last) for a in terms for c in facts.months.get(key, ())))
+    for key, day in _month_rows(session, partly_covered, _MONTH_DAYS):
+        facts.month_days[key].append(day)
+    return facts
+
+
+def _month_rows(session: Session, keys: list[MonthKey], statement) -> Iterator[tuple[MonthKey, Row]]:
+    """`statement`'s rows (over attendance records) for these keys, by key: worker among (...) within each month,
+    a superset of which the exact keys are kept."""
+    for chunk in key_slices(session, keys):
         wanted = set(chunk)
         for month_start in sorted({k[2] for k in chunk}):  # a batch's keys share a month or two
-            for counted in session.execute(_MONTH_COUNTS.where(
+            for row in session.execute(statement.where(
                     among(session, _attendance.c.worker_id, {k[0] for k in chunk if k[2] == month_start}),
                     _attendance.c.work_date.between(month_start, _month_end(month_start)))):
-                key = (counted.worker_id, counted.site_id, month_start)
+                key = (row.worker_id, row.site_id, month_start)
                 if key in wanted:
-                    facts.months[key].append(counted)
-    return facts
+                    yield key, row
 
 
 def attendance_records(session: Session, keys: set[tuple[str, str, date]]) -> Iterator[Row]:
@@ -93,7 +112,7 @@ def attendance_records(session: Session, keys: set[tuple[str, str, date]]) -> It
 def compute_line(session: Session, assignment: AssignmentTerms, day: date,
                  loaded: LoadedFacts | None = None) -> tuple[int, dict] | None:
     """(amount in fen, the facts it came from) for one key, or None when no fact is left. With `loaded`
-    (by load_facts, for this key) nothing is queried."""
+    (by load_facts, for this assignment and day) nothing is queried."""
     scheme = assignment.wage_scheme
     if isinstance(scheme, payroll.MonthlyScheme):
         return _monthly(session, assignment, scheme, day, loaded)
@@ -150,16 +169,16 @@ def _monthly(session: Session, assignment: AssignmentTerms, scheme: payroll.Mont
 def _month_statuses(session: Session, assignment: AssignmentTerms, month_start: date,
                     loaded: LoadedFacts | None) -> list[str]:
     """The status of each recorded day of the month that `assignment` covers."""
-    if loaded is not None:
-        counted = loaded.months.get((assignment.worker_id, assignment.site_id, month_start), [])
-        if all(assignment.covers(c.first) and assignment.covers(c.last) for c in counted):
-            return [c.status for c in counted for _ in range(c.days)]
-        # Some of the month's days at this site fall outside the assignment (it starts or ends within the month,
-        # another assignment has the rest): only the days themselves tell which.
-    stored = session.execute(select(_attendance.c.work_date, _attendance.c.status).where(
-        _attendance.c.worker_id == assignment.worker_id, _attendance.c.site_id == assignment.site_id,
-        _attendance.c.work_date.between(month_start, _month_end(month_start))))
-    return [record.status for record in stored if assignment.covers(record.work_date)]
+    key = (assignment.worker_id, assignment.site_id, month_start)
+    if loaded is None:
+        days = session.execute(_MONTH_DAYS.where(
+            _attendance.c.worker_id == key[0], _attendance.c.site_id == key[1],
+            _attendance.c.work_date.between(month_start, _month_end(month_start))))
+    elif key in loaded.month_days:
+        days = loaded.month_days[key]
+    else:  # every counted day is the assignment's
+        return [counted.status for counted in loaded.months.get(key, []) for _ in range(counted.days)]
+    return [day.status for day in days if assignment.covers(day.work_date)]
 
 
 def _month_end(month_start: date) -> date:

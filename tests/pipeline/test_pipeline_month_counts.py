@@ -1,6 +1,7 @@
-"""A monthly line is paid from its month's days counted by status (`load_facts`, one query for a batch's keys),
-and comes out as from reading each day (`compute_line` with nothing loaded), whatever days the assignments cover:
-one assignment for the whole month, or several at the same post that share it out."""
+"""A monthly line is paid from its month's days counted by status (`load_facts`, a query for a batch's keys, and
+one more for the days of months its assignments share out), and comes out as from reading each day
+(`compute_line` with nothing loaded), whatever days the assignments cover: one assignment for the whole month, or
+several at the same post that share it out. With the loaded facts, paying queries nothing."""
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -41,14 +42,22 @@ def sessions(tmp_path_factory):
     engine.dispose()
 
 
+def _queries(session) -> list[str]:
+    """The SQL statements `session`'s connection runs from now on."""
+    seen: list[str] = []
+    event.listen(session.connection(), "before_cursor_execute", lambda *args: seen.append(args[2]))
+    return seen
+
+
 def _record(site: str, day: date, status: str) -> AttendanceRecord:
     return AttendanceRecord(worker_id="w-m", site_id=site, work_date=day, event_id=f"e-{site}-{day}",
                             recorded_at="2026-04-01T00:00:00.000000Z", status=status)
 
 
 def _assign(session, starts: list[date], open_ended: bool) -> None:
-    """Assignments at POST one after another from each start, the last open-ended or ending on 20 March."""
-    ends = [start - timedelta(days=1) for start in starts[1:]] + [None if open_ended else date(2026, 3, 20)]
+    """Assignments at POST one after another from each start, the last open-ended or ten days long."""
+    last_end = None if open_ended else starts[-1] + timedelta(days=9)
+    ends = [start - timedelta(days=1) for start in starts[1:]] + [last_end]
     for n, (start, end) in enumerate(zip(starts, ends)):
         session.add(Assignment(id=f"a-m{n}", worker_id="w-m", site_id=POST, start_date=start, end_date=end,
                                scheme=SCHEME))
@@ -70,8 +79,10 @@ def test_a_month_counted_by_status_pays_as_its_days_read_one_by_one(sessions, st
         session.flush()
         terms = assignment_terms(session, Assignment.worker_id == "w-m")
         loaded = load_facts(session, [(a, MARCH) for a in terms])
-        for assignment in terms:
-            assert compute_line(session, assignment, MARCH, loaded) == compute_line(session, assignment, MARCH)
+        queries = _queries(session)
+        paid = [compute_line(session, assignment, MARCH, loaded) for assignment in terms]
+        assert queries == []
+        assert paid == [compute_line(session, assignment, MARCH) for assignment in terms]
         session.rollback()
 
 
@@ -83,9 +94,9 @@ def test_a_month_the_assignment_covers_whole_is_paid_from_its_counts_alone(sessi
         session.flush()
         (assignment, _) = sorted(assignment_terms(session, Assignment.worker_id == "w-m"), key=lambda a: a.site_id)
         loaded = load_facts(session, [(assignment, MARCH)])
-        statements = []
-        event.listen(session.connection(), "before_cursor_execute", lambda *args: statements.append(args[2]))
+        assert not loaded.month_days  # the counts alone
+        queries = _queries(session)
         amount, facts = compute_line(session, assignment, MARCH, loaded)
         # 5 present, 5 half days, 5 absent, 5 on leave: 7.5 credits of 21 required
-        assert (amount, facts, statements) == (21_429, {"days_recorded": 20, "credits": "7.5", "required_days": 21}, [])
+        assert (amount, facts, queries) == (21_429, {"days_recorded": 20, "credits": "7.5", "required_days": 21}, [])
         session.rollback()
