@@ -45,7 +45,7 @@ def main() -> None:
         return profile_api(args)
     os.environ["LOG_LEVEL"] = "WARNING"
     from app.logs import configure_logging
-    from app.runtime import build_runtime
+    from app.runtime import build_runtime, tune_garbage_collector
     from app.settings import Settings
 
     base = Settings.from_env()
@@ -78,6 +78,7 @@ def main() -> None:
         consumer = runtime.bus.consumer(settings.consumer_group, [settings.topic_work_events])
         # Join the group and get the first records before profiling (the join is not the batch path).
         warm = consume_first(runtime, consumer)
+        tune_garbage_collector()  # as `python -m consumers` does once started
         started, cpu = time.perf_counter(), time.process_time()
         profiler = _sampler(args.sampler)
         applied = drain(runtime, consumer) + warm

@@ -4,7 +4,6 @@ cleanly by SIGTERM (the batch in hand finishes first)."""
 from __future__ import annotations
 
 import argparse
-import gc
 import signal
 import threading
 
@@ -12,7 +11,7 @@ import structlog
 
 from app.logs import configure_logging
 from app.metrics import serve_metrics
-from app.runtime import Runtime, build_runtime
+from app.runtime import Runtime, build_runtime, tune_garbage_collector
 from app.settings import Settings
 from consumers.deliveries import run_webhook_deliveries
 from consumers.loop import run_wage_consumer
@@ -53,7 +52,7 @@ def main() -> None:
     configure_logging(settings.log_level)  # first: building the runtime may warn (app.data_keys)
     runtime = build_runtime(settings)
     serve_metrics(runtime.settings.metrics_port)
-    gc.freeze()  # start-up objects stay out of full collections, which every few batches would walk again
+    tune_garbage_collector()
     try:
         if role not in WITHOUT_BUS:
             prepare_topics(runtime, stop)
