@@ -210,11 +210,10 @@ def _worker(url: str, month: str, share: int, shares: int, path: str, again: boo
 
     from app.db.models import Site
     from app.periods import Actor, PeriodConflict, SiteScope, move_period, move_periods
-    from app.runtime import build_runtime, tune_garbage_collector
+    from app.runtime import build_runtime
     from app.settings import Settings
 
     runtime = build_runtime(Settings.from_env())
-    tune_garbage_collector()  # as a gunicorn worker, where the API's close runs, does once started
     actor = Actor("bench-month-close", "admin")
     with runtime.sessions() as session:
         sites = [s for n, s in enumerate(session.scalars(select(Site.id).order_by(Site.id))) if n % shares == share]
