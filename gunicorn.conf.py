@@ -16,11 +16,12 @@ control_socket_disable = True  # no shared control socket in $HOME: several inst
 
 
 def post_worker_init(worker):
-    """Keep the application's start-up objects out of the garbage collector's passes, and its passes out of
-    requests: a 1,000-event POST allocates enough to trigger several (app.runtime.tune_garbage_collector)."""
-    from app.runtime import tune_garbage_collector
+    """Keep the application's start-up objects out of the garbage collector's full passes: a batch of
+    events allocates enough to trigger them, and each one walked every module, schema and mapper
+    (about 50 ms of a 1,000-event POST; docs/benchmarks.md)."""
+    import gc
 
-    tune_garbage_collector()
+    gc.freeze()
 
 
 def child_exit(server, worker):

@@ -1,7 +1,6 @@
 """The one wiring place: settings -> data key ring, engine, sessions, readers and bus, built once per process."""
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -12,19 +11,6 @@ from app.db import make_engine, make_read_engine, make_read_session_factory, mak
 from app.db.crypto import install_keyring
 from app.settings import Settings
 from events.bus import Bus, open_bus
-
-# A batch (2,000 consumed events, or a 1,000-event POST) holds some 50,000 containers until it ends, then reference
-# counting frees them: they are never cyclic garbage. At Python's default threshold (700) the collector still ran
-# every few dozen events, walking the batch's live objects and promoting them to older generations that full
-# passes walked again: 5 to 7% of a consumer's CPU (docs/benchmarks.md). Above a batch's peak, a collection runs
-# only once that many containers outlive their batches, which only cycles left behind do.
-COLLECTOR_THRESHOLD = 100_000
-
-
-def tune_garbage_collector() -> None:
-    """Once start-up is done: keep its objects out of every collection, and collections out of batches."""
-    gc.freeze()
-    gc.set_threshold(COLLECTOR_THRESHOLD, *gc.get_threshold()[1:])
 
 
 @dataclass(frozen=True)

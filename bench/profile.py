@@ -45,8 +45,9 @@ def main() -> None:
         return profile_api(args)
     os.environ["LOG_LEVEL"] = "WARNING"
     from app.logs import configure_logging
-    from app.runtime import build_runtime, tune_garbage_collector
+    from app.runtime import build_runtime
     from app.settings import Settings
+    from consumers.loop import tune_garbage_collector
 
     base = Settings.from_env()
     if args.batch_size:

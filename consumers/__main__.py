@@ -11,10 +11,10 @@ import structlog
 
 from app.logs import configure_logging
 from app.metrics import serve_metrics
-from app.runtime import Runtime, build_runtime, tune_garbage_collector
+from app.runtime import Runtime, build_runtime
 from app.settings import Settings
 from consumers.deliveries import run_webhook_deliveries
-from consumers.loop import run_wage_consumer
+from consumers.loop import run_wage_consumer, tune_garbage_collector
 from consumers.relay import run_relay
 from consumers.scheduler import run_alert_scheduler
 from events.bus import BusUnavailable

@@ -1,4 +1,4 @@
-"""The consumer process keeps the garbage collector out of its batches (app.runtime.tune_garbage_collector):
+"""The consumer process keeps the garbage collector out of its batches (consumers.loop.tune_garbage_collector):
 a batch's objects are freed by reference counting when it ends, and walking them mid-batch cost 5 to 7% of its CPU."""
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import pytest
 from support.pipeline import post_in_batches
 from support.scenario import build_scenario, register
 
-from app.runtime import tune_garbage_collector
-from consumers.loop import consume_once
+from consumers.loop import consume_once, tune_garbage_collector
 
 
 @pytest.fixture
