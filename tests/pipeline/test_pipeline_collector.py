@@ -40,6 +40,7 @@ def test_a_batch_runs_no_collection_once_the_collector_is_tuned(api, runtime, co
     post_in_batches(api, scenario.events, size=500)
     consumer = runtime.bus.consumer(runtime.settings.consumer_group, [runtime.settings.topic_work_events])
     try:
+        gc.set_threshold(700, 10, 10)  # Python's default
         gc.collect()
         collections.clear()
         assert consume_once(runtime, consumer) == 1000
