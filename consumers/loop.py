@@ -24,7 +24,7 @@ _RETRYABLE = (OperationalError, DBAPIError, BusUnavailable)
 
 # A consumer's batch of 2,000 events holds some 50,000 containers until it ends, then reference counting frees them:
 # they are never cyclic garbage. At Python's default threshold (700) the collector still ran every few dozen events,
-# walking the batch's live objects and promoting them to older generations that full passes walked again: 5 to 7% of
+# walking the batch's live objects and promoting them to older generations that full passes walked again: 5 to 9% of
 # a consumer's CPU (docs/benchmarks.md). Above a batch's peak, a collection runs only once that many containers
 # outlive their batches, which only cycles left behind do. gunicorn workers keep the default (gunicorn.conf.py): a
 # rarer collection walks more at once, and a balance read waiting behind it counts against its p99.
