@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
@@ -168,6 +169,15 @@ def _fmt(value, unit="", digits=0) -> str:
     return f"{value:,.{digits}f}{unit}"
 
 
+def cpu_row(cpus: list[dict]) -> tuple:
+    """Where a pipeline's CPU went (medians of its runs), and the rate all cores could give at that cost."""
+    groups = list(cpus[0]["us_per_event"])
+    spent = " / ".join(_fmt(median([c["us_per_event"][g] for c in cpus])) for g in groups)
+    return (f"  CPU an event, {' / '.join(groups)}", f"{spent} µs",
+            f"all {os.cpu_count()} cores: {_fmt(median([c['ceiling_rate'] for c in cpus]), ' ev/s')}",
+            f"{_fmt(median([c['cores_busy'] for c in cpus]), '', 2)} cores busy", "-", "-")
+
+
 def summary(r: dict) -> str:
     rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
     floor = r.get("floor")
@@ -189,6 +199,9 @@ def summary(r: dict) -> str:
                      ">=10,000 ev/s and >=30%",
                      ("ok" if ok else f"MISSED x{TARGETS['pipeline_rate'] / rate:.1f}" if rate else "-")
                      + ("" if complete else " (INCOMPLETE)")))
+        cpus = [x["cpu"] for x in runs if x.get("cpu")]
+        if cpus:
+            rows.append(cpu_row(cpus))
     expected = r.get("expected_wages")
     if expected and r.get("pipeline"):
         runs = [x for runs in r["pipeline"].values() for x in runs]

@@ -3,6 +3,7 @@ PostgreSQL COPY of the rows the pipeline ends with; (b) the pipeline: the projec
 `python -m consumers` processes from the topic to committed wage lines in PostgreSQL."""
 from __future__ import annotations
 
+import os
 import struct
 import time
 import uuid
@@ -16,7 +17,7 @@ from kafka.admin import NewTopic
 from bench.country import Country
 from bench.load import libpq, prepare_postgres
 from bench.progress import Progress
-from bench.services import VAR, Services, consumers, settings_env
+from bench.services import VAR, CpuUse, Services, consumers, settings_env
 from events.envelope import hash_encoded, hash_headers
 
 PARTITIONS = 6  # KAFKA_PARTITIONS' default
@@ -174,6 +175,8 @@ def run_pipeline(services: Services, country: Country, topic: str, total: int, p
         env["CONSUMER_BATCH_SIZE"] = str(batch_size)
     admin = KafkaAdminClient(bootstrap_servers=services.kafka.bootstrap, client_id="bench-watch")
     procs = consumers(processes, env, tag)
+    cpu = CpuUse({"consumers": [p.pid for p in procs], "postgres": [services.postgres.pid],
+                  "kafka": [services.kafka.pid]})
     started = time.perf_counter()
     first = first_count = None
     done = 0
@@ -188,6 +191,7 @@ def run_pipeline(services: Services, country: Country, topic: str, total: int, p
                 now = time.perf_counter()
                 if now_done and first is None:
                     first, first_count = now, now_done
+                    cpu.start()
                 bar.update(now_done - done)
                 done = now_done
                 samples.append((round(now - started, 2), done))
@@ -198,6 +202,7 @@ def run_pipeline(services: Services, country: Country, topic: str, total: int, p
                 if now - started > timeout:
                     raise RuntimeError(f"pipeline applied {done} of {total} in {timeout:.0f}s")
         ended = time.perf_counter()
+        cpu.stop()
     finally:
         for p in procs:
             p.stop()
@@ -206,10 +211,23 @@ def run_pipeline(services: Services, country: Country, topic: str, total: int, p
               "wall_rate": total / (ended - started),
               "steady_seconds": ended - first,
               "rate": (total - first_count) / (ended - first) if ended > first and total > first_count else None,
-              "peak_rss_mib": peak, "samples": samples[:: max(1, len(samples) // 40)]}
+              "peak_rss_mib": peak, "samples": samples[:: max(1, len(samples) // 40)],
+              "cpu": cpu_per_event(cpu, total - (first_count or 0), ended - first)}
     result.update(verify_pipeline(url, country, total))
     services.postgres.drop_database(dbname)
     return result
+
+
+def cpu_per_event(cpu: CpuUse, events: int, seconds: float) -> dict:
+    """The steady part's CPU: µs an event per group of processes ("other" is the rest of the machine), the
+    cores kept busy, and the ceiling: the rate if every core went to this work at the same CPU an event."""
+    if events <= 0 or seconds <= 0:
+        return {}
+    per_event = {name: spent * 1e6 / events for name, spent in cpu.seconds.items()}
+    # in 10 ms ticks, read process by process: the groups' sum can pass the machine's by a tick or two
+    per_event["other"] = max(0.0, cpu.busy - sum(cpu.seconds.values())) * 1e6 / events
+    return {"us_per_event": per_event, "cores_busy": cpu.busy / seconds,
+            "ceiling_rate": (os.cpu_count() or 1) * 1e6 / sum(per_event.values())}
 
 
 def verify_pipeline(url: str, country: Country, total: int) -> dict:

@@ -120,6 +120,51 @@ def peak_rss_mib(pid: int) -> float | None:
     return None
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of a process and of its descendants, live or already reaped by it (their time is then in
+    its own cutime and cstime): how PostgreSQL's backends are counted with the postmaster."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:  # ended: whatever it spent is now its parent's
+        return 0.0
+    utime_to_cstime = stat.rsplit(")", 1)[1].split()[11:15]  # fields 14 to 17 of proc(5)
+    return sum(int(ticks) for ticks in utime_to_cstime) / _TICKS + sum(cpu_seconds(c) for c in children(pid))
+
+
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine has spent on anything but idling (all cores, since boot)."""
+    user, nice, system, idle, iowait, irq, softirq, steal = (
+        int(ticks) for ticks in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / _TICKS
+
+
+class CpuUse:
+    """Where the machine's CPU goes over an interval: per named group of process trees, and in all.
+
+    `start()` and `stop()` bracket the interval; `seconds` then holds each group's CPU time, `busy` the
+    machine's (the groups', and anything else's, such as the bench's own watcher)."""
+
+    def __init__(self, groups: dict[str, list[int]]):
+        self.groups = groups
+        self.seconds: dict[str, float] = {}
+        self.busy = 0.0
+
+    def _read(self) -> tuple[dict[str, float], float]:
+        return {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in self.groups.items()}, \
+            machine_busy_seconds()
+
+    def start(self) -> None:
+        self._started = self._read()
+
+    def stop(self) -> None:
+        (before, busy_before), (after, busy_after) = self._started, self._read()
+        self.seconds = {name: after[name] - before[name] for name in self.groups}
+        self.busy = busy_after - busy_before
+
+
 def consumers(count: int, env: dict[str, str], tag: str) -> list[Process]:
     return [Process(f"{tag}-consumer-{n}", [PYTHON, "-m", "consumers"], env) for n in range(count)]
 

@@ -215,6 +215,11 @@ class PostgresServer:
     def url_for(self, dbname: str) -> str:
         return _with_database(self.url, dbname)
 
+    @property
+    def pid(self) -> int | None:
+        """The postmaster's (setpriv execs it in place); None when not started or external."""
+        return self._proc.pid if self._proc is not None else None
+
     def is_running(self) -> bool:
         return self._proc is not None and self._proc.poll() is None
 
