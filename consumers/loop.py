@@ -25,9 +25,12 @@ _RETRYABLE = (OperationalError, DBAPIError, BusUnavailable)
 # A consumer's batch of 2,000 events holds some 50,000 containers until it ends, then reference counting frees them:
 # they are never cyclic garbage. At Python's default threshold (700) the collector still ran every few dozen events,
 # walking the batch's live objects and promoting them to older generations that full passes walked again: 5 to 9% of
-# a consumer's CPU (docs/benchmarks.md). Above a batch's peak, a collection runs only once that many containers
-# outlive their batches, which only cycles left behind do. gunicorn workers keep the default (gunicorn.conf.py): a
-# rarer collection walks more at once, and a balance read waiting behind it counts against its p99.
+# a consumer's CPU (docs/benchmarks.md). Above a batch's peak, no collection runs inside a batch. A batch does leave
+# a few dozen small cycles (SQLAlchemy's expressions and their comparators refer to each other), each holding an
+# array of the batch's ids: left to the threshold they waited hundreds of batches, 150 MiB more in a consumer at a
+# million workers. So `consume_once` collects the youngest generation before each poll, when nothing of a batch
+# is alive to walk. gunicorn workers keep the default (gunicorn.conf.py): a rarer collection walks more at once,
+# and a balance read waiting behind it counts against its p99.
 COLLECTOR_THRESHOLD = 100_000
 
 
@@ -112,6 +115,7 @@ def _start_over(runtime: Runtime, stop: threading.Event, consumer: Consumer, wat
 def consume_once(runtime: Runtime, consumer: Consumer) -> int:
     """Poll one batch and apply it; return how many messages it held."""
     settings = runtime.settings
+    gc.collect(0)  # the last batch's cycles (see COLLECTOR_THRESHOLD)
     messages = consumer.poll(settings.consumer_batch_size, settings.consumer_poll_ms)
     if not messages:
         record_lag(consumer)
