@@ -135,10 +135,11 @@ def cpu_seconds(pid: int) -> float:
 
 
 def machine_busy_seconds() -> float:
-    """CPU time the whole machine has spent on anything but idling (all cores, since boot)."""
-    user, nice, system, idle, iowait, irq, softirq, steal = (
-        int(ticks) for ticks in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
-    return (user + nice + system + irq + softirq + steal) / _TICKS
+    """CPU time the whole machine's cores have spent working (since boot): not idle, not waiting for I/O, and
+    not stolen by the virtual machine's host."""
+    user, nice, system, _idle, _iowait, irq, softirq = (
+        int(ticks) for ticks in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:8])
+    return (user + nice + system + irq + softirq) / _TICKS
 
 
 class CpuUse:
@@ -151,6 +152,7 @@ class CpuUse:
         self.groups = groups
         self.seconds: dict[str, float] = {}
         self.busy = 0.0
+        self._started: tuple[dict[str, float], float] | None = None
 
     def _read(self) -> tuple[dict[str, float], float]:
         return {name: sum(cpu_seconds(pid) for pid in pids) for name, pids in self.groups.items()}, \
