@@ -26,7 +26,7 @@ _RETRYABLE = (OperationalError, DBAPIError, BusUnavailable)
 # they are never cyclic garbage. At Python's default threshold (700) the collector still ran every few dozen events,
 # walking the batch's live objects and promoting them to older generations that full passes walked again: 5 to 9% of
 # a consumer's CPU (docs/benchmarks.md). Above a batch's peak, no collection runs inside a batch. A batch does leave
-# a few dozen small cycles (SQLAlchemy's expressions and their comparators refer to each other), each holding an
+# about a dozen small cycles (SQLAlchemy's expressions and their comparators refer to each other), each holding an
 # array of the batch's ids: left to the threshold they waited hundreds of batches, 150 MiB more in a consumer at a
 # million workers. So `consume_once` collects the youngest generation before each poll, when nothing of a batch
 # is alive to walk. gunicorn workers keep the default (gunicorn.conf.py): a rarer collection walks more at once,
