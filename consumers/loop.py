@@ -53,11 +53,12 @@ def run_wage_consumer(runtime: Runtime, stop: threading.Event, until_idle: bool 
     try:
         while not stop.is_set():
             try:
-                if consume_once(runtime, consumer):
+                polled = consume_once(runtime, consumer)
+                if polled:
                     backoff = 0.5
                 elif until_idle:
                     break
-                if watch.stuck(consumer):
+                if watch.stuck(consumer, polled):
                     consumer = _start_over(runtime, stop, consumer, watch)
                     if consumer is None:
                         return
@@ -73,21 +74,24 @@ def run_wage_consumer(runtime: Runtime, stop: threading.Event, until_idle: bool 
 
 
 class GroupWatch:
-    """Tells when a consumer has been out of its group for too long.
+    """Tells when a consumer has not been reading for too long: out of its group, or in it but polling
+    nothing while its partitions have messages waiting.
 
     kafka-python 3.0.12 has been seen to wedge a member in a rebalance: elected leader, it never sends
     on, never settles, and polls nothing, silently, forever (the wages of its partitions stop). Seen
     when the broker stopped mid-rebalance, and in the rebalance that follows a first join made before
-    the topic's partitions were known. A join normally takes seconds, so a consumer still unsettled
-    after `limit_s` is closed and replaced; its uncommitted batch, if any, is redelivered and
-    deduplicated."""
+    the topic's partitions were known. It has also been seen, settled, to wait on a fetch that never
+    completes, with millions of messages still to read (docs/benchmarks.md). A join normally takes
+    seconds and a poll with messages waiting returns some, so a consumer in either state for `limit_s`
+    is closed and replaced; its uncommitted batch, if any, is redelivered and deduplicated."""
 
     def __init__(self, limit_s: float, clock=time.monotonic):
         self.limit_s, self.clock = limit_s, clock
         self.unsettled_since: float | None = None
 
-    def stuck(self, consumer: Consumer) -> bool:
-        if consumer.settled():
+    def stuck(self, consumer: Consumer, polled: int = 0) -> bool:
+        """After each poll (`polled`: how many messages it returned)."""
+        if consumer.settled() and (polled or not any(consumer.lag().values())):
             self.unsettled_since = None
             return False
         now = self.clock()
@@ -103,7 +107,8 @@ class GroupWatch:
 
 
 def _start_over(runtime: Runtime, stop: threading.Event, consumer: Consumer, watch: GroupWatch) -> Consumer | None:
-    log.error("consumer has not settled in its group; starting over with a new client",
+    log.error("consumer has not read for too long (unsettled, or polling nothing with messages waiting); "
+              "starting over with a new client",
               group=runtime.settings.consumer_group, unsettled_s=round(watch.start_over()))
     try:
         consumer.close()

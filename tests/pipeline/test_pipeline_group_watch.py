@@ -1,4 +1,5 @@
-"""A wage consumer that never settles in its group is replaced by a new one, which then consumes."""
+"""A wage consumer that never settles in its group, or that settles but polls nothing while messages wait for
+it, is replaced by a new one, which then consumes."""
 from __future__ import annotations
 
 import threading
@@ -11,12 +12,13 @@ from consumers.loop import GroupWatch, run_wage_consumer
 class FakeConsumer:
     settles: bool
     stop: threading.Event
+    waiting: int = 0  # messages behind the end of its partition that its polls never return
     polls: int = 0
     closed: bool = False
 
     def poll(self, max_records, timeout_ms):
         self.polls += 1
-        if self.settles and self.polls == 3:
+        if self.settles and not self.waiting and self.polls == 3:
             self.stop.set()  # the replacement consumed: the test is over
         return []
 
@@ -24,7 +26,7 @@ class FakeConsumer:
         return self.settles
 
     def lag(self):
-        return {}
+        return {("work-events", 0): self.waiting} if self.waiting else {}
 
     def close(self) -> None:
         self.closed = True
@@ -34,10 +36,12 @@ class FakeConsumer:
 class FakeBus:
     stop: threading.Event
     settles: list[bool]
+    waiting: list[int] | None = None
     made: list[FakeConsumer] = field(default_factory=list)
 
     def consumer(self, group_id, topics) -> FakeConsumer:
-        self.made.append(FakeConsumer(self.settles[len(self.made)], self.stop))
+        n = len(self.made)
+        self.made.append(FakeConsumer(self.settles[n], self.stop, self.waiting[n] if self.waiting else 0))
         return self.made[-1]
 
 
@@ -54,6 +58,41 @@ def test_an_unsettled_consumer_is_closed_and_replaced_and_the_new_one_consumes(r
     first, second = bus.made
     assert first.closed and first.polls >= 2
     assert second.closed and second.polls == 3
+
+
+def test_a_settled_consumer_that_polls_nothing_while_messages_wait_is_replaced(runtime):
+    """kafka-python 3.0.12 was seen to wait, settled, on a fetch that never completed (docs/benchmarks.md)."""
+    stop = threading.Event()
+    bus = FakeBus(stop, settles=[True, True], waiting=[5, 0])
+    settings = replace(runtime.settings, consumer_rejoin_after_s=0.2, consumer_poll_ms=10)
+
+    thread = threading.Thread(target=run_wage_consumer, args=(replace(runtime, settings=settings, bus=bus), stop))
+    thread.start()
+    thread.join(timeout=10)
+
+    assert not thread.is_alive(), "the starved consumer was never replaced"
+    first, second = bus.made
+    assert first.closed and first.polls >= 2
+    assert second.closed and second.polls == 3
+
+
+def test_a_settled_consumer_counts_only_while_it_polls_nothing_with_messages_waiting():
+    now = [0.0]
+    watch = GroupWatch(60, clock=lambda: now[0])
+    starved = FakeConsumer(True, threading.Event(), waiting=5)
+    idle = FakeConsumer(True, threading.Event())
+
+    assert not watch.stuck(starved, polled=0)  # t=0: starts counting
+    now[0] = 59.9
+    assert not watch.stuck(starved, polled=0)
+    assert not watch.stuck(starved, polled=1000)  # it read: the count starts again
+    now[0] = 119.8
+    assert not watch.stuck(starved, polled=0)
+    assert not watch.stuck(idle, polled=0)  # nothing waits for it: not stuck
+    now[0] = 200.0
+    assert not watch.stuck(starved, polled=0)
+    now[0] = 260.0
+    assert watch.stuck(starved, polled=0)
 
 
 def test_the_watch_counts_only_an_unbroken_unsettled_stretch():
