@@ -87,33 +87,33 @@ class GroupWatch:
 
     def __init__(self, limit_s: float, clock=time.monotonic):
         self.limit_s, self.clock = limit_s, clock
-        self.unsettled_since: float | None = None
+        self.stuck_since: float | None = None
 
     def stuck(self, consumer: Consumer, polled: int = 0) -> bool:
         """After each poll (`polled`: how many messages it returned)."""
         if consumer.settled() and (polled or not any(consumer.lag().values())):
-            self.unsettled_since = None
+            self.stuck_since = None
             return False
         now = self.clock()
-        if self.unsettled_since is None:
-            self.unsettled_since = now
-        return now - self.unsettled_since >= self.limit_s
+        if self.stuck_since is None:
+            self.stuck_since = now
+        return now - self.stuck_since >= self.limit_s
 
     def start_over(self) -> float:
-        """Forget the unsettled client (it is being replaced); how long it had been unsettled, in s."""
-        unsettled_s = self.clock() - self.unsettled_since if self.unsettled_since is not None else 0.0
-        self.unsettled_since = None
-        return unsettled_s
+        """Forget the stuck client (it is being replaced); how long it had been stuck, in s."""
+        stuck_s = self.clock() - self.stuck_since if self.stuck_since is not None else 0.0
+        self.stuck_since = None
+        return stuck_s
 
 
 def _start_over(runtime: Runtime, stop: threading.Event, consumer: Consumer, watch: GroupWatch) -> Consumer | None:
     log.error("consumer has not read for too long (unsettled, or polling nothing with messages waiting); "
               "starting over with a new client",
-              group=runtime.settings.consumer_group, unsettled_s=round(watch.start_over()))
+              group=runtime.settings.consumer_group, stuck_s=round(watch.start_over()))
     try:
         consumer.close()
     except _RETRYABLE as error:
-        log.warning("closing the unsettled consumer failed", error=str(error)[:500])
+        log.warning("closing the stuck consumer failed", error=str(error)[:500])
     return _connect(runtime, stop)
 
 

@@ -45,33 +45,25 @@ class FakeBus:
         return self.made[-1]
 
 
-def test_an_unsettled_consumer_is_closed_and_replaced_and_the_new_one_consumes(runtime):
-    stop = threading.Event()
-    bus = FakeBus(stop, settles=[False, True])
+def run_until_replaced(runtime, bus: FakeBus) -> list[FakeConsumer]:
+    """The wage consumer's loop over `bus` until a consumer it made has read (stopping the test); all it made."""
     settings = replace(runtime.settings, consumer_rejoin_after_s=0.2, consumer_poll_ms=10)
-
-    thread = threading.Thread(target=run_wage_consumer, args=(replace(runtime, settings=settings, bus=bus), stop))
+    thread = threading.Thread(target=run_wage_consumer, args=(replace(runtime, settings=settings, bus=bus), bus.stop))
     thread.start()
     thread.join(timeout=10)
+    assert not thread.is_alive(), "the stuck consumer was never replaced by one that reads"
+    return bus.made
 
-    assert not thread.is_alive(), "the loop never got a consumer that settled"
-    first, second = bus.made
+
+def test_an_unsettled_consumer_is_closed_and_replaced_and_the_new_one_consumes(runtime):
+    first, second = run_until_replaced(runtime, FakeBus(threading.Event(), settles=[False, True]))
     assert first.closed and first.polls >= 2
     assert second.closed and second.polls == 3
 
 
 def test_a_settled_consumer_that_polls_nothing_while_messages_wait_is_replaced(runtime):
     """kafka-python 3.0.12 was seen to wait, settled, on a fetch that never completed (docs/benchmarks.md)."""
-    stop = threading.Event()
-    bus = FakeBus(stop, settles=[True, True], waiting=[5, 0])
-    settings = replace(runtime.settings, consumer_rejoin_after_s=0.2, consumer_poll_ms=10)
-
-    thread = threading.Thread(target=run_wage_consumer, args=(replace(runtime, settings=settings, bus=bus), stop))
-    thread.start()
-    thread.join(timeout=10)
-
-    assert not thread.is_alive(), "the starved consumer was never replaced"
-    first, second = bus.made
+    first, second = run_until_replaced(runtime, FakeBus(threading.Event(), settles=[True, True], waiting=[5, 0]))
     assert first.closed and first.polls >= 2
     assert second.closed and second.polls == 3
 
