@@ -54,11 +54,12 @@ def run_wage_consumer(runtime: Runtime, stop: threading.Event, until_idle: bool 
         while not stop.is_set():
             try:
                 polled = consume_once(runtime, consumer)
+                reading = keeping_up(consumer, polled)
                 if polled:
                     backoff = 0.5
                 elif until_idle:
                     break
-                if watch.stuck(consumer, polled):
+                if watch.stuck(consumer, reading):
                     consumer = _start_over(runtime, stop, consumer, watch)
                     if consumer is None:
                         return
@@ -89,9 +90,9 @@ class GroupWatch:
         self.limit_s, self.clock = limit_s, clock
         self.stuck_since: float | None = None
 
-    def stuck(self, consumer: Consumer, polled: int = 0) -> bool:
-        """After each poll (`polled`: how many messages it returned)."""
-        if consumer.settled() and (polled or not any(consumer.lag().values())):
+    def stuck(self, consumer: Consumer, keeping_up: bool = True) -> bool:
+        """After each poll (`keeping_up`: it returned messages, or none were waiting)."""
+        if consumer.settled() and keeping_up:
             self.stuck_since = None
             return False
         now = self.clock()
@@ -123,8 +124,7 @@ def consume_once(runtime: Runtime, consumer: Consumer) -> int:
     gc.collect(0)  # the last batch's cycles (see COLLECTOR_THRESHOLD)
     messages = consumer.poll(settings.consumer_batch_size, settings.consumer_poll_ms)
     if not messages:
-        record_lag(consumer)
-        return 0
+        return 0  # the caller records the lag, which tells whether any were waiting
     with runtime.sessions.begin() as session:
         result = process_batch(session, runtime.bus, settings.topic_dead_letters, messages)
     consumer.commit(messages)
@@ -132,6 +132,12 @@ def consume_once(runtime: Runtime, consumer: Consumer) -> int:
     log.info("batch applied", messages=len(messages), applied=result.applied.total(),
              duplicates=result.duplicates.total(), dead_lettered=result.dead_lettered.total())
     return len(messages)
+
+
+def keeping_up(consumer: Consumer, polled: int) -> bool:
+    """Whether a poll that returned `polled` messages kept up: it returned some, or none were waiting. After a
+    batch its lag is recorded already (`record`); after an empty poll this records it, one read for both."""
+    return polled > 0 or not any(record_lag(consumer).values())
 
 
 def record(result: BatchResult, consumer: Consumer) -> None:
@@ -148,9 +154,11 @@ def record(result: BatchResult, consumer: Consumer) -> None:
     record_lag(consumer)
 
 
-def record_lag(consumer: Consumer) -> None:
-    for (topic, partition), lag in consumer.lag().items():
+def record_lag(consumer: Consumer) -> dict[tuple[str, int], int]:
+    lags = consumer.lag()
+    for (topic, partition), lag in lags.items():
         metrics.CONSUMER_LAG.labels(topic, str(partition)).set(lag)
+    return lags
 
 
 def _connect(runtime: Runtime, stop: threading.Event) -> Consumer | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field, replace
 
-from consumers.loop import GroupWatch, run_wage_consumer
+from consumers.loop import GroupWatch, keeping_up, run_wage_consumer
 
 
 @dataclass
@@ -68,23 +68,27 @@ def test_a_settled_consumer_that_polls_nothing_while_messages_wait_is_replaced(r
     assert second.closed and second.polls == 3
 
 
-def test_a_settled_consumer_counts_only_while_it_polls_nothing_with_messages_waiting():
-    now = [0.0]
-    watch = GroupWatch(60, clock=lambda: now[0])
+def test_a_poll_keeps_up_when_it_reads_or_nothing_waits():
     starved = FakeConsumer(True, threading.Event(), waiting=5)
     idle = FakeConsumer(True, threading.Event())
+    assert not keeping_up(starved, polled=0)
+    assert keeping_up(starved, polled=1000)
+    assert keeping_up(idle, polled=0)
 
-    assert not watch.stuck(starved, polled=0)  # t=0: starts counting
+
+def test_a_settled_consumer_counts_only_while_its_polls_do_not_keep_up():
+    now = [0.0]
+    watch = GroupWatch(60, clock=lambda: now[0])
+    settled = FakeConsumer(True, threading.Event())
+
+    assert not watch.stuck(settled, keeping_up=False)  # t=0: starts counting
     now[0] = 59.9
-    assert not watch.stuck(starved, polled=0)
-    assert not watch.stuck(starved, polled=1000)  # it read: the count starts again
+    assert not watch.stuck(settled, keeping_up=False)
+    assert not watch.stuck(settled, keeping_up=True)  # it read, or nothing waited: the count starts again
     now[0] = 119.8
-    assert not watch.stuck(starved, polled=0)
-    assert not watch.stuck(idle, polled=0)  # nothing waits for it: not stuck
-    now[0] = 200.0
-    assert not watch.stuck(starved, polled=0)
-    now[0] = 260.0
-    assert watch.stuck(starved, polled=0)
+    assert not watch.stuck(settled, keeping_up=False)
+    now[0] = 179.8
+    assert watch.stuck(settled, keeping_up=False)
 
 
 def test_the_watch_counts_only_an_unbroken_unsettled_stretch():
