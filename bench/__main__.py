@@ -198,10 +198,7 @@ def summary(r: dict) -> str:
     if floor:
         rows.append(("kafka-python produce (relay settings)", _fmt(median([x["rate"] for x in floor["produce"]]),
                                                                    " msg/s"), "-", "-", "-", ""))
-        replaced = sum(x.get("replaced_clients", 0) for x in floor["consume"])
-        rows.append(("kafka-python consume, no processing", _fmt(consume, " msg/s"), "-", "-", "-",
-                     f"{replaced} stalled client(s) replaced, "
-                     f"{sum(x.get('stalled_seconds', 0) for x in floor['consume']):.0f} s left out" if replaced else ""))
+        rows.append(("kafka-python consume, no processing", _fmt(consume, " msg/s"), "-", "-", "-", ""))
         rows.append(("PostgreSQL COPY of the pipeline's rows", _fmt(median([x["rows_rate"] for x in floor["copy"]]),
                                                                     " rows/s"),
                      _fmt(median([x["events_rate"] for x in floor["copy"]]), " events/s"), "-", "-", ""))

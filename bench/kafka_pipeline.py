@@ -7,12 +7,15 @@ import os
 import struct
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections import Counter, deque
+from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import psycopg
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import NewTopic
+from kafka.errors import KafkaError
 
 from bench.country import Country
 from bench.load import libpq, prepare_postgres
@@ -66,87 +69,83 @@ def create_topic(bootstrap: str, topic: str, partitions: int = PARTITIONS) -> No
         admin.close()
 
 
+# kafka-python 3.0's producer has no buffer limit: sending faster than its I/O thread drains builds a backlog
+# without bound, and batches older than delivery_timeout_ms (120 s) are dropped. Producing a 10M day that way
+# lost 4 million messages. The relay waits for each batch of 1,000; the bench keeps at most this many
+# thousands unacknowledged, which keeps the broker busy without the relay's pause between batches.
+IN_FLIGHT_THOUSANDS = 20
+
+
 def produce(bootstrap: str, topic: str, path: Path, total: int) -> dict:
     """Produce every message as the relay does (acks=all, idempotent, linger 5 ms), keyed by worker, with the
-    content hash header the API stages with each event (the values are canonical, as the API's are)."""
+    content hash header the API stages with each event (the values are canonical, as the API's are). Like the
+    relay, it fails unless the broker acknowledged every message: a send only queues it."""
     producer = KafkaProducer(bootstrap_servers=bootstrap.split(","), client_id="bench-producer", acks="all",
                              enable_idempotence=True, linger_ms=5, compression_type=None)
+    failures: Counter[str] = Counter()
+    in_flight: deque = deque()
     started = time.perf_counter()
     with Progress(f"produce -> {topic[-24:]}", total, "msgs") as bar:
         for n, (key, value) in enumerate(read_messages(path), 1):
-            producer.send(topic, key=key, value=value,
-                          headers=[(name, text.encode()) for name, text in hash_headers(hash_encoded(value)).items()])
+            sent = producer.send(topic, key=key, value=value,
+                                 headers=[(name, text.encode())
+                                          for name, text in hash_headers(hash_encoded(value)).items()])
+            sent.add_errback(lambda error: failures.update([repr(error)[:200]]))
             if n % 1000 == 0:
                 bar.update(1000)
+                in_flight.append(sent)
+                if len(in_flight) > IN_FLIGHT_THOUSANDS:
+                    with suppress(KafkaError):  # a failure is counted by its errback, and fails the run below
+                        in_flight.popleft().get(timeout=300)
         producer.flush(timeout=300)
         bar.update(total % 1000)
     seconds = time.perf_counter() - started
     producer.close(timeout=10)
+    on_topic = messages_on(bootstrap, topic)
+    if failures or on_topic != total:
+        raise RuntimeError(f"produced {total:,} messages, the topic holds {on_topic:,}; "
+                           f"failed sends: {dict(failures.most_common(3)) or 'none reported'}")
     return {"messages": total, "seconds": seconds, "rate": total / seconds}
 
 
-# kafka-python 3.0 has stopped reading partway through a 5M and a 10M topic: polls return nothing, one fetch
-# stays pending for good and the lag stands (docs/benchmarks.md, "A national working day"). Past this many
-# seconds without a record while some are left, the floor takes a fresh client at the positions it reached.
-FLOOR_STALL_S = 15.0
+def messages_on(bootstrap: str, topic: str) -> int:
+    """Messages on `topic` by its partitions' offsets (the bench's topics are fresh, never compacted)."""
+    consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), client_id="bench-count")
+    try:
+        partitions = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        ends, starts = consumer.end_offsets(partitions), consumer.beginning_offsets(partitions)
+        return sum(ends[p] - starts[p] for p in partitions)
+    finally:
+        consumer.close()
 
 
-def consume_floor(bootstrap: str, topic: str, total: int, stall_after_s: float = FLOOR_STALL_S,
-                  client: Callable[[str, str, dict[TopicPartition, int]], KafkaConsumer] | None = None) -> dict:
-    """kafka-python alone: poll the whole topic (the wage consumer's fetch settings), decode nothing. A stalled
-    client is replaced, and the seconds it sat stalled are left out of the rate: they measure the bug, not
-    kafka-python's speed, and leaving them in would lower the floor the pipeline is held to."""
-    client = client or floor_client
-    positions: dict[TopicPartition, int] = {}
-    consumer = client(bootstrap, topic, positions)
-    started = last_read = time.perf_counter()
-    first = None
-    seen = replaced = 0
-    stalled = 0.0
-    with Progress("raw consume (kafka-python)", total, "msgs") as bar:
-        while seen < total:
-            batches = consumer.poll(timeout_ms=200, max_records=500)
-            now = time.perf_counter()
-            got = 0
-            for partition, records in batches.items():
-                positions[partition] = records[-1].offset + 1
-                got += len(records)
-            if got:
-                first = first or now
-                last_read = now
-            elif now - last_read > stall_after_s:
-                consumer.close()
-                consumer = client(bootstrap, topic, positions)
-                stalled += now - last_read
-                replaced += 1
-                last_read = time.perf_counter()
-            seen += got
-            bar.update(got)
-            if now - started - stalled > 600:
-                raise RuntimeError(f"raw consume read {seen} of {total} in 600 s")
-    done = time.perf_counter()
-    consumer.close()
-    reading = done - first - stalled
-    return {"messages": seen, "seconds": reading, "wall_seconds": done - started, "rate": seen / reading,
-            "replaced_clients": replaced, "stalled_seconds": stalled}
-
-
-def floor_client(bootstrap: str, topic: str, positions: dict[TopicPartition, int]) -> KafkaConsumer:
-    """A client assigned every partition of `topic`, at `positions` or the beginning. No group: the floor
-    commits nothing, and a replacement must not wait for a rebalance or start again from committed offsets."""
+def consume_floor(bootstrap: str, topic: str, total: int, timeout_s: float = 600) -> dict:
+    """kafka-python alone: read every partition of the topic from the beginning (the wage consumer's fetch
+    settings), decode nothing. By assignment, not in a group: the floor commits nothing, and a group's
+    coordinator round trip on every poll is the pipeline's cost, not the raw read's (docs/benchmarks.md)."""
     consumer = KafkaConsumer(bootstrap_servers=bootstrap.split(","), client_id="bench-floor",
                              enable_auto_commit=False, auto_offset_reset="earliest")
-    partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
-    if not partitions:
+    consumer.assign([TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())])
+    started = time.perf_counter()
+    first = None
+    seen = 0
+    try:
+        with Progress("raw consume (kafka-python)", total, "msgs") as bar:
+            while seen < total:
+                batches = consumer.poll(timeout_ms=200, max_records=500)
+                got = sum(len(records) for records in batches.values())
+                if got and first is None:
+                    first = time.perf_counter()
+                seen += got
+                bar.update(got)
+                if time.perf_counter() - started > timeout_s:
+                    raise RuntimeError(f"raw consume read {seen:,} of {total:,} in {timeout_s:.0f} s; "
+                                       f"the topic holds {messages_on(bootstrap, topic):,}")
+        done = time.perf_counter()
+    finally:
         consumer.close()
-        raise RuntimeError(f"topic {topic} has no partitions the floor can read")
-    consumer.assign(partitions)
-    for partition in partitions:
-        if partition in positions:
-            consumer.seek(partition, positions[partition])
-        else:
-            consumer.seek_to_beginning(partition)
-    return consumer
+    return {"messages": seen, "seconds": done - first, "wall_seconds": done - started,
+            "rate": seen / (done - first)}
 
 
 def copy_floor(url: str, path: Path, total: int) -> dict:

@@ -1,65 +1,59 @@
-"""The bench's raw floor reads a whole topic even when a kafka-python client stops reading partway: the stalled
-client is replaced at the positions it reached, every message is read once, and the stalled seconds are left
-out of the rate."""
+"""The bench's raw floor against the real broker: producing fails unless every message reached the topic (a
+send only queues it: the twelfth session's 5M and 10M days lost millions unnoticed), and the raw read takes
+every message once, or says how many the topic holds."""
 from __future__ import annotations
 
-import time
+import struct
 import uuid
-from collections import Counter
 
-from kafka import KafkaProducer
+import pytest
+from kafka.admin import KafkaAdminClient, NewTopic
 
-from bench.kafka_pipeline import consume_floor, create_topic, floor_client
+from bench.kafka_pipeline import consume_floor, create_topic, messages_on, produce
 
-MESSAGES = 3000
 PARTITIONS = 3
 
 
-class StallsAfter:
-    """A floor client that hands on what it polls until `limit` records, then returns nothing, as kafka-python
-    3.0 did at 4.7 million of a 10M topic. `limit=None` never stalls."""
-
-    def __init__(self, consumer, limit: int | None, read: Counter):
-        self.consumer, self.limit, self.read = consumer, limit, read
-        self.handed = 0
-
-    def poll(self, timeout_ms: int, max_records: int) -> dict:
-        if self.limit is not None and self.handed >= self.limit:
-            time.sleep(timeout_ms / 1000)
-            return {}
-        batches = self.consumer.poll(timeout_ms=timeout_ms, max_records=max_records)
-        for partition, records in batches.items():
-            self.read.update((partition.partition, r.offset) for r in records)
-            self.handed += len(records)
-        return batches
-
-    def close(self) -> None:
-        self.consumer.close()
+def message_file(path, values: list[bytes]):
+    """The bench's message file format: (key, value) records, length-prefixed."""
+    with open(path, "wb") as out:
+        for n, value in enumerate(values):
+            key = f"worker-{n % 97}".encode()
+            out.write(struct.pack(">HI", len(key), len(value)) + key + value)
+    return path
 
 
-def test_the_floor_replaces_a_stalled_client_and_reads_every_message_once(kafka_broker):
+def test_the_floor_produces_and_reads_every_message(kafka_broker, tmp_path):
     topic = f"bench-floor-{uuid.uuid4().hex[:8]}"
     create_topic(kafka_broker.bootstrap, topic, partitions=PARTITIONS)
-    producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap, acks="all")
-    for n in range(MESSAGES):
-        producer.send(topic, key=f"worker-{n % 97}".encode(), value=b"{}")
-    producer.flush()
-    producer.close()
+    path = message_file(tmp_path / "messages.bin", [b'{"n": %d}' % n for n in range(3000)])
 
-    read: Counter = Counter()
-    clients: list[StallsAfter] = []
+    produced = produce(kafka_broker.bootstrap, topic, path, 3000)
+    read = consume_floor(kafka_broker.bootstrap, topic, 3000)
 
-    def client(bootstrap, topic_name, positions):
-        limit = 1000 if not clients else None  # the first stalls a third of the way in; its successor reads on
-        clients.append(StallsAfter(floor_client(bootstrap, topic_name, dict(positions)), limit, read))
-        return clients[-1]
+    assert produced["messages"] == 3000 and messages_on(kafka_broker.bootstrap, topic) == 3000
+    assert read["messages"] == 3000 and read["rate"] > 0
 
-    result = consume_floor(kafka_broker.bootstrap, topic, MESSAGES, stall_after_s=1.0, client=client)
 
-    assert result["messages"] == MESSAGES
-    assert result["replaced_clients"] == 1 and len(clients) == 2
-    assert sum(read.values()) == MESSAGES, "a message was read twice, or one was skipped"
-    assert max(read.values()) == 1
-    assert len({partition for partition, _ in read}) == PARTITIONS
-    assert result["stalled_seconds"] > 1.0
-    assert result["seconds"] < result["wall_seconds"] - result["stalled_seconds"] + 0.01
+def test_producing_fails_when_the_broker_refuses_messages(kafka_broker, tmp_path):
+    topic = f"bench-floor-{uuid.uuid4().hex[:8]}"
+    admin = KafkaAdminClient(bootstrap_servers=kafka_broker.bootstrap)
+    admin.create_topics([NewTopic(topic, PARTITIONS, 1, topic_configs={"max.message.bytes": "10000"})])
+    admin.close()
+    values = [b"x" * 20_000 if n % 20 == 0 else b"{}" for n in range(200)]  # 10 too large for the topic
+    path = message_file(tmp_path / "messages.bin", values)
+
+    # an idempotent producer aborts its other batches after such an error, so more than the 10 are lost
+    with pytest.raises(RuntimeError, match=r"produced 200 messages, the topic holds \d+; failed sends: "
+                                           r"{'MessageSizeTooLargeError"):
+        produce(kafka_broker.bootstrap, topic, path, 200)
+    assert messages_on(kafka_broker.bootstrap, topic) <= 190
+
+
+def test_the_raw_read_says_how_many_the_topic_holds_when_it_falls_short(kafka_broker, tmp_path):
+    topic = f"bench-floor-{uuid.uuid4().hex[:8]}"
+    create_topic(kafka_broker.bootstrap, topic, partitions=PARTITIONS)
+    produce(kafka_broker.bootstrap, topic, message_file(tmp_path / "messages.bin", [b"{}"] * 100), 100)
+
+    with pytest.raises(RuntimeError, match="raw consume read 100 of 150 in 3 s; the topic holds 100"):
+        consume_floor(kafka_broker.bootstrap, topic, 150, timeout_s=3)
