@@ -81,10 +81,11 @@ class GroupWatch:
     kafka-python 3.0.12 has been seen to wedge a member in a rebalance: elected leader, it never sends
     on, never settles, and polls nothing, silently, forever (the wages of its partitions stop). Seen
     when the broker stopped mid-rebalance, and in the rebalance that follows a first join made before
-    the topic's partitions were known. It has also been seen, settled, to wait on a fetch that never
-    completes, with millions of messages still to read (docs/benchmarks.md). A join normally takes
-    seconds and a poll with messages waiting returns some, so a consumer in either state for `limit_s`
-    is closed and replaced; its uncommitted batch, if any, is redelivered and deduplicated."""
+    the topic's partitions were known. Settled 3.x consumers have also been reported polling nothing
+    while their partitions have lag (kafka-python #3106: a position awaiting validation is never
+    fetched); not seen here (docs/architecture.md). A join normally takes seconds and a poll with
+    messages waiting returns some, so a consumer in either state for `limit_s` is closed and replaced;
+    its uncommitted batch, if any, is redelivered and deduplicated."""
 
     def __init__(self, limit_s: float, clock=time.monotonic):
         self.limit_s, self.clock = limit_s, clock

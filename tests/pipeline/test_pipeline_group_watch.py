@@ -62,7 +62,7 @@ def test_an_unsettled_consumer_is_closed_and_replaced_and_the_new_one_consumes(r
 
 
 def test_a_settled_consumer_that_polls_nothing_while_messages_wait_is_replaced(runtime):
-    """kafka-python 3.0.12 was seen to wait, settled, on a fetch that never completed (docs/benchmarks.md)."""
+    """Settled kafka-python 3.x consumers have been reported polling nothing with lag standing (#3106)."""
     first, second = run_until_replaced(runtime, FakeBus(threading.Event(), settles=[True, True], waiting=[5, 0]))
     assert first.closed and first.polls >= 2
     assert second.closed and second.polls == 3
