@@ -11,6 +11,7 @@ from collections import Counter, deque
 from collections.abc import Iterator
 from contextlib import suppress
 from pathlib import Path
+from typing import BinaryIO
 
 import psycopg
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
@@ -38,10 +39,7 @@ def message_file(country: Country, days: int) -> tuple[Path, int]:
     count = 0
     with open(path.with_suffix(".tmp"), "wb") as out, Progress("generate events", unit="events") as bar:
         for key, value in country.messages(days):
-            k = key.encode()
-            out.write(struct.pack(">HI", len(k), len(value)))
-            out.write(k)
-            out.write(value)
+            write_message(out, key.encode(), value)
             count += 1
             if count % 1000 == 0:
                 bar.update(1000)
@@ -49,6 +47,11 @@ def message_file(country: Country, days: int) -> tuple[Path, int]:
     path.with_suffix(".tmp").rename(path)
     count_path.write_text(str(count))
     return path, count
+
+
+def write_message(out: BinaryIO, key: bytes, value: bytes) -> None:
+    """One record of a message file, as `read_messages` reads it back."""
+    out.write(struct.pack(">HI", len(key), len(value)) + key + value)
 
 
 def read_messages(path: Path) -> Iterator[tuple[bytes, bytes]]:
@@ -83,6 +86,10 @@ def produce(bootstrap: str, topic: str, path: Path, total: int) -> dict:
     producer = KafkaProducer(bootstrap_servers=bootstrap.split(","), client_id="bench-producer", acks="all",
                              enable_idempotence=True, linger_ms=5, compression_type=None)
     failures: Counter[str] = Counter()
+
+    def failed(error: Exception) -> None:
+        failures[repr(error)[:200]] += 1
+
     in_flight: deque = deque()
     started = time.perf_counter()
     with Progress(f"produce -> {topic[-24:]}", total, "msgs") as bar:
@@ -90,7 +97,7 @@ def produce(bootstrap: str, topic: str, path: Path, total: int) -> dict:
             sent = producer.send(topic, key=key, value=value,
                                  headers=[(name, text.encode())
                                           for name, text in hash_headers(hash_encoded(value)).items()])
-            sent.add_errback(lambda error: failures.update([repr(error)[:200]]))
+            sent.add_errback(failed)
             if n % 1000 == 0:
                 bar.update(1000)
                 in_flight.append(sent)

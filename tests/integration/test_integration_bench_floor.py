@@ -3,23 +3,20 @@ send only queues it: the twelfth session's 5M and 10M days lost millions unnotic
 every message once, or says how many the topic holds."""
 from __future__ import annotations
 
-import struct
 import uuid
 
 import pytest
 from kafka.admin import KafkaAdminClient, NewTopic
 
-from bench.kafka_pipeline import consume_floor, create_topic, messages_on, produce
+from bench.kafka_pipeline import consume_floor, create_topic, messages_on, produce, write_message
 
 PARTITIONS = 3
 
 
 def message_file(path, values: list[bytes]):
-    """The bench's message file format: (key, value) records, length-prefixed."""
     with open(path, "wb") as out:
         for n, value in enumerate(values):
-            key = f"worker-{n % 97}".encode()
-            out.write(struct.pack(">HI", len(key), len(value)) + key + value)
+            write_message(out, f"worker-{n % 97}".encode(), value)
     return path
 
 
