@@ -221,6 +221,30 @@ class DeadLetterPageOut(Strict):
     next_cursor = fields.String(allow_none=True)
 
 
+class VoidOut(Strict):
+    id = fields.Integer()
+    event_id = fields.String(metadata={"description": "the output.voided event"})
+    output_id = fields.String(metadata={"description": "the output.recorded event it cancels"})
+    worker_id = fields.String()
+    site_id = fields.String()
+    status = fields.String(metadata={"description": "pending: its output has not arrived, nothing is paid for it; "
+                                                    "applied: the output came and was cancelled; refused: the output "
+                                                    "is another worker's or site's, and stays paid"})
+    reason = fields.String(allow_none=True)
+    received_at = UtcDateTime()
+    settled_at = UtcDateTime(allow_none=True)
+
+
+class VoidArgs(PageArgs):
+    status = fields.String(load_default=None, validate=validate.OneOf(("pending", "applied", "refused")))
+    site = fields.String(load_default=None, validate=_id)
+
+
+class VoidPageOut(Strict):
+    items = fields.List(fields.Nested(VoidOut))
+    next_cursor = fields.String(allow_none=True)
+
+
 class TokenIn(Strict):
     name = fields.String(required=True, validate=validate.Length(1, 200))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
