@@ -7,12 +7,15 @@ to take both modes; the attributes and data are put back together into the struc
 """
 from __future__ import annotations
 
+import base64
+import dataclasses
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from events.envelope import CONTENT_HASH_HEADER, InvalidEvent, WorkEvent, decode_event, parse_event
+from events.bus import Message
+from events.envelope import CONTENT_HASH_HEADER
 
 KAFKA_PREFIX = "ce_"
 HTTP_PREFIX = "ce-"
@@ -47,17 +50,28 @@ def percent_decoded(value: bytes) -> str:
     return unquote_to_bytes(value).decode("utf-8", "surrogateescape")
 
 
-def decode_message(value: bytes, headers: Mapping[str, str]) -> WorkEvent:
-    """The event of a Kafka message in structured or binary mode; raise InvalidEvent for anything else."""
-    # The API's messages are told apart without reading their headers one by one: they are nearly all of them.
-    attributes = None if headers.keys() <= _RELAYED else binary_attributes(headers.items(), KAFKA_PREFIX)
+def as_structured(message: Message) -> Message:
+    """A Kafka message in binary mode as the structured message it stands for (same topic, key and offset, its
+    other headers kept); any other message as it is. What is parked or replayed is then the whole event."""
+    if message.headers.keys() <= _RELAYED:
+        return message  # the API's own messages, nearly all of them: told apart without a look at each header
+    attributes = binary_attributes(message.headers.items(), KAFKA_PREFIX)
     if attributes is None:
-        return decode_event(value)  # structured: the fast reader
-    return parse_event({**attributes, "data": _json_data(value)})
+        return message
+    others = {name: value for name, value in message.headers.items()
+              if not name.lower().startswith(KAFKA_PREFIX) and name.lower() != CONTENT_TYPE}
+    value = json.dumps({**attributes, **_data_member(message.value)}).encode()
+    return dataclasses.replace(message, value=value, headers=others)
 
 
-def _json_data(value: bytes) -> Any:
+def _data_member(value: bytes) -> dict[str, Any]:
+    """The data as the JSON event format holds it: as JSON, else as text (refused: an event's data is an
+    object), else as `data_base64` (refused: missing data), so that a broken message is parked whole."""
     try:
-        return json.loads(value)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise InvalidEvent({"data": [f"not JSON: {error}"]}) from None
+        text = value.decode()
+    except UnicodeDecodeError:
+        return {"data_base64": base64.b64encode(value).decode()}
+    try:
+        return {"data": json.loads(text)}
+    except json.JSONDecodeError:
+        return {"data": text}

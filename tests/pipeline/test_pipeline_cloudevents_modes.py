@@ -3,6 +3,7 @@ data as the value) and structured mode: one event whichever way it comes, with t
 from __future__ import annotations
 
 import hashlib
+import json
 
 from sqlalchemy import select
 from support.cloudevents_sdk import kafka_binary, kafka_structured, text_headers
@@ -20,6 +21,10 @@ def attendance(event_id: str = EVENT_ID, **data) -> dict:
     body.update(data)
     return {"specversion": "1.0", "id": event_id, "type": "attendance.recorded", "source": "sdk",
             "time": "2026-03-02T18:00:00+08:00", "datacontenttype": "application/json", "data": body}
+
+
+def uid(n: int) -> str:
+    return f"00000000-0000-4000-8000-{n:012d}"
 
 
 def produce_sdk(produce, message) -> None:
@@ -74,13 +79,36 @@ def test_a_binary_message_without_an_id_is_parked_as_invalid_with_the_attribute_
     assert letter["errors"] == {"id": ["Missing data for required field."]}
 
 
-def test_a_binary_message_whose_data_is_not_json_is_parked_as_invalid(api, county, produce, consume):
+def test_a_binary_message_whose_data_is_not_json_is_parked_whole_as_invalid(api, county, produce, consume):
     message = kafka_binary(attendance())
     produce(b"{not json", key=message.key, headers=text_headers(message))
     consume()
     [letter] = dead_letters(api)
-    assert letter["reason"] == "invalid event" and letter["payload"] == "{not json"
-    assert list(letter["errors"]) == ["data"] and letter["errors"]["data"][0].startswith("not JSON")
+    assert letter["reason"] == "invalid event" and letter["errors"] == {"data": ["Not a valid mapping type."]}
+    assert json.loads(letter["payload"])["data"] == "{not json"
+    assert json.loads(letter["payload"])["id"] == EVENT_ID
+
+
+def test_parked_binary_messages_are_each_the_whole_event_and_replay(api, county, produce, consume):
+    """Binary messages with the same data are different events: each is parked, and replays as itself."""
+    moved = {"worker_id": "ws-tea-w1", "site_id": "ws-shoes"}  # no assignment there yet
+    first, second = attendance(uid(1), **moved), attendance(uid(2), **moved)
+    assert kafka_binary(first).value == kafka_binary(second).value
+    produce_sdk(produce, kafka_binary(first))
+    produce_sdk(produce, kafka_binary(second))
+    consume()
+    letters = {json.loads(letter["payload"])["id"]: letter for letter in dead_letters(api)}
+    assert sorted(letters) == [uid(1), uid(2)]
+    assert all("has no assignment at site ws-shoes" in letter["reason"] for letter in letters.values())
+    api.created("/assignments", {"worker_id": "ws-tea-w1", "site_id": "ws-shoes", "start_date": "2026-03-01",
+                                 "scheme": {"kind": "hourly", "rate_fen": 1000}})
+    assert api.post(f"/dead-letters/{letters[uid(1)]['id']}/replay").status_code == 202
+    consume()
+    wages = api.get("/workers/ws-tea-w1/wages", **{"from": "2026-03-02", "to": "2026-03-02"}).get_json()["items"]
+    assert [(w["site_id"], w["amount_fen"]) for w in wages] == [("ws-shoes", 8000)]  # 1000 fen x 8 h
+    assert {event_id: letter["status"] for event_id, letter in
+            ((json.loads(letter["payload"])["id"], letter) for letter in dead_letters(api))} == {
+        uid(1): "replayed", uid(2): "parked"}
 
 
 def test_a_binary_message_with_bad_data_names_the_data_field_at_fault(api, county, produce, consume):

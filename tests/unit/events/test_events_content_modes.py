@@ -2,6 +2,7 @@
 structured mode, with the same content hash; and a broken one refused with the attribute at fault."""
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -11,8 +12,9 @@ from hypothesis import strategies as st
 from support.cloudevents_sdk import JSON_FORMAT, kafka_binary, kafka_structured, sdk_event, text_headers
 
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, InvalidEvent, content_hash, decode_event, parse_event
+from events.bus import Message
 from events.envelope import CONTENT_HASH_HEADER, encode_event, hash_encoded
-from events.modes import HTTP_PREFIX, KAFKA_PREFIX, binary_attributes, decode_message, percent_decoded
+from events.modes import HTTP_PREFIX, KAFKA_PREFIX, as_structured, binary_attributes, percent_decoded
 
 _text = st.characters(min_codepoint=0x20, max_codepoint=0x2FFF, exclude_characters="\x7f")
 _ids = st.text(_text, min_size=1, max_size=12)
@@ -41,6 +43,11 @@ def attendance() -> dict:
             "source": "ws-sewing/tablet-1", "time": "2026-03-02T18:05:00+08:00", "datacontenttype": "application/json",
             "data": {"worker_id": "w-li", "site_id": "ws-sewing", "date": "2026-03-02", "status": "present",
                      "minutes": 480}}
+
+
+def decode_message(value: bytes, headers: dict[str, str]):
+    """What a consumer reads off a message with these headers (`process_batch`)."""
+    return decode_event(as_structured(Message("work-events", 0, 7, "w-li", value, headers)).value)
 
 
 def errors_of(value: bytes, headers: dict[str, str]) -> dict:
@@ -91,15 +98,30 @@ def test_a_binary_message_without_an_id_names_the_missing_attribute():
     assert errors_of(message.value, headers) == {"id": ["Missing data for required field."]}
 
 
-@pytest.mark.parametrize("value", [b"{not json", b"\xff\xfe", b""])
-def test_binary_data_that_is_not_json_is_named_as_the_fault(value):
-    errors = errors_of(value, text_headers(kafka_binary(attendance())))
+def test_a_binary_message_becomes_the_structured_message_of_its_event_keeping_its_place_and_other_headers():
+    binary = kafka_binary(attendance())
+    message = Message("work-events", 3, 7, "w-li", binary.value, {**text_headers(binary), "traceparent": "00-ab"})
 
-    assert list(errors) == ["data"] and errors["data"][0].startswith("not JSON")
+    structured = as_structured(message)
+
+    assert (structured.topic, structured.partition, structured.offset, structured.key) == ("work-events", 3, 7, "w-li")
+    assert structured.headers == {"traceparent": "00-ab"}
+    assert parse_event(json.loads(structured.value)) == parse_event(attendance())
 
 
-def test_binary_data_that_is_no_object_is_refused():
-    assert errors_of(b"[1, 2]", text_headers(kafka_binary(attendance()))) == {"data": ["Not a valid mapping type."]}
+@pytest.mark.parametrize("value, errors, kept", [
+    (b"{not json", {"data": ["Not a valid mapping type."]}, {"data": "{not json"}),  # text, for whoever reads it
+    (b"", {"data": ["Not a valid mapping type."]}, {"data": ""}),
+    (b"\xff\xfe", {"data": ["Missing data for required field."]}, {"data_base64": "//4="}),  # the JSON format's way
+    (b"[1, 2]", {"data": ["Not a valid mapping type."]}, {"data": [1, 2]}),
+])
+def test_binary_data_that_is_no_json_object_is_refused_and_kept(value, errors, kept):
+    headers = text_headers(kafka_binary(attendance()))
+
+    assert errors_of(value, headers) == errors
+    structured = json.loads(as_structured(Message("work-events", 0, 7, None, value, headers)).value)
+    assert structured["id"] == attendance()["id"]
+    assert {name: structured[name] for name in ("data", "data_base64") if name in structured} == kept
 
 
 def test_binary_data_of_another_media_type_is_refused():
