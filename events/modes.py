@@ -20,7 +20,7 @@ from events.envelope import CONTENT_HASH_HEADER
 KAFKA_PREFIX = "ce_"
 HTTP_PREFIX = "ce-"
 CONTENT_TYPE = "content-type"
-STRUCTURED_MEDIA = "application/cloudevents"  # the event formats: +json, -batch+json, ...
+EVENT_FORMATS = "application/cloudevents"  # the media types of structured mode: +json, -batch+json, ...
 _RELAYED = frozenset({CONTENT_HASH_HEADER})  # the headers of the API's own messages, all structured
 
 
@@ -36,7 +36,7 @@ def binary_attributes(headers: Iterable[tuple[str, str]], prefix: str,
             attributes[name[len(prefix):]] = decode(value)
         elif name == CONTENT_TYPE:
             content_type = value
-    if not attributes or (content_type or "").lower().startswith(STRUCTURED_MEDIA):
+    if not attributes or (content_type or "").lower().startswith(EVENT_FORMATS):
         return None
     if content_type is not None:
         # A transport header may carry parameters (`; charset=utf-8`); JSON is UTF-8 whatever they say.

@@ -42,7 +42,7 @@ def events_body(body: Any) -> Any:
     return body
 
 
-def binary_headers() -> list[tuple[str, str]]:
+def cloudevent_headers() -> list[tuple[str, str]]:
     """The request's `ce-*` headers, sorted: in binary mode they are part of what was asked."""
     return sorted((name.lower(), value) for name, value in request.headers.items()
                   if name.lower().startswith(HTTP_PREFIX))
