@@ -157,7 +157,8 @@ class KafkaBusConsumer:
                 record.topic, record.partition, record.offset,
                 record.key.decode(errors="replace") if record.key is not None else None,
                 record.value,
-                {k: v.decode(errors="replace") for k, v in (record.headers or [])},
+                # Not UTF-8: lone surrogates, which the envelope refuses by name (a binary-mode event's attributes).
+                {k: v.decode(errors="surrogateescape") for k, v in (record.headers or [])},
             )
             for records in batches.values()
             for record in records
