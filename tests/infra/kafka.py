@@ -17,6 +17,8 @@ Usage::
     broker.bootstrap          # "127.0.0.1:<port>"
     broker.stop(); broker.start()   # same data dir, same ports
     broker.cleanup()          # stop and delete the temp dir
+
+Several brokers in one KRaft quorum: ``infra.kafka_cluster.KafkaCluster``.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ __all__ = [
     "KafkaBroker",
     "KafkaStartError",
     "KAFKA_POM",
+    "CLUSTER_NODE_JVM_OPTS",
     "kafka_version",
     "fetch_kafka_libs",
 ]
@@ -69,6 +72,8 @@ BROKER_JVM_OPTS = (
     "-XX:+ExitOnOutOfMemoryError",
     "-Djava.awt.headless=true",
 )
+#: The same for each node of a cluster: three JVMs share the machine.
+CLUSTER_NODE_JVM_OPTS = ("-Xms128m", "-Xmx256m", *BROKER_JVM_OPTS[2:])
 TOOL_JVM_OPTS = (
     "-Xms64m",
     "-Xmx256m",
@@ -240,6 +245,7 @@ class KafkaBroker:
         startup_timeout: float = 90.0,
         jvm_opts: tuple[str, ...] | list[str] = BROKER_JVM_OPTS,
         extra_config: dict[str, str] | None = None,
+        node_id: int = 1,
     ) -> None:
         self._owns_dir = base_dir is None
         self.base_dir = Path(base_dir) if base_dir else Path(tempfile.mkdtemp(prefix="stablework-kafka-"))
@@ -250,6 +256,10 @@ class KafkaBroker:
         self.port: int | None = None
         self.controller_port: int | None = None
         self.cluster_id: str | None = None
+        self.node_id = node_id
+        #: "id@host:port,..." of a static KRaft quorum (a KafkaCluster sets it, with the ports and
+        #: cluster id, before the first start); None: a quorum of this node alone.
+        self.quorum_voters: str | None = None
         self.libs: Path | None = None
         self._proc: subprocess.Popen | None = None
         self._log_file = None
@@ -296,6 +306,13 @@ class KafkaBroker:
         group coordinator has loaded the committed offsets."""
         if self.is_running():
             return self
+        self.launch()
+        self.wait_ready()
+        return self
+
+    def launch(self) -> None:
+        """Format the storage on the first start, then start the JVM without waiting for it:
+        a node of a cluster cannot be ready before a majority of the quorum is up."""
         self.libs = fetch_kafka_libs()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         if not (self.data_dir / "meta.properties").exists():
@@ -308,12 +325,14 @@ class KafkaBroker:
                         f"cannot restart the broker: port {port} on 127.0.0.1 is taken by another process"
                     )
         self._launch()
+
+    def wait_ready(self) -> None:
+        """Wait until the broker serves metadata and offsets; SIGKILL it if it never does."""
         try:
             self._wait_ready()
         except BaseException:
             self.kill()
             raise
-        return self
 
     def stop(self, timeout: float = 30.0) -> None:
         """Graceful shutdown (SIGTERM, like kafka-server-stop.sh), SIGKILL after ``timeout``."""
@@ -366,17 +385,21 @@ class KafkaBroker:
             self._log_file = None
 
     def _configure(self) -> None:
-        self.port = free_port()
-        self.controller_port = free_port()
-        while self.controller_port == self.port:
+        if self.port is None:
+            self.port = free_port()
             self.controller_port = free_port()
-        self.cluster_id = _new_cluster_id()
+            while self.controller_port == self.port:
+                self.controller_port = free_port()
+        self.cluster_id = self.cluster_id or _new_cluster_id()
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        # KRaft, combined nodes: a dynamic quorum of this node alone (formatted with --standalone),
+        # or the static quorum of a cluster.
+        quorum = ({"controller.quorum.voters": self.quorum_voters} if self.quorum_voters else
+                  {"controller.quorum.bootstrap.servers": f"127.0.0.1:{self.controller_port}"})
         config = {
-            # KRaft, one combined node, dynamic quorum formatted with --standalone.
             "process.roles": "broker,controller",
-            "node.id": "1",
-            "controller.quorum.bootstrap.servers": f"127.0.0.1:{self.controller_port}",
+            "node.id": str(self.node_id),
+            **quorum,
             "controller.listener.names": "CONTROLLER",
             "listeners": f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
             "advertised.listeners": f"PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller_port}",
@@ -437,7 +460,7 @@ class KafkaBroker:
             TOOL_JVM_OPTS, STORAGE_TOOL_MAIN, "format",
             "--config", str(self.config_path),
             "--cluster-id", self.cluster_id,
-            "--standalone",
+            *(() if self.quorum_voters else ("--standalone",)),
         )
         with open(self.log_path, "ab") as out:
             out.write(("$ " + " ".join(cmd) + "\n").encode())
