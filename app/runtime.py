@@ -32,7 +32,9 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
     install_keyring(open_keyring(settings))  # first: without a key for its database, a process does not start
     engine = make_engine(settings.database_url)
     bus = open_bus(settings.bus, engine=engine, kafka_bootstrap_servers=settings.kafka_bootstrap_servers,
-                   kafka_session_timeout_ms=settings.kafka_session_timeout_ms)
+                   kafka_session_timeout_ms=settings.kafka_session_timeout_ms,
+                   kafka_replication_factor=settings.kafka_replication_factor,
+                   kafka_min_insync_replicas=settings.kafka_min_insync_replicas)
     read_engine = make_read_engine(engine)
     return Runtime(settings, engine, make_session_factory(engine), read_engine, make_read_session_factory(read_engine),
                    bus)

@@ -34,6 +34,10 @@ class Settings:
     bus: str = "embedded"  # "embedded" (event log table) or "kafka"
     kafka_bootstrap_servers: str = "127.0.0.1:9092"
     kafka_partitions: int = 6
+    # Copies of each partition of the topics the project creates, and how many of them must hold a
+    # message before the broker acknowledges it (acks=all): 3 and 2 on a three-broker cluster.
+    kafka_replication_factor: int = 1
+    kafka_min_insync_replicas: int = 1
     kafka_session_timeout_ms: int = 10_000  # how soon a dead consumer's partitions move to the others
     topic_work_events: str = "stablework.work-events"
     topic_dead_letters: str = "stablework.dead-letters"
@@ -86,6 +90,8 @@ class Settings:
             bus=bus,
             kafka_bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS", defaults.kafka_bootstrap_servers),
             kafka_partitions=_int(env, "KAFKA_PARTITIONS", defaults.kafka_partitions),
+            kafka_replication_factor=_int(env, "KAFKA_REPLICATION_FACTOR", defaults.kafka_replication_factor),
+            kafka_min_insync_replicas=_int(env, "KAFKA_MIN_INSYNC_REPLICAS", defaults.kafka_min_insync_replicas),
             kafka_session_timeout_ms=_int(env, "KAFKA_SESSION_TIMEOUT_MS", defaults.kafka_session_timeout_ms),
             topic_work_events=env.get("TOPIC_WORK_EVENTS", defaults.topic_work_events),
             topic_dead_letters=env.get("TOPIC_DEAD_LETTERS", defaults.topic_dead_letters),

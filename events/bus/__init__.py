@@ -7,7 +7,8 @@ from events.bus.base import Bus, BusUnavailable, Consumer, Message, OutgoingMess
 
 
 def open_bus(kind: str, *, engine: Engine, kafka_bootstrap_servers: str = "",
-             kafka_session_timeout_ms: int = 10_000) -> Bus:
+             kafka_session_timeout_ms: int = 10_000, kafka_replication_factor: int = 1,
+             kafka_min_insync_replicas: int = 1) -> Bus:
     """The bus named by `kind` ("embedded" or "kafka"); nothing connects until it is used."""
     if kind == "embedded":
         from events.bus.embedded import EmbeddedBus
@@ -16,7 +17,8 @@ def open_bus(kind: str, *, engine: Engine, kafka_bootstrap_servers: str = "",
     if kind == "kafka":
         from events.bus.kafka import KafkaBus
 
-        return KafkaBus(kafka_bootstrap_servers, session_timeout_ms=kafka_session_timeout_ms)
+        return KafkaBus(kafka_bootstrap_servers, session_timeout_ms=kafka_session_timeout_ms,
+                        replication=kafka_replication_factor, min_insync_replicas=kafka_min_insync_replicas)
     raise ValueError(f"unknown bus {kind!r}")
 
 

@@ -19,10 +19,11 @@ from events.bus.log import append
 
 class KafkaBus:
     def __init__(self, bootstrap_servers: str, client_id: str = "stablework", replication: int = 1,
-                 session_timeout_ms: int = 10_000):
+                 session_timeout_ms: int = 10_000, min_insync_replicas: int = 1):
         self._bootstrap = bootstrap_servers.split(",")
         self._client_id = client_id
         self._replication = replication
+        self._min_insync_replicas = min_insync_replicas
         self._session_timeout_ms = session_timeout_ms
 
     def stage(self, session: Session, messages: list[OutgoingMessage]) -> None:
@@ -35,11 +36,13 @@ class KafkaBus:
         return KafkaBusProducer(self._bootstrap, self._client_id)
 
     def prepare(self, topics: list[str], partitions: int) -> None:
-        """Create missing topics. Events are kept forever: derived tables are rebuilt from them."""
+        """Create missing topics. Events are kept forever: derived tables are rebuilt from them. With
+        acks=all, a message is acknowledged once `min_insync_replicas` copies hold it."""
         admin = self._admin()
+        configs = {"retention.ms": "-1", "min.insync.replicas": str(self._min_insync_replicas)}
         try:
             existing = set(admin.list_topics())
-            missing = [NewTopic(t, partitions, self._replication, topic_configs={"retention.ms": "-1"})
+            missing = [NewTopic(t, partitions, self._replication, topic_configs=configs)
                        for t in topics if t not in existing]
             if missing:
                 try:

@@ -1,6 +1,7 @@
 """Fixtures for tests that need the real Kafka broker and PostgreSQL server.
 
 * ``kafka_broker``     (session) a started ``infra.kafka.KafkaBroker``; stopped and removed at the end.
+* ``kafka_cluster``    (module)  a started three-node ``infra.kafka_cluster.KafkaCluster``; removed after the module.
 * ``postgres_server``  (session) a started ``infra.postgres.PostgresServer``; removed at the end.
 * ``pg_url``           (module)  the SQLAlchemy URL of a fresh, empty database for the test module.
 
@@ -25,9 +26,11 @@ _TESTS_DIR = str(Path(__file__).resolve().parents[1])
 if _TESTS_DIR not in sys.path:
     sys.path.insert(0, _TESTS_DIR)
 
+from infra.kafka_cluster import KafkaCluster  # noqa: E402
 from infra.postgres import PostgresServer  # noqa: E402
 from support.api import ApiClient  # noqa: E402
 from support.data_keys import TEST_DATA_KEY  # noqa: E402
+from support.pipeline import pipeline_settings  # noqa: E402
 from support.processes import Fleet  # noqa: E402
 from support.scenario import build_scenario  # noqa: E402
 
@@ -79,6 +82,21 @@ def kafka_broker():
         yield broker
     finally:
         broker.cleanup()
+
+
+@pytest.fixture(scope="module")
+def kafka_cluster():
+    """Three brokers in one KRaft quorum: three JVMs, so only the module that needs them starts them."""
+    cluster = KafkaCluster(3)
+    error = _start(cluster)
+    if error is not None:
+        cluster.cleanup(remove_files=False)  # keep the logs for a look
+        _service_failure(f"the Kafka cluster could not be started (logs under {cluster.base_dir})",
+                         error, cluster.log_tail())
+    try:
+        yield cluster
+    finally:
+        cluster.cleanup()
 
 
 @pytest.fixture(scope="session")
@@ -152,17 +170,7 @@ def pg_village_api(pg_runtime) -> ApiClient:
 
 @pytest.fixture
 def settings(postgres_server, kafka_broker, request):
-    suffix = uuid.uuid4().hex[:8]
-    url = postgres_server.create_database(f"t_pipeline_{suffix}")
-    upgrade_database(url)
-    settings = Settings(
-        database_url=url, bus="kafka", kafka_bootstrap_servers=kafka_broker.bootstrap, kafka_partitions=4,
-        kafka_session_timeout_ms=6000, topic_work_events=f"work-{suffix}", topic_dead_letters=f"dead-{suffix}",
-        topic_alerts=f"alerts-{suffix}", alert_check_interval_s=0,
-        consumer_group=f"wages-{suffix}", consumer_poll_ms=100, log_level="INFO", data_keys=TEST_DATA_KEY,
-        consumer_rejoin_after_s=30,  # a wedged member (consumers/loop.py GroupWatch) recovers within a test
-        rate_limit_reads="100000/minute", rate_limit_writes="100000/minute",
-    )
+    settings = pipeline_settings(postgres_server, kafka_broker.bootstrap)
     # The test creates the topics, so the relay and consumers it starts never race to create them.
     KafkaBus(settings.kafka_bootstrap_servers).prepare(
         [settings.topic_work_events, settings.topic_dead_letters, settings.topic_alerts], settings.kafka_partitions)

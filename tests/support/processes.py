@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 _ENV_NAMES = {
     "database_url": "DATABASE_URL", "bus": "STABLEWORK_BUS", "kafka_bootstrap_servers": "KAFKA_BOOTSTRAP_SERVERS",
     "kafka_partitions": "KAFKA_PARTITIONS", "kafka_session_timeout_ms": "KAFKA_SESSION_TIMEOUT_MS",
+    "kafka_replication_factor": "KAFKA_REPLICATION_FACTOR", "kafka_min_insync_replicas": "KAFKA_MIN_INSYNC_REPLICAS",
     "topic_work_events": "TOPIC_WORK_EVENTS", "topic_dead_letters": "TOPIC_DEAD_LETTERS",
     "topic_alerts": "TOPIC_ALERTS", "alert_check_interval_s": "ALERT_CHECK_INTERVAL_S",
     "consumer_group": "CONSUMER_GROUP", "consumer_batch_size": "CONSUMER_BATCH_SIZE",
