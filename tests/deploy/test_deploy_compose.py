@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DEPLOYMENT_DOC = ROOT / "docs" / "deployment.md"
 
-REQUIRED_SERVICES = ("kafka", "postgres", "migrate", "api", "relay", "consumers")
+KAFKA_NODES = ("kafka-1", "kafka-2", "kafka-3")  # one KRaft cluster: each a broker and a controller
+REQUIRED_SERVICES = (*KAFKA_NODES, "postgres", "migrate", "api", "relay", "consumers")
 PROJECT_SERVICES = ("migrate", "api", "relay", "consumers")  # built from this project's Dockerfile
 ONE_SHOT = ("migrate",)
 # The files that read the environment of a project service (besides libraries).
@@ -199,6 +200,39 @@ def volume_problems(compose: dict) -> list[str]:
     return problems
 
 
+def kafka_cluster_problems(compose: dict) -> list[str]:
+    """The three nodes form one quorum, and the project's topics survive the loss of any one of them."""
+    problems = []
+    nodes = {name: service_environment(compose, name) for name in KAFKA_NODES}
+    voters = {f"{env.get('KAFKA_NODE_ID')}@{name}:9093" for name, env in nodes.items()}
+    for name, env in nodes.items():
+        if set(env.get("KAFKA_CONTROLLER_QUORUM_VOTERS", "").split(",")) != voters:
+            problems.append(f"{name}: KAFKA_CONTROLLER_QUORUM_VOTERS must be {','.join(sorted(voters))}")
+        if env.get("KAFKA_ADVERTISED_LISTENERS") != f"PLAINTEXT://{name}:9092":
+            problems.append(f"{name}: KAFKA_ADVERTISED_LISTENERS must be PLAINTEXT://{name}:9092")
+    if len({env.get("KAFKA_NODE_ID") for env in nodes.values()}) != len(nodes):
+        problems.append("the Kafka nodes need distinct KAFKA_NODE_IDs")
+    if len({env.get("CLUSTER_ID") for env in nodes.values()}) != 1:
+        problems.append("the Kafka nodes must be formatted with one CLUSTER_ID")
+    volumes = [tuple(compose["services"][name].get("volumes") or ()) for name in KAFKA_NODES]
+    if len(set(volumes)) != len(volumes):
+        problems.append("each Kafka node needs a data volume of its own")
+    settings = Settings.from_env(service_environment(compose, "consumers"))
+    if set(settings.kafka_bootstrap_servers.split(",")) != {f"{name}:9092" for name in KAFKA_NODES}:
+        problems.append("KAFKA_BOOTSTRAP_SERVERS must list every Kafka node")
+    if not 2 <= settings.kafka_min_insync_replicas < settings.kafka_replication_factor <= len(KAFKA_NODES):
+        problems.append("KAFKA_MIN_INSYNC_REPLICAS must be at least 2 and below KAFKA_REPLICATION_FACTOR, "
+                        "itself at most the number of Kafka nodes")
+    for name, env in nodes.items():
+        for key, value in env.items():
+            wanted = (str(len(KAFKA_NODES)) if key.endswith("_REPLICATION_FACTOR") else
+                      str(settings.kafka_min_insync_replicas) if key.endswith(("_MIN_ISR", "_MIN_INSYNC_REPLICAS"))
+                      else value)
+            if value != wanted:
+                problems.append(f"{name}: {key} must be {wanted}, not {value}")
+    return problems
+
+
 def environment_problems(compose: dict, names_read: set[str]) -> list[str]:
     problems = []
     for name in PROJECT_SERVICES:
@@ -242,7 +276,8 @@ def test_images(compose):
     services = compose["services"]
     pom = ElementTree.parse(ROOT / "infra" / "kafka" / "pom.xml").getroot()
     kafka_version = pom.find("m:properties/m:kafka.version", {"m": "http://maven.apache.org/POM/4.0.0"}).text
-    assert services["kafka"]["image"] == f"apache/kafka:{kafka_version}", "production runs the Kafka the tests run"
+    for name in KAFKA_NODES:
+        assert services[name]["image"] == f"apache/kafka:{kafka_version}", "production runs the Kafka the tests run"
     assert services["postgres"]["image"] == "postgres:16"
 
 
@@ -278,8 +313,9 @@ def test_named_volumes_are_declared_and_used(compose):
     assert volume_problems(compose) == []
     assert compose["volumes"], "kafka and postgres keep their data in named volumes"
     services = compose["services"]
-    kafka_log_dir = service_environment(compose, "kafka")["KAFKA_LOG_DIRS"]
-    assert any(v.endswith(f":{kafka_log_dir}") for v in services["kafka"]["volumes"])
+    for name in KAFKA_NODES:
+        kafka_log_dir = service_environment(compose, name)["KAFKA_LOG_DIRS"]
+        assert services[name]["volumes"] == [f"{name}-data:{kafka_log_dir}"]
     assert any(v.endswith(":/var/lib/postgresql/data") for v in services["postgres"]["volumes"])
 
 
@@ -301,12 +337,13 @@ def test_the_scan_finds_every_setting():
 def test_project_services_settings_load(compose, name):
     """Each service's environment (defaults interpolated) makes valid Settings for Kafka and PostgreSQL."""
     settings = Settings.from_env(service_environment(compose, name))
-    kafka = compose["services"]["kafka"]["environment"]
+    advertised = {service_environment(compose, node)["KAFKA_ADVERTISED_LISTENERS"] for node in KAFKA_NODES}
     assert settings.bus == "kafka"
     assert settings.database_url.startswith("postgresql+psycopg://")
     assert "@postgres:5432/" in settings.database_url
-    assert f"PLAINTEXT://{settings.kafka_bootstrap_servers}" in kafka["KAFKA_ADVERTISED_LISTENERS"].split(",")
+    assert {f"PLAINTEXT://{server}" for server in settings.kafka_bootstrap_servers.split(",")} == advertised
     assert settings.kafka_partitions == 6
+    assert (settings.kafka_replication_factor, settings.kafka_min_insync_replicas) == (3, 2)
 
 
 def test_commands_and_dependencies(compose):
@@ -322,7 +359,7 @@ def test_commands_and_dependencies(compose):
     assert conditions("migrate") == {"postgres": "service_healthy"}
     for name in ("api", "relay", "consumers"):
         assert conditions(name)["migrate"] == "service_completed_successfully"
-        assert conditions(name)["kafka"] == "service_healthy"
+        assert all(conditions(name)[node] == "service_healthy" for node in KAFKA_NODES)
         assert conditions(name)["postgres"] == "service_healthy"
 
 
@@ -344,22 +381,20 @@ def test_relay_and_consumers_expose_metrics_and_stop_gracefully(compose):
     assert compose["services"]["consumers"]["stop_grace_period"] == "30s"
 
 
-def test_kafka_single_node_kraft(compose):
-    kafka = service_environment(compose, "kafka")
-    assert kafka["KAFKA_PROCESS_ROLES"] == "broker,controller"
-    assert kafka["KAFKA_NODE_ID"] == "1"
-    assert kafka["KAFKA_CONTROLLER_LISTENER_NAMES"] == "CONTROLLER"
-    listeners = kafka["KAFKA_LISTENERS"].split(",")
-    assert any(listener.startswith("PLAINTEXT://") and listener.endswith(":9092") for listener in listeners)
-    assert any(listener.startswith("CONTROLLER://") for listener in listeners)
-    assert kafka["KAFKA_ADVERTISED_LISTENERS"] == "PLAINTEXT://kafka:9092"
-    assert kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
-    factors = {key: value for key, value in kafka.items() if key.endswith(("_REPLICATION_FACTOR", "_MIN_ISR"))}
-    assert {"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
-            "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR"} <= set(factors)
-    assert set(factors.values()) == {"1"}
-    test = compose["services"]["kafka"]["healthcheck"]["test"]
-    assert "/opt/kafka/bin/kafka-broker-api-versions.sh" in test
+def test_kafka_is_a_three_node_kraft_cluster(compose):
+    assert kafka_cluster_problems(compose) == []
+    for name in KAFKA_NODES:
+        kafka = service_environment(compose, name)
+        assert kafka["KAFKA_PROCESS_ROLES"] == "broker,controller"
+        assert kafka["KAFKA_CONTROLLER_LISTENER_NAMES"] == "CONTROLLER"
+        listeners = kafka["KAFKA_LISTENERS"].split(",")
+        assert "PLAINTEXT://:9092" in listeners and "CONTROLLER://:9093" in listeners
+        assert kafka["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+        factors = {key for key in kafka if key.endswith(("_REPLICATION_FACTOR", "_MIN_ISR"))}
+        assert {"KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR",
+                "KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR"} <= factors
+        assert kafka["KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR"] == "3"
+        assert "/opt/kafka/bin/kafka-broker-api-versions.sh" in compose["services"][name]["healthcheck"]["test"]
 
 
 def test_environment_values_are_strings(compose):
@@ -428,7 +463,7 @@ DELETE = object()
     ("services.relay.environment.METRICS_PORT", {"port": 9100}),
     ("services.migrate.restart", False),
     ("services.postgres.volumes", "postgres-data:/var/lib/postgresql/data"),
-    ("volumes.kafka-data", "a string"),
+    ("volumes.kafka-1-data", "a string"),
     ("service", {}),
 ])
 def test_the_schema_rejects_broken_files(compose, validator, path, value):
@@ -459,7 +494,7 @@ def test_the_replica_rule_rejects(compose, path, value):
 
 @pytest.mark.parametrize(("path", "value"), [
     ("services.relay.healthcheck", DELETE),
-    ("services.kafka.healthcheck", {"disable": True}),
+    ("services.kafka-2.healthcheck", {"disable": True}),
     ("services.postgres.healthcheck", {"test": ["NONE"]}),
     ("services.api.healthcheck", {"test": ["python", "-c", "pass"]}),
     ("services.migrate.healthcheck", {"test": ["CMD", "true"]}),
@@ -470,12 +505,29 @@ def test_the_healthcheck_rule_rejects(compose, path, value):
 
 
 @pytest.mark.parametrize(("path", "value"), [
-    ("volumes.kafka-data", DELETE),
+    ("volumes.kafka-3-data", DELETE),
     ("volumes.unused-data", None),
     ("services.postgres.volumes", ["pg-data:/var/lib/postgresql/data"]),
 ])
 def test_the_volume_rule_rejects(compose, path, value):
     assert volume_problems(_mutate(compose, path, value)) != []
+
+
+@pytest.mark.parametrize(("path", "value"), [
+    ("services.kafka-2.environment.KAFKA_NODE_ID", "1"),
+    ("services.kafka-3.environment.KAFKA_CONTROLLER_QUORUM_VOTERS", "1@kafka-1:9093,2@kafka-2:9093"),
+    ("services.kafka-1.environment.KAFKA_ADVERTISED_LISTENERS", "PLAINTEXT://kafka:9092"),
+    ("services.kafka-2.environment.CLUSTER_ID", "b3RoZXItY2x1c3Rlci1pZA"),
+    ("services.kafka-3.volumes", ["kafka-1-data:/var/lib/kafka/data"]),
+    ("services.kafka-1.environment.KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1"),
+    ("services.kafka-2.environment.KAFKA_MIN_INSYNC_REPLICAS", "1"),
+    ("services.consumers.environment.KAFKA_BOOTSTRAP_SERVERS", "kafka-1:9092"),
+    ("services.consumers.environment.KAFKA_MIN_INSYNC_REPLICAS", "1"),
+    ("services.consumers.environment.KAFKA_MIN_INSYNC_REPLICAS", "3"),
+    ("services.consumers.environment.KAFKA_REPLICATION_FACTOR", "4"),
+])
+def test_the_kafka_cluster_rule_rejects(compose, path, value):
+    assert kafka_cluster_problems(_mutate(compose, path, value)) != []
 
 
 def test_the_volume_rule_ignores_bind_mounts(compose):
