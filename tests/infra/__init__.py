@@ -1,6 +1,7 @@
 """Real local services for the integration tests.
 
 ``infra.kafka.KafkaBroker``      a single-node KRaft Apache Kafka broker (jars via Maven).
+``infra.kafka_cluster.KafkaCluster`` several such nodes in one KRaft quorum.
 ``infra.postgres.PostgresServer`` a throwaway PostgreSQL cluster (or ``DATABASE_URL``).
 
 This package is imported as the top-level module ``infra``:
