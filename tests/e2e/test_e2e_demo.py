@@ -21,6 +21,8 @@ def readme_demo_alerts() -> dict[str, set[str]]:
     rows = re.findall(r"^\| `(\w+)` \| (\d+) \| (.*?) \|$", table.group(1), re.M)
     stated = {kind: set(re.findall(r"`([\w-]+)`", subjects)) for kind, _, subjects in rows}
     assert rows and all(int(count) == len(stated[kind]) for kind, count, _ in rows), table.group(1)
+    total = re.search(r"The office then has these (\d+) alerts", README)
+    assert total and int(total.group(1)) == sum(len(subjects) for subjects in stated.values())
     return stated
 
 
