@@ -20,6 +20,7 @@ from app.db.models import (
     Assignment,
     AttendanceRecord,
     Household,
+    OutputRecord,
     PaymentLine,
     PeriodTransition,
     Region,
@@ -89,14 +90,8 @@ def _household_findings(session: Session, month: str, t: payroll.AlertThresholds
 
 def _no_work_findings(session: Session, month: str, as_of: date, t: payroll.AlertThresholds):
     """Workers with an assignment active on `as_of` who have not worked on the site's last N recorded days."""
-    since = as_of - timedelta(days=366)  # the last N recorded days of a site lie well within a year
-    records = session.execute(select(AttendanceRecord.worker_id, AttendanceRecord.site_id, AttendanceRecord.work_date,
-                                     AttendanceRecord.status).where(AttendanceRecord.work_date.between(since, as_of)))
-    site_days, worked = defaultdict(set), defaultdict(set)
-    for worker_id, site_id, day, status in records:
-        site_days[site_id].add(day)
-        if status in WORKED:
-            worked[(worker_id, site_id)].add(day)
+    # the last N recorded days of a site lie well within a year
+    site_days, worked = _days_of_work(session, as_of - timedelta(days=366), as_of)
     active = session.execute(
         select(Assignment.worker_id, Assignment.site_id, Worker.household_id, Household.region_code)
         .join(Worker, Worker.id == Assignment.worker_id).join(Household, Household.id == Worker.household_id)
@@ -106,6 +101,28 @@ def _no_work_findings(session: Session, month: str, as_of: date, t: payroll.Aler
         finding = payroll.no_work(worked[(worker_id, site_id)], site_days[site_id], as_of, t)
         if finding is not None:
             yield Subject("worker", worker_id, household_id, region_code), _in_month(finding, month, site_id)
+
+
+def _days_of_work(session: Session, since: date, until: date):
+    """Each site's recorded days (attendance or output) and each (worker, site)'s days of work: a present or
+    half day, or a day with output, since a piece-rate site may record output without attendance."""
+    site_days, worked = defaultdict(set), defaultdict(set)
+    attendance = session.execute(select(AttendanceRecord.worker_id, AttendanceRecord.site_id,
+                                        AttendanceRecord.work_date, AttendanceRecord.status)
+                                 .where(AttendanceRecord.work_date.between(since, until)))
+    for worker_id, site_id, day, status in attendance:
+        site_days[site_id].add(day)
+        if status in WORKED:
+            worked[(worker_id, site_id)].add(day)
+    output = session.execute(select(OutputRecord.worker_id, OutputRecord.site_id, OutputRecord.work_date,
+                                    func.max(OutputRecord.quantity))
+                             .where(OutputRecord.work_date.between(since, until), OutputRecord.voided_by.is_(None))
+                             .group_by(OutputRecord.worker_id, OutputRecord.site_id, OutputRecord.work_date))
+    for worker_id, site_id, day, quantity in output:
+        site_days[site_id].add(day)
+        if quantity > 0:
+            worked[(worker_id, site_id)].add(day)
+    return site_days, worked
 
 
 def _arrears_findings(session: Session, as_of: date, t: payroll.AlertThresholds):

@@ -2,11 +2,12 @@
 
 `STABLEWORK_DATA_KEYS` (comma-separated Fernet keys, newest first) when set. Without it, a first run
 on SQLite generates one key, once, into `data.key` beside the database file (mode 0600; the default
-database gives `var/data.key`) and says so in the log; any other database refuses to start.
+database gives `var/data.key`) and says so, in words, once; any other database refuses to start.
 """
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import structlog
@@ -45,11 +46,7 @@ def open_keyring(settings: Settings, database_url: str | None = None) -> KeyRing
         log.warning("STABLEWORK_DATA_KEYS is not set: personal data in this in-memory database is encrypted "
                     "with a key that lives as long as the process")
         return KeyRing.from_keys([Fernet.generate_key().decode()], settings.lookup_key)
-    key = read_or_create_key(path)
-    log.warning("STABLEWORK_DATA_KEYS is not set: personal data is encrypted with the key generated in "
-                "the key file; keep that file with the database, and set STABLEWORK_DATA_KEYS for real data",
-                key_file=str(path))
-    return KeyRing.from_keys([key], settings.lookup_key)
+    return KeyRing.from_keys([read_or_create_key(path)], settings.lookup_key)
 
 
 def key_file_for(database: str | None) -> Path | None:
@@ -69,8 +66,16 @@ def read_or_create_key(path: Path) -> str:
             file.write(Fernet.generate_key().decode() + "\n")
         try:
             os.link(staged, path)  # fails if another process got there first: theirs is the key
+            _announce_generated(path)
         except FileExistsError:
             pass
         finally:
             staged.unlink()
     return path.read_text().strip()
+
+
+def _announce_generated(path: Path) -> None:
+    # A sentence for the person at the terminal, once, by the process that made the key (bin/serve's migrate).
+    print(f"Stablework: STABLEWORK_DATA_KEYS is not set, so a key for personal data was generated into {path}. "
+          "Keep that file with the database: without it the personal data cannot be read. Set "
+          "STABLEWORK_DATA_KEYS for real data (README: Personal data).", file=sys.stderr, flush=True)

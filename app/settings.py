@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -16,6 +17,16 @@ def _int(env: dict[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ValueError(f"setting {name} must be an integer, got {raw!r}") from None
+
+
+def _date(env: dict[str, str], name: str) -> date | None:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"setting {name} must be a date (YYYY-MM-DD), got {raw!r}") from None
 
 
 def _float(env: dict[str, str], name: str, default: float) -> float:
@@ -77,6 +88,11 @@ class Settings:
     webhook_max_attempts: int = 8
     webhook_timeout_s: float = 10.0
     webhook_poll_s: float = 1.0
+    # The day the alert schedule and the API's "this month" take as today; None: the calendar's (the demo fixes it).
+    fixed_today: date | None = None
+
+    def today(self) -> date:
+        return self.fixed_today or date.today()
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
@@ -124,4 +140,5 @@ class Settings:
             webhook_max_attempts=_int(env, "WEBHOOK_MAX_ATTEMPTS", defaults.webhook_max_attempts),
             webhook_timeout_s=_float(env, "WEBHOOK_TIMEOUT_S", defaults.webhook_timeout_s),
             webhook_poll_s=_float(env, "WEBHOOK_POLL_S", defaults.webhook_poll_s),
+            fixed_today=_date(env, "STABLEWORK_TODAY"),
         )

@@ -43,10 +43,12 @@ def run_due_evaluation(runtime: Runtime, today: date) -> int | None:
     return len(raised)
 
 
-def run_alert_scheduler(runtime: Runtime, stop: threading.Event, today: Callable[[], date] = date.today) -> None:
-    """Check for a due month every ALERT_CHECK_INTERVAL_S seconds; 0 turns the schedule off."""
+def run_alert_scheduler(runtime: Runtime, stop: threading.Event, today: Callable[[], date] | None = None) -> None:
+    """Check for a due month every ALERT_CHECK_INTERVAL_S seconds; 0 turns the schedule off. Today is the
+    settings' (STABLEWORK_TODAY, else the calendar's) unless `today` is given."""
     if runtime.settings.alert_check_interval_s <= 0:
         return
+    today = today or runtime.settings.today
     while not stop.is_set():
         try:
             run_due_evaluation(runtime, today())

@@ -10,9 +10,9 @@ RULES (kind: raised when ...)
 - below_line: a poor or monitored household's income over the 12 months ending with ``month``
   (missing months are 0), per person, is below the monitoring line of ``month``'s year
   (per person per year; default 6,000 yuan).
-- no_work: a worker had no present/half_day record on any of the last N days that had a
-  record at the site for any worker, up to ``as_of`` (default N = 10). Whether the worker's
-  assignment is active is the caller's to check.
+- no_work: a worker had no day of work (a present/half_day record, or output) on any of the
+  last N days that had a record (attendance or output) at the site for any worker, up to
+  ``as_of`` (default N = 10). Whether the worker's assignment is active is the caller's to check.
 - wage_arrears: approved wages are still unpaid D days after approval (default D = 15).
 - projected_below_line: a poor or monitored household's income of the year so far, plus the
   average of its last ``projection_months`` months (fewer in a younger year) for each month
@@ -265,9 +265,10 @@ def no_work(worker_days: Iterable[date], site_days: Iterable[date], as_of: date,
             t: AlertThresholds) -> Finding | None:
     """The no_work finding of a worker at a site as of ``as_of`` (its month is as_of's), or None.
 
-    ``worker_days``: the worker's present/half_day days at the site; ``site_days``: days with any
-    record there (a worker's day counts as one too). Days after as_of are ignored; with fewer than
-    N recorded days there is not enough evidence and no finding. Raises TypeError for a non-date.
+    ``worker_days``: the worker's days of work at the site (present/half_day, or with output);
+    ``site_days``: days with any attendance or output recorded there (a worker's day counts as one
+    too). Days after as_of are ignored; with fewer than N recorded days there is not enough
+    evidence and no finding. Raises TypeError for a non-date.
     """
     _check_date("as_of", as_of)
     worked = {day for day in worker_days if _check_date("worker_days", day) <= as_of}

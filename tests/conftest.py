@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -31,6 +32,13 @@ def log_watch(request, tmp_path_factory):
         watch.install(patch)
         yield watch
     watch.close()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionstart(session):
+    """Hypothesis builds its table of the characters text can hold once per checkout (into `.hypothesis`):
+    built here, its cost cannot trip the too_slow health check of whichever property test runs first."""
+    st.text().validate()
 
 
 @pytest.hookimpl(trylast=True)

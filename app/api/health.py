@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.api.context import runtime
+from app.migrate import schema_is_at_head
 from events.bus import BusUnavailable
 
 blp = Blueprint("health", __name__, description="Liveness and readiness")
@@ -25,14 +25,16 @@ class Health(MethodView):
 class Ready(MethodView):
     @blp.doc(security=[])
     @blp.response(200)
-    @blp.alt_response(503, description="the database or the bus is unreachable")
+    @blp.alt_response(503, description="the database or the bus is unreachable, or the schema is not migrated")
     def get(self):
-        """The database and the bus are reachable"""
+        """The database is reachable and migrated, and the bus is reachable"""
         try:
             with runtime().engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
+                at_head = schema_is_at_head(connection)
         except SQLAlchemyError:
             abort(503, message="the database is unreachable")
+        if not at_head:
+            abort(503, message="the database schema is not at the newest migration: run `flask --app app migrate`")
         try:
             runtime().bus.ping()
         except BusUnavailable:

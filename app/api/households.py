@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
 from fractions import Fraction
 
 from flask.views import MethodView
@@ -8,7 +7,7 @@ from flask_smorest import Blueprint, abort
 
 import payroll
 from app.api.access import authorize, require_household, require_region_field
-from app.api.context import reading, unit_of_work
+from app.api.context import reading, runtime, unit_of_work
 from app.api.schemas import HouseholdIn, HouseholdOut, IncomeArgs, IncomeOut
 from app.db.models import Household
 from app.income import household_income
@@ -55,7 +54,7 @@ class HouseholdIncome(MethodView):
             principal = authorize(session)
             household = session.get(Household, household_id) or abort(404, message="no such household")
             require_household(principal, session, household)
-            last = args["to"] or date.today().strftime("%Y-%m")
+            last = args["to"] or runtime().settings.today().strftime("%Y-%m")
             months = [*payroll.previous_months(last, args["months"] - 1), last]
             income = household_income(session, months, [household_id]).get(household_id, {})
             rows = [{"month": m, "income_fen": income.get(m, 0),

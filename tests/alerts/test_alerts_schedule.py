@@ -1,13 +1,18 @@
 """The consumer process evaluates each finished month once, a configurable number of days after it ends."""
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
+from app.db.models import AlertEvaluation
 from app.runtime import build_runtime
-from consumers.scheduler import due_month, run_due_evaluation
+from app.settings import Settings
+from consumers.scheduler import due_month, run_alert_scheduler, run_due_evaluation
 
 
 @pytest.mark.parametrize("today, day, due", [
@@ -34,3 +39,29 @@ def test_each_month_is_evaluated_by_schedule_once(api, settings):
             ("below_line", "2026-05"), ("projected_below_line", "2026-05")]
     finally:
         runtime.close()
+
+
+def test_the_schedule_takes_stablework_today_as_today(api, settings):
+    """The demo's clock: with STABLEWORK_TODAY set, the schedule evaluates the month due on that day."""
+    assert Settings.from_env({"STABLEWORK_TODAY": "2026-11-05"}).today() == date(2026, 11, 5)
+    runtime = build_runtime(replace(settings, fixed_today=date(2026, 11, 5), alert_check_interval_s=3600))
+    stop = threading.Event()
+    scheduler = threading.Thread(target=run_alert_scheduler, args=(runtime, stop))
+    try:
+        scheduler.start()  # its first check runs at once, then it waits for the next one or for stop
+        deadline = time.monotonic() + 30
+        with runtime.sessions() as session:
+            while not (months := session.scalars(select(AlertEvaluation.month)).all()):
+                assert scheduler.is_alive() and time.monotonic() < deadline
+                session.rollback()
+                time.sleep(0.05)
+        assert months == ["2026-10"]
+    finally:
+        stop.set()
+        scheduler.join(timeout=10)
+        runtime.close()
+
+
+def test_a_stablework_today_that_is_no_date_is_refused():
+    with pytest.raises(ValueError, match="STABLEWORK_TODAY must be a date"):
+        Settings.from_env({"STABLEWORK_TODAY": "5 November"})
