@@ -18,6 +18,10 @@ from sqlalchemy.orm import Session
 from events.bus.base import BusUnavailable, Message, OutgoingMessage, next_offsets
 from events.bus.log import append
 
+# A consumer's call to the broker gives up after this, well within kafka-python's request timeout, so an outage
+# soon reaches the consumer's loop, its log and its gauge; the loop retries the call.
+CALL_TIMEOUT_MS = 5_000
+
 
 @contextmanager
 def _mapped_errors() -> Iterator[None]:
@@ -168,7 +172,8 @@ class KafkaBusConsumer:
         return [
             Message(
                 record.topic, record.partition, record.offset,
-                record.key.decode(errors="replace") if record.key is not None else None,
+                # Lossless: a key that is not UTF-8 is no worker id, but its dead letter keeps its very bytes.
+                record.key.decode(errors="surrogateescape") if record.key is not None else None,
                 record.value,
                 {k: v.decode(errors="replace") for k, v in (record.headers or [])},
             )
@@ -183,7 +188,7 @@ class KafkaBusConsumer:
         }
         if offsets:
             try:
-                self._consumer.commit(offsets)
+                self._consumer.commit(offsets, timeout_ms=CALL_TIMEOUT_MS)
             except KafkaError as error:  # e.g. a rebalance took the partition: it is redelivered
                 raise BusUnavailable(str(error)) from error
 
@@ -191,7 +196,7 @@ class KafkaBusConsumer:
         """Go back to the committed offsets, so uncommitted messages are read again."""
         try:
             for partition in self._consumer.assignment():
-                committed = self._consumer.committed(partition)
+                committed = self._consumer.committed(partition, timeout_ms=CALL_TIMEOUT_MS)
                 if committed is None:
                     self._consumer.seek_to_beginning(partition)
                 else:
@@ -205,7 +210,8 @@ class KafkaBusConsumer:
             for partition in self._consumer.assignment():
                 end = self._consumer.highwater(partition)
                 if end is not None:
-                    lags[(partition.topic, partition.partition)] = max(0, end - self._consumer.position(partition))
+                    position = self._consumer.position(partition, timeout_ms=CALL_TIMEOUT_MS)
+                    lags[(partition.topic, partition.partition)] = max(0, end - position)
         return lags
 
     def settled(self) -> bool:
