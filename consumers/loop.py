@@ -9,18 +9,21 @@ import gc
 import threading
 import time
 
+import psycopg
 import structlog
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app import metrics
 from app.runtime import Runtime
-from consumers.batch import BatchResult, process_batch
+from consumers.batch import BatchResult
 from consumers.outage import BusHealth
+from consumers.poison import apply_messages
 from events.bus import BusUnavailable, Consumer
 
 log = structlog.get_logger("consumers.wages")
 
-_RETRYABLE = (OperationalError, DBAPIError, BusUnavailable)
+# psycopg's own OperationalError: the writes that go through its COPY are not wrapped by SQLAlchemy.
+_RETRYABLE = (OperationalError, DBAPIError, psycopg.OperationalError, BusUnavailable)
 
 
 # A consumer's batch of 2,000 events holds some 50,000 containers until it ends, then reference counting frees them:
@@ -137,8 +140,7 @@ def consume_once(runtime: Runtime, consumer: Consumer) -> int:
     messages = consumer.poll(settings.consumer_batch_size, settings.consumer_poll_ms)
     if not messages:
         return 0  # the caller records the lag, which tells whether any were waiting
-    with runtime.sessions.begin() as session:
-        result = process_batch(session, runtime.bus, settings.topic_dead_letters, messages)
+    result = apply_messages(runtime, messages)
     consumer.commit(messages)
     record(result, consumer)
     log.info("batch applied", messages=len(messages), applied=result.applied.total(),

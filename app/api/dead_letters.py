@@ -20,12 +20,17 @@ class DeadLetters(MethodView):
     @blp.arguments(DeadLetterArgs, location="query")
     @blp.response(200, DeadLetterPageOut)
     def get(self, args):
-        """Parked events with the reason each could not be applied, oldest first (a nationwide admin)"""
+        """Parked events with the reason each could not be applied, oldest first (a nationwide admin)
+
+        Found by `event_id` if given. `payload` is a readable preview of the message (bytes that are not
+        UTF-8, and NUL, as \\xNN escapes); a replay sends back its exact bytes."""
         with reading() as session:
             require_nationwide(authorize(session))
             query = select(DeadLetter).order_by(DeadLetter.id).limit(args["limit"] + 1)
             if args["status"] is not None:
                 query = query.where(DeadLetter.status == args["status"])
+            if args["event_id"] is not None:
+                query = query.where(DeadLetter.event_id == args["event_id"])
             after = decode_cursor(args["cursor"], row_id)
             if after is not None:
                 query = query.where(DeadLetter.id > after[0])

@@ -214,6 +214,7 @@ class DeadLetterOut(Strict):
 
 class DeadLetterArgs(PageArgs):
     status = fields.String(load_default=None, validate=validate.OneOf(("parked", "replayed")))
+    event_id = fields.String(load_default=None, validate=validate.Length(1, 64))
 
 
 class DeadLetterPageOut(Strict):
