@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from app.db.models import DeadLetter
 from app.db.models.types import utcnow
 from events import InvalidEvent, decode_event
-from events.bus import Bus, OutgoingMessage
+from events.bus import MAX_VALUE_BYTES, Bus, OutgoingMessage
 
 PAYLOAD_PREVIEW_CHARS = 2000
 KEY_PREVIEW_CHARS = 200  # the width of the key columns
@@ -34,9 +34,15 @@ def storable(text: str, limit: int = KEY_PREVIEW_CHARS) -> bool:
     return "\x00" not in text and len(text) <= limit
 
 
+class TooLargeToReplay(ValueError):
+    """The parked value is larger than the bus is sure to carry: sending it back would stop the relay."""
+
+
 def replay(session: Session, bus: Bus, letter: DeadLetter) -> None:
     """Put the parked message back on its topic, its exact bytes, in this transaction; if it fails again it is
-    parked again. An event goes back keyed by its worker, as the consumers require."""
+    parked again. An event goes back keyed by its worker, as the consumers require. Raise TooLargeToReplay."""
+    if len(letter.value) > MAX_VALUE_BYTES:
+        raise TooLargeToReplay(f"{len(letter.value)} bytes, more than the {MAX_VALUE_BYTES} a message may hold")
     bus.stage(session, [OutgoingMessage(letter.topic, _replay_key(letter), letter.value, letter.headers or {})])
     letter.status = "replayed"
     letter.replayed_at = utcnow()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from app.db.models import DeadLetter
 from app.db.models.types import utcnow
 from app.dead_letters import KEY_PREVIEW_CHARS, key_bytes, preview, storable
-from events.bus import Bus, Message, OutgoingMessage
+from events.bus import MAX_VALUE_BYTES, Bus, Message, OutgoingMessage
 
 EVENT_ID_CHARS, EVENT_TYPE_CHARS = 64, 100  # the widths of the dead letter's columns
 
@@ -46,12 +46,18 @@ def park(
     letter.event_id, letter.event_type = event_id, event_type
     letter.attempts += 1
     letter.last_seen_at = utcnow()
-    bus.stage(session, [OutgoingMessage(
-        dead_letter_topic, key, message.value,
-        {"reason": letter.reason, "source-topic": message.topic,
-         "source-partition": str(message.partition), "source-offset": str(message.offset)},
-    )])
+    bus.stage(session, [_copy(dead_letter_topic, key, message, letter.reason)])
     return True
+
+
+def _copy(dead_letter_topic: str, key: str | None, message: Message, reason: str) -> OutgoingMessage:
+    """The dead-letter topic's copy; a value too large to publish stays in the store alone, or the relay would
+    retry publishing it for ever."""
+    headers = {"reason": reason, "source-topic": message.topic,
+               "source-partition": str(message.partition), "source-offset": str(message.offset)}
+    if len(message.value) > MAX_VALUE_BYTES:
+        return OutgoingMessage(dead_letter_topic, key, b"", {**headers, "value-omitted-bytes": str(len(message.value))})
+    return OutgoingMessage(dead_letter_topic, key, message.value, headers)
 
 
 def readable_identity(value: bytes) -> tuple[str | None, str | None]:

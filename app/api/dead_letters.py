@@ -9,7 +9,7 @@ from app.api.context import reading, runtime, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor, row_id
 from app.api.schemas import DeadLetterArgs, DeadLetterOut, DeadLetterPageOut
 from app.db.models import DeadLetter
-from app.dead_letters import replay
+from app.dead_letters import TooLargeToReplay, replay
 
 blp = Blueprint("dead_letters", __name__, url_prefix="/api/v1/dead-letters",
                 description="Events that could not be applied")
@@ -50,5 +50,8 @@ class ReplayDeadLetter(MethodView):
             letter = session.get(DeadLetter, letter_id) or abort(404, message="no such dead letter")
             if letter.status != "parked":
                 abort(409, message=f"dead letter {letter_id} is {letter.status}, not parked")
-            replay(session, runtime().bus, letter)
+            try:
+                replay(session, runtime().bus, letter)
+            except TooLargeToReplay as error:
+                abort(409, message=f"dead letter {letter_id} is too large to send back: {error}")
             return letter

@@ -8,14 +8,14 @@ import json
 from kafka import KafkaProducer
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 from sqlalchemy import select, text
-from support.pipeline import processed
+from support.pipeline import processed, unpublished
 from support.processes import wait_until
 from support.scenario import build_scenario, register
 
 from app.db.models import DeadLetter
 from app.dead_letters import PAYLOAD_PREVIEW_CHARS
 from consumers.dead_letters import park
-from events.bus import Message
+from events.bus import MAX_VALUE_BYTES, Message
 from events.bus.log import event_log
 
 WORKER, SITE = "ws-tea-w1", "ws-tea"
@@ -74,6 +74,12 @@ def test_no_message_stops_its_partition_whatever_its_bytes_or_key(api, runtime, 
     listed = api.get("/dead-letters", limit=100).get_json()["items"]
     assert "\\xff\\xfe\\x00garbage" in {letter["payload"] for letter in listed}
     assert fleet.processes["wages-1"].poll() is None
+    # The relay publishes every dead-letter copy: the one too large for a message goes without its value.
+    fleet.start("relay", "relay")
+    wait_until(lambda: unpublished(runtime) == 0, 60, "the relay to publish every dead-letter copy")
+    [large] = [letter for letter in letters if len(letter.value) > MAX_VALUE_BYTES]
+    response = api.post(f"/dead-letters/{large.id}/replay", {})
+    assert response.status_code == 409 and response.content_type == "application/problem+json"
 
 
 def test_a_replayed_dead_letter_goes_back_with_its_exact_bytes(api, runtime):
