@@ -14,6 +14,7 @@ from support.scenario import build_scenario, register
 
 from app.db.models import DeadLetter
 from app.dead_letters import PAYLOAD_PREVIEW_CHARS
+from app.rebuild import replay_dead_letters
 from consumers.dead_letters import park
 from events.bus import MAX_VALUE_BYTES, Message
 from events.bus.log import event_log
@@ -80,6 +81,8 @@ def test_no_message_stops_its_partition_whatever_its_bytes_or_key(api, runtime, 
     [large] = [letter for letter in letters if len(letter.value) > MAX_VALUE_BYTES]
     response = api.post(f"/dead-letters/{large.id}/replay", {})
     assert response.status_code == 409 and response.content_type == "application/problem+json"
+    assert replay_dead_letters(runtime) == len(POISON) - 1  # all but the large one, which stays parked
+    assert [letter["id"] for letter in api.get("/dead-letters", status="parked").get_json()["items"]] == [large.id]
 
 
 def test_a_replayed_dead_letter_goes_back_with_its_exact_bytes(api, runtime):
