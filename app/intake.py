@@ -71,12 +71,13 @@ def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, Work
         receipts.append(Receipt(event.id, "duplicate" if previous is not None else "accepted"))
     new_events = [event for _, event, _, _ in fresh]
     context = WorkContext(session, new_events, _void_targets(session, new_events))
+    # Every output of the request is known before any void is judged: their order in it must not matter.
+    context.outputs.update((event.id, OutputRef(event.worker_id, event.site_id))
+                           for event in new_events if event.type == OUTPUT_RECORDED)
     for index, event, _, _ in fresh:
         problem = context.problem(event)
         if problem is not None:
             errors[str(index)] = problem.as_errors()
-        elif event.type == OUTPUT_RECORDED:
-            context.outputs[event.id] = OutputRef(event.worker_id, event.site_id)
     if errors:
         raise EventsRejected(dict(sorted(errors.items(), key=lambda item: int(item[0]))))
     if fresh:

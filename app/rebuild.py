@@ -1,4 +1,4 @@
-"""Rebuild every derived table (work records, wage lines) from the event log or topic."""
+"""Rebuild every derived table (work records, waiting voids, wage lines) from the event log or topic."""
 from __future__ import annotations
 
 from sqlalchemy import and_, delete, exists, select
@@ -9,6 +9,7 @@ from app.db.models import (
     DeadLetter,
     OutputRecord,
     PayPeriod,
+    PendingVoid,
     ProcessedEvent,
     WageLine,
 )
@@ -16,7 +17,7 @@ from app.db.models.periods import FROZEN_STATUSES
 from app.dead_letters import TooLargeToReplay, replay
 from app.runtime import Runtime
 
-RECORDS = (AttendanceRecord, OutputRecord, ProcessedEvent)
+RECORDS = (AttendanceRecord, OutputRecord, PendingVoid, ProcessedEvent)
 
 
 def rebuild_derived(runtime: Runtime) -> None:

@@ -17,6 +17,7 @@ from consumers.wages import recompute_wage_lines
 from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, decode_event
 from events.bus import Bus, Message
 from events.envelope import message_hash
+from events.modes import as_structured
 
 log = structlog.get_logger("consumers.wages")
 
@@ -35,7 +36,7 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
     """Apply `messages` inside `session`'s transaction; the caller commits, then the offsets."""
     result = BatchResult()
     decoded: list[tuple[Message, WorkEvent]] = []
-    for message in messages:
+    for message in map(as_structured, messages):
         try:
             decoded.append((message, decode_event(message.value)))
         except InvalidEvent as error:

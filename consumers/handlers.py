@@ -19,6 +19,7 @@ from app.db.queries import among, key_slices
 from app.db.rows import Row, insert_rows, update_rows
 from app.worklog import AssignmentTerms, WorkContext
 from consumers.pay import attendance_records
+from consumers.pending_voids import PendingVoids
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, WorkEvent
 from events.envelope import format_time
 
@@ -41,15 +42,18 @@ class BatchRecords:
     stored_outputs: set[str] = field(default_factory=set)
     changed_outputs: set[str] = field(default_factory=set)
     processed: list[Row] = field(default_factory=list)
+    pending_voids: PendingVoids = field(default_factory=PendingVoids)
 
     @classmethod
     def load(cls, session: Session, events: Iterable[WorkEvent]) -> "BatchRecords":
-        keys, output_ids = set(), set()
+        keys, output_ids, recorded = set(), set(), set()
         for event in events:
             if event.type == ATTENDANCE_RECORDED:
                 keys.add((event.worker_id, event.site_id, event.data["date"]))
             elif event.type == OUTPUT_VOIDED:
                 output_ids.add(event.data["output_id"])
+            elif event.type == OUTPUT_RECORDED:
+                recorded.add(event.id)
         records = cls()
         for row in attendance_records(session, keys):
             records.attendance[(row.worker_id, row.site_id, row.work_date)] = dict(row._mapping)
@@ -58,6 +62,7 @@ class BatchRecords:
             for row in session.execute(select(_outputs).where(among(session, _outputs.c.event_id, chunk))).mappings():
                 records.outputs[row["event_id"]] = dict(row)
         records.stored_outputs = set(records.outputs)
+        records.pending_voids = PendingVoids.load(session, recorded)
         return records
 
     def processed_event(self, event_id: str, content_hash: str) -> None:
@@ -74,6 +79,7 @@ class BatchRecords:
         update_rows(session, _outputs, [{"event_id": key, "voided_by": self.outputs[key]["voided_by"]}
                                         for key in sorted(self.changed_outputs & self.stored_outputs)])
         insert_rows(session, ProcessedEvent.__table__, self.processed)
+        self.pending_voids.save(session)
 
 
 def wage_key(assignment: AssignmentTerms, day: date) -> WageKey:
@@ -100,16 +106,22 @@ def handle_attendance_recorded(event: WorkEvent, context: WorkContext, records: 
 
 def handle_output_recorded(event: WorkEvent, context: WorkContext, records: BatchRecords) -> list[WageKey]:
     data = event.data
-    records.outputs[event.id] = {  # a void later in the same batch finds it
+    output = records.outputs[event.id] = {  # a void later in the same batch finds it
         "event_id": event.id, "worker_id": event.worker_id, "site_id": event.site_id, "work_date": data["date"],
         "product": data["product"], "grade": data["grade"], "quantity": data["quantity"], "voided_by": None,
     }
     records.changed_outputs.add(event.id)
+    output["voided_by"] = records.pending_voids.settle(output)  # a void that came first cancels it at once
+    if output["voided_by"] is not None:
+        return []  # never paid, so no line changes
     return [wage_key(context.assignment_for(event.worker_id, event.site_id, data["date"]), data["date"])]
 
 
 def handle_output_voided(event: WorkEvent, context: WorkContext, records: BatchRecords) -> list[WageKey]:
-    target = records.outputs[event.data["output_id"]]  # the context refuses a void of an output it cannot find
+    target = records.outputs.get(event.data["output_id"])
+    if target is None:
+        records.pending_voids.wait(event)  # the context refuses it if its output is known and another's
+        return []
     if target["voided_by"] is not None:
         return []
     target["voided_by"] = event.id

@@ -21,6 +21,7 @@ from app.api import (
     sites,
     stats,
     tokens,
+    voids,
     webhooks,
     workers,
 )
@@ -32,7 +33,7 @@ from app.api.observability import init_observability
 from app.api.problems import ProblemApi, ProblemResponses
 
 BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens,
-              periods, payments, imports, payroll_sheets, alerts, webhooks, stats, audit)
+              periods, payments, imports, payroll_sheets, alerts, webhooks, stats, audit, voids)
 
 API_CONFIG = {
     "API_TITLE": "Stablework",

@@ -8,8 +8,8 @@ tests/api/test_api_authorization_matrix.py fails for any route of the URL map th
 
 The policy, by role (a missing or bad token is 401; a valid one outside its role or scope is 403, but
 an alert outside the caller's region is 404, as if it did not exist):
-- supervisor: the sites they supervise: logs their work, reads their workers, periods and payroll
-  sheets, closes their months; reads the regions inside their own.
+- supervisor: the sites they supervise: logs their work, reads their workers, periods, payroll
+  sheets and voids waiting for their output, closes their months; reads the regions inside their own.
 - post_manager: sites, assignments, periods (close, approve, return, pay) and payments in their region;
   reads the workers and households of their region (to staff the posts) and its employment statistics.
 - poverty_office: households, workers, incomes, alerts, webhooks and statistics in their region; reads
@@ -93,6 +93,7 @@ POLICY: dict[str, Rule] = {
     "assignments.Assignments": _rule(MANAGERS, Scope.SITE, Scope.WORKER),
     "events.Events": _rule(LOGGERS, Scope.LOGGED_SITES),
     "imports.AttendanceImport": _rule(LOGGERS, Scope.LOGGED_SITES),
+    "voids.Voids": _rule(LOGGERS, Scope.OWN_REGION, Scope.SITE),  # a supervisor's own sites, an admin's region
     "periods.Periods": _rule(EVERYONE, Scope.SITE),
     "periods.Period": _rule(EVERYONE, Scope.SITE),
     "periods.Close": _rule((*MANAGERS, "supervisor"), Scope.SITE),

@@ -5,6 +5,7 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy.exc import IntegrityError
 
 from app.api.access import authorize, forbidden_sites
+from app.api.content_modes import DESCRIPTION, REQUEST_BODIES
 from app.api.context import runtime, unit_of_work
 from app.api.schemas import EventsIn, EventsOut
 from app.intake import EventsRejected, accept_events, parse_all
@@ -15,6 +16,7 @@ blp = Blueprint("events", __name__, url_prefix="/api/v1/events", description="At
 @blp.route("")
 class Events(MethodView):
     @blp.arguments(EventsIn)
+    @blp.doc(description=DESCRIPTION, requestBody={"content": REQUEST_BODIES})
     @blp.response(202, EventsOut)
     @blp.alt_response(413, description="more events than MAX_EVENTS_PER_REQUEST (1,000), or a body over "
                                        "MAX_REQUEST_BYTES")

@@ -18,6 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.api.content_modes import cloudevent_headers
 from app.db.models import IdempotencyRecord
 from app.tokens import bearer_in, find_token
 
@@ -108,6 +109,9 @@ def store_answer(response: Response) -> Response:
 
 def _request_hash() -> str:
     parts = (request.method.encode(), request.path.encode(), request.query_string, request.get_data())
+    mode = cloudevent_headers()  # a CloudEvent in binary mode has its id in a header, not in the body
+    if mode:
+        parts += tuple(f"{name}: {value}".encode() for name, value in mode)
     return hashlib.sha256(b"\n".join(parts)).hexdigest()
 
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.api.content_modes import events_body
 from app.db.models.alerts import ALERT_KINDS, ALERT_STATUSES
 from app.db.models.auth import ROLES
 from app.db.models.registry import HOUSEHOLD_STATUSES, REGION_LEVELS, SITE_KINDS
@@ -118,7 +119,7 @@ class AssignmentOut(Strict):
 
 
 class EventsIn(ma.Schema):
-    """One CloudEvent, or {"events": [...]} with up to the configured maximum."""
+    """One CloudEvent, or {"events": [...]} with up to the configured maximum (in any content mode)."""
 
     class Meta:
         unknown = ma.INCLUDE
@@ -127,9 +128,7 @@ class EventsIn(ma.Schema):
 
     @ma.pre_load
     def _wrap_single(self, data, **_kwargs):
-        if isinstance(data, dict) and "events" not in data:
-            return {"events": [data]}
-        return data
+        return events_body(data)
 
     @ma.post_load
     def _only_events(self, data, **_kwargs):
@@ -219,6 +218,30 @@ class DeadLetterArgs(PageArgs):
 
 class DeadLetterPageOut(Strict):
     items = fields.List(fields.Nested(DeadLetterOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class VoidOut(Strict):
+    id = fields.Integer()
+    event_id = fields.String(metadata={"description": "the output.voided event"})
+    output_id = fields.String(metadata={"description": "the output.recorded event it cancels"})
+    worker_id = fields.String()
+    site_id = fields.String()
+    status = fields.String(metadata={"description": "pending: its output has not arrived, nothing is paid for it; "
+                                                    "applied: the output came and was cancelled; refused: the output "
+                                                    "is another worker's or site's, and stays paid"})
+    reason = fields.String(allow_none=True)
+    received_at = UtcDateTime()
+    settled_at = UtcDateTime(allow_none=True)
+
+
+class VoidArgs(PageArgs):
+    status = fields.String(load_default=None, validate=validate.OneOf(("pending", "applied", "refused")))
+    site = fields.String(load_default=None, validate=_id)
+
+
+class VoidPageOut(Strict):
+    items = fields.List(fields.Nested(VoidOut))
     next_cursor = fields.String(allow_none=True)
 
 

@@ -34,7 +34,7 @@ from app.masking import mask
 # bookkeeping, or the log itself: recording these would say nothing about who decided what.
 NOT_AUDITED = frozenset({
     "audit_log",
-    "processed_events", "attendance_records", "output_records", "wage_lines", "adjustments",  # derived
+    "processed_events", "attendance_records", "output_records", "pending_voids", "wage_lines", "adjustments",  # derived
     "idempotency_records",  # a cache of answers; the write it guards is recorded
     "webhook_deliveries", "webhook_attempts",  # the delivery log is its own record
     "event_log", "bus_offsets",  # the embedded bus (not mapped)

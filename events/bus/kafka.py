@@ -175,7 +175,8 @@ class KafkaBusConsumer:
                 # Lossless: a key that is not UTF-8 is no worker id, but its dead letter keeps its very bytes.
                 record.key.decode(errors="surrogateescape") if record.key is not None else None,
                 record.value,
-                {k: v.decode(errors="replace") for k, v in (record.headers or [])},
+                # Not UTF-8: lone surrogates, which the envelope refuses by name (a binary-mode event's attributes).
+                {k: v.decode(errors="surrogateescape") for k, v in (record.headers or [])},
             )
             for records in batches.values()
             for record in records

@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from app.api.access import POLICY
-from app.db.models import Alert, DeadLetter
+from app.db.models import Alert, DeadLetter, PendingVoid
 from app.tokens import create_token, revoke_token
 
 COUNTY, VILLAGE, TOWNSHIP = "360702", "360702101201", "360702101"
@@ -160,6 +160,14 @@ class Env:
                 return letter.id
         return self.state("dead letter", make)
 
+    def pending_void(self) -> str:
+        def make():
+            void_id = str(uuid.uuid4())
+            with self.runtime.sessions.begin() as session:  # its output never came
+                session.add(PendingVoid(event_id=void_id, output_id=str(uuid.uuid4()), worker_id=WORKER, site_id=SITE))
+            return void_id
+        return self.state("pending void", make)
+
 
 def _assignment(env: Env) -> Req:
     year = 2030 + env.n()  # one year each: assignments of a worker at a site must not overlap
@@ -245,6 +253,8 @@ MATRIX = (
     Route("POST", f"{V1}/imports/attendance", lambda env: Req(
         f"{V1}/imports/attendance", data=f"worker_id,site_id,date,status\n{WORKER},{SITE},{DAY},present\n".encode(),
         content_type="text/csv"), ok(202, "admin", "supervisor")),
+    Route("GET", f"{V1}/voids", at(f"{V1}/voids?status=pending"), ok(200, "admin", "supervisor"), outside=200,
+          listed=lambda env: env.pending_void()),
     # --- pay periods, payroll sheets and payments ------------------------------------------------------
     Route("GET", f"{V1}/sites/<site_id>/periods", at(PERIOD), ok(200, *EVERYONE)),
     Route("GET", f"{V1}/sites/<site_id>/periods/<month>", at(f"{PERIOD}/{MONTH}"), ok(200, *EVERYONE)),

@@ -5,7 +5,6 @@ import base64
 import json
 import re
 import sqlite3
-import uuid
 from html.parser import HTMLParser
 
 import pytest
@@ -116,6 +115,39 @@ def test_a_void_of_an_output_accepted_earlier_is_accepted(api, world, build):
     assert statuses(api.post("/events", build.void(world.li, world.glove, output["id"]))) == ["accepted"]
 
 
+def test_a_void_of_an_output_not_received_yet_is_accepted_and_waits_for_it(api, world, build, consume):
+    output = build.output(world.li, world.glove, "2026-03-02", "BOX", 3)
+
+    assert statuses(api.post("/events", build.void(world.li, world.glove, output["id"]))) == ["accepted"]
+    consume()
+    assert statuses(api.post("/events", output)) == ["accepted"]
+    consume()
+    assert api.get(f"/workers/{world.li}/wages").get_json()["items"] == []  # cancelled the moment it arrived
+
+
+def test_a_void_before_its_output_in_the_same_batch_is_accepted(api, world, build, consume):
+    output = build.output(world.li, world.glove, "2026-03-02", "BOX", 3)
+    kept = build.output(world.li, world.glove, "2026-03-02", "GLOVE", 10)
+
+    assert statuses(post_events(api, build.void(world.li, world.glove, output["id"]), kept, output)) == [
+        "accepted"] * 3
+    consume()
+    [line] = api.get(f"/workers/{world.li}/wages").get_json()["items"]
+    assert line["amount_fen"] == 330  # as when the void comes after: only the GLOVEs pay
+    assert [o["event_id"] for o in line["facts"]["outputs"]] == [kept["id"]]
+
+
+def test_a_void_of_another_workers_output_is_refused_wherever_it_stands_in_the_batch(api, world, build):
+    output = build.output(world.li, world.glove, "2026-03-02", "GLOVE", 5)
+    void = build.void(world.wang, world.glove, output["id"])
+
+    for batch, at in (((output, void), "1"), ((void, output), "0")):
+        errors = rejected(post_events(api, *batch))
+
+        assert set(errors) == {at}
+        messages_at(errors[at], "data.output_id")
+
+
 # --- all or nothing: every bad item, by index, field by field ------------------------------------------
 
 
@@ -175,10 +207,6 @@ def _hourly_present_without_minutes(api, world, build):
     return build.attendance(world.li, world.sewing, "2026-03-02", "present"), "data.minutes"
 
 
-def _void_of_an_unknown_output(api, world, build):
-    return build.void(world.li, world.glove, str(uuid.uuid4())), "data.output_id"
-
-
 def _void_of_another_workers_output(api, world, build):
     output = build.output(world.li, world.glove, "2026-03-02", "GLOVE", 5)
     assert statuses(api.post("/events", output)) == ["accepted"]
@@ -202,7 +230,7 @@ INVALID = {case.__name__.lstrip("_").replace("_", " "): case for case in [
     _unknown_worker, _bad_status, _impossible_date, _negative_quantity, _fractional_quantity, _unknown_product,
     _unknown_grade, _before_the_assignment_starts, _after_the_assignment_ends, _no_assignment_at_the_site,
     _reused_id_with_new_content, _output_at_a_non_piece_assignment, _hourly_present_without_minutes,
-    _void_of_an_unknown_output, _void_of_another_workers_output, _naive_time, _not_an_object,
+    _void_of_another_workers_output, _naive_time, _not_an_object,
     _unstorable_worker_id,
 ]}
 

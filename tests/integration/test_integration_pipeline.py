@@ -13,6 +13,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer
 from sqlalchemy import func, select
 from support.api import ApiClient
+from support.cloudevents_sdk import kafka_binary
 from support.pipeline import earned, group_members, nonzero, post_in_batches, processed, unpublished, wait_for_all
 from support.processes import Fleet, wait_until
 from support.scenario import register
@@ -23,6 +24,7 @@ from app.migrate import upgrade_database
 from app.runtime import build_runtime
 from app.tokens import issue_token
 from consumers.batch import process_batch
+from events import content_hash, parse_event
 from events.envelope import CONTENT_HASH_HEADER
 
 
@@ -101,6 +103,46 @@ def test_an_event_from_a_foreign_producer_is_applied_and_a_malformed_one_is_dead
     [message] = _read_all(kafka_broker.bootstrap, settings.topic_dead_letters, expected=1)
     assert message.value == b"{not json"
     assert dict(message.headers)["reason"] == b"invalid event"
+
+
+def test_events_from_the_cloudevents_sdk_in_binary_mode_are_applied_once_whichever_mode_came_first(
+        api, runtime, settings, fleet, scenario, kafka_broker):
+    register(api, scenario)
+    posted, fresh = _tea_attendance("2026-03-03"), _tea_attendance("2026-03-04")
+    assert api.post("/events", posted).status_code == 202  # structured, through the outbox
+    fleet.start("relay", "relay")
+    fleet.start("wages-1")
+    wait_until(lambda: processed(runtime) == 1, 60, "the posted event applied")
+    no_id = kafka_binary(_tea_attendance("2026-03-05"))
+    del no_id.headers["ce_id"]
+    not_utf8 = kafka_binary(_tea_attendance("2026-03-06"))
+    not_utf8.headers["ce_source"] = b"tablet-\xff"
+    producer = KafkaProducer(bootstrap_servers=kafka_broker.bootstrap)
+    # One key, so one partition: once the last is applied, the consumer has been through the others.
+    for message in (kafka_binary(posted), no_id, not_utf8, kafka_binary(fresh)):
+        producer.send(settings.topic_work_events, key=message.key.encode(), value=message.value,
+                      headers=list(message.headers.items()))
+    producer.flush()
+    producer.close()
+    wait_until(lambda: fresh["id"] in _kept_hashes(runtime), 60, "the last binary-mode event applied")
+    wages = api.get("/workers/ws-tea-w1/wages").get_json()["items"]
+    assert sorted((w["date"], w["amount_fen"]) for w in wages) == [("2026-03-03", 12345), ("2026-03-04", 12345)]
+    letters = api.get("/dead-letters").get_json()["items"]
+    assert [letter["reason"] for letter in letters] == ["invalid event"] * 2
+    assert sorted((letter["errors"] for letter in letters), key=str) == [
+        {"id": ["Missing data for required field."]}, {"source": ["not valid Unicode text (an unpaired surrogate)"]}]
+    assert _kept_hashes(runtime) == {event["id"]: content_hash(parse_event(event)) for event in (posted, fresh)}
+
+
+def _kept_hashes(runtime) -> dict[str, str]:
+    with runtime.sessions() as session:
+        return dict(session.execute(select(ProcessedEvent.event_id, ProcessedEvent.content_hash)).all())
+
+
+def _tea_attendance(day: str) -> dict:
+    return {"specversion": "1.0", "id": str(uuid.uuid4()), "type": "attendance.recorded", "source": "sdk",
+            "time": f"{day}T18:00:00+08:00", "datacontenttype": "application/json",
+            "data": {"worker_id": "ws-tea-w1", "site_id": "ws-tea", "date": day, "status": "present"}}
 
 
 def test_a_postgres_restart_under_a_running_consumer_loses_and_doubles_nothing(

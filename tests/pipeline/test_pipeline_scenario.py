@@ -53,8 +53,8 @@ def test_replaying_every_event_a_second_time_changes_no_balance(api, consume, ru
 
 def test_arrival_order_does_not_change_any_balance(api, consume, scenario):
     register(api, scenario)
-    backwards = [e for e in reversed(scenario.events) if e["type"] != "output.voided"]
-    voids = [e for e in scenario.events if e["type"] == "output.voided"]  # a void follows its output
-    post_in_batches(api, backwards + voids, size=97)
+    voids = [e for e in scenario.events if e["type"] == "output.voided"]
+    others = [e for e in reversed(scenario.events) if e["type"] != "output.voided"]
+    post_in_batches(api, voids + others, size=97)  # every void before its output
     consume()
     assert earned(api, scenario) == nonzero(scenario.expected)

@@ -74,8 +74,7 @@ def build_scenario(seed: int = 7) -> Scenario:
     scenario.expected = expected_earnings(scenario.assignments, scenario.events)
     redeliveries = rng.sample(scenario.events, len(scenario.events) // 10)
     scenario.events.extend(dict(e) for e in redeliveries)
-    rng.shuffle(scenario.events)
-    scenario.events = _voids_after_their_outputs(scenario.events)
+    rng.shuffle(scenario.events)  # a void may come before the output it cancels: it waits for it
     return scenario
 
 
@@ -141,21 +140,6 @@ def _outputs(rng: random.Random, assignment: dict, day: date, recorded: datetime
     return events
 
 
-def _voids_after_their_outputs(events: list[dict]) -> list[dict]:
-    """Shuffled arrival, except that a void comes after the output it cancels, as it must."""
-    position = {}
-    ordered: list[dict] = []
-    pending: dict[str, list[dict]] = defaultdict(list)
-    for event in events:
-        if event["type"] == "output.voided" and event["data"]["output_id"] not in position:
-            pending[event["data"]["output_id"]].append(event)
-            continue
-        position.setdefault(event["id"], len(ordered))
-        ordered.append(event)
-        ordered.extend(pending.pop(event["id"], []))
-    return ordered
-
-
 # ---- the rules of DOMAIN.md, written out again for the test's own expectations ----
 
 def half_up(value: Fraction) -> int:
@@ -163,7 +147,9 @@ def half_up(value: Fraction) -> int:
 
 
 def expected_earnings(assignments: list[dict], events: list[dict]) -> dict[tuple[str, str], int]:
-    by_worker = {a["worker_id"]: a for a in assignments}
+    """(worker, "YYYY-MM") -> fen, whatever the order of `events`: the latest attendance record of a day wins,
+    and a void cancels its output if both are the same worker's at the same site (another's is ignored)."""
+    by_post = {(a["worker_id"], a["site_id"]): a for a in assignments}  # one assignment per worker and site
     latest: dict[tuple, dict] = {}
     for e in events:
         if e["type"] != "attendance.recorded":
@@ -173,32 +159,39 @@ def expected_earnings(assignments: list[dict], events: list[dict]) -> dict[tuple
         order = (datetime.fromisoformat(e["time"]), e["id"])
         if key not in latest or order > latest[key][0]:
             latest[key] = (order, e)
-    voided = {e["data"]["output_id"] for e in events if e["type"] == "output.voided"}
+    outputs = {e["id"]: e["data"] for e in events if e["type"] == "output.recorded"}
+    voided = {e["data"]["output_id"] for e in events if e["type"] == "output.voided"
+              and e["data"]["output_id"] in outputs
+              and _post(e["data"]) == _post(outputs[e["data"]["output_id"]])}
     earnings: dict[tuple[str, str], int] = defaultdict(int)
-    credits: dict[tuple[str, str], Fraction] = defaultdict(Fraction)
-    for (worker, _site, day), (_, e) in latest.items():
-        scheme, d, month = by_worker[worker]["scheme"], e["data"], day[:7]
+    credits: dict[tuple[str, str, str], Fraction] = defaultdict(Fraction)
+    for (worker, site, day), (_, e) in latest.items():
+        scheme, d, month = by_post[(worker, site)]["scheme"], e["data"], day[:7]
         if scheme["kind"] == "hourly":
             earnings[(worker, month)] += _hourly(scheme, d)
         elif scheme["kind"] == "daily":
             rate = scheme["day_rate_fen"]
             earnings[(worker, month)] += {"present": rate, "half_day": half_up(Fraction(rate, 2))}.get(d["status"], 0)
         elif scheme["kind"] == "monthly":
-            credits[(worker, month)] += {"present": Fraction(1), "half_day": Fraction(1, 2)}.get(d["status"], 0)
-    for (worker, month), days in credits.items():
-        scheme = by_worker[worker]["scheme"]
+            credits[(worker, site, month)] += {"present": Fraction(1), "half_day": Fraction(1, 2)}.get(d["status"], 0)
+    for (worker, site, month), days in credits.items():
+        scheme = by_post[(worker, site)]["scheme"]
         required = scheme["required_days"]
         earnings[(worker, month)] += half_up(scheme["stipend_fen"] * min(days, required) / Fraction(required))
     quantities: dict[tuple, int] = defaultdict(int)
     for e in events:
         if e["type"] == "output.recorded" and e["id"] not in voided:
             d = e["data"]
-            quantities[(d["worker_id"], d["date"], d["product"], d["grade"])] += d["quantity"]
-    for (worker, day, product, grade), quantity in quantities.items():
-        scheme = by_worker[worker]["scheme"]
+            quantities[(d["worker_id"], d["site_id"], d["date"], d["product"], d["grade"])] += d["quantity"]
+    for (worker, site, day, product, grade), quantity in quantities.items():
+        scheme = by_post[(worker, site)]["scheme"]
         percent = {"A": 100, "B": 80, "C": 0}[grade]
         earnings[(worker, day[:7])] += half_up(Fraction(quantity * scheme["rates"][product] * percent, 100))
     return dict(earnings)
+
+
+def _post(data: dict) -> tuple[str, str]:
+    return data["worker_id"], data["site_id"]
 
 
 def _hourly(scheme: dict, d: dict) -> int:

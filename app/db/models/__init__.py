@@ -3,7 +3,14 @@ from app.db.models.alerts import Alert, AlertEvaluation, Webhook, WebhookAttempt
 from app.db.models.audit import AuditEntry
 from app.db.models.auth import ApiToken, TokenSite
 from app.db.models.intake import ReceivedEvent
-from app.db.models.ledger import AttendanceRecord, DeadLetter, OutputRecord, ProcessedEvent, WageLine
+from app.db.models.ledger import (
+    AttendanceRecord,
+    DeadLetter,
+    OutputRecord,
+    PendingVoid,
+    ProcessedEvent,
+    WageLine,
+)
 from app.db.models.periods import (
     Adjustment,
     ApprovedPay,
@@ -21,6 +28,6 @@ __all__ = [
     "AuditEntry",
     "ReceivedEvent",
     "Adjustment", "ApprovedPay", "IdempotencyRecord", "PaymentBatch", "PaymentLine", "PayPeriod", "PeriodTransition",
-    "AttendanceRecord", "DeadLetter", "OutputRecord", "ProcessedEvent", "WageLine",
+    "AttendanceRecord", "DeadLetter", "OutputRecord", "PendingVoid", "ProcessedEvent", "WageLine",
     "Assignment", "Household", "Region", "Site", "Worker",
 ]

@@ -54,6 +54,24 @@ class OutputRecord(Base):
     voided_by: Mapped[str | None] = mapped_column(String(64))
 
 
+class PendingVoid(Base):
+    """A void that arrived before its output. It waits (never paid, never a dead letter) and settles the moment
+    its output is recorded: applied, the output cancelled; or refused, the output being another worker's or
+    site's, which stays paid as it would had the void come after it."""
+
+    __tablename__ = "pending_voids"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(64), unique=True)
+    output_id: Mapped[str] = mapped_column(String(64), index=True)
+    worker_id: Mapped[str] = mapped_column(String(64))
+    site_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, applied or refused
+    reason: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    settled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class WageLine(Base):
     """Pay for one assignment and day; a monthly scheme has one line per month, dated the 1st."""
 

@@ -1,0 +1,43 @@
+"""Voids that arrived before their output: waiting (never paid), or settled when it came."""
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from app.api.access import authorize, require_site
+from app.api.context import reading
+from app.api.pagination import decode_cursor, encode_cursor, row_id
+from app.api.schemas import VoidArgs, VoidPageOut
+from app.db.models import PendingVoid, Region, Site
+
+blp = Blueprint("voids", __name__, url_prefix="/api/v1/voids", description="Voids that came before their output")
+
+
+@blp.route("")
+class Voids(MethodView):
+    @blp.arguments(VoidArgs, location="query")
+    @blp.response(200, VoidPageOut)
+    def get(self, args):
+        """Voids that arrived before their output, oldest first: a supervisor's sites, an admin's region"""
+        with reading() as session:
+            principal = authorize(session)
+            query = (select(PendingVoid).join(Site, PendingVoid.site_id == Site.id)
+                     .join(Region, Site.region_code == Region.code).order_by(PendingVoid.id).limit(args["limit"] + 1))
+            if principal.role == "supervisor":
+                query = query.where(PendingVoid.site_id.in_(principal.site_ids))
+            elif principal.region_path is not None:
+                query = query.where(Region.path.startswith(principal.region_path, autoescape=True))
+            if args["site"] is not None:
+                site = session.get(Site, args["site"]) or abort(422, errors={"site": [f"unknown site {args['site']}"]})
+                require_site(principal, session, site)
+                query = query.where(PendingVoid.site_id == site.id)
+            if args["status"] is not None:
+                query = query.where(PendingVoid.status == args["status"])
+            after = decode_cursor(args["cursor"], row_id)
+            if after is not None:
+                query = query.where(PendingVoid.id > after[0])
+            voids = session.scalars(query).all()
+            more = len(voids) > args["limit"]
+            voids = voids[: args["limit"]]
+            return {"items": voids, "next_cursor": encode_cursor(voids[-1].id) if more else None}
