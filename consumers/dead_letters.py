@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import DeadLetter
 from app.db.models.types import utcnow
-from app.dead_letters import KEY_PREVIEW_CHARS, key_bytes, preview, storable
+from app.dead_letters import KEY_PREVIEW_CHARS, PAYLOAD_PREVIEW_CHARS, key_bytes, preview, storable
 from events.bus import MAX_VALUE_BYTES, Bus, Message, OutgoingMessage
 
 EVENT_ID_CHARS, EVENT_TYPE_CHARS = 64, 100  # the widths of the dead letter's columns
@@ -36,9 +36,7 @@ def park(
     if letter is None:
         letter = DeadLetter(fingerprint=mark, topic=message.topic, payload=preview(message.value),
                             value=message.value, key=key, raw_key=raw_key, attempts=0,
-                            headers={preview(name.encode(errors="surrogateescape"), KEY_PREVIEW_CHARS):
-                                     preview(text.encode(errors="surrogateescape"))
-                                     for name, text in message.headers.items()} or None)
+                            headers=_storable_headers(message.headers))
         session.add(letter)
     if event_id is None:
         event_id, event_type = readable_identity(message.value)
@@ -58,6 +56,15 @@ def _copy(dead_letter_topic: str, key: str | None, message: Message, reason: str
     if len(message.value) > MAX_VALUE_BYTES:
         return OutgoingMessage(dead_letter_topic, key, b"", {**headers, "value-omitted-bytes": str(len(message.value))})
     return OutgoingMessage(dead_letter_topic, key, message.value, headers)
+
+
+def _storable_headers(headers: dict[str, str]) -> dict[str, str] | None:
+    """The headers as text a JSON column holds: a value that is not UTF-8 (or holds NUL) as its preview."""
+    def text(value: str, limit: int) -> str:
+        return preview(value.encode(errors="surrogateescape"), limit)
+
+    return {text(name, KEY_PREVIEW_CHARS): text(value, PAYLOAD_PREVIEW_CHARS)
+            for name, value in headers.items()} or None
 
 
 def readable_identity(value: bytes) -> tuple[str | None, str | None]:
