@@ -75,6 +75,7 @@ def test_events_keyed_by_another_worker_are_parked_and_take_effect_once_replayed
     letters = api.get("/dead-letters", limit=100).get_json()["items"]
     assert sorted(letter["event_id"] for letter in letters) == sorted(ids)
     assert {letter["reason"] for letter in letters} == {"key is not the worker id"}
+    assert all(letter["key"] in workers and letter["key"] not in letter["payload"] for letter in letters)
     for letter in letters:
         assert api.post(f"/dead-letters/{letter['id']}/replay", {}).status_code == 202
     wait_for_all(runtime, scenario)
