@@ -29,6 +29,9 @@ EVENTS_DUPLICATE = Counter("stablework_events_duplicate_total", "Redelivered eve
 DEAD_LETTERS = Counter("stablework_dead_letters_total", "Messages parked in the dead-letter store", ["reason"])
 CONSUMER_LAG = Gauge("stablework_consumer_lag", "Messages behind the end of the partition",
                      ["topic", "partition"], multiprocess_mode="livesum")
+BUS_UP = Gauge("stablework_bus_up", "1 while this consumer or relay reaches the bus, 0 while it retries",
+               multiprocess_mode="livemin")
+BUS_ERRORS = Counter("stablework_bus_errors_total", "Bus calls that failed and were retried with backoff")
 OUTBOX_BACKLOG = Gauge("stablework_outbox_backlog", "Event-log rows not yet published to Kafka",
                        multiprocess_mode="livemax")
 

@@ -14,7 +14,7 @@ from app.db.models import (
     WageLine,
 )
 from app.db.models.periods import FROZEN_STATUSES
-from app.dead_letters import replay
+from app.dead_letters import TooLargeToReplay, replay
 from app.runtime import Runtime
 
 RECORDS = (AttendanceRecord, OutputRecord, PendingVoid, ProcessedEvent)
@@ -52,7 +52,11 @@ def replay_dead_letters(runtime: Runtime, letter_ids: list[int] | None = None) -
         query = select(DeadLetter).where(DeadLetter.status == "parked")
         if letter_ids is not None:
             query = query.where(DeadLetter.id.in_(letter_ids))
-        letters = session.scalars(query.order_by(DeadLetter.id)).all()
-        for letter in letters:
-            replay(session, runtime.bus, letter)
-        return len(letters)
+        replayed = 0
+        for letter in session.scalars(query.order_by(DeadLetter.id)).all():
+            try:
+                replay(session, runtime.bus, letter)
+            except TooLargeToReplay:
+                continue  # it stays parked: sending it back would stop the relay
+            replayed += 1
+        return replayed

@@ -7,14 +7,13 @@ import argparse
 import signal
 import threading
 
-import structlog
-
 from app.logs import configure_logging
 from app.metrics import serve_metrics
 from app.runtime import Runtime, build_runtime
 from app.settings import Settings
 from consumers.deliveries import run_webhook_deliveries
 from consumers.loop import run_wage_consumer, tune_garbage_collector
+from consumers.outage import BusHealth
 from consumers.relay import run_relay
 from consumers.scheduler import run_alert_scheduler
 from events.bus import BusUnavailable
@@ -66,13 +65,15 @@ def main() -> None:
 
 def prepare_topics(runtime: Runtime, stop: threading.Event) -> None:
     settings = runtime.settings
+    health = BusHealth()
     while not stop.is_set():
         try:
             runtime.bus.prepare([settings.topic_work_events, settings.topic_dead_letters, settings.topic_alerts],
                                 settings.kafka_partitions)
+            health.reached()
             return
         except BusUnavailable as error:
-            structlog.get_logger("consumers").warning("bus unavailable; retrying", error=str(error)[:500])
+            health.failed(error)
             stop.wait(2.0)
 
 

@@ -55,6 +55,12 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
         if previous == digest:
             result.duplicates[event.type] += 1
             continue
+        if message.key != event.worker_id:  # another worker's partition: its order is not this worker's
+            result.dead_lettered["key"] += park(
+                session, bus, dead_letter_topic, message, "key is not the worker id",
+                {"key": [f"must be the worker id {event.worker_id}"]}, event.id, event.type,
+            )
+            continue
         if previous is not None:
             result.dead_lettered["conflict"] += park(
                 session, bus, dead_letter_topic, message, "conflict: event id already used with other content",

@@ -1,8 +1,9 @@
-"""Park a message that can never be applied: a row operators can list and replay, and a
+"""Park a message that can never be applied, whatever its bytes: a row operators can list and replay, and a
 copy on the dead-letter topic with the reason in its headers (staged in the batch's transaction)."""
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -10,7 +11,10 @@ from sqlalchemy.orm import Session
 
 from app.db.models import DeadLetter
 from app.db.models.types import utcnow
-from events.bus import Bus, Message, OutgoingMessage
+from app.dead_letters import KEY_PREVIEW_CHARS, PAYLOAD_PREVIEW_CHARS, key_bytes, preview, storable
+from events.bus import MAX_VALUE_BYTES, Bus, Message, OutgoingMessage
+
+EVENT_ID_CHARS, EVENT_TYPE_CHARS = 64, 100  # the widths of the dead letter's columns
 
 
 def fingerprint(topic: str, value: bytes) -> str:
@@ -27,17 +31,53 @@ def park(
     if letter is not None and letter.status == "parked":
         letter.last_seen_at = utcnow()
         return False
+    raw_key = key_bytes(message.key)
+    key = preview(raw_key, KEY_PREVIEW_CHARS) if raw_key is not None else None
     if letter is None:
-        letter = DeadLetter(fingerprint=mark, topic=message.topic, payload=message.value.decode(errors="replace"),
-                            key=message.key, attempts=0)
+        letter = DeadLetter(fingerprint=mark, topic=message.topic, payload=preview(message.value),
+                            value=message.value, key=key, raw_key=raw_key, attempts=0,
+                            headers=_storable_headers(message.headers))
         session.add(letter)
-    letter.status, letter.reason, letter.errors = "parked", reason, errors
+    if event_id is None:
+        event_id, event_type = readable_identity(message.value)
+    letter.status, letter.reason, letter.errors = "parked", preview(reason.encode(), 1000), errors
     letter.event_id, letter.event_type = event_id, event_type
     letter.attempts += 1
     letter.last_seen_at = utcnow()
-    bus.stage(session, [OutgoingMessage(
-        dead_letter_topic, message.key, message.value,
-        {"reason": reason[:1000], "source-topic": message.topic,
-         "source-partition": str(message.partition), "source-offset": str(message.offset)},
-    )])
+    bus.stage(session, [_copy(dead_letter_topic, key, message, letter.reason)])
     return True
+
+
+def _copy(dead_letter_topic: str, key: str | None, message: Message, reason: str) -> OutgoingMessage:
+    """The dead-letter topic's copy; a value too large to publish stays in the store alone, or the relay would
+    retry publishing it for ever."""
+    headers = {"reason": reason, "source-topic": message.topic,
+               "source-partition": str(message.partition), "source-offset": str(message.offset)}
+    if len(message.value) > MAX_VALUE_BYTES:
+        return OutgoingMessage(dead_letter_topic, key, b"", {**headers, "value-omitted-bytes": str(len(message.value))})
+    return OutgoingMessage(dead_letter_topic, key, message.value, headers)
+
+
+def _storable_headers(headers: dict[str, str]) -> dict[str, str] | None:
+    """The headers as text a JSON column holds: a value that is not UTF-8 (or holds NUL) as its preview."""
+    def text(value: str, limit: int) -> str:
+        return preview(value.encode(errors="surrogateescape"), limit)
+
+    return {text(name, KEY_PREVIEW_CHARS): text(value, PAYLOAD_PREVIEW_CHARS)
+            for name, value in headers.items()} or None
+
+
+def readable_identity(value: bytes) -> tuple[str | None, str | None]:
+    """The `id` and `type` of a message that is not a valid event, where its JSON still tells them, so the
+    dead letter can be found by the id a device logged."""
+    try:
+        envelope = json.loads(value)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None, None
+    if not isinstance(envelope, dict):
+        return None, None
+    return _readable(envelope.get("id"), EVENT_ID_CHARS), _readable(envelope.get("type"), EVENT_TYPE_CHARS)
+
+
+def _readable(field: Any, limit: int) -> str | None:
+    return field if isinstance(field, str) and field and storable(field, limit) else None

@@ -9,17 +9,21 @@ import gc
 import threading
 import time
 
+import psycopg
 import structlog
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app import metrics
 from app.runtime import Runtime
-from consumers.batch import BatchResult, process_batch
+from consumers.batch import BatchResult
+from consumers.outage import BusHealth
+from consumers.poison import apply_messages
 from events.bus import BusUnavailable, Consumer
 
 log = structlog.get_logger("consumers.wages")
 
-_RETRYABLE = (OperationalError, DBAPIError, BusUnavailable)
+# psycopg's own OperationalError: the writes that go through its COPY are not wrapped by SQLAlchemy.
+_RETRYABLE = (OperationalError, DBAPIError, psycopg.OperationalError, BusUnavailable)
 
 
 # A consumer's batch of 2,000 events holds some 50,000 containers until it ends, then reference counting frees them:
@@ -42,35 +46,47 @@ def tune_garbage_collector() -> None:
 
 
 def run_wage_consumer(runtime: Runtime, stop: threading.Event, until_idle: bool = False) -> None:
-    """Consume until stopped (or, with `until_idle`, until a poll finds nothing more)."""
+    """Consume until stopped (or, with `until_idle`, until a poll finds nothing more). No bus or database
+    failure ends it: it retries with backoff, from the committed offsets, until they are back."""
     settings = runtime.settings
-    consumer = _connect(runtime, stop)
+    health = BusHealth()
+    consumer = _connect(runtime, stop, health)
     if consumer is None:
         return
     backoff = 0.5
+    rewind = False  # a failed batch must be read again before anything else is
     watch = GroupWatch(settings.consumer_rejoin_after_s)
     log.info("consumer started", group=settings.consumer_group, bus=settings.bus)
     try:
         while not stop.is_set():
             try:
+                if rewind:
+                    consumer.rewind()
+                    rewind = False
                 polled = consume_once(runtime, consumer)
                 reading = keeping_up(consumer, polled)
+                if not polled:
+                    runtime.bus.ping()  # an empty poll is all a Kafka client says while its broker is gone
+                health.reached()
                 if polled:
                     backoff = 0.5
                 elif until_idle:
                     break
                 if watch.stuck(consumer, reading):
-                    consumer = _start_over(runtime, stop, consumer, watch)
+                    consumer = _start_over(runtime, stop, consumer, watch, health)
                     if consumer is None:
                         return
             except _RETRYABLE as error:
-                log.warning("batch failed; will retry from the committed offsets", error=str(error)[:500])
-                _rewind(consumer)
+                if isinstance(error, BusUnavailable):
+                    health.failed(error)
+                else:
+                    log.warning("batch failed; will retry from the committed offsets", error=str(error)[:500])
+                rewind = True
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 10.0)
     finally:
         if consumer is not None:
-            consumer.close()
+            _close(consumer)
         log.info("consumer stopped")
 
 
@@ -108,15 +124,13 @@ class GroupWatch:
         return stuck_s
 
 
-def _start_over(runtime: Runtime, stop: threading.Event, consumer: Consumer, watch: GroupWatch) -> Consumer | None:
+def _start_over(runtime: Runtime, stop: threading.Event, consumer: Consumer, watch: GroupWatch,
+                health: BusHealth) -> Consumer | None:
     log.error("consumer has not read for too long (unsettled, or polling nothing with messages waiting); "
               "starting over with a new client",
               group=runtime.settings.consumer_group, stuck_s=round(watch.start_over()))
-    try:
-        consumer.close()
-    except _RETRYABLE as error:
-        log.warning("closing the stuck consumer failed", error=str(error)[:500])
-    return _connect(runtime, stop)
+    _close(consumer)
+    return _connect(runtime, stop, health)
 
 
 def consume_once(runtime: Runtime, consumer: Consumer) -> int:
@@ -126,8 +140,7 @@ def consume_once(runtime: Runtime, consumer: Consumer) -> int:
     messages = consumer.poll(settings.consumer_batch_size, settings.consumer_poll_ms)
     if not messages:
         return 0  # the caller records the lag, which tells whether any were waiting
-    with runtime.sessions.begin() as session:
-        result = process_batch(session, runtime.bus, settings.topic_dead_letters, messages)
+    result = apply_messages(runtime, messages)
     consumer.commit(messages)
     record(result, consumer)
     log.info("batch applied", messages=len(messages), applied=result.applied.total(),
@@ -162,19 +175,22 @@ def record_lag(consumer: Consumer) -> dict[tuple[str, int], int]:
     return lags
 
 
-def _connect(runtime: Runtime, stop: threading.Event) -> Consumer | None:
+def _connect(runtime: Runtime, stop: threading.Event, health: BusHealth) -> Consumer | None:
     settings = runtime.settings
     while not stop.is_set():
         try:
-            return runtime.bus.consumer(settings.consumer_group, [settings.topic_work_events])
-        except _RETRYABLE as error:
-            log.warning("bus unavailable; retrying", error=str(error)[:500])
+            consumer = runtime.bus.consumer(settings.consumer_group, [settings.topic_work_events])
+        except _RETRYABLE as error:  # the embedded bus is the database
+            health.failed(error)
             stop.wait(2.0)
+        else:
+            health.reached()
+            return consumer
     return None
 
 
-def _rewind(consumer: Consumer) -> None:
+def _close(consumer: Consumer) -> None:
     try:
-        consumer.rewind()
-    except _RETRYABLE as error:
-        log.warning("rewind failed", error=str(error)[:500])
+        consumer.close()
+    except BusUnavailable as error:
+        log.warning("closing the consumer failed", error=str(error)[:500])

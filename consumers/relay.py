@@ -16,12 +16,14 @@ from app import metrics
 from app.db.models.types import utcnow
 from app.db.queries import among
 from app.runtime import Runtime
+from consumers.outage import BusHealth
 from events.bus import BusUnavailable, OutgoingMessage, Producer
 from events.bus.log import event_log
 
 log = structlog.get_logger("consumers.relay")
 
 RELAY_BATCH = 1000
+ACKNOWLEDGED_WITHIN_S = 10.0  # a batch the broker leaves unacknowledged this long is an outage, shown as one
 
 
 def relay_once(runtime: Runtime, producer: Producer, batch: int = RELAY_BATCH) -> int:
@@ -34,7 +36,7 @@ def relay_once(runtime: Runtime, producer: Producer, batch: int = RELAY_BATCH) -
         rows = session.execute(query).all()
         for row in rows:
             producer.send(OutgoingMessage(row.topic, row.key, bytes(row.value), row.headers or {}))
-        producer.flush()
+        producer.flush(ACKNOWLEDGED_WITHIN_S)
         if rows:
             session.execute(update(event_log).where(among(session, event_log.c.seq, [r.seq for r in rows]))
                             .values(published_at=utcnow()))
@@ -47,21 +49,33 @@ def outbox_backlog(runtime: Runtime) -> int:
 
 
 def run_relay(runtime: Runtime, stop: threading.Event) -> None:
+    """Publish until stopped; a bus or database failure is retried with backoff, never the end of the relay."""
     producer = None
     backoff = 0.5
+    health = BusHealth()
     log.info("relay started")
     while not stop.is_set():
         try:
             producer = producer or runtime.bus.producer()
             sent = relay_once(runtime, producer)
+            if not sent:
+                runtime.bus.ping()  # nothing was sent, so nothing has told whether the broker is there
+            health.reached()
             metrics.OUTBOX_BACKLOG.set(outbox_backlog(runtime))
             backoff = 0.5
             if not sent:
                 stop.wait(runtime.settings.consumer_poll_ms / 1000)
-        except (BusUnavailable, OperationalError, DBAPIError) as error:
+        except BusUnavailable as error:
+            health.failed(error)
+            stop.wait(backoff)
+            backoff = min(backoff * 2, 10.0)
+        except (OperationalError, DBAPIError) as error:
             log.warning("relay failed; will retry", error=str(error)[:500])
             stop.wait(backoff)
             backoff = min(backoff * 2, 10.0)
     if producer is not None:
-        producer.close()
+        try:
+            producer.close()
+        except BusUnavailable as error:
+            log.warning("closing the producer failed", error=str(error)[:500])
     log.info("relay stopped")

@@ -9,7 +9,7 @@ from app.api.context import reading, runtime, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor, row_id
 from app.api.schemas import DeadLetterArgs, DeadLetterOut, DeadLetterPageOut
 from app.db.models import DeadLetter
-from app.dead_letters import replay
+from app.dead_letters import TooLargeToReplay, replay
 
 blp = Blueprint("dead_letters", __name__, url_prefix="/api/v1/dead-letters",
                 description="Events that could not be applied")
@@ -20,12 +20,17 @@ class DeadLetters(MethodView):
     @blp.arguments(DeadLetterArgs, location="query")
     @blp.response(200, DeadLetterPageOut)
     def get(self, args):
-        """Parked events with the reason each could not be applied, oldest first (a nationwide admin)"""
+        """Parked events with the reason each could not be applied, oldest first (a nationwide admin)
+
+        Found by `event_id` if given. `payload` is a readable preview of the message (bytes that are not
+        UTF-8, and NUL, as \\xNN escapes); a replay sends back its exact bytes."""
         with reading() as session:
             require_nationwide(authorize(session))
             query = select(DeadLetter).order_by(DeadLetter.id).limit(args["limit"] + 1)
             if args["status"] is not None:
                 query = query.where(DeadLetter.status == args["status"])
+            if args["event_id"] is not None:
+                query = query.where(DeadLetter.event_id == args["event_id"])
             after = decode_cursor(args["cursor"], row_id)
             if after is not None:
                 query = query.where(DeadLetter.id > after[0])
@@ -45,5 +50,8 @@ class ReplayDeadLetter(MethodView):
             letter = session.get(DeadLetter, letter_id) or abort(404, message="no such dead letter")
             if letter.status != "parked":
                 abort(409, message=f"dead letter {letter_id} is {letter.status}, not parked")
-            replay(session, runtime().bus, letter)
+            try:
+                replay(session, runtime().bus, letter)
+            except TooLargeToReplay as error:
+                abort(409, message=f"dead letter {letter_id} is too large to send back: {error}")
             return letter

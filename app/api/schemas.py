@@ -203,7 +203,8 @@ class DeadLetterOut(Strict):
     event_type = fields.String(allow_none=True)
     reason = fields.String()
     errors = fields.Dict(allow_none=True)
-    payload = fields.String()
+    key = fields.String(allow_none=True)  # readable preview of the message key
+    payload = fields.String()  # readable preview of the message value
     status = fields.String()
     attempts = fields.Integer()
     first_seen_at = UtcDateTime()
@@ -213,6 +214,7 @@ class DeadLetterOut(Strict):
 
 class DeadLetterArgs(PageArgs):
     status = fields.String(load_default=None, validate=validate.OneOf(("parked", "replayed")))
+    event_id = fields.String(load_default=None, validate=validate.Length(1, 64))
 
 
 class DeadLetterPageOut(Strict):

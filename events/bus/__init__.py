@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from events.bus.base import Bus, BusUnavailable, Consumer, Message, OutgoingMessage, Producer
+from events.bus.base import MAX_VALUE_BYTES, Bus, BusUnavailable, Consumer, Message, OutgoingMessage, Producer
 
 
 def open_bus(kind: str, *, engine: Engine, kafka_bootstrap_servers: str = "",
@@ -22,4 +22,4 @@ def open_bus(kind: str, *, engine: Engine, kafka_bootstrap_servers: str = "",
     raise ValueError(f"unknown bus {kind!r}")
 
 
-__all__ = ["Bus", "BusUnavailable", "Consumer", "Message", "OutgoingMessage", "Producer", "open_bus"]
+__all__ = ["MAX_VALUE_BYTES", "Bus", "BusUnavailable", "Consumer", "Message", "OutgoingMessage", "Producer", "open_bus"]

@@ -6,6 +6,10 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
+# The largest value sure to fit a message under Kafka's default message limit, its framing aside: a larger one
+# can reach a topic whose limit was raised, but the relay's copy of it would be refused for ever.
+MAX_VALUE_BYTES = 1_000_000
+
 
 class BusUnavailable(RuntimeError):
     """The bus cannot be reached now; retry later."""

@@ -6,6 +6,8 @@ transaction and the relay publishes it, so a 202 never depends on the broker bei
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka.admin import NewTopic
@@ -15,6 +17,19 @@ from sqlalchemy.orm import Session
 
 from events.bus.base import BusUnavailable, Message, OutgoingMessage, next_offsets
 from events.bus.log import append
+
+# A consumer's call to the broker gives up after this, well within kafka-python's request timeout, so an outage
+# soon reaches the consumer's loop, its log and its gauge; the loop retries the call.
+CALL_TIMEOUT_MS = 5_000
+
+
+@contextmanager
+def _mapped_errors() -> Iterator[None]:
+    """Every kafka-python error is BusUnavailable, so no bus call can end a consumer or the relay."""
+    try:
+        yield
+    except KafkaError as error:
+        raise BusUnavailable(str(error)) from error
 
 
 class KafkaBus:
@@ -109,12 +124,13 @@ class KafkaBusProducer:
         self._pending: list = []
 
     def send(self, message: OutgoingMessage) -> None:
-        future = self._producer.send(
-            message.topic,
-            key=message.key.encode() if message.key is not None else None,
-            value=message.value,
-            headers=[(k, v.encode()) for k, v in message.headers.items()],
-        )
+        with _mapped_errors():  # a send waits for the topic's metadata, and gives up while the broker is down
+            future = self._producer.send(
+                message.topic,
+                key=message.key.encode() if message.key is not None else None,
+                value=message.value,
+                headers=[(k, v.encode()) for k, v in message.headers.items()],
+            )
         self._pending.append(future)
 
     def flush(self, timeout_s: float = 30.0) -> None:
@@ -129,7 +145,8 @@ class KafkaBusProducer:
             raise BusUnavailable(f"a message was not acknowledged: {failed.exception if failed.is_done else 'timeout'}")
 
     def close(self) -> None:
-        self._producer.close(timeout=5)
+        with _mapped_errors():
+            self._producer.close(timeout=5)
 
 
 class KafkaBusConsumer:
@@ -158,7 +175,8 @@ class KafkaBusConsumer:
         return [
             Message(
                 record.topic, record.partition, record.offset,
-                record.key.decode(errors="replace") if record.key is not None else None,
+                # Lossless: a key that is not UTF-8 is no worker id, but its dead letter keeps its very bytes.
+                record.key.decode(errors="surrogateescape") if record.key is not None else None,
                 record.value,
                 # Not UTF-8: lone surrogates, which the envelope refuses by name (a binary-mode event's attributes).
                 {k: v.decode(errors="surrogateescape") for k, v in (record.headers or [])},
@@ -174,7 +192,7 @@ class KafkaBusConsumer:
         }
         if offsets:
             try:
-                self._consumer.commit(offsets)
+                self._consumer.commit(offsets, timeout_ms=CALL_TIMEOUT_MS)
             except KafkaError as error:  # e.g. a rebalance took the partition: it is redelivered
                 raise BusUnavailable(str(error)) from error
 
@@ -182,7 +200,7 @@ class KafkaBusConsumer:
         """Go back to the committed offsets, so uncommitted messages are read again."""
         try:
             for partition in self._consumer.assignment():
-                committed = self._consumer.committed(partition)
+                committed = self._consumer.committed(partition, timeout_ms=CALL_TIMEOUT_MS)
                 if committed is None:
                     self._consumer.seek_to_beginning(partition)
                 else:
@@ -192,15 +210,19 @@ class KafkaBusConsumer:
 
     def lag(self) -> dict[tuple[str, int], int]:
         lags = {}
-        for partition in self._consumer.assignment():
-            end = self._consumer.highwater(partition)
-            if end is not None:
-                lags[(partition.topic, partition.partition)] = max(0, end - self._consumer.position(partition))
+        with _mapped_errors():  # position() asks the broker for a partition whose position is not known
+            for partition in self._consumer.assignment():
+                end = self._consumer.highwater(partition)
+                if end is not None:
+                    position = self._consumer.position(partition, timeout_ms=CALL_TIMEOUT_MS)
+                    lags[(partition.topic, partition.partition)] = max(0, end - position)
         return lags
 
     def settled(self) -> bool:
         # kafka-python has no public call for this; its group coordinator keeps the member state.
-        return self._consumer._coordinator.stable()
+        with _mapped_errors():
+            return self._consumer._coordinator.stable()
 
     def close(self) -> None:
-        self._consumer.close(autocommit=False)
+        with _mapped_errors():
+            self._consumer.close(autocommit=False)

@@ -4,7 +4,7 @@ A void may arrive before the output it cancels (a device that was offline sends 
 order): it waits here, never paid, until its output is recorded, and is then applied or refused.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
-down_revision: Union[str, Sequence[str], None] = "0006"
+down_revision: Union[str, Sequence[str], None] = "0007"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

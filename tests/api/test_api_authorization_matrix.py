@@ -153,7 +153,8 @@ class Env:
         def make():
             with self.runtime.sessions.begin() as session:
                 letter = DeadLetter(fingerprint=uuid.uuid4().hex, topic=self.runtime.settings.topic_work_events,
-                                    reason="unknown worker", key="w-nobody", payload='{"id": "x"}')
+                                    reason="unknown worker", key="w-nobody", payload='{"id": "x"}',
+                                    value=b'{"id": "x"}', raw_key=b"w-nobody")
                 session.add(letter)
                 session.flush()
                 return letter.id

@@ -370,11 +370,12 @@ def parked(runtime, world, build, consume) -> list[bytes]:
         json.dumps(build.attendance(world.chen, world.post, "2026-03-02")).encode(),  # no assignment there
         json.dumps(build.output(world.li, world.glove, "2026-03-02", "HAT", 3)).encode(),  # no rate for HATs
     ]
-    for value in bad[:3]:
-        send_raw(runtime, world.li, value)
+    keys = [world.li, world.li, "w-nobody", world.chen, world.li]  # each event keyed by its worker
+    for key, value in zip(keys[:3], bad[:3]):
+        send_raw(runtime, key, value)
     send_raw(runtime, world.li, json.dumps(build.attendance(world.li, world.post, "2026-03-02")).encode())
-    for value in bad[3:]:
-        send_raw(runtime, world.li, value)
+    for key, value in zip(keys[3:], bad[3:]):
+        send_raw(runtime, key, value)
     consume()
     return bad
 

@@ -11,11 +11,10 @@ from dataclasses import replace
 
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
-from kafka.admin import KafkaAdminClient
 from sqlalchemy import func, select
 from support.api import ApiClient
 from support.cloudevents_sdk import kafka_binary
-from support.pipeline import earned, nonzero, post_in_batches, processed, unpublished, wait_for_all
+from support.pipeline import earned, group_members, nonzero, post_in_batches, processed, unpublished, wait_for_all
 from support.processes import Fleet, wait_until
 from support.scenario import register
 
@@ -55,7 +54,7 @@ def test_two_consumers_split_the_partitions_and_a_sigkilled_one_loses_and_double
     fleet.start("wages-2")
     half = len(scenario.events) // 2
     post_in_batches(api, scenario.events[:half])
-    members = wait_until(lambda: _group_members(settings) == 2 and _group_members(settings), 60,
+    members = wait_until(lambda: group_members(settings) == 2 and group_members(settings), 60,
                          "both consumers in the group")
     assert members == 2
     wait_until(lambda: processed(runtime) > 200, 60, "the consumers to be mid-stream")
@@ -243,17 +242,6 @@ def _poll_all(consumer, count: int, timeout: float = 60):
     wait_until(lambda: messages.extend(consumer.poll(1000, 200)) or len(messages) >= count, timeout,
                f"{count} messages")
     return messages
-
-
-def _group_members(settings) -> int:
-    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
-    try:
-        group = admin.describe_groups([settings.consumer_group])[settings.consumer_group]
-    finally:
-        admin.close()
-    assigned = [m for m in group["members"]  # an assignment is b"" / "" until the group settles
-                if isinstance(m["member_assignment"], dict) and m["member_assignment"]["assigned_partitions"]]
-    return len(assigned) if group["group_state"] == "Stable" else 0
 
 
 def _read_all(bootstrap: str, topic: str, expected: int, timeout: float = 60):

@@ -87,3 +87,17 @@ def wait_for_all(runtime, scenario, timeout=300):
     wanted = len(scenario.unique_events)
     wait_until(lambda: processed(runtime) >= wanted, timeout, f"{wanted} events applied")
     assert processed(runtime) == wanted
+
+
+def group_members(settings) -> int:
+    """How many members of the settings' consumer group hold partitions, once it is stable (else 0)."""
+    from kafka.admin import KafkaAdminClient  # kafka-python warns on import: only the Kafka tests import it
+
+    admin = KafkaAdminClient(bootstrap_servers=settings.kafka_bootstrap_servers)
+    try:
+        group = admin.describe_groups([settings.consumer_group])[settings.consumer_group]
+    finally:
+        admin.close()
+    assigned = [m for m in group["members"]  # an assignment is b"" / "" until the group settles
+                if isinstance(m["member_assignment"], dict) and m["member_assignment"]["assigned_partitions"]]
+    return len(assigned) if group["group_state"] == "Stable" else 0

@@ -4,7 +4,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -105,8 +117,12 @@ class DeadLetter(Base):
     event_type: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str] = mapped_column(Text)
     errors: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    key: Mapped[str | None] = mapped_column(String(200))
-    payload: Mapped[str] = mapped_column(Text)
+    key: Mapped[str | None] = mapped_column(String(200))  # readable preview of `raw_key`
+    payload: Mapped[str] = mapped_column(Text)  # readable preview of `value`
+    # The message as it came, whatever its bytes: a replay sends back exactly these.
+    value: Mapped[bytes] = mapped_column(LargeBinary)
+    raw_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="parked")
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     first_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
