@@ -1,0 +1,12 @@
+"""On PostgreSQL, the alert evaluation raises exactly what the pure rules of payroll/alerts.py find, kind
+by kind (tests/alerts/test_alerts_differential.py is the same test on SQLite)."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from support.alert_world import countries, evaluate_country
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(country=countries())
+def test_the_evaluation_on_postgresql_raises_what_the_pure_rules_find(pg_runtime, country):
+    evaluate_country(pg_runtime.sessions, pg_runtime.bus, country)
