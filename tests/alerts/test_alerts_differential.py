@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from support.alert_world import countries, evaluate_country
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(country=countries())
 def test_the_evaluation_raises_what_the_pure_rules_find(runtime, country):

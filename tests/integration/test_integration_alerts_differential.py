@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from support.alert_world import countries, evaluate_country
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(country=countries())
 def test_the_evaluation_on_postgresql_raises_what_the_pure_rules_find(pg_runtime, country):
     evaluate_country(pg_runtime.sessions, pg_runtime.bus, country)
