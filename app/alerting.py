@@ -6,14 +6,14 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 import payroll
 from app.alert_events import alert_cloudevent
-from app.alert_findings import Subject, household_findings, no_work_findings
-from app.db.models import Alert, ApprovedPay, PaymentLine, PeriodTransition, Region, Site
+from app.alert_findings import Subject, arrears_findings, household_findings, no_work_findings
+from app.db.models import Alert
 from app.settings import Settings
 from app.webhooks import enqueue_deliveries
 from events.bus import Bus, OutgoingMessage
@@ -44,31 +44,8 @@ def evaluate(session: Session, bus: Bus, alerts_topic: str, month: str, as_of: d
     evaluation leaves the other counties alone."""
     findings = [*household_findings(session, month, thresholds, within),
                 *no_work_findings(session, month, as_of, thresholds, within),
-                *_arrears_findings(session, as_of, thresholds, within)]
+                *arrears_findings(session, as_of, thresholds, within)]
     return [alert for subject, finding in findings if (alert := _raise(session, bus, alerts_topic, subject, finding))]
-
-
-def _arrears_findings(session: Session, as_of: date, t: payroll.AlertThresholds, within: str | None):
-    """Approved periods with money still unpaid D days after approval; the subject is the site."""
-    approved = session.execute(
-        select(PeriodTransition.site_id, PeriodTransition.month, func.max(PeriodTransition.at))
-        .where(PeriodTransition.to_status == "approved").group_by(PeriodTransition.site_id, PeriodTransition.month))
-    for site_id, month, approved_at in approved:
-        unpaid = _unpaid(session, site_id, month)
-        finding = payroll.wage_arrears(approved_at.date(), unpaid, as_of, t, month)
-        if finding is not None:
-            site = session.get(Site, site_id)
-            path = session.get(Region, site.region_code).path
-            if within is None or path.startswith(within):
-                yield Subject("site", site_id, None, site.region_code, path), finding
-
-
-def _unpaid(session: Session, site_id: str, month: str) -> int:
-    approved = session.scalar(select(func.coalesce(func.sum(ApprovedPay.amount_fen), 0)).where(
-        ApprovedPay.site_id == site_id, ApprovedPay.month == month))
-    paid = session.scalar(select(func.coalesce(func.sum(PaymentLine.amount_fen), 0)).where(
-        PaymentLine.site_id == site_id, PaymentLine.month == month, PaymentLine.status == "confirmed"))
-    return int(approved) - int(paid)
 
 
 def _raise(session: Session, bus: Bus, topic: str, subject: Subject, finding: payroll.Finding) -> Alert | None:
