@@ -6,16 +6,16 @@ import json
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 import payroll
 from app.alert_events import alert_cloudevent
 from app.alert_findings import Subject, arrears_findings, household_findings, no_work_findings
 from app.db.models import Alert
+from app.db.models.types import new_id, utcnow
 from app.settings import Settings
-from app.webhooks import enqueue_deliveries
+from app.webhooks import enqueue_all_deliveries
 from events.bus import Bus, OutgoingMessage
 
 
@@ -45,24 +45,39 @@ def evaluate(session: Session, bus: Bus, alerts_topic: str, month: str, as_of: d
     findings = [*household_findings(session, month, thresholds, within),
                 *no_work_findings(session, month, as_of, thresholds, within),
                 *arrears_findings(session, as_of, thresholds, within)]
-    return [alert for subject, finding in findings if (alert := _raise(session, bus, alerts_topic, subject, finding))]
+    return _raise_all(session, bus, alerts_topic, findings)
 
 
-def _raise(session: Session, bus: Bus, topic: str, subject: Subject, finding: payroll.Finding) -> Alert | None:
-    exists = session.scalar(select(Alert.id).where(
-        Alert.subject_type == subject.type, Alert.subject_id == subject.id, Alert.kind == finding.kind,
-        Alert.month == finding.month))
-    if exists is not None:
-        return None
-    alert = Alert(kind=finding.kind, subject_type=subject.type, subject_id=subject.id,
-                  household_id=subject.household_id, month=finding.month, region_code=subject.region_code,
-                  region_path=subject.region_path, detail=dict(finding.detail))
-    try:
-        with session.begin_nested():
-            session.add(alert)
-    except IntegrityError:
-        return None  # a concurrent evaluation raised it first: still one alert
-    body = json.dumps(alert_cloudevent(alert), sort_keys=True).encode()
-    bus.stage(session, [OutgoingMessage(topic, subject.household_id or subject.id, body)])
-    enqueue_deliveries(session, alert)
-    return alert
+# rows per INSERT: ten columns each stay well under PostgreSQL's 65,535 parameters
+BATCH = 1000
+
+
+def _raise_all(session: Session, bus: Bus, topic: str, findings: list[tuple[Subject, payroll.Finding]]) -> list[Alert]:
+    """Insert the alerts not raised yet (the unique subject, kind and month skips the others, also those a
+    concurrent evaluation raises), then publish and queue the new ones, a few statements for all of them."""
+    rows = {}
+    for subject, finding in findings:
+        # a worker idle at two sites is one alert: the first finding (the lesser site) says which
+        rows.setdefault((subject.type, subject.id, finding.kind, finding.month), _row(subject, finding))
+    order = {row["id"]: n for n, row in enumerate(rows.values())}
+    values = list(rows.values())
+    alerts = [alert for start in range(0, len(values), BATCH) for alert in session.scalars(
+        _insert_new(session).values(values[start:start + BATCH]).returning(Alert))]
+    alerts.sort(key=lambda alert: order[alert.id])
+    bus.stage(session, [OutgoingMessage(topic, alert.household_id or alert.subject_id,
+                                        json.dumps(alert_cloudevent(alert), sort_keys=True).encode())
+                        for alert in alerts])
+    enqueue_all_deliveries(session, alerts)
+    return alerts
+
+
+def _row(subject: Subject, finding: payroll.Finding) -> dict:
+    return {"id": new_id(), "kind": finding.kind, "subject_type": subject.type, "subject_id": subject.id,
+            "household_id": subject.household_id, "month": finding.month, "region_code": subject.region_code,
+            "region_path": subject.region_path, "status": "open", "detail": dict(finding.detail),
+            "created_at": utcnow()}
+
+
+def _insert_new(session: Session):
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return insert(Alert).on_conflict_do_nothing(index_elements=["subject_type", "subject_id", "kind", "month"])

@@ -22,12 +22,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.alert_events import alert_cloudevent
 from app.db.models import Alert, Webhook, WebhookAttempt, WebhookDelivery
-from app.db.models.types import utcnow
+from app.db.models.types import new_id, utcnow
 from app.settings import Settings
 
 log = structlog.get_logger("app.webhooks")
@@ -62,11 +62,28 @@ def enqueue_deliveries(session: Session, alert: Alert) -> int:
         ~exists().where(WebhookDelivery.webhook_id == Webhook.id, WebhookDelivery.alert_id == alert.id),
     )).all()
     if webhook_ids:
-        payload = json.dumps(alert_cloudevent(alert), ensure_ascii=False, separators=(",", ":"))
-        now = utcnow()
+        payload, now = _payload(alert), utcnow()
         session.add_all(WebhookDelivery(webhook_id=webhook_id, alert_id=alert.id, payload=payload,
                                         next_attempt_at=now, created_at=now) for webhook_id in webhook_ids)
     return len(webhook_ids)
+
+
+def enqueue_all_deliveries(session: Session, alerts: list[Alert]) -> int:
+    """enqueue_deliveries for alerts just raised (so none has a delivery yet), in one INSERT for all of them."""
+    webhooks = session.execute(select(Webhook.id, Webhook.region_path).where(Webhook.active.is_(True))).all()
+    now = utcnow()
+    # a webhook's region_path is a region's path, ending in "/": a prefix of the alert's is one of its regions
+    rows = [{"id": new_id(), "webhook_id": webhook_id, "alert_id": alert.id, "payload": payload, "status": "pending",
+             "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for alert, payload in ((alert, _payload(alert)) for alert in alerts)
+            for webhook_id, path in webhooks if path is None or alert.region_path.startswith(path)]
+    if rows:
+        session.execute(insert(WebhookDelivery), rows)
+    return len(rows)
+
+
+def _payload(alert: Alert) -> str:
+    return json.dumps(alert_cloudevent(alert), ensure_ascii=False, separators=(",", ":"))
 
 
 def disable_webhook(session: Session, webhook: Webhook, reason: str) -> None:
