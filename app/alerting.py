@@ -52,7 +52,7 @@ def evaluate(session: Session, bus: Bus, alerts_topic: str, month: str, as_of: d
     return _raise_all(session, bus, alerts_topic, findings)
 
 
-# rows per INSERT: ten columns each stay well under PostgreSQL's 65,535 parameters
+# rows per INSERT: eleven columns each stay well under PostgreSQL's 65,535 parameters
 BATCH = 1000
 
 
