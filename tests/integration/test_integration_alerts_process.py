@@ -19,7 +19,9 @@ from app.db.models import Alert, AlertEvaluation, WebhookDelivery
 from app.tokens import issue_token
 from consumers.scheduler import due_month
 
-SCHEDULE = {"ALERT_EVALUATION_DAY": "1", "ALERT_CHECK_INTERVAL_S": "1", "WEBHOOK_POLL_S": "0.2"}
+# The evaluators' clock says 3 June 2026, when May is due (three days after it ended); they check every second.
+SCHEDULE = {"STABLEWORK_TODAY": "2026-06-03", "ALERT_EVALUATION_DAY": "3", "ALERT_CHECK_INTERVAL_S": "1",
+            "WEBHOOK_POLL_S": "0.2"}
 VILLAGE = "360731101201"
 SITE = {"id": "ws-tea", "kind": "workshop", "name": "Tea packing", "region_code": VILLAGE}
 # household, status, size, worker, days worked in the month: the poor one earns far below the line.
@@ -29,7 +31,9 @@ HOUSEHOLDS = [("hh-poor", "poor", 5, "w-poor", 3), ("hh-other", "other", 2, "w-o
 
 @pytest.fixture
 def month() -> str:
-    return due_month(date.today(), 1)  # with ALERT_EVALUATION_DAY=1 the month just ended is due
+    month = due_month(date.fromisoformat(SCHEDULE["STABLEWORK_TODAY"]), int(SCHEDULE["ALERT_EVALUATION_DAY"]))
+    assert month == "2026-05"
+    return month
 
 
 @pytest.fixture
@@ -163,7 +167,7 @@ def test_an_evaluator_sigkilled_mid_evaluation_and_started_again_raises_publishe
         held.rollback()
     finally:
         held.close()
-    later = work("w-other", date.today())
+    later = work("w-other", date(2026, 6, 20))  # after the evaluators' today: it changes no finding
     assert api.post("/events", later).status_code == 202
     wait_until(lambda: processed(runtime) == wages_running + 1, 60, "wages applied with the evaluator dead")
     assert evaluations(runtime) == [] and raised(runtime) == {}
