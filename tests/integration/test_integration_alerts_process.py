@@ -144,9 +144,10 @@ def test_of_two_evaluators_started_together_one_evaluates_and_each_alert_goes_ou
     try:
         fleet.start("alerts-1", "alerts", env=SCHEDULE)
         fleet.start("alerts-2", "alerts", env=SCHEDULE)
+        wait_until(lambda: blocked_evaluators(runtime), 60, "an evaluator mid-evaluation")
         skipped = wait_until(lambda: [name for name in ("alerts-1", "alerts-2")
                                       if "alerts evaluated elsewhere now" in fleet.log(name)], 60,
-                             "an evaluator to find the other one evaluating")
+                             "the other evaluator to find it evaluating")
         assert blocked_evaluators(runtime) == 1
         held.rollback()
     finally:
