@@ -1,8 +1,8 @@
-"""`python -m app.serve`: the API (gunicorn) and the wage consumer as one command.
+"""`python -m app.serve`: the API (gunicorn), the wage consumer and the alerts process as one command.
 
 For a first run on one machine. Production runs them as separate services (docker-compose.yml).
 The port is bound here, before anything starts, and handed to gunicorn: a taken port is one line and a
-quick exit. Either child ending stops the other; SIGTERM stops both gracefully, SIGINT (Ctrl-C) at once.
+quick exit. Any child ending stops the others; SIGTERM stops them gracefully, SIGINT (Ctrl-C) at once.
 """
 from __future__ import annotations
 
@@ -46,6 +46,8 @@ def main() -> int:
             # process decides when and how the children stop (Ctrl-C at a terminal reaches this process alone).
             children = [
                 subprocess.Popen([sys.executable, "-m", "consumers"], cwd=PROJECT_ROOT, env=env, process_group=0),
+                subprocess.Popen([sys.executable, "-m", "consumers", "alerts"], cwd=PROJECT_ROOT, env=env,
+                                 process_group=0),
                 subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", str(PROJECT_ROOT / "gunicorn.conf.py"),
                                   "--bind", f"fd://{listener.fileno()}", "--graceful-timeout", str(GRACE_S),
                                   "app:create_app()"],
@@ -83,8 +85,8 @@ def _supervise(children: list[subprocess.Popen], url: str, stopping: StopRequest
     announced = False
     while stopping.signum is None and all(child.poll() is None for child in children):
         if not announced and _answers(f"{url}/healthz"):
-            print(f"Stablework: API on {url}/api/v1/docs and the wage consumer are running; Ctrl-C stops both.",
-                  flush=True)
+            print(f"Stablework: API on {url}/api/v1/docs, the wage consumer and the alerts process are running; "
+                  "Ctrl-C stops them.", flush=True)
             announced = True
         time.sleep(0.1)
     for child in children:

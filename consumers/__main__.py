@@ -1,6 +1,6 @@
-"""`python -m consumers [wages|relay|webhooks]`: the wage consumer (default; it also runs the monthly
-alert evaluation and sends webhooks), the outbox relay, or the webhook sender alone, each stopped
-cleanly by SIGTERM (the batch in hand finishes first)."""
+"""`python -m consumers [wages|relay|alerts|webhooks]`: the wage consumer (default), the outbox relay,
+the alerts process (the monthly alert evaluation and the webhook sender) or the webhook sender alone,
+each stopped cleanly by SIGTERM (the batch in hand finishes first)."""
 from __future__ import annotations
 
 import argparse
@@ -20,28 +20,33 @@ from events.bus import BusUnavailable
 
 
 def run_wage_process(runtime: Runtime, stop: threading.Event) -> None:
-    """The wage consumer, with the monthly alert evaluation and the webhook sender beside it."""
-    helpers = [threading.Thread(target=job, args=(runtime, stop), name=job.__name__, daemon=True)
-               for job in (run_alert_scheduler, run_webhook_deliveries)]
-    for thread in helpers:
-        thread.start()
+    """The wage consumer alone: nothing else in its process can exhaust its memory or stop it."""
+    run_wage_consumer(runtime, stop)
+
+
+def run_alerts_process(runtime: Runtime, stop: threading.Event) -> None:
+    """The monthly alert evaluation, with the webhook sender in a thread beside it."""
+    sender = threading.Thread(target=run_webhook_deliveries, args=(runtime, stop), name="webhooks", daemon=True)
+    sender.start()
     try:
-        run_wage_consumer(runtime, stop)
+        run_alert_scheduler(runtime, stop)
+        stop.wait()  # with the schedule off (ALERT_CHECK_INTERVAL_S=0) the sender still runs
     finally:
         stop.set()
-        for thread in helpers:
-            thread.join(timeout=30)
+        sender.join(timeout=30)
 
 
-ROLES = {"wages": run_wage_process, "relay": run_relay, "webhooks": run_webhook_deliveries}
-WITHOUT_BUS = {"webhooks"}  # works on the database alone: a bus outage must not hold it up
+ROLES = {"wages": run_wage_process, "relay": run_relay, "alerts": run_alerts_process,
+         "webhooks": run_webhook_deliveries}
+# Roles that work on the database alone (alerts reach the bus through the outbox): a bus outage must not hold them up.
+WITHOUT_BUS = {"alerts", "webhooks"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m consumers")
     parser.add_argument("role", nargs="?", default="wages", choices=sorted(ROLES))
     parser.add_argument("--drain", action="store_true",
-                        help="wages only: apply what is on the bus now, then exit (no schedule, no webhooks)")
+                        help="wages only: apply what is on the bus now, then exit")
     args = parser.parse_args()
     role = args.role
     stop = threading.Event()

@@ -1,6 +1,6 @@
 """The webhook sender's loop: try the due alert deliveries, then wait `webhook_poll_s`.
 
-Its own process (`python -m consumers webhooks`) or a thread beside the wage consumer. Several may run
+Its own process (`python -m consumers webhooks`) or a thread of the alerts process. Several may run
 at once: each delivery is claimed by one. A database failure is retried with backoff; nothing is lost,
 as a delivery's state lives in the database.
 """

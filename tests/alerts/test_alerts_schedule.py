@@ -1,4 +1,5 @@
-"""The consumer process evaluates each finished month once, a configurable number of days after it ends."""
+"""The alerts process evaluates each finished month once, a configurable number of days after it ends;
+the wage process evaluates nothing."""
 from __future__ import annotations
 
 import threading
@@ -8,8 +9,10 @@ from datetime import date
 
 import pytest
 from sqlalchemy import select
+from support.processes import wait_until
 
-from app.db.models import AlertEvaluation
+import consumers.__main__ as roles
+from app.db.models import Alert, AlertEvaluation
 from app.runtime import build_runtime
 from app.settings import Settings
 from consumers.scheduler import due_month, run_alert_scheduler, run_due_evaluation
@@ -65,3 +68,48 @@ def test_the_schedule_takes_stablework_today_as_today(api, settings):
 def test_a_stablework_today_that_is_no_date_is_refused():
     with pytest.raises(ValueError, match="STABLEWORK_TODAY must be a date"):
         Settings.from_env({"STABLEWORK_TODAY": "5 November"})
+
+
+@pytest.fixture
+def due(api, settings):
+    """A poor household with no income (below the line in any month), May due on 3 June, checked every second."""
+    api.created("/regions", {"code": "36", "name": "Jiangxi", "level": "province"})
+    api.created("/households", {"id": "hh", "region_code": "36", "size": 3, "status": "poor"})
+    runtime = build_runtime(replace(settings, alert_evaluation_day=3, alert_check_interval_s=1,
+                                    fixed_today=date(2026, 6, 3)))
+    yield runtime
+    runtime.close()
+
+
+def evaluated(runtime) -> list[tuple[str, str]]:
+    with runtime.sessions() as session:
+        return [tuple(row) for row in session.execute(select(AlertEvaluation.month, AlertEvaluation.trigger))]
+
+
+def alert_kinds(runtime) -> list[str]:
+    with runtime.sessions() as session:
+        return sorted(session.scalars(select(Alert.kind)))
+
+
+def test_the_wage_process_evaluates_no_alerts(due, monkeypatch):
+    real = roles.run_wage_consumer
+    monkeypatch.setattr(roles, "run_wage_consumer", lambda runtime, stop: real(runtime, stop, until_idle=True))
+
+    roles.ROLES["wages"](due, threading.Event())
+
+    assert evaluated(due) == [] and alert_kinds(due) == []
+
+
+def test_the_alerts_process_evaluates_the_due_month_by_schedule(due):
+    stop = threading.Event()
+    process = threading.Thread(target=roles.ROLES["alerts"], args=(due, stop))
+    process.start()
+    try:
+        wait_until(lambda: evaluated(due), 30, "the scheduled evaluation")
+    finally:
+        stop.set()
+        process.join(timeout=30)
+
+    assert not process.is_alive()
+    assert evaluated(due) == [("2026-05", "schedule")]
+    assert "below_line" in alert_kinds(due)

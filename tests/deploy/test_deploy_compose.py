@@ -30,8 +30,8 @@ COMPOSE_FILE = ROOT / "docker-compose.yml"
 DEPLOYMENT_DOC = ROOT / "docs" / "deployment.md"
 
 KAFKA_NODES = ("kafka-1", "kafka-2", "kafka-3")  # one KRaft cluster: each a broker and a controller
-REQUIRED_SERVICES = (*KAFKA_NODES, "postgres", "migrate", "api", "relay", "consumers")
-PROJECT_SERVICES = ("migrate", "api", "relay", "consumers")  # built from this project's Dockerfile
+REQUIRED_SERVICES = (*KAFKA_NODES, "postgres", "migrate", "api", "relay", "consumers", "alerts")
+PROJECT_SERVICES = ("migrate", "api", "relay", "consumers", "alerts")  # built from this project's Dockerfile
 ONE_SHOT = ("migrate",)
 # The files that read the environment of a project service (besides libraries).
 ENV_READERS = ("app", "consumers", "events", "payroll", "gunicorn.conf.py")
@@ -352,6 +352,7 @@ def test_commands_and_dependencies(compose):
     assert "command" not in services["api"], "the api runs the image's default command (gunicorn)"
     assert services["relay"]["command"] == ["python", "-m", "consumers", "relay"]
     assert services["consumers"]["command"] == ["python", "-m", "consumers"]
+    assert services["alerts"]["command"] == ["python", "-m", "consumers", "alerts"]
 
     def conditions(name: str) -> dict[str, str]:
         return {dependency: spec["condition"] for dependency, spec in services[name]["depends_on"].items()}
@@ -361,6 +362,16 @@ def test_commands_and_dependencies(compose):
         assert conditions(name)["migrate"] == "service_completed_successfully"
         assert all(conditions(name)[node] == "service_healthy" for node in KAFKA_NODES)
         assert conditions(name)["postgres"] == "service_healthy"
+    # The alerts process reaches Kafka through the outbox only: a broker outage must not hold it up.
+    assert conditions("alerts") == {"migrate": "service_completed_successfully", "postgres": "service_healthy"}
+
+
+def test_the_alert_evaluation_runs_in_its_own_service_only(compose):
+    """A province's evaluation may exhaust its container's memory; the wage consumers must not share it."""
+    roles = {name: service.get("command", [])[3:4] for name, service in compose["services"].items()
+             if service.get("command", [])[:3] == ["python", "-m", "consumers"]}
+    assert roles == {"relay": ["relay"], "consumers": [], "alerts": ["alerts"]}
+    assert compose["services"]["alerts"]["deploy"]["replicas"] >= 1
 
 
 def test_api(compose):
@@ -370,8 +381,8 @@ def test_api(compose):
     assert "/readyz" in test and "urllib" in test  # python-slim has no curl
 
 
-def test_relay_and_consumers_expose_metrics_and_stop_gracefully(compose):
-    for name in ("relay", "consumers"):
+def test_relay_consumers_and_alerts_expose_metrics_and_stop_gracefully(compose):
+    for name in ("relay", "consumers", "alerts"):
         service = compose["services"][name]
         environment = service_environment(compose, name)
         assert environment["METRICS_PORT"] == "9100" and environment["METRICS_HOST"] == "0.0.0.0"
@@ -379,6 +390,7 @@ def test_relay_and_consumers_expose_metrics_and_stop_gracefully(compose):
         assert "9100/metrics" in " ".join(service["healthcheck"]["test"])
         assert "ports" not in service, "scaled replicas cannot share one published port"
     assert compose["services"]["consumers"]["stop_grace_period"] == "30s"
+    assert compose["services"]["alerts"]["stop_grace_period"] == "30s"
 
 
 def test_kafka_is_a_three_node_kraft_cluster(compose):

@@ -45,13 +45,15 @@ def wait_ready(url: str, process: subprocess.Popen, timeout: float = 120) -> Non
 @pytest.fixture
 def served(tmp_path):
     port = free_port()
-    env = {**os.environ, "PORT": str(port), "DATABASE_URL": f"sqlite:///{tmp_path / 'walk.db'}"}
+    # The schedule fires at once: the month just ended is due one day after it ends, checked every second.
+    env = {**os.environ, "PORT": str(port), "DATABASE_URL": f"sqlite:///{tmp_path / 'walk.db'}",
+           "ALERT_EVALUATION_DAY": "1", "ALERT_CHECK_INTERVAL_S": "1"}
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen([str(ROOT / "bin" / "serve")], cwd=ROOT, env=env, stdout=log,
                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_ready(f"http://127.0.0.1:{port}/readyz", process)
-        yield port, env, process
+        yield port, env, process, tmp_path / "serve.log"
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -60,7 +62,7 @@ def served(tmp_path):
 
 
 def test_readme_walkthrough_gives_the_documented_balance(served):
-    port, env, process = served
+    port, env, process, _ = served
     script = fenced_block_after("<!-- walkthrough:start -->").replace("127.0.0.1:8000", f"127.0.0.1:{port}")
     result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=120)
@@ -73,13 +75,13 @@ def test_readme_walkthrough_gives_the_documented_balance(served):
 
 
 def test_serve_stops_cleanly_on_sigterm(served):
-    _, _, process = served
+    _, _, process, _ = served
     os.killpg(process.pid, signal.SIGTERM)
     assert process.wait(timeout=30) == 0
 
 
 def test_metrics_of_api_and_consumer_are_exposed_together(served):
-    port, _, _ = served
+    port, _, _, _ = served
 
     def scrape() -> str:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
@@ -90,3 +92,11 @@ def test_metrics_of_api_and_consumer_are_exposed_together(served):
         assert time.monotonic() < deadline, "the consumer's metrics never appeared"
         time.sleep(0.3)
     assert 'stablework_http_requests_total{method="GET",route="/readyz",status="200"}' in scrape()
+
+
+def test_serve_evaluates_the_alerts_by_schedule(served):
+    _, _, _, log = served
+    deadline = time.monotonic() + 30
+    while '"event": "alerts evaluated"' not in log.read_text():
+        assert time.monotonic() < deadline, "no scheduled alert evaluation:\n" + log.read_text()[-3000:]
+        time.sleep(0.3)
