@@ -15,6 +15,14 @@ timeout = 60
 control_socket_disable = True  # no shared control socket in $HOME: several instances may run side by side
 
 
+def on_starting(server):
+    """Refuse to start, in one sentence, before any worker boots: a worker that exits is only replaced."""
+    from app.data_keys import require_data_keys
+    from app.settings import Settings
+
+    require_data_keys(Settings.from_env())
+
+
 def post_worker_init(worker):
     """Keep the application's start-up objects out of the garbage collector's full passes: a batch of
     events allocates enough to trigger them, and each one walked every module, schema and mapper

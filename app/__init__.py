@@ -10,11 +10,14 @@ from app.settings import Settings
 def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
     from app.api import init_api
     from app.cli import register_cli
+    from app.data_keys import require_data_keys
     from app.logs import configure_logging
 
     settings = runtime.settings if runtime else settings or Settings.from_env()
     configure_logging(settings.log_level)  # first: building the runtime may warn (app.data_keys)
-    runtime = runtime or build_runtime(settings)
+    if runtime is None:
+        require_data_keys(settings)
+        runtime = build_runtime(settings)
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_request_bytes  # per endpoint: app.api.limits
     app.extensions["stablework"] = runtime

@@ -49,6 +49,14 @@ def open_keyring(settings: Settings, database_url: str | None = None) -> KeyRing
     return KeyRing.from_keys([read_or_create_key(path)], settings.lookup_key)
 
 
+def require_data_keys(settings: Settings) -> None:
+    """At a process's start: exit with one sentence, not a traceback, when its keys are missing or unusable."""
+    try:
+        open_keyring(settings)
+    except DataKeyError as error:
+        raise SystemExit(f"stablework: {error}") from None
+
+
 def key_file_for(database: str | None) -> Path | None:
     """`data.key` beside the SQLite file; None for an in-memory database."""
     if not database or database == ":memory:" or database.startswith("file::memory:"):

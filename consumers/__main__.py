@@ -7,6 +7,7 @@ import argparse
 import signal
 import threading
 
+from app.data_keys import require_data_keys
 from app.logs import configure_logging
 from app.metrics import serve_metrics
 from app.runtime import Runtime, build_runtime
@@ -54,6 +55,7 @@ def main() -> None:
         signal.signal(signum, lambda *_: stop.set())
     settings = Settings.from_env()
     configure_logging(settings.log_level)  # first: building the runtime may warn (app.data_keys)
+    require_data_keys(settings)
     runtime = build_runtime(settings)
     serve_metrics(runtime.settings.metrics_port)
     tune_garbage_collector()
