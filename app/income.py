@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 
-from sqlalchemy import ARRAY, bindparam, delete, func, insert, select, tuple_, union_all
+from sqlalchemy import ARRAY, bindparam, delete, func, insert, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.db.models import Adjustment, WageLine, Worker, WorkerMonthIncome
-from app.db.queries import key_slices
 
 _income = WorkerMonthIncome.__table__
 IncomeKey = tuple[str, str]  # (worker id, month)
@@ -23,7 +22,8 @@ def household_income(session: Session, months: list[str],
                      household_ids: list[str] | None = None) -> dict[str, dict[str, int]]:
     """household id -> month -> income in fen, for the months asked (a month without income is absent)."""
     query = (select(Worker.household_id, _income.c.month, func.sum(_income.c.income_fen))
-             .join(Worker, Worker.id == _income.c.worker_id).where(_income.c.month.in_(months))
+             .join(Worker, Worker.id == _income.c.worker_id)
+             .where(_income.c.month.in_(months), _income.c.income_fen != 0)
              .group_by(Worker.household_id, _income.c.month))
     if household_ids is not None:
         query = query.where(Worker.household_id.in_(household_ids))
@@ -34,17 +34,16 @@ def household_income(session: Session, months: list[str],
 
 
 def add_income(session: Session, changes: Mapping[IncomeKey, int]) -> None:
-    """Add each (worker, month)'s change of income in one upsert (a few on SQLite); a month whose income
-    comes to 0 loses its row."""
+    """Add each (worker, month)'s change of income in one upsert. A month whose income comes to 0 may keep a
+    row of 0: reads skip it, and removing it would cost every batch a statement more."""
     keys = sorted(key for key, fen in changes.items() if fen)  # in key order: two writers lock rows alike
     if not keys:
         return
-    upsert = _upsert_postgresql if session.get_bind().dialect.name == "postgresql" else _upsert_sqlite
-    nothing = [(row.worker_id, row.month) for part in key_slices(session, keys)
-               for row in session.execute(upsert(part, changes)) if row.income_fen == 0]
-    if nothing:
-        session.execute(delete(_income).where(tuple_(_income.c.worker_id, _income.c.month).in_(nothing),
-                                              _income.c.income_fen == 0))
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_upsert_postgresql(keys, changes))
+    else:  # one statement compiled once, run for each row by the driver
+        session.execute(_adding(sqlite.insert(_income)),
+                        [{"worker_id": w, "month": m, "income_fen": changes[(w, m)]} for w, m in keys])
 
 
 def refill_income(session: Session) -> None:
@@ -68,13 +67,7 @@ def _upsert_postgresql(keys: list[IncomeKey], changes: Mapping[IncomeKey, int]):
     return _adding(statement)
 
 
-def _upsert_sqlite(keys: list[IncomeKey], changes: Mapping[IncomeKey, int]):
-    rows = [{"worker_id": w, "month": m, "income_fen": changes[(w, m)]} for w, m in keys]
-    return _adding(sqlite.insert(_income).values(rows))
-
-
 def _adding(statement):
     return statement.on_conflict_do_update(
         index_elements=[_income.c.worker_id, _income.c.month],
-        set_={"income_fen": _income.c.income_fen + statement.excluded.income_fen},
-    ).returning(_income.c.worker_id, _income.c.month, _income.c.income_fen)
+        set_={"income_fen": _income.c.income_fen + statement.excluded.income_fen})

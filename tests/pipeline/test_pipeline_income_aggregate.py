@@ -20,6 +20,7 @@ from support.pipeline import nonzero, post_in_batches
 from support.scenario import build_scenario, register
 
 from app.db.models import Adjustment, WageLine, WorkerMonthIncome
+from app.income import household_income
 
 VILLAGE = "360731101201"
 SCHEMES = {"toys": {"kind": "piece", "rates": {"bear": 35, "duck": 120, "kite": 7}},
@@ -34,8 +35,10 @@ def settings(settings):
 
 
 def stored_income(runtime) -> dict[tuple[str, str], int]:
+    """The income kept, without the rows of months whose income came back to 0 (which reads skip)."""
     with runtime.sessions.begin() as session:
-        return {(row.worker_id, row.month): row.income_fen for row in session.scalars(select(WorkerMonthIncome))}
+        return nonzero({(row.worker_id, row.month): row.income_fen
+                        for row in session.scalars(select(WorkerMonthIncome))})
 
 
 def income_from_lines(runtime) -> dict[tuple[str, str], int]:
@@ -55,7 +58,7 @@ def _event(type_: str, time: str, data: dict) -> dict:
             "data": data}
 
 
-def register_example(api, n: int) -> tuple[dict[str, str], list[str]]:
+def register_example(api, n: int | str) -> tuple[dict[str, str], list[str]]:
     sites = {kind: f"ia{n}-{kind}" for kind in SCHEMES}
     workers = [f"ia{n}-a", f"ia{n}-b"]
     for kind, site in sites.items():
@@ -139,3 +142,19 @@ def test_a_rebuild_restores_the_same_income(app, api, consume, runtime):
     consume()
     assert stored_income(runtime) == before
 
+
+
+def test_a_month_whose_income_came_back_to_nothing_is_absent_as_without_lines(api, consume, county, runtime):
+    sites, [worker, _] = register_example(api, "zero")
+    post_in_batches(api, [_event("attendance.recorded", "2026-03-02T18:00:00+08:00",
+                                 {"worker_id": worker, "site_id": sites["tea"], "date": "2026-03-02",
+                                  "status": "present"})])
+    consume()
+    with runtime.sessions.begin() as session:
+        assert household_income(session, ["2026-03"], [f"hh-{worker}"]) == {f"hh-{worker}": {"2026-03": 12345}}
+    post_in_batches(api, [_event("attendance.recorded", "2026-03-02T18:30:00+08:00",
+                                 {"worker_id": worker, "site_id": sites["tea"], "date": "2026-03-02",
+                                  "status": "absent"})])
+    consume()
+    with runtime.sessions.begin() as session:
+        assert household_income(session, ["2026-03"], [f"hh-{worker}"]) == {}
