@@ -9,17 +9,15 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import uuid
-from collections import defaultdict
 
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
-from sqlalchemy import select
-from support.pipeline import nonzero, post_in_batches
+from support.income import income_from_lines, stored_income
+from support.pipeline import post_in_batches
 from support.scenario import build_scenario, register
 
-from app.db.models import Adjustment, WageLine, WorkerMonthIncome
 from app.income import household_income
 
 VILLAGE = "360731101201"
@@ -32,25 +30,6 @@ _examples = itertools.count()
 @pytest.fixture
 def settings(settings):
     return dataclasses.replace(settings, consumer_poll_ms=0)  # a drain ends at the first empty poll: no wait
-
-
-def stored_income(runtime) -> dict[tuple[str, str], int]:
-    """The income kept, without the rows of months whose income came back to 0 (which reads skip)."""
-    with runtime.sessions.begin() as session:
-        return nonzero({(row.worker_id, row.month): row.income_fen
-                        for row in session.scalars(select(WorkerMonthIncome))})
-
-
-def income_from_lines(runtime) -> dict[tuple[str, str], int]:
-    """Each worker's income per month summed from every wage line and adjustment stored."""
-    income: dict[tuple[str, str], int] = defaultdict(int)
-    with runtime.sessions.begin() as session:
-        for worker, month, fen in session.execute(select(WageLine.worker_id, WageLine.period, WageLine.amount_fen)):
-            income[(worker, month)] += fen
-        for worker, month, fen in session.execute(
-                select(Adjustment.worker_id, Adjustment.adjusts_month, Adjustment.amount_fen)):
-            income[(worker, month)] += fen
-    return nonzero(income)
 
 
 def _event(type_: str, time: str, data: dict) -> dict:
