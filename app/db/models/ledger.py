@@ -98,7 +98,7 @@ class WageLine(Base):
 class WorkerMonthIncome(Base):
     """A worker's income of a month: its wage lines dated in the month plus the adjustments of the month, kept
     by the consumers in the transaction that writes them, so that income is read without the lines.
-    A month without income has no row."""
+    A month without income has no row, or a row of 0 where its income came back to nothing."""
 
     __tablename__ = "worker_month_income"
 
