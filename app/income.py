@@ -1,30 +1,73 @@
 """Household income per month: wages earned by its workers for work dated in the month, with
-adjustments counted in the month they adjust (DOMAIN.md, "Balances")."""
+adjustments counted in the month they adjust (DOMAIN.md, "Balances").
+
+Income is read from `worker_month_income`, which the consumers keep in the transaction that writes
+the wage lines and adjustments (`add_income`), so that a read never sums a year of wage lines."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
-from sqlalchemy import func, select
+from sqlalchemy import ARRAY, bindparam, delete, func, insert, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.db.models import Adjustment, WageLine, Worker
+from app.db.models import Adjustment, WageLine, Worker, WorkerMonthIncome
+
+_income = WorkerMonthIncome.__table__
+IncomeKey = tuple[str, str]  # (worker id, month)
 
 
 def household_income(session: Session, months: list[str],
                      household_ids: list[str] | None = None) -> dict[str, dict[str, int]]:
-    """household id -> month -> income in fen, for the months asked (a month without pay is absent)."""
-    income: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    queries = (
-        select(Worker.household_id, WageLine.period, func.sum(WageLine.amount_fen))
-        .join(Worker, Worker.id == WageLine.worker_id).where(WageLine.period.in_(months))
-        .group_by(Worker.household_id, WageLine.period),
-        select(Worker.household_id, Adjustment.adjusts_month, func.sum(Adjustment.amount_fen))
-        .join(Worker, Worker.id == Adjustment.worker_id).where(Adjustment.adjusts_month.in_(months))
-        .group_by(Worker.household_id, Adjustment.adjusts_month),
-    )
-    for query in queries:
-        if household_ids is not None:
-            query = query.where(Worker.household_id.in_(household_ids))
-        for household_id, month, amount in session.execute(query):
-            income[household_id][month] += int(amount)
-    return {household: dict(by_month) for household, by_month in income.items()}
+    """household id -> month -> income in fen, for the months asked (a month without income is absent)."""
+    query = (select(Worker.household_id, _income.c.month, func.sum(_income.c.income_fen))
+             .join(Worker, Worker.id == _income.c.worker_id)
+             .where(_income.c.month.in_(months), _income.c.income_fen != 0)
+             .group_by(Worker.household_id, _income.c.month))
+    if household_ids is not None:
+        query = query.where(Worker.household_id.in_(household_ids))
+    income: dict[str, dict[str, int]] = defaultdict(dict)
+    for household_id, month, amount in session.execute(query):
+        income[household_id][month] = int(amount)
+    return dict(income)
+
+
+def add_income(session: Session, changes: Mapping[IncomeKey, int]) -> None:
+    """Add each (worker, month)'s change of income in one upsert. A month whose income comes to 0 may keep a
+    row of 0: reads skip it, and removing it would cost every batch a statement more."""
+    keys = sorted(key for key, fen in changes.items() if fen)  # in key order: two writers lock rows alike
+    if not keys:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_upsert_postgresql(keys, changes))
+    else:  # one statement compiled once, run for each row by the driver
+        session.execute(_adding(sqlite.insert(_income)),
+                        [{"worker_id": w, "month": m, "income_fen": changes[(w, m)]} for w, m in keys])
+
+
+def refill_income(session: Session) -> None:
+    """Compute the whole aggregate again from the wage lines and adjustments stored."""
+    session.execute(delete(_income))
+    lines = select(WageLine.worker_id, WageLine.period.label("month"), WageLine.amount_fen)
+    adjustments = select(Adjustment.worker_id, Adjustment.adjusts_month.label("month"), Adjustment.amount_fen)
+    both = union_all(lines, adjustments).subquery()
+    total = func.sum(both.c.amount_fen)
+    session.execute(insert(_income).from_select(
+        ["worker_id", "month", "income_fen"],
+        select(both.c.worker_id, both.c.month, total).group_by(both.c.worker_id, both.c.month).having(total != 0)))
+
+
+def _upsert_postgresql(keys: list[IncomeKey], changes: Mapping[IncomeKey, int]):
+    # the rows as three arrays: one parameter each, where a VALUES list binds three a row (app.db.rows)
+    given = select(*(func.unnest(bindparam(name, values, type_=ARRAY(_income.c[name].type))).label(name)
+                     for name, values in (("worker_id", [w for w, _ in keys]), ("month", [m for _, m in keys]),
+                                          ("income_fen", [changes[key] for key in keys])))).subquery("given")
+    statement = postgresql.insert(_income).from_select(["worker_id", "month", "income_fen"], select(given))
+    return _adding(statement)
+
+
+def _adding(statement):
+    return statement.on_conflict_do_update(
+        index_elements=[_income.c.worker_id, _income.c.month],
+        set_={"income_fen": _income.c.income_fen + statement.excluded.income_fen})

@@ -1,4 +1,4 @@
-"""Rebuild every derived table (work records, waiting voids, wage lines) from the event log or topic."""
+"""Rebuild every derived table (work records, waiting voids, wage lines, income) from the event log or topic."""
 from __future__ import annotations
 
 from sqlalchemy import and_, delete, exists, select
@@ -15,6 +15,7 @@ from app.db.models import (
 )
 from app.db.models.periods import FROZEN_STATUSES
 from app.dead_letters import TooLargeToReplay, replay
+from app.income import refill_income
 from app.runtime import Runtime
 
 RECORDS = (AttendanceRecord, OutputRecord, PendingVoid, ProcessedEvent)
@@ -39,6 +40,7 @@ def rebuild_derived(runtime: Runtime) -> None:
         session.execute(delete(Adjustment).where(~_period_is(Adjustment.site_id, Adjustment.in_month,
                                                              ("closed", *FROZEN_STATUSES))))
         session.execute(delete(DeadLetter).where(DeadLetter.topic == settings.topic_work_events))
+        refill_income(session)  # what stays of the lines and adjustments is what it counts until the replay
 
 
 def _period_is(site_id, month, statuses):

@@ -68,6 +68,8 @@ def prepare_postgres(server, name: str, country: Country, quiet: bool = False) -
 
 
 def copy_wage_lines(url: str, lines: Iterator[dict], total: int | None = None) -> int:
+    """COPY the lines alone: the income kept with them (worker_month_income) stays empty, as what reads these
+    lines (the month close) never reads it."""
     with psycopg.connect(libpq(url)) as conn:
         with Progress("COPY wage_lines", total, "rows") as bar:
             count = copy_rows(conn, "wage_lines", WAGE_LINE_COLUMNS,

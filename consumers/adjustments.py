@@ -10,6 +10,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Adjustment, ApprovedPay, Assignment, PayPeriod
+from app.income import add_income
 from app.periods import earliest_open_month
 from app.worklog import assignment_terms
 from consumers.pay import compute_line
@@ -19,16 +20,19 @@ def recompute_adjustment(session: Session, site_id: str, worker_id: str, month: 
     """Make the open adjustment for (site, worker, month) equal what approval has not yet covered."""
     owed = _month_pay(session, site_id, worker_id, month) - _approved_wages(session, site_id, worker_id, month)
     open_months = _open_adjustment_months(session, site_id, worker_id, month)
-    settled = session.scalar(select(func.coalesce(func.sum(Adjustment.amount_fen), 0)).where(
-        Adjustment.site_id == site_id, Adjustment.worker_id == worker_id, Adjustment.adjusts_month == month,
-        Adjustment.in_month.not_in(open_months)))
-    session.execute(delete(Adjustment).where(
-        Adjustment.site_id == site_id, Adjustment.worker_id == worker_id, Adjustment.adjusts_month == month,
-        Adjustment.in_month.in_(open_months)))
-    difference = owed - int(settled)
+    of_month = (Adjustment.site_id == site_id, Adjustment.worker_id == worker_id, Adjustment.adjusts_month == month)
+    settled = _sum(session, *of_month, Adjustment.in_month.not_in(open_months))
+    replaced = _sum(session, *of_month, Adjustment.in_month.in_(open_months))
+    session.execute(delete(Adjustment).where(*of_month, Adjustment.in_month.in_(open_months)))
+    difference = owed - settled
     if difference:
         session.add(Adjustment(site_id=site_id, worker_id=worker_id, adjusts_month=month,
                                in_month=earliest_open_month(session, site_id, month), amount_fen=difference))
+    add_income(session, {(worker_id, month): difference - replaced})  # counted in the month it adjusts
+
+
+def _sum(session: Session, *where) -> int:
+    return int(session.scalar(select(func.coalesce(func.sum(Adjustment.amount_fen), 0)).where(*where)))
 
 
 def _month_pay(session: Session, site_id: str, worker_id: str, month: str) -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date
 
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Assignment, WageLine
 from app.db.queries import among
 from app.db.rows import Row, insert_rows, update_rows
+from app.income import IncomeKey, add_income
 from app.periods import frozen_periods
 from app.worklog import AssignmentTerms, WorkContext, assignment_terms
 from consumers.adjustments import recompute_adjustment
@@ -40,7 +42,7 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: Wor
     # facts come as text, parsed only where the pay is unchanged: most rows of the superset are never compared.
     existing = {
         (line.assignment_id, line.work_date): line
-        for line in session.execute(select(_lines.c.id, _lines.c.assignment_id, _lines.c.work_date,
+        for line in session.execute(select(_lines.c.id, _lines.c.assignment_id, _lines.c.worker_id, _lines.c.work_date,
                                            _lines.c.amount_fen, cast(_lines.c.facts, Text).label("facts")).where(
             among(session, _lines.c.assignment_id, {a for a, _ in keys}),
             among(session, _lines.c.work_date, {day for _, day in keys})))
@@ -49,6 +51,7 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: Wor
     # a few queries, not one per key
     loaded = load_facts(session, [(assignments[a], day) for a, day in keys], attendance)
     new, changed, gone = [], [], []
+    income: dict[IncomeKey, int] = defaultdict(int)  # what the lines written add to each worker's month
     for assignment_id, day in sorted(keys):  # sorted: new lines get ids in date order, run after run
         assignment = assignments[assignment_id]
         computed = compute_line(session, assignment, day, loaded)
@@ -56,13 +59,17 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: Wor
         if computed is None:
             if line is not None:
                 gone.append(line.id)
+                income[(line.worker_id, month[day])] -= line.amount_fen
         elif line is None:
             new.append({"assignment_id": assignment_id, "worker_id": assignment.worker_id,
                         "site_id": assignment.site_id, "period": month[day], "work_date": day,
                         "scheme": assignment.kind, "amount_fen": computed[0], "facts": computed[1]})
+            income[(assignment.worker_id, month[day])] += computed[0]
         elif line.amount_fen != computed[0] or json.loads(line.facts) != computed[1]:
             changed.append({"id": line.id, "amount_fen": computed[0], "facts": computed[1]})
+            income[(line.worker_id, month[day])] += computed[0] - line.amount_fen
     _write_lines(session, new, changed, gone)
+    add_income(session, income)
     for site_id, worker_id, month in sorted(late):
         recompute_adjustment(session, site_id, worker_id, month)
 

@@ -35,6 +35,7 @@ from app.masking import mask
 NOT_AUDITED = frozenset({
     "audit_log",
     "processed_events", "attendance_records", "output_records", "pending_voids", "wage_lines", "adjustments",  # derived
+    "worker_month_income",  # derived
     "idempotency_records",  # a cache of answers; the write it guards is recorded
     "webhook_deliveries", "webhook_attempts",  # the delivery log is its own record
     "event_log", "bus_offsets",  # the embedded bus (not mapped)

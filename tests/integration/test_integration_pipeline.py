@@ -14,6 +14,7 @@ from kafka import KafkaConsumer, KafkaProducer
 from sqlalchemy import func, select
 from support.api import ApiClient
 from support.cloudevents_sdk import kafka_binary
+from support.income import income_from_lines, stored_income
 from support.pipeline import earned, group_members, nonzero, post_in_batches, processed, unpublished, wait_for_all
 from support.processes import Fleet, wait_until
 from support.scenario import register
@@ -231,6 +232,7 @@ def test_rebuilding_from_the_topic_into_an_empty_database_gives_identical_balanc
         finally:
             rebuilt_fleet.stop_all()
         assert earned(rebuilt_api, scenario) == original == nonzero(scenario.expected)
+        assert stored_income(rebuilt) == stored_income(runtime) == income_from_lines(runtime)
         with rebuilt.sessions() as session:
             assert session.scalar(select(func.count()).select_from(DeadLetter)) == 0
     finally:

@@ -64,3 +64,48 @@ def test_dead_letters_parked_before_raw_bytes_were_kept_keep_their_text_as_bytes
         engine.dispose()
     assert [(row.fingerprint, bytes(row.value), row.raw_key and bytes(row.raw_key), row.payload) for row in rows] == [
         ("f1", "{not json \u00e9".encode(), b"w-li", "{not json \u00e9"), ("f2", b"", None, "")]
+
+
+def _fill_before_income_was_kept(connection: Connection) -> None:
+    """Wage lines and adjustments as a database at revision 0008 holds them (the registry is beside the point)."""
+    line = ("INSERT INTO wage_lines (assignment_id, worker_id, site_id, period, work_date, scheme, amount_fen, facts,"
+            " updated_at) VALUES (:a, :w, 's1', :period, :day, 'daily', :fen, '{}', '2026-05-01')")
+    for a, worker, day, fen in [("a1", "w1", "2026-03-02", 100), ("a1", "w1", "2026-03-03", 250),
+                                ("a2", "w1", "2026-04-01", 70), ("a3", "w2", "2026-03-02", 40),
+                                ("a4", "w3", "2026-03-09", 0)]:
+        connection.execute(text(line), {"a": a, "w": worker, "period": day[:7], "day": day, "fen": fen})
+    adjustment = ("INSERT INTO adjustments (site_id, worker_id, adjusts_month, in_month, amount_fen, updated_at)"
+                  " VALUES ('s1', :w, :month, '2026-05', :fen, '2026-05-01')")
+    for worker, month, fen in [("w1", "2026-03", -50), ("w2", "2026-03", -40), ("w2", "2026-02", 30)]:
+        connection.execute(text(adjustment), {"w": worker, "month": month, "fen": fen})
+
+
+# per worker and month: the lines dated in it plus the adjustments of it; a month that comes to 0 has no row
+INCOME_OF_THE_FILL = [("w1", "2026-03", 300), ("w1", "2026-04", 70), ("w2", "2026-02", 30)]
+
+
+def _income_after_upgrade(url: str, *setup: str) -> list[tuple]:
+    upgrade_database(url, "0008")
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            for statement in setup:
+                connection.execute(text(statement))
+            _fill_before_income_was_kept(connection)
+        upgrade_database(url)
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(
+                "SELECT worker_id, month, income_fen FROM worker_month_income ORDER BY worker_id, month"))]
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_migration_fills_the_income_from_the_lines_and_adjustments_on_postgresql(postgres_server):
+    url = postgres_server.create_database(f"t_income_{uuid.uuid4().hex[:8]}")
+    # the lines' assignments are not there: foreign keys are not what this is about
+    assert _income_after_upgrade(url, "SET LOCAL session_replication_role = replica") == INCOME_OF_THE_FILL
+
+
+def test_the_migration_fills_the_income_from_the_lines_and_adjustments_on_sqlite(tmp_path):
+    assert _income_after_upgrade(f"sqlite:///{tmp_path / 'income.db'}") == INCOME_OF_THE_FILL

@@ -33,6 +33,7 @@ from app.db.models import (
     WebhookDelivery,
     Worker,
 )
+from app.income import refill_income
 from events.bus.log import event_log
 
 TOPIC = "alerts"
@@ -155,6 +156,7 @@ def _store_work(session: Session, country: Country) -> None:
                              facts={}))
     session.add_all(Adjustment(site_id=f"s{s}", worker_id=f"w{w}", adjusts_month=month, in_month="2026-06",
                                amount_fen=amount) for w, s, month, amount in country.adjustments)
+    refill_income(session)  # the consumers keep it with the lines they write; these lines are written here
 
 
 def _store_pay(session: Session, country: Country) -> None:

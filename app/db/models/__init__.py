@@ -10,6 +10,7 @@ from app.db.models.ledger import (
     PendingVoid,
     ProcessedEvent,
     WageLine,
+    WorkerMonthIncome,
 )
 from app.db.models.periods import (
     Adjustment,
@@ -29,5 +30,6 @@ __all__ = [
     "ReceivedEvent",
     "Adjustment", "ApprovedPay", "IdempotencyRecord", "PaymentBatch", "PaymentLine", "PayPeriod", "PeriodTransition",
     "AttendanceRecord", "DeadLetter", "OutputRecord", "PendingVoid", "ProcessedEvent", "WageLine",
+    "WorkerMonthIncome",
     "Assignment", "Household", "Region", "Site", "Worker",
 ]

@@ -95,6 +95,18 @@ class WageLine(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
+class WorkerMonthIncome(Base):
+    """A worker's income of a month: its wage lines dated in the month plus the adjustments of the month, kept
+    by the consumers in the transaction that writes them, so that income is read without the lines.
+    A month without income has no row, or a row of 0 where its income came back to nothing."""
+
+    __tablename__ = "worker_month_income"
+
+    worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    income_fen: Mapped[int] = mapped_column(BigInteger)
+
+
 class ProcessedEvent(Base):
     """An event that took effect; written in the same transaction as the effect."""
 
