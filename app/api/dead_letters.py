@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.api.access import authorize, require_nationwide
 from app.api.context import reading, runtime, unit_of_work
-from app.api.pagination import decode_cursor, encode_cursor, row_id
+from app.api.pagination import page_by_row_id
 from app.api.schemas import DeadLetterArgs, DeadLetterOut, DeadLetterPageOut
 from app.db.models import DeadLetter
 from app.dead_letters import TooLargeToReplay, replay
@@ -26,18 +26,12 @@ class DeadLetters(MethodView):
         UTF-8, and NUL, as \\xNN escapes); a replay sends back its exact bytes."""
         with reading() as session:
             require_nationwide(authorize(session))
-            query = select(DeadLetter).order_by(DeadLetter.id).limit(args["limit"] + 1)
+            query = select(DeadLetter)
             if args["status"] is not None:
                 query = query.where(DeadLetter.status == args["status"])
             if args["event_id"] is not None:
                 query = query.where(DeadLetter.event_id == args["event_id"])
-            after = decode_cursor(args["cursor"], row_id)
-            if after is not None:
-                query = query.where(DeadLetter.id > after[0])
-            letters = session.scalars(query).all()
-            more = len(letters) > args["limit"]
-            letters = letters[: args["limit"]]
-            return {"items": letters, "next_cursor": encode_cursor(letters[-1].id) if more else None}
+            return page_by_row_id(session, query, DeadLetter.id, args)
 
 
 @blp.route("/<row_id:letter_id>/replay")

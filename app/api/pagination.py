@@ -9,6 +9,8 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_smorest import abort
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
 
 _MAX_ROW_ID = 2**63 - 1  # a BIGINT: anything larger cannot name a row, and the driver would overflow
 
@@ -31,6 +33,18 @@ def decode_cursor(cursor: str | None, *parts: Callable[[Any], Any]) -> list[Any]
         except (TypeError, ValueError):
             pass
     abort(422, errors={"cursor": ["not a cursor this list gave out"]})
+
+
+def page_by_row_id(session: Session, query: Select, id_column: Any, args: dict) -> dict:
+    """A page of `query`'s rows in id order after the cursor's id, `args` holding `limit` and `cursor`."""
+    query = query.order_by(id_column).limit(args["limit"] + 1)
+    after = decode_cursor(args["cursor"], row_id)
+    if after is not None:
+        query = query.where(id_column > after[0])
+    rows = session.scalars(query).all()
+    more = len(rows) > args["limit"]
+    rows = rows[: args["limit"]]
+    return {"items": rows, "next_cursor": encode_cursor(rows[-1].id) if more else None}
 
 
 def row_id(value: Any) -> int:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.api.access import authorize, require_site
 from app.api.context import reading
-from app.api.pagination import decode_cursor, encode_cursor, row_id
+from app.api.pagination import page_by_row_id
 from app.api.schemas import VoidArgs, VoidPageOut
 from app.db.models import PendingVoid, Region, Site
 
@@ -23,7 +23,7 @@ class Voids(MethodView):
         with reading() as session:
             principal = authorize(session)
             query = (select(PendingVoid).join(Site, PendingVoid.site_id == Site.id)
-                     .join(Region, Site.region_code == Region.code).order_by(PendingVoid.id).limit(args["limit"] + 1))
+                     .join(Region, Site.region_code == Region.code))
             if principal.role == "supervisor":
                 query = query.where(PendingVoid.site_id.in_(principal.site_ids))
             elif principal.region_path is not None:
@@ -34,10 +34,4 @@ class Voids(MethodView):
                 query = query.where(PendingVoid.site_id == site.id)
             if args["status"] is not None:
                 query = query.where(PendingVoid.status == args["status"])
-            after = decode_cursor(args["cursor"], row_id)
-            if after is not None:
-                query = query.where(PendingVoid.id > after[0])
-            voids = session.scalars(query).all()
-            more = len(voids) > args["limit"]
-            voids = voids[: args["limit"]]
-            return {"items": voids, "next_cursor": encode_cursor(voids[-1].id) if more else None}
+            return page_by_row_id(session, query, PendingVoid.id, args)
