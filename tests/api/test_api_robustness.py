@@ -109,3 +109,100 @@ def test_every_rate_limited_operation_documents_429_with_retry_after(app):
     assert {name for name, operation in operations.items() if "429" not in operation["responses"]} == {
         "GET /healthz", "GET /readyz"}
     assert spec["components"]["responses"]["TOO_MANY_REQUESTS"]["headers"]["Retry-After"]["required"] is True
+
+
+NUL_WORKER = {"household_id": "h-li", "name": "Li\u0000Na"}
+
+
+def refused(response, status: int, where: str) -> dict:
+    """A problem+json refusal of `status` whose detail names `where` the bad input is."""
+    assert response.status_code == status, response.get_data(as_text=True)[:300]
+    assert response.content_type == PROBLEM_JSON
+    body = response.get_json()
+    assert where in body["detail"], body
+    return body
+
+
+def test_a_nul_in_a_json_text_field_is_refused_naming_the_field(api, world):
+    body = refused(api.post("/workers", NUL_WORKER), 422, "name")
+
+    assert "NUL" in body["errors"]["name"][0]
+    assert api.get("/workers/w-li").status_code == 200  # nothing else is refused
+
+
+def test_a_lone_surrogate_in_a_json_text_field_is_refused(api, world):
+    response = api.client.post("/api/v1/workers", data='{"household_id": "h-li", "name": "Li \\ud800"}',
+                               content_type="application/json", headers={"Authorization": f"Bearer {api.token}"})
+
+    assert "surrogate" in refused(response, 422, "name")["errors"]["name"][0]
+
+
+def test_a_pair_of_surrogates_is_one_character_and_taken(api, world):
+    response = api.client.post("/api/v1/workers", data='{"household_id": "h-li", "name": "Li \\ud83d\\ude00"}',
+                               content_type="application/json", headers={"Authorization": f"Bearer {api.token}"})
+
+    assert response.status_code == 201
+    assert response.get_json()["name"] == "Li \U0001F600"
+
+
+def test_a_nul_in_a_json_key_is_refused(api, world):
+    refused(api.post("/workers", {"household_id": "h-li", "name": "Li", "na\u0000me": "x"}), 422, "key")
+
+
+def test_a_nul_deep_in_a_batch_of_events_is_refused_naming_its_place(api, world, build):
+    events = [build.attendance(world.li, world.glove, "2026-03-02"),
+              build.void(world.li, world.glove, "e3c6d0f4-8a8b-4a41-a2f4-8d3c2f1f0a11")]
+    events[1]["data"]["reason"] = "counted\u0000twice"
+
+    refused(api.post("/events", {"events": events}), 422, "events.1.data.reason")
+
+
+@pytest.mark.parametrize("field", ["id", "source", "type", "time", "data.worker_id", "data.site_id", "data.date",
+                                   "data.status", "data.check_in"])
+def test_a_nul_in_any_string_field_of_an_event_is_refused(api, world, build, field):
+    event = build.attendance(world.li, world.sewing, "2026-03-02", check_in="08:00", check_out="17:00")
+    place = event["data"] if field.startswith("data.") else event
+    name = field.removeprefix("data.")
+    place[name] = place[name] + "\u0000"
+
+    refused(api.post("/events", event), 422, f"at {field} holds")
+
+
+def test_a_nul_in_the_help_given_for_an_alert_is_refused(api, world):
+    alerts = api.post("/alerts/evaluate", {"month": "2026-03", "as_of": "2026-04-20"}).get_json()["alerts"]
+    alert = alerts[0]["id"]
+    assert api.post(f"/alerts/{alert}/acknowledge", {}).status_code == 200
+
+    refused(api.post(f"/alerts/{alert}/resolve", {"help_given": "a job\u0000offer"}), 422, "help_given")
+    assert api.get(f"/alerts/{alert}").get_json()["status"] == "acknowledged"
+
+
+def test_a_nul_in_a_path_parameter_is_refused_naming_the_parameter(api, world):
+    body = refused(api.get("/workers/a%00b/balance"), 422, "worker_id")
+
+    assert "NUL" in body["errors"]["worker_id"][0]
+
+
+@pytest.mark.parametrize("query", [{"region": "36\u0000"}, {"cursor": "\u0000"}, {"sta\u0000tus": "open"}])
+def test_a_nul_in_a_query_parameter_is_refused_naming_the_parameter(api, world, query):
+    body = refused(api.get("/alerts", **query), 422, "query parameter")
+
+    assert "NUL" in next(iter(body["errors"].values()))[0]
+
+
+@pytest.mark.parametrize("path", ["/workers", "/events", "/alerts/evaluate"])
+def test_a_body_nested_100000_deep_is_refused_as_bad_request(api, world, path):
+    response = api.client.post(f"/api/v1{path}", data="[" * 100_000, content_type="application/json",
+                               headers={"Authorization": f"Bearer {api.token}"})
+
+    refused(response, 400, "deeper")
+
+
+def test_a_body_nested_past_the_bound_is_refused_even_when_it_is_valid_json(api, world, build):
+    event = build.attendance(world.li, world.glove, "2026-03-02")
+    nested: list = []
+    for _ in range(100):
+        nested = [nested]
+    event["data"]["note"] = nested
+
+    refused(api.post("/events", event), 400, "deeper")
