@@ -1,6 +1,8 @@
 """What the fuzzer (test_api_fuzz.py) found, pinned down: no input breaks the API or leaves its documentation."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 PROBLEM_JSON = "application/problem+json"
@@ -206,3 +208,34 @@ def test_a_body_nested_past_the_bound_is_refused_even_when_it_is_valid_json(api,
     event["data"]["note"] = nested
 
     refused(api.post("/events", event), 400, "deeper")
+
+
+def operations_by_rule(app) -> list[tuple[object, str, dict]]:
+    """(rule, method, documented operation) for every route of the URL map the document describes."""
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    found = []
+    for rule in app.url_map.iter_rules():
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            operation = spec["paths"].get(path, {}).get(method.lower())
+            if operation is not None:
+                found.append((rule, method, operation))
+    return found
+
+
+def test_every_operation_documents_what_the_common_rules_can_answer(app):
+    operations = operations_by_rule(app)
+    missing = {}
+    for rule, method, operation in operations:
+        expected = {"414"}  # any URI may be too long
+        if rule.arguments:
+            expected |= {"404", "422"}  # names nothing, or a path parameter holds what no text may
+        if any(p["in"] == "query" for p in operation.get("parameters", []) if "in" in p):
+            expected |= {"422"}
+        if method in ("POST", "PUT", "PATCH", "DELETE"):
+            expected |= {"400", "413", "422"}  # a JSON body too deep or not JSON, too large, or with bad text
+        if expected - set(operation["responses"]):
+            missing[f"{method} {rule.rule}"] = sorted(expected - set(operation["responses"]))
+
+    assert len(operations) >= 47
+    assert missing == {}
