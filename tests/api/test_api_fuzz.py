@@ -1,9 +1,10 @@
 """Schemathesis against the API's own OpenAPI document: for every operation, a bounded number of generated
-requests (valid and invalid), sent as an admin to an app with the test registry (`world`); none may answer
-5xx, and every answer must be one the document promises (status code, content type, headers, body schema).
+requests (valid and invalid), then sequences of operations linked by what one answers and the next takes
+(the stateful phase), sent as an admin to an app with the test registry (`world`); none may answer 5xx,
+and every answer must be one the document promises (status code, content type, headers, body schema).
 
-Derandomized, so CI sends the same requests every run. A deeper run by hand, random and with more examples
-per operation: `FUZZ_EXAMPLES=300 .venv/bin/pytest tests/api/test_api_fuzz.py`.
+Derandomized, so CI sends the same requests every run. A deeper run, random and with 300 examples per
+operation and 300 sequences: `make fuzz` (its last figures are in docs/benchmarks.md).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck
+from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -34,10 +35,13 @@ from support.data_keys import TEST_DATA_KEY
 
 from app import create_app
 from app.settings import Settings
+from app.tokens import issue_token
 from events.bus import OutgoingMessage
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 DEEP = "FUZZ_EXAMPLES" in os.environ
+SEQUENCES = int(os.environ.get("FUZZ_EXAMPLES", "10"))  # of the stateful phase, each up to STEPS requests
+STEPS = 10
 # Every built-in check but positive_data_acceptance: a request that fits the document may still name a
 # region or worker that does not exist, and is rightly refused (404, 422).
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -134,3 +138,35 @@ def target(api, runtime, world, build, consume, admin_token):
                      suppress_health_check=list(HealthCheck))
 def test_no_operation_answers_5xx_or_outside_its_documentation(case, app, target):
     case.call_and_validate(app=app, checks=CHECKS)
+
+
+class Workflow(schema.as_state_machine()):
+    """Sequences of linked operations (schemathesis infers the links: an id one answers, the next takes),
+    sent to the app of the running test and judged by the same checks."""
+
+    app = None  # the running test's app
+    issue_admin_token = None  # and a way to issue an admin token in its database
+
+    def setup(self):
+        # A sequence may revoke the token it runs as (GET /tokens lists it): each starts with a fresh one.
+        TARGET.token = type(self).issue_admin_token()
+
+    def get_call_kwargs(self, case):
+        return {"app": type(self).app}
+
+    def validate_response(self, response, case, additional_checks=None, **kwargs):
+        case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs, recorder=self.recorder)
+
+
+def test_no_sequence_of_linked_operations_answers_5xx_or_outside_its_documentation(app, runtime, target):
+    def issue_admin_token() -> str:
+        with runtime.sessions.begin() as session:
+            return issue_token(session, name="fuzz admin", role="admin")
+
+    Workflow.app, Workflow.issue_admin_token = app, issue_admin_token
+    try:
+        Workflow.run(settings=hypothesis_settings(
+            max_examples=SEQUENCES, stateful_step_count=STEPS, deadline=None, derandomize=not DEEP,
+            database=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate]))
+    finally:
+        Workflow.app = Workflow.issue_admin_token = None
