@@ -4,7 +4,7 @@ requests (valid and invalid), then sequences of operations linked by what one an
 and every answer must be one the document promises (status code, content type, headers, body schema).
 
 Derandomized, so CI sends the same requests every run. A deeper run, random and with 300 examples per
-operation and 300 sequences: `make fuzz` (its last figures are in docs/benchmarks.md).
+operation and 300 sequences: `make fuzz` (its last figures: docs/architecture.md, Fuzzing).
 """
 from __future__ import annotations
 
@@ -162,6 +162,7 @@ class Workflow(schema.as_state_machine()):
 
     start_app = None  # set by the test: () -> (app, admin token, close)
     failures: list[str] = []
+    requests = 0
 
     def setup(self):
         # A fresh admin token too: a sequence may revoke the token it runs as (GET /tokens lists it).
@@ -171,6 +172,7 @@ class Workflow(schema.as_state_machine()):
         self.close_app()
 
     def get_call_kwargs(self, case):
+        type(self).requests += 1
         return {"app": self.app}
 
     def validate_response(self, response, case, additional_checks=None, **kwargs):
@@ -203,7 +205,7 @@ def test_no_sequence_of_linked_operations_answers_5xx_or_outside_its_documentati
 
         return app, token, close
 
-    Workflow.start_app, Workflow.failures = start_app, []
+    Workflow.start_app, Workflow.failures, Workflow.requests = start_app, [], 0
     try:
         Workflow.run(settings=hypothesis_settings(
             max_examples=SEQUENCES, stateful_step_count=STEPS, deadline=None, derandomize=not DEEP,
@@ -211,4 +213,6 @@ def test_no_sequence_of_linked_operations_answers_5xx_or_outside_its_documentati
     finally:
         Workflow.start_app = None
 
+    print(f"stateful phase: {SEQUENCES} sequences, {Workflow.requests} requests")  # make fuzz shows it
+    assert Workflow.requests >= SEQUENCES
     assert Workflow.failures == []
