@@ -1,6 +1,7 @@
 """What the fuzzer (test_api_fuzz.py) found, pinned down: no input breaks the API or leaves its documentation."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -168,6 +169,31 @@ def test_a_nul_in_any_string_field_of_an_event_is_refused(api, world, build, fie
     place[name] = place[name] + "\u0000"
 
     refused(api.post("/events", event), 422, f"at {field} holds")
+
+
+def test_a_nul_in_a_binary_mode_event_is_refused_in_its_header_and_in_its_data(api, world, build):
+    event = build.attendance(world.li, world.sewing, "2026-03-02", minutes=480)
+    headers = {"Authorization": f"Bearer {api.token}", "ce-specversion": "1.0", "ce-id": event["id"],
+               "ce-type": event["type"], "ce-time": event["time"]}
+    data = {**event["data"], "worker_id": "w-li\u0000"}
+
+    in_header = api.client.post("/api/v1/events", json=event["data"], headers={**headers, "ce-source": "tab%00let"})
+    in_data = api.client.post("/api/v1/events", json=data, headers={**headers, "ce-source": "tablet"})
+
+    assert in_header.status_code == 422 and in_header.content_type == PROBLEM_JSON
+    assert "source" in in_header.get_json()["errors"]["0"]
+    refused(in_data, 422, "worker_id")
+
+
+def test_a_nul_in_a_batched_mode_event_is_refused_naming_its_place(api, world, build):
+    events = [build.attendance(world.li, world.sewing, "2026-03-02", minutes=480),
+              build.attendance(world.li, world.sewing, "2026-03-03", minutes=480)]
+    events[1]["source"] = "tablet\u0000"
+    response = api.client.post("/api/v1/events", data=json.dumps(events),
+                               content_type="application/cloudevents-batch+json",
+                               headers={"Authorization": f"Bearer {api.token}"})
+
+    refused(response, 422, "1.source")
 
 
 def test_a_nul_in_the_help_given_for_an_alert_is_refused(api, world):
