@@ -2,8 +2,8 @@
 
 Checked once, before a view reads its arguments, so no route can forget it. A NUL (U+0000) or a lone
 surrogate in a path or query parameter, or in any string of a JSON body (keys too), is refused (422):
-PostgreSQL stores neither. A JSON body nested deeper than MAX_JSON_DEPTH is refused (400) before anything
-recurses into it.
+PostgreSQL stores neither. (Event bodies are the exception: see OWN_TEXT_RULES.) A JSON body nested
+deeper than MAX_JSON_DEPTH is refused (400) before anything recurses into it.
 """
 from __future__ import annotations
 
@@ -23,6 +23,9 @@ _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
 # a body without one of these needs no walk through its strings.
 _MAYBE_BAD_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])")
 _EXPLAINED = "text may hold neither NUL nor a lone surrogate"
+# Endpoints whose bodies are judged by the event schemas, which refuse such text in every field they keep
+# (events.schemas.encodable) and list every bad item of a batch by its index, as the edge could not.
+OWN_TEXT_RULES = frozenset({"events.Events"})
 
 
 def init_input_rules(app: Flask) -> None:
@@ -72,6 +75,8 @@ def _judge_json_body() -> None:
         return
     if nested_deeper_than(document, MAX_JSON_DEPTH):
         abort(400, message=f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels")
+    if request.endpoint in OWN_TEXT_RULES:
+        return
     if _MAYBE_BAD_ESCAPE.search(text) and (found := first_bad_string(document)):
         where, fault = found
         abort(422, message=f"the JSON body at {where} holds {fault}; {_EXPLAINED}",
