@@ -77,9 +77,15 @@ rejection.expected_statuses = [*rejection.expected_statuses, "413", "414"]
 
 @schema.hook
 def filter_query(context, query):
-    """Drop a query whose negative value never reaches the wire (an empty object or list is sent as no
-    parameter at all), which the check would judge as if it had been sent."""
-    return not any(value in ({}, []) for value in (query or {}).values())
+    """Drop a query with a value that may not reach the wire as generated (None, an empty list or object, a
+    list of None: sent as nothing, or as an empty string), which the check would judge as if it had been."""
+    return not any(_blank(value) for value in (query or {}).values())
+
+
+def _blank(value) -> bool:
+    if isinstance(value, (list, dict)):
+        return all(map(_blank, value.values() if isinstance(value, dict) else value))
+    return value is None
 
 
 @dataclass
