@@ -68,7 +68,7 @@ def assert_the_plain_reader_agrees(raw: dict) -> envelope.WorkEvent | None:
 
 # The fast reader takes printable ids only (str.isprintable); the mutations below bring in the rest.
 # Free text: anything but NUL, which no database text holds (and no surrogates: st.text() draws none).
-_free_text = st.characters(exclude_characters="\x00")
+_free_text = st.characters(codec="utf-8", exclude_characters="\x00")
 _printable_ids = st.text(st.characters(categories=("L", "N", "P", "S"), include_characters=" "), min_size=1,
                          max_size=64)
 _uuids = st.uuids().map(str)
