@@ -12,6 +12,8 @@ preload_app = False
 accesslog = None
 graceful_timeout = 20
 timeout = 60
+# gunicorn's largest: the API itself answers a URI over app.api.limits.MAX_URI_BYTES (414 as problem+json).
+limit_request_line = 8190
 control_socket_disable = True  # no shared control socket in $HOME: several instances may run side by side
 
 

@@ -20,8 +20,11 @@ MAX_QUANTITY = 2**31 - 1
 
 
 def encodable(value: str) -> None:
-    """Refuse a lone surrogate (JSON "\\ud800"): a Python str, but no text that can be stored, logged or
-    sent on, so refused at the door rather than failing a consumer's write, batch after batch."""
+    """Refuse a NUL (JSON "\\u0000", which PostgreSQL text cannot hold) or a lone surrogate (JSON "\\ud800": a
+    Python str, but no text that can be stored, logged or sent on), so refused at the door rather than
+    failing a consumer's write, batch after batch."""
+    if "\x00" in value:
+        raise ValidationError("not text a database can store (NUL, U+0000)")
     if not value.isascii():
         try:
             value.encode("utf-8")

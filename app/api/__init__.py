@@ -28,6 +28,7 @@ from app.api import (
 from app.api.access import refusal_for_outsiders, require_bearer
 from app.api.converters import HexIdConverter, RowIdConverter, hex_id_schema, row_id_schema
 from app.api.idempotency import IdempotencyKeyPlugin, init_idempotency
+from app.api.input_rules import init_input_rules
 from app.api.limits import UNLIMITED, init_limits
 from app.api.observability import init_observability
 from app.api.problems import ProblemApi, ProblemResponses
@@ -65,6 +66,7 @@ def init_api(app: Flask) -> ProblemApi:
     audit.init_audit(app)  # after observability: each write is recorded with its request id
     init_limits(app, app.extensions["stablework"].settings)  # before a body is read or a key looked up
     app.before_request(require_bearer)  # and no body is read for a caller without a token
+    init_input_rules(app)  # before any view reads its arguments
     init_idempotency(app)  # after observability, so a replayed answer still gets its request id
     return api
 

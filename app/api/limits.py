@@ -30,6 +30,8 @@ READS = ("GET", "HEAD", "OPTIONS")
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 UNLIMITED = frozenset({"health.Health", "health.Ready", "metrics"})  # probes and scrapes, by endpoint
 LARGE_BODIES = frozenset({"imports.AttendanceImport"})  # bodies up to max_import_bytes, by endpoint
+# Below gunicorn's request-line limit (gunicorn.conf.py), so the API, not gunicorn, answers a long URI.
+MAX_URI_BYTES = 4096
 RETRY_STORAGE_AFTER_S = 30.0  # while Redis is unreachable, how often a process tries it again
 SWEEP_EVERY_S = 10.0  # how often a process drops the counts of callers it has not seen for two windows
 
@@ -97,6 +99,7 @@ def init_limits(app: Flask, settings: Settings) -> RateLimits:
         scope = "reads" if request.method in READS else "writes" if request.method in WRITES else None
         return limits.refusal(scope, _caller()) if scope else None
 
+    app.before_request(_cap_uri)
     app.before_request(check_rate)
     app.before_request(_cap_body)
     app.extensions["rate_limits"] = limits
@@ -113,6 +116,13 @@ def _too_many(limit: RateLimitItem, reset_at: float) -> Response:
     wait = max(1, int(reset_at - time.time()))
     return problem(429, "Too Many Requests", f"at most {limit} for this caller; retry in {wait} s",
                    headers={"Retry-After": str(wait)})
+
+
+def _cap_uri() -> None:
+    """Refuse a URI over MAX_URI_BYTES (414) before its parameters are judged or a caller counted."""
+    length = len(request.environ.get("PATH_INFO", "")) + len(request.query_string)
+    if length > MAX_URI_BYTES:
+        abort(414, message=f"the URI is longer than {MAX_URI_BYTES} bytes")
 
 
 def _cap_body() -> None:

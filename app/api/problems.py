@@ -125,7 +125,7 @@ class ProblemResponses(BasePlugin):
 
 
 def _common_errors(path: str, method: str, operation: dict, limited: bool) -> list[HTTPStatus]:
-    statuses = []
+    statuses = [HTTPStatus.REQUEST_URI_TOO_LONG]  # app.api.limits, for any URI
     if operation.get("security") != []:
         # Every authenticated operation reads the token from the database, which may be down (503).
         statuses += [HTTPStatus.UNAUTHORIZED, HTTPStatus.FORBIDDEN, HTTPStatus.SERVICE_UNAVAILABLE]
@@ -133,10 +133,12 @@ def _common_errors(path: str, method: str, operation: dict, limited: bool) -> li
         statuses.append(HTTPStatus.TOO_MANY_REQUESTS)
     if "{" in path:
         statuses.append(HTTPStatus.NOT_FOUND)
-    if "requestBody" in operation:
+    writes = method in ("post", "put", "patch", "delete")
+    if writes or "requestBody" in operation:  # any body: not JSON or nested too deep (400), too large (413)
         statuses += [HTTPStatus.BAD_REQUEST, HTTPStatus.REQUEST_ENTITY_TOO_LARGE]
     if method == "post":  # the Idempotency-Key header: malformed or reused (422), in progress (409)
         statuses.append(HTTPStatus.CONFLICT)
-    if method == "post" or "requestBody" in operation or operation.get("parameters"):
+    # A body's or a parameter's text may hold what no text may (app.api.input_rules).
+    if writes or "requestBody" in operation or operation.get("parameters") or "{" in path:
         statuses.append(HTTPStatus.UNPROCESSABLE_ENTITY)
     return statuses

@@ -1,8 +1,10 @@
 """Wire shapes of the API resources (marshmallow); the OpenAPI document is built from these."""
 from __future__ import annotations
 
+import math
 import re
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -105,8 +107,23 @@ class AssignmentIn(Strict):
     end_date = fields.Date(load_default=None, allow_none=True, validate=DAY)
     scheme = fields.Dict(required=True, metadata={
         "description": 'wage scheme, e.g. {"kind": "hourly", "rate_fen": 1800}; kinds: hourly '
-                       "(rate_fen, standard_minutes, overtime_multiplier), daily (day_rate_fen), piece "
-                       "(rates, grades), monthly (stipend_fen, required_days)"})
+                       "(rate_fen, standard_minutes, overtime_multiplier: a decimal string such as \"1.5\", "
+                       "or a JSON number binary floating point holds exactly, such as 1.5 or 1.25), daily "
+                       "(day_rate_fen), piece (rates, grades), monthly (stipend_fen, required_days)"})
+
+    @ma.post_load
+    def _exact_multiplier(self, data, **_kwargs):
+        """A JSON number arrives as a float; the wage rules take only exact decimals, so keep the decimal it
+        wrote when the float holds it exactly, and say why otherwise."""
+        multiplier = data["scheme"].get("overtime_multiplier")
+        if isinstance(multiplier, float) and math.isfinite(multiplier):
+            written, held = Decimal(repr(multiplier)), Decimal(multiplier)
+            if written != held:
+                raise ma.ValidationError({"scheme": [
+                    f"overtime_multiplier {multiplier!r} is not exact as a JSON number: binary floating point "
+                    f"holds {held:.25f}..., not {written}; send it as the string \"{written}\""]})
+            data["scheme"] = {**data["scheme"], "overtime_multiplier": written}
+        return data
 
 
 class AssignmentOut(Strict):

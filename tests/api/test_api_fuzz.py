@@ -1,24 +1,29 @@
 """Schemathesis against the API's own OpenAPI document: for every operation, a bounded number of generated
-requests (valid and invalid), sent as an admin to an app with the test registry (`world`); none may answer
-5xx, and every answer must be one the document promises (status code, content type, headers, body schema).
+requests (valid and invalid), then sequences of operations linked by what one answers and the next takes
+(the stateful phase), sent as an admin to an app with the test registry (`world`); none may answer 5xx,
+and every answer must be one the document promises (status code, content type, headers, body schema).
 
-Derandomized, so CI sends the same requests every run. A deeper run by hand, random and with more examples
-per operation: `FUZZ_EXAMPLES=300 .venv/bin/pytest tests/api/test_api_fuzz.py`.
+Derandomized, so CI sends the same requests every run. A deeper run, random and with 300 examples per
+operation and 300 sequences: `make fuzz` (its last figures: docs/architecture.md, Fuzzing).
 """
 from __future__ import annotations
 
 import dataclasses
 import os
+import shutil
+import sqlite3
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck
+from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     allow_header_conformance,
     content_type_conformance,
@@ -33,11 +38,15 @@ from schemathesis.specs.openapi.checks import (
 from support.data_keys import TEST_DATA_KEY
 
 from app import create_app
+from app.runtime import build_runtime
 from app.settings import Settings
+from app.tokens import issue_token
 from events.bus import OutgoingMessage
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 DEEP = "FUZZ_EXAMPLES" in os.environ
+SEQUENCES = int(os.environ.get("FUZZ_EXAMPLES", "10"))  # of the stateful phase, each up to STEPS requests
+STEPS = 10
 # Every built-in check but positive_data_acceptance: a request that fits the document may still name a
 # region or worker that does not exist, and is rightly refused (404, 422).
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_headers_conformance,
@@ -61,6 +70,22 @@ def load_schema() -> schemathesis.BaseSchema:
 
 
 schema = load_schema()
+# A URI or body too large to judge (414, 413) refuses invalid data as surely as a 422.
+rejection = schema.config.checks.negative_data_rejection
+rejection.expected_statuses = [*rejection.expected_statuses, "413", "414"]
+
+
+@schema.hook
+def filter_query(context, query):
+    """Drop a query with a value that may not reach the wire as generated (None, an empty list or object, a
+    list of None: sent as nothing, or as an empty string), which the check would judge as if it had been."""
+    return not any(_blank(value) for value in (query or {}).values())
+
+
+def _blank(value) -> bool:
+    if isinstance(value, (list, dict)):
+        return all(map(_blank, value.values() if isinstance(value, dict) else value))
+    return value is None
 
 
 @dataclass
@@ -134,3 +159,66 @@ def target(api, runtime, world, build, consume, admin_token):
                      suppress_health_check=list(HealthCheck))
 def test_no_operation_answers_5xx_or_outside_its_documentation(case, app, target):
     case.call_and_validate(app=app, checks=CHECKS)
+
+
+class Workflow(schema.as_state_machine()):
+    """Sequences of linked operations (schemathesis infers the links: an id one answers, the next takes),
+    judged by the same checks. Each sequence has an app of its own over a copy of the test's database:
+    hypothesis requires a sequence to run the same way each time it draws it, so no state may outlive one."""
+
+    start_app = None  # set by the test: () -> (app, admin token, close)
+    failures: list[str] = []
+    requests = 0
+
+    def setup(self):
+        # A fresh admin token too: a sequence may revoke the token it runs as (GET /tokens lists it).
+        self.app, TARGET.token, self.close_app = type(self).start_app()
+
+    def teardown(self):
+        self.close_app()
+
+    def get_call_kwargs(self, case):
+        type(self).requests += 1
+        return {"app": self.app}
+
+    def validate_response(self, response, case, additional_checks=None, **kwargs):
+        # Kept and asserted at the end, so every failure of the run is reported, not only the first.
+        try:
+            case.validate_response(response, checks=CHECKS, transport_kwargs=kwargs, recorder=self.recorder)
+        except FailureGroup as failure:
+            type(self).failures.append(f"{case.operation.label}: {failure}")
+
+
+def test_no_sequence_of_linked_operations_answers_5xx_or_outside_its_documentation(settings, runtime, target,
+                                                                                  tmp_path):
+    snapshot = tmp_path / "target.db"
+    with sqlite3.connect(settings.database_url.removeprefix("sqlite:///")) as source, \
+            sqlite3.connect(snapshot) as copy:
+        source.backup(copy)  # consistent while the test's own engine holds the file open
+
+    def start_app():
+        database = tmp_path / f"sequence-{uuid.uuid4().hex}.db"
+        shutil.copyfile(snapshot, database)
+        fresh = build_runtime(dataclasses.replace(settings, database_url=f"sqlite:///{database}"))
+        with fresh.sessions.begin() as session:
+            token = issue_token(session, name="fuzz admin", role="admin")
+        app = create_app(runtime=fresh)
+        app.config["TESTING"] = True
+
+        def close():
+            fresh.close()
+            database.unlink()
+
+        return app, token, close
+
+    Workflow.start_app, Workflow.failures, Workflow.requests = start_app, [], 0
+    try:
+        Workflow.run(settings=hypothesis_settings(
+            max_examples=SEQUENCES, stateful_step_count=STEPS, deadline=None, derandomize=not DEEP,
+            database=None, suppress_health_check=list(HealthCheck), phases=[Phase.generate]))
+    finally:
+        Workflow.start_app = None
+
+    print(f"stateful phase: {SEQUENCES} sequences, {Workflow.requests} requests")  # make fuzz shows it
+    assert Workflow.requests >= SEQUENCES
+    assert Workflow.failures == []

@@ -312,10 +312,11 @@ def test_a_register_may_come_as_the_file_field_of_a_form(api, world):
     (b'worker_id,site_id,date,status\r\nw-wang,ws-sewing,2026-03-10,"present\r\n', 400),
     (b'worker_id,site_id,date,status\r\nw-wang,"ws"-sewing,2026-03-10,present\r\n', 400),
     (b"worker_id,site_id,date,status\r\nw-wang,ws-sewing\x00,2026-03-10,present\r\n", 400),
+    (b"worker_id,site_id,date,status\r\nw-wang,ws-sewing\xed\xa0\x80,2026-03-10,present\r\n", 400),
     (b"", 422),
     (b"worker_id,site_id,date,status\r\n", 422),
     (b"\xff\xfe\x00\x00", 400),
-], ids=["latin-1", "unclosed quote", "stray quote", "NUL", "empty", "header only", "binary"])
+], ids=["latin-1", "unclosed quote", "stray quote", "NUL", "lone surrogate", "empty", "header only", "binary"])
 def test_a_file_that_is_no_utf8_csv_register_is_refused_without_a_server_error(api, world, runtime, content, status):
     before = logged(runtime)
 

@@ -11,7 +11,7 @@ from limits.storage import MemoryStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
 
 from app import create_app
-from app.api.limits import SWEEP_EVERY_S, RateLimits
+from app.api.limits import MAX_URI_BYTES, SWEEP_EVERY_S, RateLimits
 from app.settings import Settings
 
 PROBLEM_JSON = "application/problem+json"
@@ -162,6 +162,24 @@ def test_a_register_may_be_larger_than_other_bodies_up_to_its_own_limit(api, wor
     assert taken.status_code == 422  # read and judged (one worker, one day, fifty times), not refused for size
     assert refused.status_code == 413
     assert refused.content_type == PROBLEM_JSON
+
+
+@pytest.mark.parametrize("path", ["/alerts", "/dead-letters", "/webhooks", "/workers/w-li/wages"])
+def test_a_uri_over_the_limit_is_414_problem_json_before_its_parameters_are_judged(api, world, path):
+    response = api.get(path, cursor="c" * MAX_URI_BYTES)
+
+    assert response.status_code == 414
+    assert response.content_type == PROBLEM_JSON
+    assert f"{MAX_URI_BYTES} bytes" in response.get_json()["detail"]
+
+
+def test_a_uri_just_under_the_limit_is_judged_as_usual(api, world):
+    path = "/api/v1/alerts?cursor="
+
+    response = api.get("/alerts", cursor="c" * (MAX_URI_BYTES - len(path)))
+
+    assert response.status_code == 422
+    assert "cursor" in response.get_json()["errors"]
 
 
 @pytest.mark.parametrize("path", ["/alerts", "/dead-letters", "/webhooks", "/workers/w-li/wages"])

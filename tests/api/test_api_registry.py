@@ -223,7 +223,7 @@ def test_an_assignment_stores_the_scheme_with_its_defaults(api, world):
     {"kind": "weekly", "rate_fen": 100},
     {"kind": "hourly"},
     {"kind": "hourly", "rate_fen": -1},
-    {"kind": "hourly", "rate_fen": 1800, "overtime_multiplier": 1.5},
+    {"kind": "hourly", "rate_fen": 1800, "overtime_multiplier": 1.3333333},
     {"kind": "piece", "rates": {}},
     {"kind": "piece", "rates": {"GLOVE": 30}, "grades": {"A": 120}},
     {"kind": "daily", "day_rate_fen": 12000, "bonus_fen": 5},
@@ -234,6 +234,36 @@ def test_a_bad_wage_scheme_is_refused_on_the_scheme_field(api, world, scheme):
                                          "start_date": "2026-03-01", "scheme": scheme})
 
     assert set(assert_problem(response, 422)["errors"]) == {"scheme"}
+
+
+@pytest.mark.parametrize("multiplier, kept, earned_fen", [
+    (1.5, "1.5", 9600 + 3600), (1.25, "1.25", 9600 + 3000), (2, "2", 9600 + 4800)])
+def test_an_overtime_multiplier_sent_as_an_exact_json_number_is_kept_as_its_decimal(
+        api, world, build, consume, multiplier, kept, earned_fen):
+    scheme = {"kind": "hourly", "rate_fen": 1200, "standard_minutes": 480, "overtime_multiplier": multiplier}
+    created = api.created("/assignments", {"worker_id": world.chen, "site_id": world.sewing,
+                                           "start_date": "2026-04-01", "scheme": scheme})
+    # Ten hours: eight at 12 yuan, two at 12 yuan times the multiplier.
+    day = build.attendance(world.chen, world.sewing, "2026-04-01", minutes=600, time="2026-04-01T18:00:00+08:00")
+    assert api.post("/events", day).status_code == 202
+    consume()
+
+    assert created["scheme"]["overtime_multiplier"] == kept
+    assert api.get(f"/workers/{world.chen}/assignments").get_json()[-1]["scheme"]["overtime_multiplier"] == kept
+    assert api.get(f"/workers/{world.chen}/balance", period="2026-04").get_json()["earned_fen"] == earned_fen
+
+
+def test_an_overtime_multiplier_a_json_number_cannot_hold_exactly_is_refused_saying_why(api, world):
+    scheme = {"kind": "hourly", "rate_fen": 1200, "overtime_multiplier": 1.3333333}
+
+    response = api.post("/assignments", {"worker_id": world.chen, "site_id": world.sewing,
+                                         "start_date": "2026-04-01", "scheme": scheme})
+
+    message = assert_problem(response, 422)["errors"]["scheme"][0]
+    assert "1.3333333" in message and "not exact" in message and '"1.3333333"' in message
+    scheme["overtime_multiplier"] = "1.3333333"  # the same decimal as a string is exact, and taken
+    assert api.post("/assignments", {"worker_id": world.chen, "site_id": world.sewing,
+                                     "start_date": "2026-04-01", "scheme": scheme}).status_code == 201
 
 
 def test_a_post_pays_only_a_monthly_stipend(api, world):

@@ -359,6 +359,7 @@ def test_other_event_types_are_not_touched_by_an_upcaster_of_another(output_reco
 # of the current version dumps, for every event the schemas accept.
 _ids = st.text(st.characters(min_codepoint=0x20, max_codepoint=0x2FFF, exclude_characters="\x7f"), min_size=1,
                max_size=12)
+_free_text = st.characters(codec="utf-8", exclude_characters="\x00")  # free text may hold anything a database can store
 _days = st.dates(date(2000, 1, 1), date(2100, 12, 31)).map(date.isoformat)
 _times = st.times().map(lambda moment: moment.isoformat())
 
@@ -379,11 +380,11 @@ _data_of = {
     OUTPUT_RECORDED: st.builds(lambda worker, site, day, product, grade, quantity: {
         "worker_id": worker, "site_id": site, "date": day, "product": product, "quantity": quantity,
         **({"grade": grade} if grade else {})},
-        _ids, _ids, _days, _ids, st.one_of(st.none(), st.text(min_size=1, max_size=8)),
+        _ids, _ids, _days, _ids, st.one_of(st.none(), st.text(_free_text, min_size=1, max_size=8)),
         st.integers(0, schemas.MAX_QUANTITY)),
     OUTPUT_VOIDED: st.builds(lambda worker, site, output, reason: {
         "worker_id": worker, "site_id": site, "output_id": str(output), **({"reason": reason} if reason else {})},
-        _ids, _ids, st.uuids(), st.one_of(st.none(), st.text(max_size=40))),
+        _ids, _ids, st.uuids(), st.one_of(st.none(), st.text(_free_text, max_size=40))),
 }
 
 
