@@ -338,6 +338,8 @@ def _decode_with_json(value: bytes) -> WorkEvent:
         raw = json.loads(value)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InvalidEvent({"_schema": [f"not JSON: {error}"]}) from None
+    except RecursionError:
+        raise InvalidEvent({"_schema": ["not JSON an event can be: nested too deeply"]}) from None
     return parse_event(raw)
 
 

@@ -73,5 +73,5 @@ def _data_member(value: bytes) -> dict[str, Any]:
         return {"data_base64": base64.b64encode(value).decode()}
     try:
         return {"data": json.loads(text)}
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, RecursionError):  # nested too deeply for an event's data: refused as text
         return {"data": text}

@@ -116,3 +116,16 @@ def test_parked_messages_are_copied_to_the_dead_letter_topic_with_the_reason(run
     [message] = reader.poll(10, 0)
     assert message.headers["reason"] == "unknown worker nobody"
     assert json.loads(message.value)["id"] == uid(1)
+
+
+def test_messages_nested_past_the_parsers_depth_are_parked_and_the_consumer_goes_on(api, county, produce, consume):
+    deep = b"[" * 100_000
+    produce(deep, key=WORKER)
+    produce(deep, key=WORKER, headers={  # CloudEvents binary mode: the data is the value
+        "ce_specversion": "1.0", "ce_id": uid(98), "ce_type": "attendance.recorded", "ce_source": "sites/ws-shoes",
+        "ce_time": "2026-03-02T18:00:00+08:00", "content-type": "application/json"})
+    produce(attendance(uid(99)))
+    consume()
+    letters = dead_letters(api)
+    assert [letter["reason"] for letter in letters] == ["invalid event", "invalid event"]
+    assert api.get(f"/workers/{WORKER}/balance").get_json()["earned_fen"] == 14400
