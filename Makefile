@@ -1,4 +1,4 @@
-# Benchmarks of issue 7 (docs/benchmarks.md). `make bench` fits in about ten minutes on the 2-core machine;
+# The benchmarks (docs/benchmarks.md). `make bench` fits in about ten minutes on the 2-core machine;
 # pass more with ARGS, e.g. make bench ARGS="--size medium --repeat 3".
 PYTHON ?= .venv/bin/python
 ARGS ?=

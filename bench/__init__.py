@@ -1,1 +1,1 @@
-"""Benchmarks of issue 7 (docs/benchmarks.md): `python -m bench`, `make bench` or `bin/bench`."""
+"""The benchmarks (docs/benchmarks.md): `python -m bench`, `make bench` or `bin/bench`."""

@@ -1,4 +1,4 @@
-"""`python -m bench` (or `make bench`, `bin/bench`): every benchmark of issue 7, each with its baseline
+"""`python -m bench` (or `make bench`, `bin/bench`): every benchmark, each with its baseline
 measured in the same run, then a summary table against the targets.
 
     .venv/bin/python -m bench                     # the default size: fits in about ten minutes here

@@ -32,7 +32,7 @@ __all__ = [
     "install_warning_filters",
 ]
 
-#: /work/main (the checkout), whatever the current directory.
+#: The checkout's root, whatever the current directory.
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 

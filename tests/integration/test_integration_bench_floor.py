@@ -1,5 +1,5 @@
 """The bench's raw floor against the real broker: producing fails unless every message reached the topic (a
-send only queues it: the twelfth session's 5M and 10M days lost millions unnoticed), and the raw read takes
+send only queues it: millions of a 10M-message day were once lost unnoticed), and the raw read takes
 every message once, or says how many the topic holds."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The log output of the whole test run, searched for secrets at its end (issue 6, acceptance 3).
+"""The log output of the whole test run, searched for secrets at its end.
 
 In this process, every structlog line (down to DEBUG, whatever level a test configures) and every
 standard-library record (INFO and up) is copied into `logs/in-process.log` under the run's temporary
