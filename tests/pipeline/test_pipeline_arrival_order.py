@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
-from support.pipeline import nonzero, post_in_batches
+from support.pipeline import nonzero, post_in_batches, work_event
 from support.scenario import expected_earnings
 
 VILLAGE = "360731101201"
@@ -40,11 +40,6 @@ def settings(settings):
     return dataclasses.replace(settings, consumer_poll_ms=0)  # a drain ends at the first empty poll: no wait
 
 
-def _event(type_: str, time: str, data: dict) -> dict:
-    return {"specversion": "1.0", "id": str(uuid.uuid4()), "type": type_, "source": "sites/phone", "time": time,
-            "data": data}
-
-
 outputs = st.lists(st.tuples(st.integers(0, 1), st.sampled_from(DAYS), st.sampled_from(("bear", "duck", "kite")),
                              st.sampled_from("ABC"), st.integers(0, 30),
                              st.sampled_from(("kept", "kept", "voided", "voided twice", "voided by the other"))),
@@ -57,22 +52,22 @@ def work(workers: list[str], drawn_outputs, drawn_attendance, orphan_voids: int)
     """The events of the drawn work, in order, and the ids of the voids of another worker's output."""
     events, voids, strays = [], [], set()
     for n, (who, day, status) in enumerate(drawn_attendance):  # each later than the last: a correction wins
-        events.append(_event("attendance.recorded", f"{day}T18:{n:02d}:00+08:00",
+        events.append(work_event("attendance.recorded", f"{day}T18:{n:02d}:00+08:00",
                              {"worker_id": workers[who], "site_id": TEA, "date": day, "status": status}))
     for who, day, product, grade, quantity, fate in drawn_outputs:
-        output = _event("output.recorded", f"{day}T17:00:00+08:00", {
+        output = work_event("output.recorded", f"{day}T17:00:00+08:00", {
             "worker_id": workers[who], "site_id": TOYS, "date": day, "product": product, "grade": grade,
             "quantity": quantity})
         events.append(output)
         cancelled_by = {"kept": [], "voided": [who], "voided twice": [who, who], "voided by the other": [1 - who]}
         for canceller in cancelled_by[fate]:
-            void = _event("output.voided", f"{day}T19:00:00+08:00",
+            void = work_event("output.voided", f"{day}T19:00:00+08:00",
                           {"worker_id": workers[canceller], "site_id": TOYS, "output_id": output["id"]})
             voids.append(void)
             if canceller != who:
                 strays.add(void["id"])
     for _ in range(orphan_voids):  # their output never comes
-        voids.append(_event("output.voided", "2026-03-02T19:00:00+08:00",
+        voids.append(work_event("output.voided", "2026-03-02T19:00:00+08:00",
                             {"worker_id": workers[0], "site_id": TOYS, "output_id": str(uuid.uuid4())}))
     return events + voids, strays
 

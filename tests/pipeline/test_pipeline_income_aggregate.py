@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import uuid
 
 import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 from support.income import income_from_lines, stored_income
-from support.pipeline import post_in_batches
+from support.pipeline import post_in_batches, work_event
 from support.scenario import build_scenario, register
 
 from app.income import household_income
@@ -30,11 +29,6 @@ _examples = itertools.count()
 @pytest.fixture
 def settings(settings):
     return dataclasses.replace(settings, consumer_poll_ms=0)  # a drain ends at the first empty poll: no wait
-
-
-def _event(type_: str, time: str, data: dict) -> dict:
-    return {"specversion": "1.0", "id": str(uuid.uuid4()), "type": type_, "source": "sites/phone", "time": time,
-            "data": data}
 
 
 def register_example(api, n: int | str) -> tuple[dict[str, str], list[str]]:
@@ -59,16 +53,16 @@ attendance = st.lists(st.tuples(st.integers(0, 1), st.sampled_from(DAYS),
 
 
 def work(sites: dict[str, str], workers: list[str], drawn_outputs, drawn_attendance) -> list[dict]:
-    events = [_event("attendance.recorded", f"{day}T18:{n:02d}:00+08:00",
+    events = [work_event("attendance.recorded", f"{day}T18:{n:02d}:00+08:00",
                      {"worker_id": workers[who], "site_id": sites["tea"], "date": day, "status": status})
               for n, (who, day, status) in enumerate(drawn_attendance)]
     for who, day, product, quantity, voided in drawn_outputs:
-        output = _event("output.recorded", f"{day}T17:00:00+08:00", {
+        output = work_event("output.recorded", f"{day}T17:00:00+08:00", {
             "worker_id": workers[who], "site_id": sites["toys"], "date": day, "product": product, "grade": "A",
             "quantity": quantity})
         events.append(output)
         if voided:
-            events.append(_event("output.voided", f"{day}T19:00:00+08:00",
+            events.append(work_event("output.voided", f"{day}T19:00:00+08:00",
                                  {"worker_id": workers[who], "site_id": sites["toys"], "output_id": output["id"]}))
     return events
 
@@ -125,13 +119,13 @@ def test_a_rebuild_restores_the_same_income(app, api, consume, runtime):
 
 def test_a_month_whose_income_came_back_to_nothing_is_absent_as_without_lines(api, consume, county, runtime):
     sites, [worker, _] = register_example(api, "zero")
-    post_in_batches(api, [_event("attendance.recorded", "2026-03-02T18:00:00+08:00",
+    post_in_batches(api, [work_event("attendance.recorded", "2026-03-02T18:00:00+08:00",
                                  {"worker_id": worker, "site_id": sites["tea"], "date": "2026-03-02",
                                   "status": "present"})])
     consume()
     with runtime.sessions.begin() as session:
         assert household_income(session, ["2026-03"], [f"hh-{worker}"]) == {f"hh-{worker}": {"2026-03": 12345}}
-    post_in_batches(api, [_event("attendance.recorded", "2026-03-02T18:30:00+08:00",
+    post_in_batches(api, [work_event("attendance.recorded", "2026-03-02T18:30:00+08:00",
                                  {"worker_id": worker, "site_id": sites["tea"], "date": "2026-03-02",
                                   "status": "absent"})])
     consume()

@@ -30,6 +30,12 @@ def pipeline_settings(postgres_server, bootstrap: str, **kafka) -> Settings:
     )
 
 
+def work_event(type_: str, time: str, data: dict) -> dict:
+    """A CloudEvent as a supervisor's phone sends it, with a fresh id."""
+    return {"specversion": "1.0", "id": str(uuid.uuid4()), "type": type_, "source": "sites/phone", "time": time,
+            "data": data}
+
+
 def drain(runtime, max_batches: int = 10_000) -> int:
     consumer = runtime.bus.consumer(runtime.settings.consumer_group, [runtime.settings.topic_work_events])
     total = 0
