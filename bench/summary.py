@@ -1,0 +1,215 @@
+"""The summary table of a bench run: each benchmark's figures beside its baseline and its target."""
+from __future__ import annotations
+
+import os
+import statistics
+
+TARGETS = {"pipeline_rate": 10_000, "pipeline_share": 0.30, "api_rate": 5_000, "balance_p99_ms": 50,
+           "balance_rps": 300, "ingest_rate": 1_000, "close_1m_s": 30, "embedded_rate": 2_000,
+           "alerts_first_s": 10, "alerts_second_s": 2, "alerts_1m_s": 60, "alerts_rss_mib": 256}
+
+
+def median(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def _fmt(value, unit="", digits=0) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.{digits}f}{unit}"
+
+
+def pipeline_verdict(rate: float | None, share: float | None) -> str:
+    """Which of the pipeline's two targets a rate misses, and by how much."""
+    if rate is None:
+        return "-"
+    if rate < TARGETS["pipeline_rate"]:
+        return f"MISSED x{TARGETS['pipeline_rate'] / rate:.1f}"
+    if share is None:
+        return "rate ok; share -"
+    if share < TARGETS["pipeline_share"]:
+        return f"rate ok; 30% MISSED x{TARGETS['pipeline_share'] / share:.1f}"
+    return "ok"
+
+
+def cpu_row(cpus: list[dict]) -> tuple:
+    """Where a pipeline's CPU went (medians of its runs), and the rate all cores could give at that cost."""
+    groups = list(cpus[0]["us_per_event"])
+    spent = " / ".join(_fmt(median([c["us_per_event"][g] for c in cpus])) for g in groups)
+    return (f"  CPU an event, {' / '.join(groups)}", f"{spent} µs",
+            f"all {os.cpu_count()} cores: {_fmt(median([c['ceiling_rate'] for c in cpus]), ' ev/s')}",
+            f"{_fmt(median([c['cores_busy'] for c in cpus]), '', 2)} cores busy", "-", "-")
+
+
+def summary(r: dict) -> str:
+    rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
+    for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows):
+        rows.extend(part(r))
+    widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    m = r["machine"]
+    head = (f"\nStablework benchmarks, {r['started']}, size {r['size']} {r['params']}\n"
+            f"machine: {m['nproc']} cores, {m['memory_gib']} GiB, {m['cpu']}, load average at start "
+            f"{', '.join(f'{x:.2f}' for x in m['load_avg'])}, at the end "
+            f"{', '.join(f'{x:.2f}' for x in r.get('load_avg_end') or ())}\n")
+    return head + "\n".join(lines)
+
+
+
+def kafka_rows(r: dict) -> list[tuple]:
+    rows = []
+    floor = r.get("floor")
+    consume = median([x["rate"] for x in floor["consume"]]) if floor else None
+    if floor:
+        rows.append(("kafka-python produce (relay settings)", _fmt(median([x["rate"] for x in floor["produce"]]),
+                                                                   " msg/s"), "-", "-", "-", ""))
+        rows.append(("kafka-python consume, no processing", _fmt(consume, " msg/s"), "-", "-", "-", ""))
+        rows.append(("PostgreSQL COPY of the pipeline's rows", _fmt(median([x["rows_rate"] for x in floor["copy"]]),
+                                                                    " rows/s"),
+                     _fmt(median([x["events_rate"] for x in floor["copy"]]), " events/s"), "-", "-", ""))
+    for processes, runs in (r.get("pipeline") or {}).items():
+        rate = median([x["rate"] for x in runs])
+        share = rate / consume if rate and consume else None
+        complete = all(x["complete"] for x in runs)
+        rows.append((f"pipeline topic->wage lines, {processes} consumer(s)", _fmt(rate, " ev/s"),
+                     _fmt(consume, " msg/s raw"), _fmt(share * 100 if share else None, "%", 1),
+                     ">=10,000 ev/s and >=30%", pipeline_verdict(rate, share) + ("" if complete else " (INCOMPLETE)")))
+        cpus = [x["cpu"] for x in runs if x.get("cpu")]
+        if cpus:
+            rows.append(cpu_row(cpus))
+    expected = r.get("expected_wages")
+    if expected and r.get("pipeline"):
+        runs = [x for runs in r["pipeline"].values() for x in runs]
+        same = all((x["wage_lines"], x["wage_fen"]) == tuple(expected) for x in runs)
+        rows.append(("  wage lines = the payroll rules on the same facts", f"{runs[0]['wage_lines']:,} lines, "
+                     f"{runs[0]['wage_fen']:,} fen", f"{expected[0]:,} lines, {expected[1]:,} fen", "-", "equal",
+                     "ok" if same else "DIFFERENT"))
+    return rows
+
+
+def api_rows(r: dict) -> list[tuple]:
+    rows = []
+    api = r.get("api")
+    if api:
+        rate = median([x["rate"] for x in api["ingest"]])
+        rows.append(("API batch POST /events (1000/request)", _fmt(rate, " ev/s"), "-", "-", ">=5,000 ev/s",
+                     "ok" if rate >= TARGETS["api_rate"] else f"MISSED x{TARGETS['api_rate'] / rate:.1f}"))
+        alone = api.get("reads_alone")
+        if alone:
+            rows.append(("balance reads alone, closed loop (8 conns)", f"{alone['achieved_rps']:,.0f} req/s",
+                         f"p50 {_fmt(alone.get('latency_p50_ms'), ' ms', 1)}, p99 "
+                         f"{_fmt(alone.get('latency_p99_ms'), ' ms', 1)}", "-", ">=300 req/s",
+                         "ok" if alone["achieved_rps"] >= 300 else f"MISSED x{300 / alone['achieved_rps']:.1f}"))
+        reads, ingest = api["reads"], api["ingest_during_reads"]
+        ok = reads.get("latency_p99_ms", 1e9) < 50 and reads["achieved_rps"] >= 0.98 * TARGETS["balance_rps"]
+        rows.append((f"balance p50/p99 (open loop) at {reads['achieved_rps']:.0f} rps, "
+                     f"ingesting {ingest['rate']:.0f} ev/s",
+                     f"{_fmt(reads.get('latency_p50_ms'), ' ms', 1)} / {_fmt(reads.get('latency_p99_ms'), ' ms', 1)}",
+                     f"service {_fmt(reads.get('service_p50_ms'), '', 1)}/"
+                     f"{_fmt(reads.get('service_p99_ms'), ' ms', 1)}",
+                     "-", "p99<50 ms at 300 rps", "ok" if ok else "MISSED"))
+        if len(api.get("mixed_runs", ())) > 1:
+            p99s = ", ".join(_fmt(run["reads"].get("latency_p99_ms"), "", 1) for run in api["mixed_runs"])
+            rows.append(("  p99 of each run (the median run above)", f"{p99s} ms", "-", "-", "-", "-"))
+        server = reads.get("server_side")
+        if server:
+            rows.append(("  of them over 50 ms inside the server (its histogram)", f"{server['over_50ms']:,}",
+                         f"of {server['requests']:,}", "-", "-", "-"))
+    return rows
+
+
+def close_rows(r: dict) -> list[tuple]:
+    rows = []
+    close = r.get("close")
+    if close:
+        base = close["baseline_set_based"]
+        for key, run in close["runs"].items():
+            first, second = run["first"], run["second"]
+            sites = first["sites"]
+            name = f"month close {close['workers']:,} workers, {sites:,} sites, {close['wage_lines']:,} lines ({key})"
+            if first["path"] == "bulk":  # set-based: grows with the lines, as the floor does
+                projected = first["work_seconds"] * 1_000_000 / close["workers"]
+            else:  # one site at a time (quadratic without the index)
+                projected = first["work_seconds"] / max(1, sites) * 80_000 * (
+                    1 if "_as_is" not in key else 1_000_000 / close["workers"])
+            rows.append((name, f"{first['work_seconds']:,.1f} s", f"set-based {base['seconds']:.2f} s",
+                         f"x{first['work_seconds'] / max(base['seconds'], 1e-6):,.1f}",
+                         "1M workers < 30 s", f"1M ~{projected:,.0f} s projected"))
+            rows.append((f"  second run ({key}): changes nothing", f"{second['work_seconds']:,.1f} s",
+                         "-", "-", "unchanged", "ok" if second["unchanged"] and first["consistent"] else "CHANGED"))
+            rows.append((f"  peak RSS per process ({key})",
+                         " / ".join(f"{m:,.0f} MiB" for m in first["peak_rss_mib"]), "-", "-", "< 1 GiB",
+                         "ok" if max(first["peak_rss_mib"]) < 1024 else "MISSED"))
+    return rows
+
+
+def embedded_rows(r: dict) -> list[tuple]:
+    rows = []
+    emb = r.get("embedded")
+    if emb:
+        rate = median([x["rate"] for x in emb["runs"]])
+        floor_rate = median([x["read_floor"]["rate"] for x in emb["runs"]])
+        rows.append(("embedded (SQLite + event log), 1 consumer", _fmt(rate, " ev/s"), _fmt(floor_rate, " rows/s read"),
+                     _fmt(rate / floor_rate * 100 if rate and floor_rate else None, "%", 2), ">=2,000 ev/s",
+                     "ok" if rate and rate >= TARGETS["embedded_rate"] else
+                     f"MISSED x{TARGETS['embedded_rate'] / rate:.1f}" if rate else "-"))
+    return rows
+
+
+def alert_rows(r: dict) -> list[tuple]:
+    from bench.alerts import KINDS, check_findings
+
+    a = r.get("alerts")
+    if not a:
+        return []
+    runs, floor = a["runs"], median([run["floor"]["seconds"] for run in a["runs"]])
+    first, second = (median([run[key]["seconds"] for run in runs]) for key in ("first", "second"))
+    limit = TARGETS["alerts_first_s"] if a["workers"] <= 100_000 else TARGETS["alerts_1m_s"]
+    rss = max(run[key]["peak_rss_mib"] for run in runs for key in ("first", "second"))
+    again = all(run["second"]["raised"] == 0 and run["found_after_second"] == run["found"] for run in runs)
+    problems = [p for run in runs for p in check_findings(run["found"], a["expected"])]
+    found = runs[0]["found"]
+    return [
+        (f"alerts, first evaluation: {a['workers']:,} workers, {a['households']:,} households, {a['sites']:,} "
+         f"sites, 13 months", _fmt(first, " s", 1), f"bare scans {floor:.1f} s", f"x{first / floor:.1f}",
+         f"< {limit} s", _verdict(first, limit)),
+        ("  second evaluation: raises nothing", _fmt(second, " s", 1), f"bare scans {floor:.1f} s",
+         f"x{second / floor:.1f}", f"< {TARGETS['alerts_second_s']} s" if a["workers"] <= 100_000 else "-",
+         ("" if again else "RAISED AGAIN; ") + (_verdict(second, TARGETS["alerts_second_s"])
+                                                 if a["workers"] <= 100_000 else "-")),
+        ("  evaluator peak RSS (a child process)", _fmt(rss, " MiB"), "-", "-", f"< {TARGETS['alerts_rss_mib']} MiB",
+         _verdict(rss, TARGETS["alerts_rss_mib"])),
+        ("  raised: " + " / ".join(KINDS), " / ".join(f"{found[k]:,}" for k in KINDS),
+         " / ".join(f"{a['expected'][k]:,}" if k != "no_work" else "{:,}-{:,}".format(*a["expected"][k])
+                    for k in KINDS), "-", "as planted", "ok" if not problems else "; ".join(problems)[:120]),
+    ]
+
+
+def _verdict(value: float | None, limit: float) -> str:
+    if value is None:
+        return "-"
+    return "ok" if value < limit else f"MISSED x{value / limit:.1f}"
+
+
+def upkeep_rows(r: dict) -> list[tuple]:
+    """The wage pipeline with the income aggregate kept and with its upkeep a no-op, runs taken in turn."""
+    upkeep = r.get("upkeep")
+    if not upkeep:
+        return []
+    arms = [(f"pipeline keeping the income aggregate, {p} consumer(s)", runs)
+            for p, runs in (upkeep.get("kafka") or {}).items()]
+    if upkeep.get("embedded"):
+        arms.append(("embedded keeping the income aggregate, 1 consumer", upkeep["embedded"]))
+    rows = []
+    for name, runs in arms:
+        kept, skipped = ([x["rate"] for x in runs[arm]] for arm in ("with", "without"))
+        rate, base = median(kept), median(skipped)
+        noise = max((max(v) - min(v)) / median(v) for v in (kept, skipped) if median(v))
+        cost = 1 - rate / base if rate and base else None
+        rows.append((name, _fmt(rate, " ev/s"), f"upkeep a no-op {_fmt(base, ' ev/s')}",
+                     _fmt(rate / base * 100 if rate and base else None, "%", 1), "unchanged within noise",
+                     "-" if cost is None else "ok" if cost <= noise else
+                     f"COSTS {cost * 100:.1f}% (noise {noise * 100:.1f}%)"))
+    return rows
