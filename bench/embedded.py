@@ -80,12 +80,12 @@ def committed(url: str) -> int:
         conn.close()
 
 
-def run_embedded(country: Country, days: int, tag: str = "embedded") -> dict:
+def run_embedded(country: Country, days: int, tag: str = "embedded", module: str = "consumers") -> dict:
     url = fresh_sqlite(country, tag)
     total = fill_event_log(url, country, days)
     floor = read_floor(url, total)
     env = settings_env(DATABASE_URL=url, STABLEWORK_BUS="embedded")
-    process = Process(f"{tag}-consumer", [__import__("sys").executable, "-m", "consumers"], env)
+    process = Process(f"{tag}-consumer", [__import__("sys").executable, "-m", module], env)
     started = time.perf_counter()
     first = first_count = None
     done = 0

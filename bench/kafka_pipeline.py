@@ -208,7 +208,8 @@ def committed(admin: KafkaAdminClient, group: str) -> int:
 
 
 def run_pipeline(services: Services, country: Country, topic: str, total: int, processes: int, tag: str,
-                 batch_size: int | None = None, timeout: float | None = None, quiet_setup: bool = True) -> dict:
+                 batch_size: int | None = None, timeout: float | None = None, quiet_setup: bool = True,
+                 module: str = "consumers") -> dict:
     """Fresh database with the registry, `processes` wage consumers in a new group on `topic`; time until the
     group has committed every message (offsets are committed after the batch's transaction)."""
     dbname = f"bench_{tag}".replace("-", "_")[:60]
@@ -220,7 +221,7 @@ def run_pipeline(services: Services, country: Country, topic: str, total: int, p
     if batch_size:
         env["CONSUMER_BATCH_SIZE"] = str(batch_size)
     admin = KafkaAdminClient(bootstrap_servers=services.kafka.bootstrap, client_id="bench-watch")
-    procs = consumers(processes, env, tag)
+    procs = consumers(processes, env, tag, module)
     cpu = CpuUse({"consumers": [p.pid for p in procs], "postgres": [services.postgres.pid],
                   "kafka": [services.kafka.pid]})
     started = time.perf_counter()

@@ -167,8 +167,9 @@ class CpuUse:
         self.busy = busy_after - busy_before
 
 
-def consumers(count: int, env: dict[str, str], tag: str) -> list[Process]:
-    return [Process(f"{tag}-consumer-{n}", [PYTHON, "-m", "consumers"], env) for n in range(count)]
+def consumers(count: int, env: dict[str, str], tag: str, module: str = "consumers") -> list[Process]:
+    """`count` wage consumer processes: `python -m consumers`, or a bench launcher of it (`module`)."""
+    return [Process(f"{tag}-consumer-{n}", [PYTHON, "-m", module], env) for n in range(count)]
 
 
 def gunicorn(env: dict[str, str], tag: str) -> Process:
