@@ -5,14 +5,12 @@ the child's peak resident memory, against floors measured in the same run: the b
 (household income by month, each site's recorded days, each site's approved pay by month). The findings
 are counted by kind and checked against what the generator planted and a SQL statement of the rules.
 
-Child: `python -m bench.alerts AS_OF`, its database from the environment (DATABASE_URL); prints JSON.
+The evaluator process is bench/evaluator.py.
 """
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import time
 from datetime import date, timedelta
 
@@ -22,7 +20,7 @@ import payroll
 from bench.alert_history import history_months, make_history
 from bench.country import Country
 from bench.load import libpq, prepare_postgres
-from bench.services import PYTHON, ROOT, Services, peak_rss_mib, settings_env
+from bench.services import PROJECT, PYTHON, ROOT, Services, settings_env
 
 EVALUATION_DAY = 5  # the settings' default ALERT_EVALUATION_DAY: the month is evaluated on the 5th after it
 KINDS = ("income_drop", "below_line", "projected_below_line", "no_work", "wage_arrears")
@@ -57,10 +55,10 @@ def run_alerts(services: Services, country: Country, repeat: int) -> dict:
 
 
 def evaluate_in_child(url: str, as_of: date, tag: str) -> dict:
-    """The scheduled evaluation in a process of its own; its peak RSS from the kernel's accounting (wait4)."""
+    """The scheduled evaluation in a process of its own, which reports its own peak RSS (VmHWM)."""
     env = settings_env(DATABASE_URL=url, STABLEWORK_BUS="kafka", KAFKA_BOOTSTRAP_SERVERS="127.0.0.1:9",
                        ALERT_EVALUATION_DAY=str(EVALUATION_DAY))
-    child = subprocess.Popen([PYTHON, "-m", "bench.alerts", as_of.isoformat()], cwd=ROOT, env=env,
+    child = subprocess.Popen([PYTHON, str(ROOT / "bench" / "evaluator.py"), as_of.isoformat()], cwd=PROJECT, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     out, err = child.communicate(timeout=3600)
     if child.returncode:
@@ -161,24 +159,3 @@ def reset_evaluation(url: str, keep_alerts: bool) -> None:
             conn.execute("DELETE FROM event_log")
             conn.execute("VACUUM ANALYZE alerts, event_log, alert_evaluations")
 
-
-def _evaluate(as_of: date) -> dict:
-    from app.logs import configure_logging
-    from app.runtime import build_runtime
-    from app.settings import Settings
-    from consumers.scheduler import run_due_evaluation
-
-    settings = Settings.from_env()
-    configure_logging(settings.log_level)
-    runtime = build_runtime(settings)
-    try:
-        started = time.perf_counter()
-        raised = run_due_evaluation(runtime, as_of)
-        seconds = time.perf_counter() - started
-    finally:
-        runtime.close()
-    return {"seconds": seconds, "raised": raised, "peak_rss_mib": peak_rss_mib(os.getpid())}
-
-
-if __name__ == "__main__":
-    print(json.dumps(_evaluate(date.fromisoformat(sys.argv[1]))))
