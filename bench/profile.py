@@ -1,6 +1,7 @@
 """Profile the wage consumer's batch path in-process with pyinstrument (or report where it is not installed).
 
-    .venv/bin/python -m bench.profile --workers 5000 --days 2 [--embedded | --api]   (pip install pyinstrument)
+    .venv/bin/python -m bench.profile --workers 5000 --days 2 [--embedded | --api] [--without-income]
+    (pip install pyinstrument)
 
 Builds a fresh database with the registry, puts the events on the bus (a Kafka topic, or the
 embedded event log), then runs the project's `consume_once` loop under the profiler until the bus
@@ -37,6 +38,8 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, help="CONSUMER_BATCH_SIZE (default: the settings' own)")
     parser.add_argument("--post-batch", type=int, default=1000, help="with --api: events per POST /events")
     parser.add_argument("--sampler", choices=("pyinstrument", "none"), default="pyinstrument")
+    parser.add_argument("--without-income", action="store_true",
+                        help="the income aggregate's upkeep a no-op (bench/without_income.py), to compare")
     parser.add_argument("--api", action="store_true",
                         help="profile the API in-process instead (Flask test client on PostgreSQL): batch POST "
                              "/events and GET /workers/{id}/balance, one request at a time")
@@ -49,6 +52,10 @@ def main() -> None:
     from app.settings import Settings
     from consumers.loop import tune_garbage_collector
 
+    if args.without_income:
+        from bench.without_income import replace_upkeep
+
+        replace_upkeep()
     base = Settings.from_env()
     if args.batch_size:
         base = replace(base, consumer_batch_size=args.batch_size)
