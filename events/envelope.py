@@ -60,7 +60,7 @@ class WorkEvent:
 
     @property
     def order_key(self) -> str:
-        """Sorts events the way DOMAIN.md orders them: later `time` wins, ties by larger id."""
+        """Sorts events the way docs/domain.md orders them: later `time` wins, ties by larger id."""
         return f"{format_time(self.time)}|{self.id}"
 
 

@@ -1,5 +1,5 @@
-"""The layers of STYLE.md hold: payroll/ imports nothing of ours, events/ nothing of app/ or
-consumers/, nothing imports consumers/; and the code passes the linter."""
+"""The layers of the code hold (docs/architecture.md): payroll/ imports nothing of ours, events/ nothing of
+app/ or consumers/, nothing imports consumers/; and the code passes the linter."""
 from __future__ import annotations
 
 import ast
