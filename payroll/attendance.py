@@ -54,7 +54,7 @@ def hourly_day_pay(scheme: HourlyScheme, status: str, minutes: int | None) -> in
     if _check_status(status) in ("absent", "leave"):
         return 0
     # In half minutes, so that half a standard day is whole; the multiplier as num / den. Exact integers
-    # throughout: the same result as Fractions at a tenth of their cost (the rule runs for every hourly event).
+    # throughout: the same result as Fractions at a fraction of their cost (the rule runs for every hourly event).
     if minutes is None:
         if status == "present":
             raise MissingMinutes()

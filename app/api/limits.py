@@ -7,7 +7,7 @@ worker counts on its own, and a caller may get up to WEB_CONCURRENCY times the l
 each process counts in memory for a while, rather than refuse everyone.
 
 The counting is the `limits` library's (a sliding window counter). Flask-Limiter, its Flask
-extension, did the same in a tenth of the API's CPU under load, resolving its limits anew on every
+extension, did the same at a cost the API felt under load, resolving its limits anew on every
 request (docs/benchmarks.md); this hook does only what the API asks of it.
 """
 from __future__ import annotations
