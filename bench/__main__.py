@@ -20,7 +20,7 @@ import uuid
 from datetime import UTC, datetime
 
 from bench.country import Country
-from bench.services import VAR, Services, machine
+from bench.services import VAR, Services, machine, use_bench_data_key
 
 # name -> (pipeline workers, pipeline days, API workers, month-close workers, embedded workers, embedded days)
 SIZES = {
@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("--emb-workers", type=int)
     parser.add_argument("--emb-days", type=int)
     args = parser.parse_args()
+    use_bench_data_key()
     size = dict(SIZES[args.size])
     for key in size:
         if getattr(args, key, None):

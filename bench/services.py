@@ -25,7 +25,6 @@ PROJECT = Path(os.environ.get("BENCH_PROJECT_ROOT") or ROOT)
 VAR = ROOT / "var" / "bench"
 # A fixed Fernet key for the throwaway databases (personal data is encrypted at rest; PostgreSQL needs a key).
 DATA_KEY = "YmVuY2gtb25seS1rZXktbm90LWZvci1wcm9kdWN0aW8="
-os.environ.setdefault("STABLEWORK_DATA_KEYS", DATA_KEY)  # for what the bench process itself opens
 PYTHON = sys.executable
 
 # The throwaway cluster of infra.postgres (fsync and synchronous_commit off), with memory for bigger sets.
@@ -41,6 +40,7 @@ class Services:
         self.postgres = PostgresServer(use_env=False, settings=PG_SETTINGS) if postgres else None
 
     def start(self) -> "Services":
+        use_bench_data_key()
         started = time.monotonic()
         if self.postgres:
             self.postgres.start()
@@ -58,6 +58,11 @@ class Services:
         finally:
             if self.postgres:
                 self.postgres.cleanup()
+
+
+def use_bench_data_key() -> None:
+    """Give what the bench process itself opens the throwaway databases' key, unless one is set."""
+    os.environ.setdefault("STABLEWORK_DATA_KEYS", DATA_KEY)
 
 
 def settings_env(**values: str) -> dict[str, str]:
