@@ -129,7 +129,7 @@ def bench_kafka(services: Services, size: dict, args, only: set) -> dict:
             out["pipeline"][processes] = runs
         from bench.kafka_pipeline import expected_wages
 
-        if size["days"] <= country.month_days():  # the rules' side is computed for one month (24 s a million)
+        if size["days"] <= country.month_days():  # the rules take long: one month at most
             out["expected_wages"] = expected_wages(country, size["days"])
     return out
 
