@@ -11,7 +11,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from infra import ServiceError
 
-__all__ = ["PostgresError", "find_pg_bindir", "install_postgresql", "libpq_url", "sqlalchemy_url", "with_database"]
+__all__ = ["PostgresError", "find_pg_bindir", "install_postgresql", "libpq_url", "redacted", "sqlalchemy_url",
+           "unreachable_because", "with_database"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,27 @@ def libpq_url(url: str) -> str:
 def with_database(url: str, dbname: str) -> str:
     parts = urlsplit(url)
     return urlunsplit((parts.scheme, parts.netloc, "/" + dbname, parts.query, parts.fragment))
+
+
+def redacted(url: str) -> str:
+    """The URL with its password, if any, replaced by ***, for logs and messages."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(":" + parts.password + "@", ":***@")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def unreachable_because(url: str) -> str | None:
+    """None if the server of ``url`` answers a query, else why it did not."""
+    import psycopg
+
+    try:
+        with psycopg.connect(libpq_url(url), connect_timeout=5) as conn:
+            conn.execute("SELECT 1")
+    except Exception as exc:  # noqa: BLE001 - any failure means unusable
+        return f"{type(exc).__name__}: {exc}".strip()
+    return None
 
 
 def _pg_version_key(bindir: Path) -> tuple:

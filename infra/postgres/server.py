@@ -25,7 +25,6 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from infra import free_port, tail, wait_port_free
 from infra.postgres import local
@@ -34,7 +33,9 @@ from infra.postgres.install import (
     find_pg_bindir,
     install_postgresql,
     libpq_url,
+    redacted,
     sqlalchemy_url,
+    unreachable_because,
     with_database,
 )
 
@@ -132,17 +133,9 @@ class PostgresServer:
 
     def __repr__(self) -> str:
         if self.is_external:
-            return f"<PostgresServer external {self._redacted(self.url)}>"
+            return f"<PostgresServer external {redacted(self.url)}>"
         state = "running" if self.is_running() else "stopped"
         return f"<PostgresServer 127.0.0.1:{self.port} {state} dir={self._base_dir}>"
-
-    @staticmethod
-    def _redacted(url: str) -> str:
-        parts = urlsplit(url)
-        if parts.password:
-            netloc = parts.netloc.replace(":" + parts.password + "@", ":***@")
-            return urlunsplit(parts._replace(netloc=netloc))
-        return url
 
     # -- lifecycle ------------------------------------------------------
 
@@ -152,12 +145,12 @@ class PostgresServer:
         if self.use_env and not self._initialized:
             env_url = os.environ.get("DATABASE_URL")
             if env_url:
-                reason = self._probe(env_url)
+                reason = unreachable_because(env_url)
                 if reason is None:
                     self.external_url = sqlalchemy_url(env_url)
                     log.info("using the PostgreSQL server of DATABASE_URL")
                     return self
-                self.env_error = f"{self._redacted(env_url)} is not reachable: {reason}"
+                self.env_error = f"{redacted(env_url)} is not reachable: {reason}"
                 log.warning("DATABASE_URL is set but %s; starting a local server instead",
                             self.env_error)
         if not self._initialized:
@@ -244,17 +237,6 @@ class PostgresServer:
                 f"cannot {what}() the PostgreSQL server given by DATABASE_URL: it is not managed by the "
                 "tests. Unset DATABASE_URL to let the tests run their own server."
             )
-
-    @staticmethod
-    def _probe(url: str) -> str | None:
-        import psycopg
-
-        try:
-            with psycopg.connect(libpq_url(url), connect_timeout=5) as conn:
-                conn.execute("SELECT 1")
-        except Exception as exc:  # noqa: BLE001 - any failure means unusable
-            return f"{type(exc).__name__}: {exc}".strip()
-        return None
 
     def _initdb(self) -> None:
         local.prepare_base_dir(self.base_dir, self.socket_dir, self.log_path)
