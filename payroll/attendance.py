@@ -101,8 +101,8 @@ def day_credits(statuses: Iterable[str]) -> Fraction:
 
 
 def _half_days(statuses: Iterable[str], caller: str) -> int:
-    """The day credits of `statuses`, counted in halves: a whole number (a month recomputes for every
-    event of its days, and Fraction sums cost a microsecond or two a day)."""
+    """The day credits of `statuses`, counted in halves: a whole number, because a month recomputes for every
+    event of its days and Fraction sums would cost each of them."""
     if isinstance(statuses, str):
         raise TypeError(f"{caller} takes an iterable of statuses, not a single string")
     return sum(_HALF_DAYS[_check_status(status)] for status in statuses)
