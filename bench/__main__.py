@@ -21,7 +21,7 @@ import uuid
 from datetime import UTC, datetime
 
 from bench.country import Country
-from bench.services import VAR, Services, machine
+from bench.services import VAR, Services, machine, use_bench_data_key
 from bench.summary import summary
 
 # name -> (pipeline workers, pipeline days, API workers, month-close workers, embedded workers, embedded days,
@@ -68,6 +68,7 @@ def parse_args() -> tuple[argparse.Namespace, dict, set]:
     parser.add_argument("--emb-days", type=int)
     parser.add_argument("--alert-workers", type=int, help="workers of the alert benchmark's country")
     args = parser.parse_args()
+    use_bench_data_key()
     size = dict(SIZES[args.size])
     for key in size:
         if getattr(args, key, None):
@@ -139,7 +140,7 @@ def bench_kafka(services: Services, size: dict, args, only: set) -> dict:
             out["pipeline"][processes] = runs
         from bench.kafka_pipeline import expected_wages
 
-        if size["days"] <= country.month_days():  # the rules' side is computed for one month (24 s a million)
+        if size["days"] <= country.month_days():  # the rules take long: one month at most
             out["expected_wages"] = expected_wages(country, size["days"])
     return out
 
