@@ -6,6 +6,7 @@ Standard Webhooks library on the other side would do.
 from __future__ import annotations
 
 import base64
+import contextlib
 import dataclasses
 import hashlib
 import hmac
@@ -15,14 +16,12 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from sqlalchemy import select
 from support.processes import ROOT, wait_until
+from support.webhook_receiver import Received, WebhookReceiver
 
 from app.alert_events import alert_cloudevent
 from app.db.models import Alert, Region, WebhookDelivery
@@ -40,61 +39,11 @@ def settings(settings):
 # --- a receiver on 127.0.0.1 ---------------------------------------------------------------------------
 
 
-@dataclass
-class Received:
-    headers: dict[str, str]  # names in lower case
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """An HTTP endpoint that records every POST and answers the scripted statuses, then 200."""
-
-    answers: list[int] = field(default_factory=list)
-    requests: list[Received] = field(default_factory=list)
-    server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/hooks/alerts"
-
-    def answer(self, headers: dict[str, str], body: bytes) -> int:
-        self.requests.append(Received(headers, body))
-        return self.answers.pop(0) if self.answers else 200
-
-
 @pytest.fixture
 def receiver():
     """`receiver()` starts one; all are stopped at the end of the test."""
-    started: list[tuple[ThreadingHTTPServer, threading.Thread]] = []
-
-    def start(*answers: int) -> Receiver:
-        endpoint = Receiver(list(answers))
-        lock = threading.Lock()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                with lock:
-                    status = endpoint.answer({name.lower(): value for name, value in self.headers.items()}, body)
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *_args):
-                pass
-
-        endpoint.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        thread = threading.Thread(target=endpoint.server.serve_forever, args=(0.05,), daemon=True)
-        thread.start()
-        started.append((endpoint.server, thread))
-        return endpoint
-
-    yield start
-    for server, thread in started:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with contextlib.ExitStack() as started:
+        yield lambda *answers: started.enter_context(WebhookReceiver(*answers))
 
 
 def signature_is_valid(secret: str, request: Received) -> bool:
