@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from support.problems import assert_problem
 
-# --- assignments ---------------------------------------------------------------------------------------
-
 
 def test_an_assignment_stores_the_scheme_with_its_defaults(api, world):
     created = api.created("/assignments", {"worker_id": world.wang, "site_id": world.glove,
