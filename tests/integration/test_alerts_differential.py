@@ -1,5 +1,5 @@
 """On PostgreSQL, the alert evaluation raises exactly what the pure rules of payroll/alerts.py find, kind
-by kind (tests/alerts/test_alerts_differential.py is the same test on SQLite)."""
+by kind (tests/pipeline/test_alerts_differential.py is the same test on SQLite)."""
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
