@@ -38,8 +38,9 @@ def due_month(today: date, evaluation_day: int) -> str | None:
     return last_month_end.strftime("%Y-%m")
 
 
-def run_due_evaluation(runtime: Runtime, today: date) -> int | None:
-    """Evaluate the due month, or the rest of it, unless it already was; return how many alerts it raised."""
+def run_due_evaluation(runtime: Runtime, today: date, stop: threading.Event | None = None) -> int | None:
+    """Evaluate the due month, or the rest of it, unless it already was; return how many alerts it raised.
+    With `stop` set it stops after the chunk in hand (None), the rest left to the next check."""
     month = due_month(today, runtime.settings.alert_evaluation_day)
     if month is None:
         return None
@@ -56,6 +57,9 @@ def run_due_evaluation(runtime: Runtime, today: date) -> int | None:
         try:
             while not (chunk := evaluate_next_chunk(runtime, evaluation, done, site_days)).is_last:
                 done = (chunk.subjects, chunk.last)
+                if stop is not None and stop.is_set():
+                    log.info("alerts evaluation paused", month=month, after=list(done))
+                    return None
         except Overtaken:
             return None
     with runtime.sessions() as session:
@@ -130,7 +134,7 @@ def run_alert_scheduler(runtime: Runtime, stop: threading.Event, today: Callable
     today = today or runtime.settings.today
     while not stop.is_set():
         try:
-            run_due_evaluation(runtime, today())
+            run_due_evaluation(runtime, today(), stop)
         except (OperationalError, DBAPIError) as error:
             log.warning("alert evaluation failed; will retry", error=str(error)[:500])
         stop.wait(runtime.settings.alert_check_interval_s)

@@ -3,10 +3,22 @@ after a chunk resumes at the next, the month counts as evaluated only once every
 alert is raised, published and queued once (tests/integration holds the same on PostgreSQL)."""
 from __future__ import annotations
 
-import pytest
-from support.alert_chunks import chunked_runtime, evaluate_interrupted_and_resumed
+import threading
 
+import pytest
+from support.alert_chunks import (
+    TODAY,
+    alert_ids,
+    assert_each_alert_raised_published_and_queued_once,
+    chunked_runtime,
+    evaluate_interrupted_and_resumed,
+    evaluation_of,
+)
+
+import app.alerting as alerting
+import consumers.scheduler as scheduler
 from app.migrate import upgrade_database
+from consumers.scheduler import run_due_evaluation
 
 
 @pytest.fixture
@@ -21,3 +33,15 @@ def chunked(settings):
 def test_an_evaluation_interrupted_after_a_chunk_resumes_at_the_next_and_raises_each_alert_once(
         chunked, monkeypatch, after):
     evaluate_interrupted_and_resumed(chunked, monkeypatch, after)
+
+
+def test_an_evaluator_told_to_stop_stops_after_the_chunk_in_hand_and_the_next_check_resumes(chunked, monkeypatch):
+    stop, real = threading.Event(), alerting.evaluate_chunk
+    monkeypatch.setattr(scheduler, "evaluate_chunk", lambda *args: (stop.set(), real(*args))[1])
+
+    assert run_due_evaluation(chunked, TODAY, stop) is None
+    assert len(alert_ids(chunked)) == 3 and evaluation_of(chunked) == ("running", 3)  # hh0 and its worker's, committed
+
+    monkeypatch.setattr(scheduler, "evaluate_chunk", real)
+    assert run_due_evaluation(chunked, TODAY, threading.Event()) == len(alert_ids(chunked))
+    assert_each_alert_raised_published_and_queued_once(chunked)

@@ -70,6 +70,12 @@ def test_a_stablework_today_that_is_no_date_is_refused():
         Settings.from_env({"STABLEWORK_TODAY": "5 November"})
 
 
+def test_an_evaluation_chunk_of_no_households_is_refused():
+    assert Settings.from_env({"ALERT_EVALUATION_CHUNK": "200"}).alert_evaluation_chunk == 200
+    with pytest.raises(ValueError, match="ALERT_EVALUATION_CHUNK must be at least 1"):
+        Settings.from_env({"ALERT_EVALUATION_CHUNK": "0"})
+
+
 @pytest.fixture
 def due(api, settings):
     """A poor household with no income (below the line in any month), May due on 3 June, checked every second."""
