@@ -91,9 +91,13 @@ def household_findings(session: Session, month: str, t: payroll.AlertThresholds,
                        chunk: Chunk) -> Findings:
     """income_drop, below_line and projected_below_line of the chunk's households inside `within`."""
     months = sorted(set(payroll.previous_months(month, 11) + [month] + payroll.months_of_year_until(month)))
-    chosen = _inside(select(Household.id).join(Region, Region.code == Household.region_code)
-                     .where(*chunk.holds(Household.id)), within)
-    income = household_income(session, months, chosen)
+    # the key range on the workers themselves, so that their index finds the chunk's
+    workers = chunk.holds(Worker.household_id)
+    if within is not None:
+        workers.append(Worker.household_id.in_(_inside(
+            select(Household.id).join(Region, Region.code == Household.region_code)
+            .where(*chunk.holds(Household.id)), within)))
+    income = household_income(session, months, where=workers)
     households = session.execute(_inside(
         select(Household.id, Household.status, Household.size, Household.region_code, Region.path)
         .join(Region, Region.code == Household.region_code).where(*chunk.holds(Household.id)), within))
