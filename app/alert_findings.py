@@ -44,6 +44,7 @@ class Subject:
 Findings = Iterator[tuple[Subject, payroll.Finding]]
 # the subjects of the chunks, in the order evaluated: a household's rules and its workers', then the sites'
 SUBJECTS = {"household": Household, "site": Site}
+Done = tuple[str, str | None] | None  # the subjects and last key of the last chunk done; None before the first
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,15 @@ class Chunk:
     def is_last(self) -> bool:
         return self.last is None and self.subjects == list(SUBJECTS)[-1]
 
+    @property
+    def done(self) -> Done:
+        """What `next_chunk` continues from once this chunk is done."""
+        return self.subjects, self.last
+
     def holds(self, key) -> list:
         """The conditions on a column of subject ids that keep this chunk's."""
         conditions = [] if self.after is None else [key > self.after]
         return conditions if self.last is None else [*conditions, key <= self.last]
-
-
-Done = tuple[str, str | None] | None  # the subjects and last key of the last chunk done; None before the first
 
 
 def next_chunk(session: Session, done: Done, within: str | None, size: int) -> Chunk:

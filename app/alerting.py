@@ -69,13 +69,13 @@ def evaluate(session: Session, bus: Bus, alerts_topic: str, month: str, as_of: d
     evaluation leaves the other counties alone. All the chunks run in the caller's transaction."""
     evaluation = Evaluation(month, as_of, thresholds, within, chunk)
     _without_jit(session)
-    site_days, alerts, done = recorded_days(session, as_of, thresholds), [], None
+    site_days, alerts, done = site_days_of(session, evaluation), [], None
     while True:
         part = next_chunk(session, done, within, chunk)
         alerts += _raise_all(session, bus, alerts_topic, _findings(session, evaluation, part, site_days))
         if part.is_last:
             return alerts
-        done = (part.subjects, part.last)
+        done = part.done
 
 
 def evaluate_chunk(session: Session, bus: Bus, alerts_topic: str, evaluation: Evaluation, chunk: Chunk,

@@ -56,7 +56,7 @@ def run_due_evaluation(runtime: Runtime, today: date, stop: threading.Event | No
             log.info("alerts evaluation resumed", month=month, after=list(done))
         try:
             while not (chunk := evaluate_next_chunk(runtime, evaluation, done, site_days)).is_last:
-                done = (chunk.subjects, chunk.last)
+                done = chunk.done
                 if stop is not None and stop.is_set():
                     log.info("alerts evaluation paused", month=month, after=list(done))
                     return None
