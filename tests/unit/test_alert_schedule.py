@@ -23,3 +23,9 @@ def test_the_month_due_for_evaluation(today, day, due):
 def test_a_stablework_today_that_is_no_date_is_refused():
     with pytest.raises(ValueError, match="STABLEWORK_TODAY must be a date"):
         Settings.from_env({"STABLEWORK_TODAY": "5 November"})
+
+
+def test_an_evaluation_chunk_of_no_households_is_refused():
+    assert Settings.from_env({"ALERT_EVALUATION_CHUNK": "200"}).alert_evaluation_chunk == 200
+    with pytest.raises(ValueError, match="ALERT_EVALUATION_CHUNK must be at least 1"):
+        Settings.from_env({"ALERT_EVALUATION_CHUNK": "0"})
