@@ -27,7 +27,7 @@ def register_cli(app: Flask) -> None:
     def create_token(role: str, name: str, region_code: str | None, site_ids: tuple[str, ...],
                      expires_in_days: int | None) -> None:
         """Create a bearer token and print it (only its hash is stored)."""
-        from app.tokens import expiry_in, issue_token
+        from app.access.tokens import expiry_in, issue_token
 
         with app.extensions["stablework"].sessions.begin() as session:
             try:
@@ -40,7 +40,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("list-tokens")
     def list_tokens() -> None:
         """List every token, oldest first: id, role, region, sites, name and state (never the token itself)."""
-        from app.tokens import sites_of, tokens_within
+        from app.access.tokens import sites_of, tokens_within
 
         with app.extensions["stablework"].sessions() as session:
             tokens = session.scalars(tokens_within(None)).all()
@@ -55,7 +55,7 @@ def register_cli(app: Flask) -> None:
     @click.argument("token_id")
     def revoke_token(token_id: str) -> None:
         """Revoke a token by its id (see list-tokens): it is refused from the next request on."""
-        from app.tokens import revoke_token as revoke
+        from app.access.tokens import revoke_token as revoke
 
         with app.extensions["stablework"].sessions.begin() as session:
             record = revoke(session, token_id)
@@ -66,8 +66,8 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("rotate-data-key")
     def rotate_data_key() -> None:
         """Re-encrypt all personal data with the first key of STABLEWORK_DATA_KEYS (then the others can go)."""
+        from app.access.rotation import rotate_data_key as rotate
         from app.db.crypto import keyring
-        from app.rotation import rotate_data_key as rotate
 
         count = rotate(app.extensions["stablework"].sessions, keyring())
         click.echo(f"{count} worker(s) re-encrypted with the newest data key")
@@ -75,7 +75,7 @@ def register_cli(app: Flask) -> None:
     @app.cli.command("rebuild")
     def rebuild() -> None:
         """Rebuild work records and wage lines from the events (stop the consumers first)."""
-        from app.rebuild import rebuild_derived
+        from app.ledger.rebuild import rebuild_derived
 
         rebuild_derived(app.extensions["stablework"])
         click.echo("derived tables emptied and the consumer group rewound: start the consumers to rebuild")
@@ -84,7 +84,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--id", "letter_ids", type=int, multiple=True, help="a dead letter id (repeatable); default all")
     def replay_dead_letters(letter_ids: tuple[int, ...]) -> None:
         """Send parked events through the consumers again, once their cause is fixed."""
-        from app.rebuild import replay_dead_letters as replay
+        from app.ledger.rebuild import replay_dead_letters as replay
 
         count = replay(app.extensions["stablework"], list(letter_ids) or None)
         click.echo(f"{count} dead letter(s) replayed")
@@ -98,7 +98,7 @@ def register_cli(app: Flask) -> None:
 
         from sqlalchemy.exc import IntegrityError
 
-        from app import imports
+        from app.ledger import register as imports
 
         runtime = app.extensions["stablework"]
         try:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
-from app.data_keys import open_keyring
+from app.access.data_keys import open_keyring
 from app.db import make_engine, make_read_engine, make_read_session_factory, make_session_factory
 from app.db.crypto import install_keyring
 from app.settings import Settings

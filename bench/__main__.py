@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--close-index", choices=("both", "as-is", "indexed"), default="indexed",
                         help="the per-site path with the index wage_lines (site_id, period), without it, or both")
     parser.add_argument("--close-path", choices=("both", "bulk", "per-site"), default="both",
-                        help="month close by app.periods.move_periods (bulk), move_period site by site, or both")
+                        help="month close by app.pay.periods.move_periods (bulk), move_period site by site, or both")
     parser.add_argument("--close-processes", default="1,2", help="processes of the bulk month close to try")
     parser.add_argument("--api-workers", type=int)
     parser.add_argument("--api-gunicorn", default="2x4", metavar="WORKERSxTHREADS",

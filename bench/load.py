@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import psycopg
 from psycopg import sql
 
+from app.access.tokens import issue_token
 from app.db import make_engine, make_session_factory
 from app.migrate import upgrade_database
-from app.tokens import issue_token
 from bench.country import Country
 from bench.progress import Progress
 

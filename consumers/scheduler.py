@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from app.alerting import evaluate, thresholds_from
+from app.alerts.evaluation import evaluate, thresholds_from
 from app.db.models import AlertEvaluation
 from app.runtime import Runtime
 

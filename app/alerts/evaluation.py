@@ -11,12 +11,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 import payroll
-from app.alert_events import alert_cloudevent
-from app.alert_findings import Subject, arrears_findings, household_findings, no_work_findings
+from app.alerts.cloudevent import alert_cloudevent
+from app.alerts.findings import Subject, arrears_findings, household_findings, no_work_findings
+from app.alerts.webhooks import enqueue_all_deliveries
 from app.db.models import Alert
 from app.db.models.types import new_id, utcnow
 from app.settings import Settings
-from app.webhooks import enqueue_all_deliveries
 from events.bus import Bus, OutgoingMessage
 
 

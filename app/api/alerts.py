@@ -4,7 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from app.alerting import evaluate, thresholds_from
+from app.alerts.evaluation import evaluate, thresholds_from
 from app.api.access import Principal, authorize, require_alert, require_region_field
 from app.api.context import reading, runtime, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor

@@ -10,7 +10,7 @@ from app.api.access import authorize, require_household, require_region_field
 from app.api.context import reading, runtime, unit_of_work
 from app.api.schemas import HouseholdIn, HouseholdOut, IncomeArgs, IncomeOut
 from app.db.models import Household
-from app.income import household_income
+from app.pay.income import household_income
 
 blp = Blueprint("households", __name__, url_prefix="/api/v1/households", description="Households")
 

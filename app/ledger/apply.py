@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from app.db.models import AttendanceRecord, OutputRecord, ProcessedEvent
 from app.db.queries import among, key_slices
 from app.db.rows import Row, insert_rows, update_rows
-from app.worklog import AssignmentTerms, WorkContext
-from consumers.pay import attendance_records
-from consumers.pending_voids import PendingVoids
+from app.ledger.checks import AssignmentTerms, WorkContext
+from app.ledger.facts import attendance_records
+from app.ledger.pending_voids import PendingVoids
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, WorkEvent
 from events.envelope import format_time
 

@@ -143,7 +143,7 @@ class WorkContext:
     def _void_problem(self, event: WorkEvent) -> Problem | None:
         target = self.outputs.get(event.data["output_id"])
         if target is None:
-            return None  # its output may come later: it waits for it (consumers.pending_voids)
+            return None  # its output may come later: it waits for it (app.ledger.pending_voids)
         if (target.worker_id, target.site_id) != (event.worker_id, event.site_id):
             return Problem("data.output_id", "the output event belongs to another worker or site")
         return None

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import DeadLetter
 from app.db.models.types import utcnow
-from app.dead_letters import KEY_PREVIEW_CHARS, PAYLOAD_PREVIEW_CHARS, key_bytes, preview, storable
+from app.ledger.dead_letter_previews import KEY_PREVIEW_CHARS, PAYLOAD_PREVIEW_CHARS, key_bytes, preview, storable
 from events.bus import MAX_VALUE_BYTES, Bus, Message, OutgoingMessage
 
 EVENT_ID_CHARS, EVENT_TYPE_CHARS = 64, 100  # the widths of the dead letter's columns

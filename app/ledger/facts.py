@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 import payroll
 from app.db.models import AttendanceRecord, OutputRecord
 from app.db.queries import among, key_slices
-from app.worklog import AssignmentTerms
+from app.ledger.checks import AssignmentTerms
 
 # load_facts reads rows, not ORM objects: a batch's records are written by Core statements, and rows are
 # cheaper to build; compute_line reads both alike (by attribute).

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from support.alert_world import AS_OF, MONTH, TOPIC, Country, store
 
 import payroll
-from app.alerting import evaluate
+from app.alerts.evaluation import evaluate
 
 
 def poor_country(households: int) -> Country:

@@ -24,9 +24,9 @@ from typing import Any
 
 import pytest
 
+from app.access.tokens import create_token, revoke_token
 from app.api.access import POLICY
 from app.db.models import Alert, DeadLetter, PendingVoid
-from app.tokens import create_token, revoke_token
 
 COUNTY, VILLAGE, TOWNSHIP = "360702", "360702101201", "360702101"
 VILLAGE_PATH = "/36/3607/360702/360702101/360702101201/"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.access.tokens import issue_token
 from app.db.models import Region
-from app.tokens import issue_token
 
 PROBLEM_JSON = "application/problem+json"
 

@@ -24,9 +24,9 @@ import pytest
 from sqlalchemy import select
 from support.processes import ROOT, wait_until
 
-from app.alert_events import alert_cloudevent
+from app.alerts.cloudevent import alert_cloudevent
+from app.alerts.webhooks import backoff_delay, deliver_due, enqueue_deliveries, new_secret, sign
 from app.db.models import Alert, Region, WebhookDelivery
-from app.webhooks import backoff_delay, deliver_due, enqueue_deliveries, new_secret, sign
 
 BASE_S = 0.01
 

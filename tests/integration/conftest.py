@@ -35,10 +35,10 @@ from support.processes import Fleet  # noqa: E402
 from support.scenario import build_scenario  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app.access.tokens import issue_token  # noqa: E402
 from app.migrate import upgrade_database  # noqa: E402
 from app.runtime import build_runtime  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from app.tokens import issue_token  # noqa: E402
 from events.bus.kafka import KafkaBus  # noqa: E402
 from infra import KNOWN_WARNING_FILTERS, ServiceError, install_warning_filters  # noqa: E402
 from infra.kafka import KafkaBroker  # noqa: E402
