@@ -23,8 +23,7 @@ import structlog
 
 import app.access.tokens
 import app.logs
-from app.db.crypto import KeyRing
-from app.masking import mask
+from app.db.crypto import KeyRing, mask
 
 TOKEN_SHAPE = re.compile(re.escape(app.access.tokens.TOKEN_PREFIX) + r"[A-Za-z0-9_-]{20,}")
 WORD = re.compile(r"[A-Za-z0-9_-]{20,}")
