@@ -10,8 +10,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Adjustment, ApprovedPay, Assignment, PayPeriod
-from app.ledger.checks import assignment_terms
 from app.ledger.facts import compute_line
+from app.ledger.terms import assignment_terms
 from app.pay.income import add_income
 from app.pay.periods import earliest_open_month
 

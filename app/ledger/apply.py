@@ -2,84 +2,19 @@
 
 Handlers are plain functions keyed by event type. Each is idempotent on its own and
 independent of arrival order, so the records depend only on the set of events. They change
-plain rows held by `BatchRecords`, which writes what changed in a few multi-row statements
-when the batch ends: no ORM object per event, no statement per event.
+plain rows held by `BatchRecords` (app/ledger/records.py), which writes what changed in a few
+multi-row statements when the batch ends: no ORM object per event, no statement per event.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from datetime import date, time
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from app.db.models import AttendanceRecord, OutputRecord, ProcessedEvent
-from app.db.queries import among, key_slices
-from app.db.rows import Row, insert_rows, update_rows
-from app.ledger.checks import AssignmentTerms, WorkContext
-from app.ledger.facts import attendance_records
-from app.ledger.pending_voids import PendingVoids
+from app.ledger.checks import WorkContext
+from app.ledger.records import BatchRecords, WageKey
+from app.ledger.terms import AssignmentTerms
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, WorkEvent
 from events.envelope import format_time
-
-WageKey = tuple[str, date]  # (assignment id, work date); monthly schemes key on the 1st of the month
-AttendanceKey = tuple[str, str, date]  # (worker id, site id, work date)
-
-_attendance = AttendanceRecord.__table__
-_outputs = OutputRecord.__table__
-
-
-@dataclass
-class BatchRecords:
-    """The stored records a batch's events may update, loaded once per batch (a query per kind, not one per
-    event), and what the batch changes in them, written at its end by `save`."""
-
-    attendance: dict[AttendanceKey, Row] = field(default_factory=dict)  # every stored key of the batch's events
-    outputs: dict[str, Row] = field(default_factory=dict)  # void targets, and outputs of the batch
-    stored_attendance: set[AttendanceKey] = field(default_factory=set)
-    changed_attendance: set[AttendanceKey] = field(default_factory=set)
-    stored_outputs: set[str] = field(default_factory=set)
-    changed_outputs: set[str] = field(default_factory=set)
-    processed: list[Row] = field(default_factory=list)
-    pending_voids: PendingVoids = field(default_factory=PendingVoids)
-
-    @classmethod
-    def load(cls, session: Session, events: Iterable[WorkEvent]) -> "BatchRecords":
-        keys, output_ids, recorded = set(), set(), set()
-        for event in events:
-            if event.type == ATTENDANCE_RECORDED:
-                keys.add((event.worker_id, event.site_id, event.data["date"]))
-            elif event.type == OUTPUT_VOIDED:
-                output_ids.add(event.data["output_id"])
-            elif event.type == OUTPUT_RECORDED:
-                recorded.add(event.id)
-        records = cls()
-        for row in attendance_records(session, keys):
-            records.attendance[(row.worker_id, row.site_id, row.work_date)] = dict(row._mapping)
-        records.stored_attendance = set(records.attendance)
-        for chunk in key_slices(session, sorted(output_ids)):
-            for row in session.execute(select(_outputs).where(among(session, _outputs.c.event_id, chunk))).mappings():
-                records.outputs[row["event_id"]] = dict(row)
-        records.stored_outputs = set(records.outputs)
-        records.pending_voids = PendingVoids.load(session, recorded)
-        return records
-
-    def processed_event(self, event_id: str, content_hash: str) -> None:
-        self.processed.append({"event_id": event_id, "content_hash": content_hash})
-
-    def save(self, session: Session) -> None:
-        """Write what the batch changed: inserts and updates by primary key, each one multi-row statement."""
-        insert_rows(session, _attendance, [self.attendance[key]
-                                           for key in sorted(self.changed_attendance - self.stored_attendance)])
-        update_rows(session, _attendance, [self.attendance[key]
-                                           for key in sorted(self.changed_attendance & self.stored_attendance)])
-        insert_rows(session, _outputs, [self.outputs[key]
-                                        for key in sorted(self.changed_outputs - self.stored_outputs)])
-        update_rows(session, _outputs, [{"event_id": key, "voided_by": self.outputs[key]["voided_by"]}
-                                        for key in sorted(self.changed_outputs & self.stored_outputs)])
-        insert_rows(session, ProcessedEvent.__table__, self.processed)
-        self.pending_voids.save(session)
 
 
 def wage_key(assignment: AssignmentTerms, day: date) -> WageKey:

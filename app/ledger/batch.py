@@ -10,9 +10,10 @@ from sqlalchemy.orm import Session
 
 from app.db.models import OutputRecord, ProcessedEvent
 from app.db.queries import among
-from app.ledger.apply import HANDLERS, BatchRecords, WageKey
+from app.ledger.apply import HANDLERS
 from app.ledger.checks import OutputRef, WorkContext
 from app.ledger.dead_letters import park
+from app.ledger.records import BatchRecords, WageKey
 from app.ledger.wages import recompute_wage_lines
 from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, decode_event
 from events.bus import Bus, Message

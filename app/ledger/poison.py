@@ -10,8 +10,7 @@ import structlog
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from app.ledger.batch import BatchResult, process_batch
-from app.ledger.dead_letter_previews import preview
-from app.ledger.dead_letters import park
+from app.ledger.dead_letters import park, preview
 from app.runtime import Runtime
 from events.bus import Message
 

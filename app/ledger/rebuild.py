@@ -14,7 +14,7 @@ from app.db.models import (
     WageLine,
 )
 from app.db.models.periods import FROZEN_STATUSES
-from app.ledger.dead_letter_previews import TooLargeToReplay, replay
+from app.ledger.dead_letters import TooLargeToReplay, replay
 from app.pay.income import refill_income
 from app.runtime import Runtime
 

@@ -13,9 +13,10 @@ from app.db.models import Assignment, WageLine
 from app.db.queries import among
 from app.db.rows import Row, insert_rows, update_rows
 from app.ledger.adjustments import recompute_adjustment
-from app.ledger.apply import AttendanceKey, WageKey
-from app.ledger.checks import AssignmentTerms, WorkContext, assignment_terms
+from app.ledger.checks import WorkContext
 from app.ledger.facts import compute_line, load_facts
+from app.ledger.records import AttendanceKey, WageKey
+from app.ledger.terms import AssignmentTerms, assignment_terms
 from app.pay.income import IncomeKey, add_income
 from app.pay.periods import frozen_periods
 

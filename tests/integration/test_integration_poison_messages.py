@@ -13,8 +13,7 @@ from support.processes import wait_until
 from support.scenario import build_scenario, register
 
 from app.db.models import DeadLetter
-from app.ledger.dead_letter_previews import PAYLOAD_PREVIEW_CHARS
-from app.ledger.dead_letters import park
+from app.ledger.dead_letters import PAYLOAD_PREVIEW_CHARS, park
 from app.ledger.rebuild import replay_dead_letters
 from events.bus import MAX_VALUE_BYTES, Message
 from events.bus.log import event_log

@@ -13,8 +13,8 @@ from sqlalchemy import event
 
 from app.db.base import make_engine, make_session_factory
 from app.db.models import Assignment, AttendanceRecord, Household, Region, Site, Worker
-from app.ledger.checks import assignment_terms
 from app.ledger.facts import compute_line, load_facts
+from app.ledger.terms import assignment_terms
 from app.migrate import upgrade_database
 
 MARCH = date(2026, 3, 1)

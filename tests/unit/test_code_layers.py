@@ -77,6 +77,20 @@ def test_no_module_imports_itself_through_others():
         pytest.fail("import circle: " + " <- ".join(circle.args[1]))
 
 
+def test_the_wage_engine_reads_top_down():
+    """Each module of app/ledger/ uses only those its package lists below it, so a reader following an event
+    from the intake to its wage line goes down the list and never back up."""
+    listing = ast.get_docstring(ast.parse((ROOT / "app/ledger/__init__.py").read_text())).split("\n\n", 1)[1]
+    order = [f"app.ledger.{line.split()[0]}" for line in listing.splitlines()]
+    modules = project_modules()
+    assert sorted(order) == sorted(name for name in modules if name.startswith("app.ledger."))
+    upward = {}
+    for place, name in enumerate(order):
+        ledger = {found for found in imported_modules(name, modules[name], modules) if found.startswith("app.ledger.")}
+        upward[name] = sorted(ledger - set(order[place + 1:]))
+    assert {name: found for name, found in upward.items() if found} == {}
+
+
 CONSUMER_MODULES = sorted(name for name in project_modules() if name.split(".")[0] == "consumers")
 
 

@@ -9,8 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, StatementError
 
-from app.ledger.dead_letter_previews import ELLIPSIS, key_bytes, preview, storable
-from app.ledger.dead_letters import readable_identity
+from app.ledger.dead_letters import ELLIPSIS, key_bytes, preview, readable_identity, storable
 from app.ledger.poison import refused
 
 
