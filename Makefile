@@ -1,4 +1,4 @@
-# The benchmarks (docs/benchmarks.md). `make bench` fits in about ten minutes on the 2-core machine;
+# The benchmarks (docs/benchmarks.md). `make bench` runs the default set, sized for a short run;
 # pass more with ARGS, e.g. make bench ARGS="--size medium --repeat 3".
 PYTHON ?= .venv/bin/python
 ARGS ?=

@@ -27,8 +27,8 @@ def on_starting(server):
 
 def post_worker_init(worker):
     """Keep the application's start-up objects out of the garbage collector's full passes: a batch of
-    events allocates enough to trigger them, and each one walked every module, schema and mapper
-    (about 50 ms of a 1,000-event POST; docs/benchmarks.md)."""
+    events allocates enough to trigger them, and each one would walk every module, schema and mapper,
+    which a large POST would wait for."""
     import gc
 
     gc.freeze()

@@ -72,7 +72,7 @@ class Settings:
     # an SQLite database may start (with a key generated into data.key beside it). Kept out of repr().
     data_keys: str = field(default="", repr=False)
     lookup_key: str = field(default="", repr=False)  # HMAC key of lookup hashes; empty: derived from each data key
-    # Alert rules (DOMAIN.md): thresholds, and when the consumer process evaluates a finished month.
+    # Alert rules (docs/domain.md): thresholds, and when the consumer process evaluates a finished month.
     alert_drop_ratio: str = "0.3"
     alert_monitoring_lines: str = ""  # "2026:6000,2027:6200": yuan per person per year, by year
     alert_default_monitoring_line_yuan: int = 6000

@@ -20,7 +20,7 @@ import uuid
 from datetime import UTC, datetime
 
 from bench.country import Country
-from bench.services import VAR, Services, machine
+from bench.services import VAR, Services, machine, use_bench_data_key
 
 # name -> (pipeline workers, pipeline days, API workers, month-close workers, embedded workers, embedded days)
 SIZES = {
@@ -66,6 +66,7 @@ def main() -> None:
     parser.add_argument("--emb-workers", type=int)
     parser.add_argument("--emb-days", type=int)
     args = parser.parse_args()
+    use_bench_data_key()
     size = dict(SIZES[args.size])
     for key in size:
         if getattr(args, key, None):
@@ -128,7 +129,7 @@ def bench_kafka(services: Services, size: dict, args, only: set) -> dict:
             out["pipeline"][processes] = runs
         from bench.kafka_pipeline import expected_wages
 
-        if size["days"] <= country.month_days():  # the rules' side is computed for one month (24 s a million)
+        if size["days"] <= country.month_days():  # the rules take long: one month at most
             out["expected_wages"] = expected_wages(country, size["days"])
     return out
 

@@ -17,7 +17,7 @@ import uuid
 from dataclasses import replace
 
 from bench.country import Country
-from bench.services import VAR, Services
+from bench.services import VAR, Services, use_bench_data_key
 
 
 def drain(runtime, consumer) -> int:
@@ -41,6 +41,7 @@ def main() -> None:
                         help="profile the API in-process instead (Flask test client on PostgreSQL): batch POST "
                              "/events and GET /workers/{id}/balance, one request at a time")
     args = parser.parse_args()
+    use_bench_data_key()
     if args.api:
         return profile_api(args)
     os.environ["LOG_LEVEL"] = "WARNING"

@@ -1,4 +1,4 @@
-"""Kafka and PostgreSQL for the benchmarks: the test harness's own (tests/infra), started once per run,
+"""Kafka and PostgreSQL for the benchmarks: the tests' own (the infra package), started once per run,
 and the project's processes (consumers, relay, gunicorn) as child processes with settings."""
 from __future__ import annotations
 
@@ -10,28 +10,24 @@ import tempfile
 import time
 from pathlib import Path
 
+from infra import install_warning_filters
+from infra.kafka import KafkaBroker
+from infra.postgres import PostgresServer
+
+# kafka-python warns on import under Python 3.11, and the bench modules import it.
+install_warning_filters()
+
 ROOT = Path(__file__).resolve().parents[1]
 # Where the project's child processes run (their code): this checkout, or another copy of the project
 # for an A/B comparison (BENCH_PROJECT_ROOT=/path/to/other/checkout); `bench` itself always comes from here.
 PROJECT = Path(os.environ.get("BENCH_PROJECT_ROOT") or ROOT)
-if str(ROOT / "tests") not in sys.path:
-    sys.path.insert(0, str(ROOT / "tests"))  # tests/infra is imported as `infra`, as the tests do
-
-from infra import install_warning_filters  # noqa: E402
-
-install_warning_filters()
-
-from infra.postgres import PostgresServer  # noqa: E402
-
-from infra.kafka import KafkaBroker  # noqa: E402
 
 VAR = ROOT / "var" / "bench"
 # A fixed Fernet key for the throwaway databases (personal data is encrypted at rest; PostgreSQL needs a key).
 DATA_KEY = "YmVuY2gtb25seS1rZXktbm90LWZvci1wcm9kdWN0aW8="
-os.environ.setdefault("STABLEWORK_DATA_KEYS", DATA_KEY)  # for what the bench process itself opens
 PYTHON = sys.executable
 
-# The throwaway cluster of tests/infra (fsync and synchronous_commit off), with memory for bigger sets.
+# The throwaway cluster of infra.postgres (fsync and synchronous_commit off), with memory for bigger sets.
 PG_SETTINGS = {"shared_buffers": "1GB", "work_mem": "64MB", "maintenance_work_mem": "512MB",
                "max_wal_size": "4GB"}
 
@@ -44,6 +40,7 @@ class Services:
         self.postgres = PostgresServer(use_env=False, settings=PG_SETTINGS) if postgres else None
 
     def start(self) -> "Services":
+        use_bench_data_key()
         started = time.monotonic()
         if self.postgres:
             self.postgres.start()
@@ -61,6 +58,11 @@ class Services:
         finally:
             if self.postgres:
                 self.postgres.cleanup()
+
+
+def use_bench_data_key() -> None:
+    """Give what the bench process itself opens the throwaway databases' key, unless one is set."""
+    os.environ.setdefault("STABLEWORK_DATA_KEYS", DATA_KEY)
 
 
 def settings_env(**values: str) -> dict[str, str]:

@@ -26,15 +26,10 @@ log = structlog.get_logger("consumers.wages")
 _RETRYABLE = (OperationalError, DBAPIError, psycopg.OperationalError, BusUnavailable)
 
 
-# A consumer's batch of 2,000 events holds some 50,000 containers until it ends, then reference counting frees them:
-# they are never cyclic garbage. At Python's default threshold (700) the collector still ran every few dozen events,
-# walking the batch's live objects and promoting them to older generations that full passes walked again: 5 to 9% of
-# a consumer's CPU (docs/benchmarks.md). Above a batch's peak, no collection runs inside a batch. A batch does leave
-# about a dozen small cycles (SQLAlchemy's expressions and their comparators refer to each other), each holding an
-# array of the batch's ids: left to the threshold they waited hundreds of batches, 150 MiB more in a consumer at a
-# million workers. So `consume_once` collects the youngest generation before each poll, when nothing of a batch
-# is alive to walk. gunicorn workers keep the default (gunicorn.conf.py): a rarer collection walks more at once,
-# and a balance read waiting behind it counts against its p99.
+# Above the containers a batch holds, which reference counting frees when it ends, so that the collector does not
+# walk a batch's live objects mid-batch; the few small cycles a batch leaves (SQLAlchemy's expressions) are collected
+# by `consume_once` before each poll. gunicorn workers keep the default (gunicorn.conf.py), since a rarer collection
+# walks more at once while a balance read waits behind it.
 COLLECTOR_THRESHOLD = 100_000
 
 
@@ -94,12 +89,9 @@ class GroupWatch:
     """Tells when a consumer has not been reading for too long: out of its group, or in it but polling
     nothing while its partitions have messages waiting.
 
-    kafka-python 3.0.12 has been seen to wedge a member in a rebalance: elected leader, it never sends
-    on, never settles, and polls nothing, silently, forever (the wages of its partitions stop). Seen
-    when the broker stopped mid-rebalance, and in the rebalance that follows a first join made before
-    the topic's partitions were known. Settled 3.x consumers have also been reported polling nothing
-    while their partitions have lag (kafka-python #3106: a position awaiting validation is never
-    fetched); not seen here (docs/architecture.md). A join normally takes seconds and a poll with
+    kafka-python can wedge a member in a rebalance (elected leader, it never settles and silently polls
+    nothing, so the wages of its partitions stop), and can leave a settled member polling nothing while
+    its partitions have lag (docs/architecture.md). A join normally takes seconds and a poll with
     messages waiting returns some, so a consumer in either state for `limit_s` is closed and replaced;
     its uncommitted batch, if any, is redelivered and deduplicated."""
 

@@ -54,7 +54,7 @@ def hourly_day_pay(scheme: HourlyScheme, status: str, minutes: int | None) -> in
     if _check_status(status) in ("absent", "leave"):
         return 0
     # In half minutes, so that half a standard day is whole; the multiplier as num / den. Exact integers
-    # throughout: the same result as Fractions at a tenth of their cost (the rule runs for every hourly event).
+    # throughout: the same result as Fractions at a fraction of their cost (the rule runs for every hourly event).
     if minutes is None:
         if status == "present":
             raise MissingMinutes()
@@ -101,8 +101,8 @@ def day_credits(statuses: Iterable[str]) -> Fraction:
 
 
 def _half_days(statuses: Iterable[str], caller: str) -> int:
-    """The day credits of `statuses`, counted in halves: a whole number (a month recomputes for every
-    event of its days, and Fraction sums cost a microsecond or two a day)."""
+    """The day credits of `statuses`, counted in halves: a whole number, because a month recomputes for every
+    event of its days and Fraction sums would cost each of them."""
     if isinstance(statuses, str):
         raise TypeError(f"{caller} takes an iterable of statuses, not a single string")
     return sum(_HALF_DAYS[_check_status(status)] for status in statuses)

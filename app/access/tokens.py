@@ -133,7 +133,7 @@ class Bearer:
 
 # The token, its region's path and its sites (one row per site, or one without), in one round trip.
 # Read on every request and never cached, so a revocation or an expiry counts from the next request.
-# Table columns, not mapped attributes: a Core statement costs the request a third less CPU than an ORM one.
+# Table columns, not mapped attributes: a Core statement costs a request less CPU than an ORM one.
 _tokens, _regions, _token_sites = ApiToken.__table__, Region.__table__, TokenSite.__table__
 BEARER = (
     select(_tokens.c.id, _tokens.c.role, _tokens.c.revoked_at, _tokens.c.expires_at, _regions.c.path,

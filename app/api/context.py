@@ -36,6 +36,6 @@ def reading() -> Iterator[Session]:
 @contextmanager
 def reading_rows() -> Iterator[Connection]:
     """A request that only reads, by Core statements: `with reading_rows() as reader:`. Like `reading()`
-    without a session, which costs a hot read such as a balance a fifth of its CPU."""
+    without a session, whose cost is a large share of a hot read such as a balance."""
     with runtime().read_engine.connect() as connection:
         yield connection

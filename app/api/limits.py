@@ -6,9 +6,9 @@ RATE_LIMIT_STORAGE_URL names one, otherwise in the memory of each process: then 
 worker counts on its own, and a caller may get up to WEB_CONCURRENCY times the limit. Redis down:
 each process counts in memory for a while, rather than refuse everyone.
 
-The counting is the `limits` library's (a sliding window counter). Flask-Limiter, its Flask
-extension, did the same in a tenth of the API's CPU under load, resolving its limits anew on every
-request (docs/benchmarks.md); this hook does only what the API asks of it.
+The counting is the `limits` library's (a sliding window counter). Its Flask extension,
+Flask-Limiter, resolves its limits anew on every request, a cost the API felt under load; this hook
+does only what the API asks of it.
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class LocalCounts(MemoryStorage):
 
     MemoryStorage sweeps old counts on a 10 ms `threading.Timer`, and starts a new one whenever the last
     has run out: in a busy worker, on nearly every request, and each start waits until the new thread
-    holds the GIL (7% of a gunicorn worker's busy time under the mixed load; docs/benchmarks.md). The
+    holds the GIL, time a busy worker cannot spare. The
     counts of the sliding window expire when they are read anyway (`get`); what the sweep adds is
     forgetting callers that stopped calling, which this does in the request, every SWEEP_EVERY_S.
     """

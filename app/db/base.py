@@ -35,7 +35,7 @@ def make_engine(database_url: str, **kwargs) -> Engine:
 
 def _binary_arrays(dbapi_connection, _record) -> None:
     """Send list parameters (`among`'s arrays, `update_rows`' columns) in PostgreSQL's binary format: psycopg
-    renders a text array in Python, 2 µs an element, eight times what the binary one takes; a batch sends
+    renders a text array in Python, element by element, far more slowly than the binary one, and a batch sends
     arrays of thousands. psycopg's `%s` takes the dumper registered last for a type."""
     dbapi_connection.adapters.register_dumper(list, ListBinaryDumper)
 
@@ -51,8 +51,8 @@ def _note_checkin(_dbapi_connection, record) -> None:
 def _ping_if_rested(dialect, dbapi_connection, record, _proxy) -> None:
     """Ping a connection that has rested in the pool, so one the database dropped (a restart, an idle
     timeout) is replaced before a request uses it: the pool retries the checkout on DisconnectionError.
-    Not a busy one: a ping on every checkout was a quarter of a balance read's round trips, and under
-    load each round trip is another wait for the GIL behind a POST (docs/benchmarks.md). So a connection
+    Not a busy one: a ping on every checkout would add a round trip to every balance read, and under
+    load each round trip is another wait for the GIL behind a POST. So a connection
     the database drops within a second of its last use fails one request (a 503 with Retry-After; the
     consumers retry), and the pool then replaces every connection older than that failure."""
     checked_in = record.info.get("checked_in")  # None: just connected
@@ -112,7 +112,7 @@ def _prepare_reads_only(connection: Connection) -> None:
     """psycopg prepares a statement after its fifth run, and PostgreSQL may then keep one generic plan for
     it. For `id = ANY(:ids)`, the writers' way of looking up a batch, that plan compares every row with
     every id, and one made while a table was young stays a sequential scan as the table grows, until the
-    next ANALYZE: a POST's duplicate check took 39 ms instead of 2 in a fresh database. So a connection
+    next ANALYZE, which slows a POST's duplicate check in a fresh database. So a connection
     that may write has its statements planned with their values, which costs a write little (few
     statements, each doing much); a read (make_read_engine) keeps its prepared plans."""
     reading = connection.get_execution_options().get("read_only", False)

@@ -21,8 +21,8 @@ def insert_rows(session: Session, table: Table, rows: list[Row]) -> None:
     if connection.dialect.name != "postgresql":
         session.execute(insert(table), rows)
         return
-    # COPY costs a few microseconds a row where a multi-row INSERT's parameters cost tens: it is most of what
-    # a batch writes. Same transaction, same constraints (a duplicate key still fails the batch).
+    # COPY is far cheaper a row than a multi-row INSERT's parameters, and rows are most of what a batch writes.
+    # Same transaction, same constraints (a duplicate key still fails the batch).
     given = list(rows[0])
     defaulted = [column for column in table.columns if column.name not in rows[0] and _python_default(column)]
     names = ", ".join(connection.dialect.identifier_preparer.quote(name)

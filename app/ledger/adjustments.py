@@ -1,6 +1,6 @@
 """Late facts for an approved or paid month: the month stays as approved, and the difference
 between its pay recomputed now and the pay approved becomes an adjustment in the site's
-earliest open month after it (DOMAIN.md, "Pay periods")."""
+earliest open month after it (docs/domain.md, "Adjustments")."""
 from __future__ import annotations
 
 import calendar

@@ -73,4 +73,4 @@ HANDLERS: dict[str, Callable[[WorkEvent, WorkContext, BatchRecords], list[WageKe
 
 
 def _hhmm(moment: time | None) -> str | None:
-    return moment.isoformat("minutes") if moment is not None else None  # "08:00", a third of strftime's cost
+    return moment.isoformat("minutes") if moment is not None else None  # "08:00", cheaper than strftime

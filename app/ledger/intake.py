@@ -90,7 +90,7 @@ def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, Work
 def _record_receipt(session: Session, fresh: list[tuple[WorkEvent, str]]) -> None:
     """The received_events rows in one statement, and one audit entry per site with the ids it received."""
     now = utcnow()
-    insert_rows(session, ReceivedEvent.__table__, [  # COPY on PostgreSQL: a quarter of a batch POST's CPU before
+    insert_rows(session, ReceivedEvent.__table__, [  # COPY on PostgreSQL: cheaper than INSERT's parameters
         {"event_id": event.id, "content_hash": digest, "event_type": event.type,
          "worker_id": event.worker_id, "site_id": event.site_id, "received_at": now}
         for event, digest in fresh])

@@ -1,5 +1,5 @@
 """Household income per month: wages earned by its workers for work dated in the month, with
-adjustments counted in the month they adjust (DOMAIN.md, "Balances").
+adjustments counted in the month they adjust (docs/domain.md, "Balances and income").
 
 Income is read from `worker_month_income`, which the consumers keep in the transaction that writes
 the wage lines and adjustments (`add_income`), so that a read never sums a year of wage lines."""

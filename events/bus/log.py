@@ -67,7 +67,7 @@ def append(session: Session, messages: list[OutgoingMessage]) -> None:
     now = datetime.now(UTC)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        # COPY: a multi-row INSERT's parameters were a quarter of a batch POST's CPU (docs/benchmarks.md).
+        # COPY: a multi-row INSERT's parameters are the costly part of writing a batch POST's rows.
         # Its own few lines, not app.db.rows.insert_rows: events/ sits below app/ and may not import it.
         with connection.connection.dbapi_connection.cursor() as cursor:
             with cursor.copy("COPY event_log (topic, key, value, headers, created_at) FROM STDIN") as copy:

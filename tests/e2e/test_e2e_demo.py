@@ -27,7 +27,7 @@ def readme_demo_alerts() -> dict[str, set[str]]:
 
 
 def first_run_environment(port: int) -> dict[str, str]:
-    """A newcomer's environment: no data key set (a test module importing the bench sets one), so the demo makes its
+    """A newcomer's environment: no data key set (whatever the shell running the tests has), so the demo makes its
     own beside its database."""
     return {**{k: v for k, v in os.environ.items() if k != "STABLEWORK_DATA_KEYS"}, "PORT": str(port)}
 

@@ -1,47 +1,38 @@
 """Fixtures for tests that need the real Kafka broker and PostgreSQL server.
 
 * ``kafka_broker``     (session) a started ``infra.kafka.KafkaBroker``; stopped and removed at the end.
-* ``kafka_cluster``    (module)  a started three-node ``infra.kafka_cluster.KafkaCluster``; removed after the module.
+* ``kafka_cluster``    (module)  a started three-node ``infra.kafka.KafkaCluster``; removed after the module.
 * ``postgres_server``  (session) a started ``infra.postgres.PostgresServer``; removed at the end.
 * ``pg_url``           (module)  the SQLAlchemy URL of a fresh, empty database for the test module.
 
 A service that cannot be started is a test failure, never a skip, on CI and
 locally alike: the message says what failed and shows the service's log tail.
 
-The helpers live in ``tests/infra`` (a package imported as ``infra``); the
-``tests/`` directory is put on ``sys.path`` here, and nowhere else.
+The services come from the repository's ``infra`` package, as the benchmarks' do.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import sys
 import uuid
-from pathlib import Path
 
 import pytest
+from support.api import ApiClient
+from support.data_keys import TEST_DATA_KEY
+from support.pipeline import pipeline_settings
+from support.processes import Fleet
+from support.scenario import build_scenario
 
-_TESTS_DIR = str(Path(__file__).resolve().parents[1])
-if _TESTS_DIR not in sys.path:
-    sys.path.insert(0, _TESTS_DIR)
-
-from infra.kafka_cluster import KafkaCluster  # noqa: E402
-from infra.postgres import PostgresServer  # noqa: E402
-from support.api import ApiClient  # noqa: E402
-from support.data_keys import TEST_DATA_KEY  # noqa: E402
-from support.pipeline import pipeline_settings  # noqa: E402
-from support.processes import Fleet  # noqa: E402
-from support.scenario import build_scenario  # noqa: E402
-
-from app import create_app  # noqa: E402
-from app.access.tokens import issue_token  # noqa: E402
-from app.migrate import upgrade_database  # noqa: E402
-from app.runtime import build_runtime  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from events.bus.kafka import KafkaBus  # noqa: E402
-from infra import KNOWN_WARNING_FILTERS, ServiceError, install_warning_filters  # noqa: E402
-from infra.kafka import KafkaBroker  # noqa: E402
+from app import create_app
+from app.access.tokens import issue_token
+from app.migrate import upgrade_database
+from app.runtime import build_runtime
+from app.settings import Settings
+from events.bus.kafka import KafkaBus
+from infra import KNOWN_WARNING_FILTERS, ServiceError, install_warning_filters
+from infra.kafka import KafkaBroker, KafkaCluster
+from infra.postgres import PostgresServer
 
 # pytest runs with filterwarnings=error. kafka-python 3.0 warns on import under
 # Python 3.11 (see infra.KNOWN_WARNING_FILTERS); filter exactly that warning:

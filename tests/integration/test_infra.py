@@ -9,10 +9,11 @@ from collections import defaultdict
 import psycopg
 import pytest
 import sqlalchemy as sa
-from infra.postgres import PostgresError, libpq_url
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.errors import KafkaTimeoutError
 from kafka.serializer import DefaultSerializer, JsonSerializer
+
+from infra.postgres import PostgresError, libpq_url
 
 N_MESSAGES = 100
 N_PARTITIONS = 4

@@ -8,7 +8,6 @@ import uuid
 
 import psycopg
 import pytest
-from infra.postgres import libpq_url
 from psycopg import sql
 from support.api import ApiClient
 from support.data_keys import TEST_DATA_KEY
@@ -18,6 +17,7 @@ from app.access.tokens import issue_token
 from app.migrate import upgrade_database
 from app.runtime import build_runtime
 from app.settings import Settings
+from infra.postgres import libpq_url
 
 pytestmark = pytest.mark.postgres
 

@@ -1,4 +1,4 @@
-"""The wages never depend on the order in which events arrive (DOMAIN.md): a device that was offline sends
+"""The wages never depend on the order in which events arrive (docs/domain.md): a device that was offline sends
 its day in any order, through the API or straight on the bus, in one batch or over several, some twice.
 
 Each example is two pairs of fresh workers at the toy workshop (piece) and the tea workshop (daily) of the

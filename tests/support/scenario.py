@@ -1,5 +1,5 @@
 """A small county with every wage scheme and two months of messy events, and the earnings
-DOMAIN.md's rules give for them, computed here independently of the code under test."""
+docs/domain.md's rules give for them, computed here independently of the code under test."""
 from __future__ import annotations
 
 import math
@@ -140,7 +140,7 @@ def _outputs(rng: random.Random, assignment: dict, day: date, recorded: datetime
     return events
 
 
-# ---- the rules of DOMAIN.md, written out again for the test's own expectations ----
+# ---- the rules of docs/domain.md, written out again for the test's own expectations ----
 
 def half_up(value: Fraction) -> int:
     return math.floor(value + Fraction(1, 2))

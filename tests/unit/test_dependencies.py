@@ -3,8 +3,7 @@ from __future__ import annotations
 
 
 def test_kafka_record_checksums_are_computed_in_c():
-    # Without the crc32c package kafka-python falls back to pure Python (about 6 MB/s here), which alone
-    # capped a consumer near 9,000 messages a second (docs/benchmarks.md).
+    # Without the crc32c package kafka-python falls back to pure Python checksums, slow enough to cap a consumer.
     from kafka.record import util
     from kafka.record._crc32c import crc as pure_python
 

@@ -1,4 +1,4 @@
-"""The plain reader (envelope._parse_plain) is a shortcut, not a second meaning: whatever event it returns, the
+"""The plain reader (events.fast_parse) is a shortcut, not a second meaning: whatever event it returns, the
 schemas' path returns the same; whatever the schemas refuse, parse_event refuses with the schemas' errors.
 Likewise for message values: decode_event means parse_event of json's reading, whichever parser read them."""
 from __future__ import annotations
@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import events.envelope as envelope
+import events.fast_parse as fast_parse
 import events.schemas as schemas
+import events.work_event as work_event
 from bench.country import Country
 from events import (
     ATTENDANCE_RECORDED,
@@ -49,7 +51,7 @@ def assert_the_plain_reader_agrees(raw: dict) -> envelope.WorkEvent | None:
     untouched = copy.deepcopy(raw)
     expected = schemas_outcome(raw)
 
-    fast = envelope._parse_plain(raw)
+    fast = fast_parse.parse_plain(raw)
 
     assert raw == untouched
     if fast is not None:
@@ -180,7 +182,7 @@ EDGES: dict[str, list[Any]] = {
     "output_id": [EVENT_ID, *_UUID_EDGES],
     "reason": ["", "x" * 500, "x" * 501, "汉" * 500, "\x00", *_NOT_STR],
 }
-_ENVELOPE_KEYS = frozenset(envelope._EnvelopeSchema().fields)
+_ENVELOPE_KEYS = frozenset(work_event.EnvelopeSchema().fields)
 # Keys nobody declared: CloudEvents extensions in the envelope (ignored), unknown fields in the data (refused).
 _EXTRA_ENVELOPE = {"traceparent": "00-abc-def-01", "Type": "x", "": None, "subject": 1}
 _EXTRA_DATA = {"overtime": True, "Worker_id": "w-li", "worker id": None, "units": 4}
@@ -279,7 +281,7 @@ def test_the_usual_event_takes_the_plain_path(raw):
 def test_the_canonical_form_of_every_event_type_takes_the_plain_path(type_):
     canonical = to_cloudevent(envelope._parse_with_schemas(usual_event(type_)))
 
-    assert envelope._parse_plain(canonical) == envelope._parse_with_schemas(canonical)
+    assert fast_parse.parse_plain(canonical) == envelope._parse_with_schemas(canonical)
 
 
 def test_every_benchmark_event_takes_the_plain_path():
@@ -289,7 +291,7 @@ def test_every_benchmark_event_takes_the_plain_path():
     assert {raw["type"] for raw in raws} == {ATTENDANCE_RECORDED, OUTPUT_RECORDED}
     assert any(raw["data"].get("check_in") for raw in raws) and any(raw["data"].get("minutes") for raw in raws)
     for raw in raws:
-        fast = envelope._parse_plain(raw)
+        fast = fast_parse.parse_plain(raw)
         assert fast is not None, raw
         assert fast == envelope._parse_with_schemas(raw)
 
@@ -305,7 +307,7 @@ def test_every_benchmark_event_takes_the_plain_path():
 def test_an_unusual_spelling_is_left_to_the_schemas(change):
     raw = usual_event(**change)
 
-    assert envelope._parse_plain(raw) is None
+    assert fast_parse.parse_plain(raw) is None
     assert parse_event(raw).id == EVENT_ID
 
 
@@ -333,7 +335,7 @@ def test_a_lone_surrogate_in_any_text_is_refused_and_named(type_, field):
         raw = usual_event(type_, data={**_USUAL_DATA[type_], field: "w-\udc00"})
         expected = {"data": {field: [_SURROGATE]}}
 
-    assert envelope._parse_plain(raw) is None
+    assert fast_parse.parse_plain(raw) is None
     with pytest.raises(InvalidEvent) as refused:
         parse_event(raw)
     assert refused.value.errors == expected
@@ -353,7 +355,7 @@ def test_a_nul_in_any_free_text_is_refused_and_named(type_, field):
         raw = usual_event(type_, data={**_USUAL_DATA[type_], field: "w-\x00"})
         expected = {"data": {field: [_NUL]}}
 
-    assert envelope._parse_plain(raw) is None
+    assert fast_parse.parse_plain(raw) is None
     with pytest.raises(InvalidEvent) as refused:
         parse_event(raw)
     assert refused.value.errors == expected
@@ -370,14 +372,14 @@ def test_a_newer_version_without_a_plain_reader_is_left_to_the_schemas(monkeypat
     monkeypatch.setitem(schemas.CURRENT_VERSION, OUTPUT_RECORDED, 2)
     monkeypatch.setitem(schemas.DATA_SCHEMAS, (OUTPUT_RECORDED, 2), OutputRecordedV2())
 
-    assert envelope._parse_plain(usual_event(OUTPUT_RECORDED, dataversion=2)) is None
-    assert envelope._parse_plain(usual_event(OUTPUT_RECORDED)) is None  # v1 is upcast, by the schemas' path
+    assert fast_parse.parse_plain(usual_event(OUTPUT_RECORDED, dataversion=2)) is None
+    assert fast_parse.parse_plain(usual_event(OUTPUT_RECORDED)) is None  # v1 is upcast, by the schemas' path
 
 
 def test_the_plain_readers_know_exactly_the_fields_of_their_schemas():
-    for schema, fields in envelope._FIELDS.items():
+    for schema, fields in fast_parse._FIELDS.items():
         assert fields == set(schema().fields)
-    assert set(envelope._PLAIN_READERS) == {
+    assert set(fast_parse._PLAIN_READERS) == {
         type(schemas.DATA_SCHEMAS[(type_, version)]) for type_, version in schemas.CURRENT_VERSION.items()}
 
 

@@ -155,7 +155,7 @@ def test_rounding_moves_at_most_half_a_fen_and_halves_move_away_from_zero(x):
         assert abs(rounded) > abs(x)
 
 
-# The rules compute in integers; these are their formulas in Fractions, as DOMAIN.md states them.
+# The rules compute in integers; these are their formulas in Fractions, as docs/domain.md states them.
 
 @given(st.integers(-10**12, 10**12), st.integers(1, 10**6))
 def test_an_integer_ratio_rounds_as_its_fraction_does(numerator, denominator):

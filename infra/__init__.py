@@ -1,16 +1,11 @@
-"""Real local services for the integration tests.
+"""Real local services for the tests, the benchmarks and any operator script: one package, no path editing.
 
-``infra.kafka.KafkaBroker``      a single-node KRaft Apache Kafka broker (jars via Maven).
-``infra.kafka_cluster.KafkaCluster`` several such nodes in one KRaft quorum.
+``infra.kafka.KafkaBroker``       a single-node KRaft Apache Kafka broker (jars via Maven, ``infra/kafka/pom.xml``).
+``infra.kafka.KafkaCluster``      several such nodes in one KRaft quorum.
 ``infra.postgres.PostgresServer`` a throwaway PostgreSQL cluster (or ``DATABASE_URL``).
 
-This package is imported as the top-level module ``infra``:
-``tests/integration/conftest.py`` puts the ``tests/`` directory on ``sys.path``.
-(The repository's own ``infra/`` folder, which holds ``infra/kafka/pom.xml``, has
-no ``__init__.py``; a regular package always wins over such a namespace folder, so
-``import infra`` finds this package whatever the order of ``sys.path``.)
-
-Only the standard library, kafka-python and psycopg are used here.
+Imported as ``infra`` from the checkout's root (pytest's ``pythonpath``, ``python -m bench``).
+It never imports the application: only the standard library, kafka-python and psycopg.
 """
 
 from __future__ import annotations
@@ -18,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import time
 import warnings
 from pathlib import Path
 
@@ -26,6 +22,8 @@ __all__ = [
     "ServiceError",
     "free_port",
     "port_is_free",
+    "port_is_open",
+    "wait_port_free",
     "tail",
     "exec_prefix",
     "KNOWN_WARNING_FILTERS",
@@ -33,7 +31,7 @@ __all__ = [
 ]
 
 #: The checkout's root, whatever the current directory.
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 #: Known, harmless warnings of third-party code, each filtered by its exact
@@ -78,6 +76,27 @@ def port_is_free(port: int) -> bool:
         except OSError:
             return False
         return True
+
+
+def port_is_open(port: int) -> bool:
+    """Whether something accepts TCP connections on 127.0.0.1:``port``."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+def wait_port_free(port: int | None, timeout: float) -> bool:
+    """Wait until ``port`` is free (a restarted server's old socket lingers); False if it never is."""
+    if port is None:
+        return True
+    deadline = time.monotonic() + timeout
+    while not port_is_free(port):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
 
 
 def tail(path: Path | str | None, lines: int = 60) -> str:

@@ -1,4 +1,4 @@
-"""A real Apache Kafka cluster for tests: several combined broker+controller nodes in one
+"""A real Apache Kafka cluster on loopback: several combined broker+controller nodes in one
 static KRaft quorum, from the same Maven jars as the single ``KafkaBroker``.
 
 Every node is formatted with the same cluster id and knows every controller
@@ -28,8 +28,10 @@ import time
 import warnings
 from pathlib import Path
 
-from . import free_port
-from .kafka import CLUSTER_NODE_JVM_OPTS, KafkaBroker, KafkaStartError, _new_cluster_id
+from infra import free_port
+from infra.kafka.broker import KafkaBroker
+from infra.kafka.config import CLUSTER_NODE_JVM_OPTS, new_cluster_id
+from infra.kafka.jars import KafkaStartError
 
 __all__ = ["KafkaCluster"]
 
@@ -55,7 +57,7 @@ class KafkaCluster:
     def __init__(self, size: int = 3, base_dir: Path | str | None = None, *, startup_timeout: float = 120.0):
         self._owns_dir = base_dir is None
         self.base_dir = Path(base_dir) if base_dir else Path(tempfile.mkdtemp(prefix="stablework-kafka-cluster-"))
-        self.cluster_id = _new_cluster_id()
+        self.cluster_id = new_cluster_id()
         self.nodes = {
             node_id: KafkaBroker(self.base_dir / f"node-{node_id}", node_id=node_id, startup_timeout=startup_timeout,
                                  jvm_opts=CLUSTER_NODE_JVM_OPTS, extra_config=_cluster_config(size))
