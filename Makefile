@@ -12,7 +12,7 @@ bench:  # bin/bench makes the virtualenv first on a fresh clone
 bench-profile:
 	$(PYTHON) -m bench.profile $(ARGS)
 
-# Schemathesis deeper than CI's run (tests/api/test_api_fuzz.py): random, 300 examples an operation and 300
+# Schemathesis deeper than CI's run (tests/api/test_fuzz.py): random, 300 examples an operation and 300
 # linked sequences (the stateful phase); its last figures are in docs/architecture.md (Fuzzing).
 fuzz:
-	FUZZ_EXAMPLES=300 $(PYTHON) -m pytest tests/api/test_api_fuzz.py -p no:randomly -q --hypothesis-show-statistics -rP --show-capture=stdout $(ARGS)
+	FUZZ_EXAMPLES=300 $(PYTHON) -m pytest tests/api/test_fuzz.py -p no:randomly -q --hypothesis-show-statistics -rP --show-capture=stdout $(ARGS)

@@ -1,8 +1,11 @@
 """Run the income-stability rules for a month and raise each new alert once: stored, published
-on the alerts topic and queued for the webhooks, all in the caller's transaction."""
+on the alerts topic and queued for the webhooks, in the caller's transaction. The rules run chunk by
+chunk (app/alerts/findings.py), so that what an evaluation holds grows with a chunk, not with the country;
+the scheduler (consumers/scheduler.py) commits each chunk on its own and resumes after the last one."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -12,7 +15,16 @@ from sqlalchemy.orm import Session
 
 import payroll
 from app.alerts.cloudevent import alert_cloudevent
-from app.alerts.findings import Subject, arrears_findings, household_findings, no_work_findings
+from app.alerts.findings import (
+    Chunk,
+    Findings,
+    Subject,
+    arrears_findings,
+    household_findings,
+    next_chunk,
+    no_work_findings,
+    recorded_days,
+)
 from app.alerts.webhooks import enqueue_all_deliveries
 from app.db.models import Alert
 from app.db.models.types import new_id, utcnow
@@ -37,26 +49,66 @@ def thresholds_from(settings: Settings) -> payroll.AlertThresholds:
     )
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    """The rules for `month` as things stand on `as_of`, inside `within` (a region path, None: everywhere),
+    `size` households or sites a chunk."""
+    month: str
+    as_of: date
+    thresholds: payroll.AlertThresholds
+    within: str | None = None
+    size: int = Settings.alert_evaluation_chunk
+
+
 def evaluate(session: Session, bus: Bus, alerts_topic: str, month: str, as_of: date,
-             thresholds: payroll.AlertThresholds, within: str | None = None) -> list[Alert]:
+             thresholds: payroll.AlertThresholds, within: str | None = None,
+             chunk: int = Settings.alert_evaluation_chunk) -> list[Alert]:
     """Apply every rule for `month` as things stand on `as_of`; return the alerts newly raised.
 
     `within` (a region path) raises only the alerts inside that region: a county office's
-    evaluation leaves the other counties alone."""
+    evaluation leaves the other counties alone. All the chunks run in the caller's transaction."""
+    evaluation = Evaluation(month, as_of, thresholds, within, chunk)
+    _without_jit(session)
+    site_days, alerts, done = site_days_of(session, evaluation), [], None
+    while True:
+        part = next_chunk(session, done, within, chunk)
+        alerts += _raise_all(session, bus, alerts_topic, _findings(session, evaluation, part, site_days))
+        if part.is_last:
+            return alerts
+        done = part.done
+
+
+def evaluate_chunk(session: Session, bus: Bus, alerts_topic: str, evaluation: Evaluation, chunk: Chunk,
+                   site_days: dict[str, list[date]]) -> list[Alert]:
+    """Apply the rules of one chunk (`site_days`: `site_days_of` the evaluation); return the alerts newly raised."""
+    _without_jit(session)
+    return _raise_all(session, bus, alerts_topic, _findings(session, evaluation, chunk, site_days))
+
+
+def site_days_of(session: Session, evaluation: Evaluation) -> dict[str, list[date]]:
+    """Each site's last recorded days that no_work looks at: read once for all of an evaluation's chunks."""
+    return recorded_days(session, evaluation.as_of, evaluation.thresholds)
+
+
+def _findings(session: Session, e: Evaluation, chunk: Chunk, site_days: dict[str, list[date]]) -> Findings:
+    if chunk.subjects == "site":
+        yield from arrears_findings(session, e.as_of, e.thresholds, e.within, chunk)
+        return
+    yield from household_findings(session, e.month, e.thresholds, e.within, chunk)
+    yield from no_work_findings(session, e.month, e.as_of, e.thresholds, e.within, chunk, site_days)
+
+
+def _without_jit(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         # the rules' statements cost enough to be JIT-compiled, and compiling them takes longer than running them
         session.execute(text("SET LOCAL jit = off"))
-    findings = [*household_findings(session, month, thresholds, within),
-                *no_work_findings(session, month, as_of, thresholds, within),
-                *arrears_findings(session, as_of, thresholds, within)]
-    return _raise_all(session, bus, alerts_topic, findings)
 
 
 # rows per INSERT: eleven columns each stay well under PostgreSQL's 65,535 parameters
 BATCH = 1000
 
 
-def _raise_all(session: Session, bus: Bus, topic: str, findings: list[tuple[Subject, payroll.Finding]]) -> list[Alert]:
+def _raise_all(session: Session, bus: Bus, topic: str, findings: Findings) -> list[Alert]:
     """Insert the alerts not raised yet (the unique subject, kind and month skips the others, also those a
     concurrent evaluation raises), then publish and queue the new ones, a few statements for all of them."""
     rows = {}

@@ -1,5 +1,6 @@
-"""What the alert rules find, asked of the database: each rule is a query (or two) that returns only its
-findings and the evidence the pure rule of payroll/alerts.py needs to state them, never a year of rows.
+"""What the alert rules find, asked of the database, one chunk at a time: a chunk is a key range of the
+households (with their workers) or of the sites, and each rule reads only its chunk's rows and returns the
+evidence the pure rule of payroll/alerts.py needs to state its findings, never a year of rows.
 `within` (a region path) is part of every query: a county's evaluation reads only its county."""
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, exists, func, select, union
+from sqlalchemy import Select, and_, func, select, union
 from sqlalchemy.orm import Session
 
 import payroll
@@ -41,19 +42,68 @@ class Subject:
 
 
 Findings = Iterator[tuple[Subject, payroll.Finding]]
+# the subjects of the chunks, in the order evaluated: a household's rules and its workers', then the sites'
+SUBJECTS = {"household": Household, "site": Site}
+Done = tuple[str, str | None] | None  # the subjects and last key of the last chunk done; None before the first
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """The `subjects` whose id is after `after` (None: from the first) up to `last` (None: to the end)."""
+    subjects: str
+    after: str | None
+    last: str | None
+
+    @property
+    def is_last(self) -> bool:
+        return self.last is None and self.subjects == list(SUBJECTS)[-1]
+
+    @property
+    def done(self) -> Done:
+        """What `next_chunk` continues from once this chunk is done."""
+        return self.subjects, self.last
+
+    def holds(self, key) -> list:
+        """The conditions on a column of subject ids that keep this chunk's."""
+        conditions = [] if self.after is None else [key > self.after]
+        return conditions if self.last is None else [*conditions, key <= self.last]
+
+
+def next_chunk(session: Session, done: Done, within: str | None, size: int) -> Chunk:
+    """The chunk after `done`: the next `size` subjects inside `within`, in key order (one statement)."""
+    names = list(SUBJECTS)
+    if done is None:
+        subjects, after = names[0], None
+    elif done[1] is None:
+        subjects, after = names[names.index(done[0]) + 1], None
+    else:
+        subjects, after = done
+    model = SUBJECTS[subjects]
+    bounds = Chunk(subjects, after, None).holds(model.id)
+    # the size-th key and the one after it: without one after, this chunk runs to the end
+    keys = session.scalars(_inside(select(model.id).join(Region, Region.code == model.region_code), within)
+                           .where(*bounds).order_by(model.id).offset(size - 1).limit(2)).all()
+    return Chunk(subjects, after, keys[0] if len(keys) == 2 else None)
 
 
 def _inside(query: Select, within: str | None) -> Select:
     return query if within is None else query.where(Region.path.startswith(within, autoescape=True))
 
 
-def household_findings(session: Session, month: str, t: payroll.AlertThresholds, within: str | None) -> Findings:
-    """income_drop, below_line and projected_below_line of every household inside `within`."""
+def household_findings(session: Session, month: str, t: payroll.AlertThresholds, within: str | None,
+                       chunk: Chunk) -> Findings:
+    """income_drop, below_line and projected_below_line of the chunk's households inside `within`."""
     months = sorted(set(payroll.previous_months(month, 11) + [month] + payroll.months_of_year_until(month)))
-    income = household_income(session, months)
+    # the key range on the workers themselves, so that their index finds the chunk's
+    workers = chunk.holds(Worker.household_id)
+    if within is not None:
+        workers.append(Worker.household_id.in_(_inside(
+            select(Household.id).join(Region, Region.code == Household.region_code)
+            .where(*chunk.holds(Household.id)), within)))
+    income = household_income(session, months, where=workers)
     households = session.execute(_inside(
         select(Household.id, Household.status, Household.size, Household.region_code, Region.path)
-        .join(Region, Region.code == Household.region_code), within))
+        .join(Region, Region.code == Household.region_code).where(*chunk.holds(Household.id)), within))
     for household_id, status, size, region_code, path in households:
         series = income.get(household_id, {})
         subject = Subject("household", household_id, household_id, region_code, path)
@@ -64,38 +114,38 @@ def household_findings(session: Session, month: str, t: payroll.AlertThresholds,
                 yield subject, finding
 
 
-def no_work_findings(session: Session, month: str, as_of: date, t: payroll.AlertThresholds,
-                     within: str | None) -> Findings:
-    """Workers with an assignment active on `as_of` who worked on none of the site's last N recorded days.
+def recorded_days(session: Session, as_of: date, t: payroll.AlertThresholds) -> dict[str, list[date]]:
+    """Each site's last N recorded days up to `as_of`, of the sites with N (one statement, read once for all
+    the chunks: ranking a year of days per chunk would cost the evaluation as much again per chunk)."""
+    ranked = _ranked_days(as_of - LOOKBACK, as_of)
+    days: dict[str, list[date]] = defaultdict(list)
+    for site_id, day in session.execute(select(ranked.c.site_id, ranked.c.work_date)
+                                        .where(ranked.c.rank <= t.no_work_days),
+                                        execution_options={"yield_per": 5000}):
+        days[site_id].append(day)
+    return {site_id: site_days for site_id, site_days in days.items() if len(site_days) == t.no_work_days}
 
-    Every day of work is also a recorded day, so "none of the last N" is "none since the N-th last": one
-    statement ranks each site's recorded days, keeps the idle assignments and returns their N days."""
+
+def no_work_findings(session: Session, month: str, as_of: date, t: payroll.AlertThresholds, within: str | None,
+                     chunk: Chunk, site_days: dict[str, list[date]]) -> Findings:
+    """Workers of the chunk's households with an assignment active on `as_of` who worked on none of the site's
+    last N recorded days (`recorded_days`). One statement: each assignment with the worker's last day there."""
     since = as_of - LOOKBACK
-    ranked = _ranked_days(since, as_of)
-    cutoff = select(ranked.c.site_id, ranked.c.work_date.label("cutoff")).where(
-        ranked.c.rank == t.no_work_days).subquery("cutoff")
-    idle = _inside(
+    rows = session.execute(_inside(
         select(Assignment.worker_id, Assignment.site_id, Worker.household_id, Household.region_code, Region.path,
-               _last_attended(since, as_of).label("last_attended"), _last_produced(since, as_of).label("last_produced"))
+               _last_attended(since, as_of), _last_produced(since, as_of))
         .join(Worker, Worker.id == Assignment.worker_id).join(Household, Household.id == Worker.household_id)
-        .join(Region, Region.code == Household.region_code).join(cutoff, cutoff.c.site_id == Assignment.site_id)
+        .join(Region, Region.code == Household.region_code)
         .where(Assignment.start_date <= as_of, Assignment.end_date.is_(None) | (Assignment.end_date >= as_of),
-               ~_attended(cutoff.c.cutoff, as_of), ~_produced(cutoff.c.cutoff, as_of)), within
-    ).distinct().subquery("idle")
-    rows = session.execute(
-        select(idle, ranked.c.work_date)
-        .join(ranked, and_(ranked.c.site_id == idle.c.site_id, ranked.c.rank <= t.no_work_days))
-        .order_by(idle.c.worker_id, idle.c.site_id, ranked.c.work_date))
-    days, subjects, last_worked = defaultdict(list), {}, {}
-    for worker_id, site_id, household_id, region_code, path, attended, produced, day in rows:
-        days[(worker_id, site_id)].append(day)
-        subjects[(worker_id, site_id)] = Subject("worker", worker_id, household_id, region_code, path)
-        last_worked[(worker_id, site_id)] = [d for d in (attended, produced) if d is not None]
-    for (worker_id, site_id), site_days in days.items():
-        finding = payroll.no_work(last_worked[(worker_id, site_id)], site_days, as_of, t)
+               *chunk.holds(Worker.household_id)), within
+    ).distinct().order_by(Assignment.worker_id, Assignment.site_id))
+    for worker_id, site_id, household_id, region_code, path, attended, produced in rows:
+        if site_id not in site_days:
+            continue  # fewer than N recorded days: not enough evidence
+        finding = payroll.no_work([d for d in (attended, produced) if d is not None], site_days[site_id], as_of, t)
         if finding is not None:
-            detail = {**finding.detail, "site_id": site_id}
-            yield subjects[(worker_id, site_id)], payroll.Finding(finding.kind, month, detail)
+            yield (Subject("worker", worker_id, household_id, region_code, path),
+                   payroll.Finding(finding.kind, month, {**finding.detail, "site_id": site_id}))
 
 
 def _ranked_days(since: date, until: date):
@@ -121,14 +171,6 @@ def _output_worked(since, until):
                 OutputRecord.quantity > 0)
 
 
-def _attended(since, until):
-    return exists().where(_attendance_worked(since, until))
-
-
-def _produced(since, until):
-    return exists().where(_output_worked(since, until))
-
-
 def _last_attended(since: date, until: date):
     return select(func.max(AttendanceRecord.work_date)).where(_attendance_worked(since, until)).scalar_subquery()
 
@@ -137,16 +179,19 @@ def _last_produced(since: date, until: date):
     return select(func.max(OutputRecord.work_date)).where(_output_worked(since, until)).scalar_subquery()
 
 
-def arrears_findings(session: Session, as_of: date, t: payroll.AlertThresholds, within: str | None) -> Findings:
-    """Approved periods with money still unpaid D days after approval (one statement); the subject is the site."""
+def arrears_findings(session: Session, as_of: date, t: payroll.AlertThresholds, within: str | None,
+                     chunk: Chunk) -> Findings:
+    """Approved periods of the chunk's sites with money still unpaid D days after approval (one statement);
+    the subject is the site."""
     approved = (select(PeriodTransition.site_id, PeriodTransition.month, func.max(PeriodTransition.at).label("at"))
-                .where(PeriodTransition.to_status == "approved")
+                .where(PeriodTransition.to_status == "approved", *chunk.holds(PeriodTransition.site_id))
                 .group_by(PeriodTransition.site_id, PeriodTransition.month).subquery("approved"))
     owed = (select(ApprovedPay.site_id, ApprovedPay.month, func.sum(ApprovedPay.amount_fen).label("fen"))
+            .where(*chunk.holds(ApprovedPay.site_id))
             .group_by(ApprovedPay.site_id, ApprovedPay.month).subquery("owed"))
     paid = (select(PaymentLine.site_id, PaymentLine.month, func.sum(PaymentLine.amount_fen).label("fen"))
-            .where(PaymentLine.status == "confirmed").group_by(PaymentLine.site_id, PaymentLine.month)
-            .subquery("paid"))
+            .where(PaymentLine.status == "confirmed", *chunk.holds(PaymentLine.site_id))
+            .group_by(PaymentLine.site_id, PaymentLine.month).subquery("paid"))
     unpaid = (func.coalesce(owed.c.fen, 0) - func.coalesce(paid.c.fen, 0)).label("unpaid")
     rows = session.execute(_inside(
         select(approved.c.site_id, approved.c.month, approved.c.at, unpaid, Site.region_code, Region.path)

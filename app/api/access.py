@@ -4,7 +4,7 @@
 and the scope rules that apply. Views call `authorize(session)`, which looks their endpoint up; a scope
 check (`require_site`, `require_worker`, ...) refuses to run for an endpoint whose row does not name its
 scope, so the table stays true. An endpoint without a row is refused (fail closed), and
-tests/api/test_api_authorization_matrix.py fails for any route of the URL map that it does not cover.
+tests/api/test_authorization_matrix.py fails for any route of the URL map that it does not cover.
 
 The policy, by role (a missing or bad token is 401; a valid one outside its role or scope is 403, but
 an alert outside the caller's region is 404, as if it did not exist):

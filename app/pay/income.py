@@ -6,9 +6,9 @@ the wage lines and adjustments (`add_income`), so that a read never sums a year 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
-from sqlalchemy import ARRAY, bindparam, delete, func, insert, select, union_all
+from sqlalchemy import ARRAY, ColumnElement, bindparam, delete, func, insert, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -18,12 +18,13 @@ _income = WorkerMonthIncome.__table__
 IncomeKey = tuple[str, str]  # (worker id, month)
 
 
-def household_income(session: Session, months: list[str],
-                     household_ids: list[str] | None = None) -> dict[str, dict[str, int]]:
-    """household id -> month -> income in fen, for the months asked (a month without income is absent)."""
+def household_income(session: Session, months: list[str], household_ids: list[str] | None = None, *,
+                     where: Iterable[ColumnElement[bool]] = ()) -> dict[str, dict[str, int]]:
+    """household id -> month -> income in fen, for the months asked and the households listed, or those of the
+    workers `where` keeps (the alert evaluation's chunk); a month without income is absent."""
     query = (select(Worker.household_id, _income.c.month, func.sum(_income.c.income_fen))
              .join(Worker, Worker.id == _income.c.worker_id)
-             .where(_income.c.month.in_(months), _income.c.income_fen != 0)
+             .where(_income.c.month.in_(months), _income.c.income_fen != 0, *where)
              .group_by(Worker.household_id, _income.c.month))
     if household_ids is not None:
         query = query.where(Worker.household_id.in_(household_ids))

@@ -78,7 +78,7 @@ class World:
 
 @pytest.fixture
 def world(runtime) -> World:
-    """The registry above, written in one transaction (test_api_registry.py covers creating it by API)."""
+    """The registry above, written in one transaction (test_registry.py covers creating it by API)."""
     w = World()
     regions = [
         (w.province, "Jiangxi", "province", None),

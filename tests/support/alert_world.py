@@ -109,6 +109,18 @@ def countries(draw) -> Country:
     )
 
 
+def poor_country(households: int) -> Country:
+    """Households without income (below_line, projected_below_line), each with a worker idle at its site
+    (no_work) whose approved month is unpaid (wage_arrears), and a webhook for all of them."""
+    return Country(
+        households=[("poor", 3, "3607")] * households, workers=list(range(households)),
+        sites=["3607"] * households, assignments=[(n, n, -60, None) for n in range(households)],
+        attendance={(n, n, -day): "absent" for n in range(households) for day in range(3)}, outputs=[],
+        wage_lines={}, adjustments=[], approvals=[(n, "2026-04", 0) for n in range(households)],
+        approved_pay={(n, "2026-04", n): 1000 for n in range(households)}, payments=[], webhooks=[None, "/36/"],
+        thresholds=payroll.AlertThresholds(no_work_days=2, arrears_days=15), within=None)
+
+
 def _on(offset: int) -> date:
     return AS_OF + timedelta(days=offset)
 
@@ -260,12 +272,17 @@ def check_side_effects(session: Session, country: Country, alerts: list[Alert], 
     assert sorted(deliveries) == sorted(expected)
 
 
-def evaluate_country(sessions, bus, country: Country) -> None:
+# subjects per chunk: one, a few (several chunks, some households or sites split from their neighbours) or all
+CHUNKS = st.sampled_from([1, 2, 3, 1000])
+
+
+def evaluate_country(sessions, bus, country: Country, chunk: int) -> None:
     """Store the country, evaluate twice and check both, in one transaction rolled back at the end."""
     session = sessions()
     try:
         store(session, country)
-        alerts = evaluate(session, bus, TOPIC, MONTH, AS_OF, country.thresholds, within=country.within)
+        alerts = evaluate(session, bus, TOPIC, MONTH, AS_OF, country.thresholds, within=country.within,
+                          chunk=chunk)
         expected, raised = expected_alerts(country), raised_alerts(alerts)
         for kind in sorted({kind for _, _, kind, _ in expected}):
             event(f"raises {kind}")
@@ -273,7 +290,8 @@ def evaluate_country(sessions, bus, country: Country) -> None:
         for key, detail in raised.items():
             assert detail in expected[key], key
         check_side_effects(session, country, alerts, TOPIC)
-        assert evaluate(session, bus, TOPIC, MONTH, AS_OF, country.thresholds, within=country.within) == []
+        assert evaluate(session, bus, TOPIC, MONTH, AS_OF, country.thresholds, within=country.within,
+                        chunk=chunk) == []
     finally:
         session.rollback()
         session.close()

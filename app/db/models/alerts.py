@@ -43,15 +43,19 @@ class Alert(Base):
 
 
 class AlertEvaluation(Base):
-    """A month the alert rules were run for, and when: the scheduler runs each month once."""
+    """A month the alert rules were run for, and when: the scheduler runs each month once, chunk by chunk,
+    and records the last chunk done, so that an evaluator stopped part-way resumes after it."""
 
     __tablename__ = "alert_evaluations"
 
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     as_of: Mapped[str] = mapped_column(String(10))
     trigger: Mapped[str] = mapped_column(String(16))  # "request" or "schedule"
-    raised: Mapped[int] = mapped_column(Integer)
+    raised: Mapped[int] = mapped_column(Integer)  # by the chunks done so far
     ran_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[str] = mapped_column(String(16))  # "running", or "done" once every chunk is
+    done_subjects: Mapped[str | None] = mapped_column(String(16))  # of the last chunk done: "household" or "site"
+    done_through: Mapped[str | None] = mapped_column(String(64))  # its last key; None: through the end
 
 
 class Webhook(Base):

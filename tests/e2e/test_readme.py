@@ -5,41 +5,18 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text()
+from support.served import README, ROOT, free_port, wait_ready
 
 
 def fenced_block_after(marker: str) -> str:
     match = re.search(re.escape(marker) + r"\s*```\w*\n(.*?)```", README, re.S)
     assert match, f"README has no code block after {marker}"
     return match.group(1)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_ready(url: str, process: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "bin/serve exited early"
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"{url} not ready after {timeout}s")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import time
 import urllib.request
 from collections import defaultdict
 
-from test_e2e_readme import README, ROOT, free_port, wait_ready
+from support.served import README, ROOT, free_port, wait_ready
 
 
 def readme_demo_alerts() -> dict[str, set[str]]:

@@ -1,16 +1,17 @@
 """The alerts process (`python -m consumers alerts`) on Kafka and PostgreSQL, beside the relay and the
 wage consumers: a finished month's alerts are raised, published and delivered once each, whether two
-evaluators start at once or one is SIGKILLed mid-evaluation and started again, and wages go on meanwhile."""
+evaluators start at once or one is SIGKILLed mid-evaluation (before its first chunk, or after some) and
+started again, and wages go on meanwhile."""
 from __future__ import annotations
 
 import json
 import uuid
 from collections import Counter
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from kafka import KafkaConsumer, TopicPartition
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from support.pipeline import processed, unpublished
 from support.processes import wait_until
 from support.webhook_receiver import WebhookReceiver
@@ -76,9 +77,17 @@ def work(worker: str, day: date) -> dict:
 
 
 def evaluations(runtime) -> list[tuple]:
+    """The months evaluated, every chunk done."""
     with runtime.sessions() as session:
         return [tuple(row) for row in session.execute(
-            select(AlertEvaluation.month, AlertEvaluation.trigger, AlertEvaluation.raised))]
+            select(AlertEvaluation.month, AlertEvaluation.trigger, AlertEvaluation.raised)
+            .where(AlertEvaluation.status == "done"))]
+
+
+def progress(runtime, month: str) -> tuple | None:
+    with runtime.sessions() as session:
+        row = session.get(AlertEvaluation, month)
+        return None if row is None else (row.status, row.done_subjects, row.done_through)
 
 
 def raised(runtime) -> dict[str, tuple]:
@@ -123,6 +132,26 @@ def hold_evaluations_table(runtime):
     connection = runtime.engine.connect()
     connection.begin()
     connection.execute(text("LOCK TABLE alert_evaluations IN EXCLUSIVE MODE"))
+    return connection
+
+
+def blocked_alert_inserts(runtime) -> int:
+    """Connections whose insert of alerts waits for another transaction's alert of the same key."""
+    with runtime.engine.connect() as connection:
+        return connection.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+            "AND query ILIKE 'INSERT INTO alerts %' AND pid <> pg_backend_pid()"))
+
+
+def hold_alert(runtime, household: str, kind: str, month: str):
+    """A transaction that inserts the household's alert and stays open: an evaluator raising the same
+    alert waits for it, its earlier chunks committed."""
+    connection = runtime.engine.connect()
+    connection.begin()
+    connection.execute(insert(Alert).values(
+        id=str(uuid.uuid4()), kind=kind, subject_type="household", subject_id=household, household_id=household,
+        month=month, region_code=VILLAGE, region_path=f"/360731/{VILLAGE}/", status="open", detail={},
+        created_at=datetime.now(UTC)))
     return connection
 
 
@@ -174,3 +203,27 @@ def test_an_evaluator_sigkilled_mid_evaluation_and_started_again_raises_publishe
     assert evaluations(runtime) == [] and raised(runtime) == {}
     fleet.start("alerts-2", "alerts", env=SCHEDULE)
     assert_raised_published_and_delivered_once(runtime, settings, receiver, month)
+
+
+def test_an_evaluator_sigkilled_after_some_chunks_is_resumed_at_the_next_and_each_alert_goes_out_once(
+        api, runtime, settings, fleet, receiver, month, wages_running):
+    """A household a chunk: hh-other, hh-poor, then hh-zhang (poor, no income), whose alert is held."""
+    api.created("/households", {"id": "hh-zhang", "region_code": VILLAGE, "size": 4, "status": "poor"})
+    chunked = {**SCHEDULE, "ALERT_EVALUATION_CHUNK": "1"}
+    held = hold_alert(runtime, "hh-zhang", "below_line", month)
+    try:
+        fleet.start("alerts-1", "alerts", env=chunked)
+        wait_until(lambda: blocked_alert_inserts(runtime) == 1, 60, "the evaluator in its third chunk")
+        assert progress(runtime, month) == ("running", "household", "hh-poor")
+        before = raised(runtime)
+        assert ("hh-poor", "below_line", month) in before.values()
+        fleet.kill("alerts-1")
+        held.rollback()
+    finally:
+        held.close()
+    fleet.start("alerts-2", "alerts", env=chunked)
+    assert_raised_published_and_delivered_once(runtime, settings, receiver, month)
+    assert before.items() <= raised(runtime).items()
+    assert ("hh-zhang", "below_line", month) in raised(runtime).values()
+    [resumed] = [line for line in fleet.log("alerts-2").splitlines() if "alerts evaluation resumed" in line]
+    assert json.loads(resumed)["after"] == ["household", "hh-poor"]

@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from test_e2e_readme import ROOT, free_port
+from support.served import ROOT, free_port
 
 STOP_WITHIN_S = 3.0
 RUNNING = "Stablework: API on http://"  # the line that says the API and the consumer are running

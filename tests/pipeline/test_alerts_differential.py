@@ -3,11 +3,11 @@ embedded default (SQLite); tests/integration holds the same test on PostgreSQL."
 from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
-from support.alert_world import countries, evaluate_country
+from support.alert_world import CHUNKS, countries, evaluate_country
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
-@given(country=countries())
-def test_the_evaluation_raises_what_the_pure_rules_find(runtime, country):
-    evaluate_country(runtime.sessions, runtime.bus, country)
+@given(country=countries(), chunk=CHUNKS)
+def test_the_evaluation_raises_what_the_pure_rules_find(runtime, country, chunk):
+    evaluate_country(runtime.sessions, runtime.bus, country, chunk)

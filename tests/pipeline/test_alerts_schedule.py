@@ -15,18 +15,7 @@ import consumers.__main__ as roles
 from app.db.models import Alert, AlertEvaluation
 from app.runtime import build_runtime
 from app.settings import Settings
-from consumers.scheduler import due_month, run_alert_scheduler, run_due_evaluation
-
-
-@pytest.mark.parametrize("today, day, due", [
-    (date(2026, 6, 4), 5, None),          # May ended on the 31st: 4 days later is too early
-    (date(2026, 6, 5), 5, "2026-05"),     # 5 days after
-    (date(2026, 6, 30), 5, "2026-05"),
-    (date(2026, 1, 3), 2, "2025-12"),     # across the year
-    (date(2026, 3, 1), 1, "2026-02"),
-])
-def test_the_month_due_for_evaluation(today, day, due):
-    assert due_month(today, day) == due
+from consumers.scheduler import run_alert_scheduler, run_due_evaluation
 
 
 def test_each_month_is_evaluated_by_schedule_once(api, settings):
@@ -63,11 +52,6 @@ def test_the_schedule_takes_stablework_today_as_today(api, settings):
         stop.set()
         scheduler.join(timeout=10)
         runtime.close()
-
-
-def test_a_stablework_today_that_is_no_date_is_refused():
-    with pytest.raises(ValueError, match="STABLEWORK_TODAY must be a date"):
-        Settings.from_env({"STABLEWORK_TODAY": "5 November"})
 
 
 @pytest.fixture

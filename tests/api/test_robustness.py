@@ -1,4 +1,4 @@
-"""What the fuzzer (test_api_fuzz.py) found, pinned down: no input breaks the API or leaves its documentation."""
+"""What the fuzzer (test_fuzz.py) found, pinned down: no input breaks the API or leaves its documentation."""
 from __future__ import annotations
 
 import json

@@ -16,157 +16,19 @@ The roles allowed per row must be those of app.api.access.POLICY, which the view
 """
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import pytest
+from support.authorization import CALLERS, COUNTY, HOUSEHOLD, SITE, TOWNSHIP, VILLAGE, WORKER, Caller, Env, Req
 
 from app.access.tokens import create_token, revoke_token
 from app.api.access import POLICY
-from app.db.models import Alert, DeadLetter, PendingVoid
 
-COUNTY, VILLAGE, TOWNSHIP = "360702", "360702101201", "360702101"
-VILLAGE_PATH = "/36/3607/360702/360702101/360702101201/"
-OTHER_COUNTY = "360703"
-SITE, WORKER, HOUSEHOLD = "ws-sewing", "w-wang", "h-wang"
 DAY = "2026-04-01"  # Wang works at the sewing workshop from 2026-03-10 to 2026-06-30
 MONTH = "2026-04"
 LI_NATIONAL_ID = "360702199001011234"  # Li, of the same village
-
-
-@dataclass(frozen=True)
-class Caller:
-    name: str
-    role: str | None = None  # None: no valid token
-    region: str | None = None
-    sites: tuple[str, ...] = ()
-    in_scope: bool = True
-
-
-CALLERS = (
-    Caller("no token"),
-    Caller("made-up token"),
-    Caller("revoked token"),
-    Caller("expired token"),
-    # Out of scope first: a list or an evaluation they run must not see what the others create.
-    Caller("admin elsewhere", "admin", OTHER_COUNTY, in_scope=False),
-    Caller("post_manager elsewhere", "post_manager", OTHER_COUNTY, in_scope=False),
-    Caller("poverty_office elsewhere", "poverty_office", OTHER_COUNTY, in_scope=False),
-    Caller("supervisor elsewhere", "supervisor", OTHER_COUNTY, ("ws-far",), in_scope=False),
-    Caller("supervisor of another site", "supervisor", COUNTY, ("ws-glove",), in_scope=False),
-    Caller("admin", "admin", COUNTY),
-    Caller("post_manager", "post_manager", COUNTY),
-    Caller("poverty_office", "poverty_office", COUNTY),
-    Caller("supervisor", "supervisor", COUNTY, (SITE,)),
-    Caller("nationwide admin", "admin", None),
-)
-
-
-@dataclass(frozen=True)
-class Req:
-    path: str
-    json: Any = None
-    data: bytes | None = None
-    content_type: str | None = None
-
-
-class Env:
-    """What a row's request needs: the nationwide admin's client to prepare state, and fresh names."""
-
-    def __init__(self, api, runtime, build, consume):
-        self.api, self.runtime, self.build, self.consume = api, runtime, build, consume
-        self.fresh = False  # set per case: True when the case should succeed (and may use its state up)
-        self._count = 0
-        self._kept: dict[str, Any] = {}
-
-    def n(self) -> int:
-        self._count += 1
-        return self._count
-
-    def kept(self, key: str, make: Callable[[], Any]) -> Any:
-        if key not in self._kept:
-            self._kept[key] = make()
-        return self._kept[key]
-
-    def state(self, key: str, make: Callable[[], Any]) -> Any:
-        """Fresh for a case that should succeed; otherwise one kept for the whole row."""
-        return make() if self.fresh else self.kept(key, make)
-
-    def month(self) -> str:
-        n = self.n()
-        return f"{2027 + n // 12}-{n % 12 + 1:02d}"
-
-    def closed_month(self) -> str:
-        return self.state("closed", lambda: self._moved(self.month(), "close"))
-
-    def approved_month(self) -> str:
-        """A month of the sewing workshop with Li's wages in it, approved."""
-        def make():
-            month = self.month()
-            event = self.build.attendance("w-li", SITE, f"{month}-05", check_in="08:00", check_out="17:00")
-            assert self.api.post("/events", {"events": [event]}).status_code == 202
-            self.consume()
-            return self._moved(self._moved(month, "close"), "approve")
-        return self.state("approved", make)
-
-    def _moved(self, month: str, action: str) -> str:
-        response = self.api.post(f"/sites/{SITE}/periods/{month}/{action}", {})
-        assert response.status_code == 200, response.get_json()
-        return month
-
-    def batch(self) -> dict:
-        def make():
-            response = self.api.post(f"/sites/{SITE}/periods/{self.approved_month()}/pay")
-            assert response.status_code == 201, response.get_json()
-            return response.get_json()
-        return self.kept("batch", make)
-
-    def alert(self, status: str = "open") -> str:
-        """An alert on Wang's household, in the county's village."""
-        def make():
-            with self.runtime.sessions.begin() as session:
-                alert = Alert(kind="income_drop", subject_type="household", subject_id=HOUSEHOLD,
-                              household_id=HOUSEHOLD, month=self.month(), region_code=VILLAGE,
-                              region_path=VILLAGE_PATH, status=status, detail={})
-                session.add(alert)
-                session.flush()
-                return alert.id
-        return self.state(f"alert {status}", make)
-
-    def webhook(self) -> str:
-        return self.kept("webhook", lambda: self.api.created(
-            "/webhooks", {"url": "http://example.org/hook", "region_code": COUNTY})["id"])
-
-    def county_token(self) -> str:
-        """A token of the county (not one of the callers'), to list or revoke."""
-        def make():
-            with self.runtime.sessions.begin() as session:
-                record, _ = create_token(session, name="sewing tablet", role="supervisor", region_code=COUNTY,
-                                         site_ids=[SITE])
-                return record.id
-        return self.state("token", make)
-
-    def dead_letter(self) -> int:
-        def make():
-            with self.runtime.sessions.begin() as session:
-                letter = DeadLetter(fingerprint=uuid.uuid4().hex, topic=self.runtime.settings.topic_work_events,
-                                    reason="unknown worker", key="w-nobody", payload='{"id": "x"}',
-                                    value=b'{"id": "x"}', raw_key=b"w-nobody")
-                session.add(letter)
-                session.flush()
-                return letter.id
-        return self.state("dead letter", make)
-
-    def pending_void(self) -> str:
-        def make():
-            void_id = str(uuid.uuid4())
-            with self.runtime.sessions.begin() as session:  # its output never came
-                session.add(PendingVoid(event_id=void_id, output_id=str(uuid.uuid4()), worker_id=WORKER, site_id=SITE))
-            return void_id
-        return self.state("pending void", make)
 
 
 def _assignment(env: Env) -> Req:

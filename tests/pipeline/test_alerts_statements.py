@@ -5,22 +5,9 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from sqlalchemy import event
-from support.alert_world import AS_OF, MONTH, TOPIC, Country, store
+from support.alert_world import AS_OF, MONTH, TOPIC, poor_country, store
 
-import payroll
 from app.alerts.evaluation import evaluate
-
-
-def poor_country(households: int) -> Country:
-    """Households without income (below_line, projected_below_line), each with a worker idle at its site
-    (no_work) whose approved month is unpaid (wage_arrears), and a webhook for all of them."""
-    return Country(
-        households=[("poor", 3, "3607")] * households, workers=list(range(households)),
-        sites=["3607"] * households, assignments=[(n, n, -60, None) for n in range(households)],
-        attendance={(n, n, -day): "absent" for n in range(households) for day in range(3)}, outputs=[],
-        wage_lines={}, adjustments=[], approvals=[(n, "2026-04", 0) for n in range(households)],
-        approved_pay={(n, "2026-04", n): 1000 for n in range(households)}, payments=[], webhooks=[None, "/36/"],
-        thresholds=payroll.AlertThresholds(no_work_days=2, arrears_days=15), within=None)
 
 
 @contextmanager

@@ -1,4 +1,5 @@
-"""Alert webhooks: registered by an office, POSTed to a real HTTP receiver, signed, retried, logged.
+"""Alert webhooks POSTed to a real HTTP receiver: signed, retried with backoff, logged, and delivered by the
+webhooks process.
 
 The receiver checks each signature itself, with the secret the registration returned: what a
 Standard Webhooks library on the other side would do.
@@ -15,86 +16,15 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pytest
 from sqlalchemy import select
 from support.processes import ROOT, wait_until
+from support.webhook_receiver import Received
+from support.webhooks import BASE_S, deliver, raise_alert
 
-from app.alerts.cloudevent import alert_cloudevent
-from app.alerts.webhooks import backoff_delay, deliver_due, enqueue_deliveries, new_secret, sign
-from app.db.models import Alert, Region, WebhookDelivery
-
-BASE_S = 0.01
-
-
-@pytest.fixture
-def settings(settings):
-    return dataclasses.replace(settings, webhook_backoff_base_s=BASE_S, webhook_backoff_max_s=60.0,
-                               webhook_max_attempts=8, webhook_timeout_s=5.0, webhook_poll_s=0.05)
-
-
-# --- a receiver on 127.0.0.1 ---------------------------------------------------------------------------
-
-
-@dataclass
-class Received:
-    headers: dict[str, str]  # names in lower case
-    body: bytes
-
-
-@dataclass
-class Receiver:
-    """An HTTP endpoint that records every POST and answers the scripted statuses, then 200."""
-
-    answers: list[int] = field(default_factory=list)
-    requests: list[Received] = field(default_factory=list)
-    server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_port}/hooks/alerts"
-
-    def answer(self, headers: dict[str, str], body: bytes) -> int:
-        self.requests.append(Received(headers, body))
-        return self.answers.pop(0) if self.answers else 200
-
-
-@pytest.fixture
-def receiver():
-    """`receiver()` starts one; all are stopped at the end of the test."""
-    started: list[tuple[ThreadingHTTPServer, threading.Thread]] = []
-
-    def start(*answers: int) -> Receiver:
-        endpoint = Receiver(list(answers))
-        lock = threading.Lock()
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                with lock:
-                    status = endpoint.answer({name.lower(): value for name, value in self.headers.items()}, body)
-                self.send_response(status)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *_args):
-                pass
-
-        endpoint.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        thread = threading.Thread(target=endpoint.server.serve_forever, args=(0.05,), daemon=True)
-        thread.start()
-        started.append((endpoint.server, thread))
-        return endpoint
-
-    yield start
-    for server, thread in started:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+from app.alerts.webhooks import backoff_delay, enqueue_deliveries, new_secret, sign
+from app.db.models import Alert, WebhookDelivery
 
 
 def signature_is_valid(secret: str, request: Received) -> bool:
@@ -105,25 +35,6 @@ def signature_is_valid(secret: str, request: Received) -> bool:
     return any(hmac.compare_digest(expected, candidate) for candidate in request.headers["webhook-signature"].split())
 
 
-# --- helpers ---------------------------------------------------------------------------------------------
-
-
-def raise_alert(runtime, region_code: str, subject: str = "h-li", month: str = "2026-04") -> tuple[dict, int]:
-    """Insert an alert as the evaluator does, queueing its deliveries in the same transaction."""
-    with runtime.sessions.begin() as session:
-        region = session.get(Region, region_code)
-        alert = Alert(kind="income_drop", subject_type="household", subject_id=subject, household_id=subject,
-                      month=month, region_code=region.code, region_path=region.path,
-                      detail={"month_fen": 120000, "average_fen": 300000, "drop_ratio": "0.3"})
-        session.add(alert)
-        queued = enqueue_deliveries(session, alert)
-        return alert_cloudevent(alert), queued
-
-
-def deliver(runtime, now: datetime | None = None, settings=None) -> int:
-    return deliver_due(runtime.sessions, settings or runtime.settings, now=now)
-
-
 def log_of(client, webhook_id: str, **params) -> list[dict]:
     response = client.get(f"/webhooks/{webhook_id}/deliveries", **params)
     assert response.status_code == 200, response.get_json()
@@ -132,12 +43,6 @@ def log_of(client, webhook_id: str, **params) -> list[dict]:
 
 def instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
-
-
-@pytest.fixture
-def office(api, token, world):
-    """A client with a poverty office token of `region` (the first county by default)."""
-    return lambda region=world.county: api.as_token(token("poverty_office", region))
 
 
 # --- signing ---------------------------------------------------------------------------------------------
@@ -300,87 +205,6 @@ def test_an_unreachable_receiver_is_retried_with_the_error_in_the_log(runtime, w
     assert attempt["status_code"] is None and "refused" in attempt["error"].lower()
 
 
-# --- regions and roles -----------------------------------------------------------------------------------
-
-
-def test_a_county_webhook_receives_only_the_alerts_of_its_county(runtime, world, office, receiver):
-    ours, theirs, city = receiver(), receiver(), receiver()
-    office(world.county).created("/webhooks", {"url": ours.url})
-    office(world.other_county).created("/webhooks", {"url": theirs.url})
-    office(world.city).created("/webhooks", {"url": city.url})
-
-    here, queued_here = raise_alert(runtime, world.village, subject="h-li")
-    there, queued_there = raise_alert(runtime, world.other_village, subject="h-chen")
-    assert deliver(runtime) == 4
-
-    assert (queued_here, queued_there) == (2, 2)
-    assert [json.loads(r.body)["id"] for r in ours.requests] == [here["id"]]
-    assert [json.loads(r.body)["id"] for r in theirs.requests] == [there["id"]]
-    assert sorted(json.loads(r.body)["id"] for r in city.requests) == sorted([here["id"], there["id"]])
-
-
-def test_a_poverty_office_cannot_read_another_countys_webhook_or_its_deliveries(world, office, receiver):
-    hook = office(world.county).created("/webhooks", {"url": receiver().url})
-    other = office(world.other_county)
-
-    assert other.get(f"/webhooks/{hook['id']}/deliveries").status_code == 403
-    assert other.get(f"/webhooks/{hook['id']}").status_code == 403
-    assert other.get("/webhooks").get_json()["items"] == []
-    assert office(world.city).get(f"/webhooks/{hook['id']}/deliveries").status_code == 200
-    assert [h["id"] for h in office(world.city).get("/webhooks").get_json()["items"]] == [hook["id"]]
-    assert other.get("/webhooks/no-such-hook/deliveries").status_code == 404
-
-
-def test_the_secret_is_shown_only_when_the_webhook_is_registered(runtime, world, office, receiver):
-    client = office()
-    hook = client.created("/webhooks", {"url": receiver().url})
-    raise_alert(runtime, world.village)
-    deliver(runtime)
-
-    assert hook["secret"].startswith("whsec_")
-    assert set(hook) == {"id", "url", "region_code", "active", "disabled_reason", "created_at", "secret"}
-    for path in ("/webhooks", f"/webhooks/{hook['id']}", f"/webhooks/{hook['id']}/deliveries"):
-        response = client.get(path)
-        assert response.status_code == 200
-        assert hook["secret"] not in response.get_data(as_text=True)
-        assert "secret" not in response.get_data(as_text=True)
-    listed = client.get("/webhooks").get_json()["items"]
-    assert listed == [{key: value for key, value in hook.items() if key != "secret"}]
-
-
-def test_a_webhook_is_registered_by_an_office_for_a_region_inside_its_own(api, world, office, token):
-    client = office()
-    url = "https://office.example.org/alerts"
-
-    default = client.created("/webhooks", {"url": url})
-    village = client.created("/webhooks", {"url": url, "region_code": world.village})
-
-    assert default["region_code"] == world.county and default["active"] is True and default["url"] == url
-    assert village["region_code"] == world.village
-    assert client.post("/webhooks", {"url": url, "region_code": world.other_county}).status_code == 403
-    unknown = client.post("/webhooks", {"url": url, "region_code": "999999"})
-    assert unknown.status_code == 422 and "region_code" in unknown.get_json()["errors"]
-    for bad in ("ftp://office.example.org/alerts", "not a url", "https://" + "a" * 2000 + ".org/", ""):
-        response = client.post("/webhooks", {"url": bad})
-        assert response.status_code == 422 and "url" in response.get_json()["errors"], bad
-    assert client.post("/webhooks", {}).status_code == 422
-    assert api.as_token(token("supervisor", world.county)).post("/webhooks", {"url": url}).status_code == 403
-    assert api.as_token(token("post_manager", world.county)).post("/webhooks", {"url": url}).status_code == 403
-    assert api.as_token(None).post("/webhooks", {"url": url}).status_code == 401
-    assert api.created("/webhooks", {"url": url})["region_code"] is None  # a nationwide admin: nationwide
-
-
-def test_a_nationwide_webhook_receives_every_alert(api, runtime, world, receiver):
-    endpoint = receiver()
-    api.created("/webhooks", {"url": endpoint.url})
-
-    raise_alert(runtime, world.village, subject="h-li")
-    raise_alert(runtime, world.other_village, subject="h-chen")
-
-    assert deliver(runtime) == 2
-    assert len(endpoint.requests) == 2
-
-
 def test_the_delivery_log_is_paged_newest_first(runtime, world, office, receiver):
     client = office()
     hook = client.created("/webhooks", {"url": receiver().url})
@@ -396,13 +220,6 @@ def test_the_delivery_log_is_paged_newest_first(runtime, world, office, receiver
     assert log_of(client, hook["id"], status="pending") == []
     assert client.get(f"/webhooks/{hook['id']}/deliveries", cursor="bm9wZQ==").status_code == 422
     assert client.get(f"/webhooks/{hook['id']}/deliveries", status="lost").status_code == 422
-
-
-def test_the_webhook_routes_are_in_the_openapi_document(app):
-    paths = app.test_client().get("/api/v1/openapi.json").get_json()["paths"]
-
-    assert {"/api/v1/webhooks", "/api/v1/webhooks/{webhook_id}", "/api/v1/webhooks/{webhook_id}/deliveries"} <= set(
-        paths)
 
 
 # --- the process -----------------------------------------------------------------------------------------
