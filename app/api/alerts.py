@@ -9,7 +9,15 @@ from app.alerting import evaluate, thresholds_from
 from app.api.access import Principal, authorize, require_alert, require_region_field
 from app.api.context import reading, runtime, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor
-from app.api.schemas import AcknowledgeIn, AlertArgs, AlertOut, AlertPageOut, EvaluateIn, EvaluationOut, ResolveIn
+from app.api.schemas.alerts import (
+    AcknowledgeIn,
+    AlertArgs,
+    AlertOut,
+    AlertPageOut,
+    EvaluateIn,
+    EvaluationOut,
+    ResolveIn,
+)
 from app.db.models import Alert
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/v1/alerts", description="Income-stability alerts")

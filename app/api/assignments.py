@@ -8,7 +8,7 @@ import payroll
 from app.api.access import authorize, require_site, require_worker
 from app.api.context import unit_of_work
 from app.api.registry import add_new
-from app.api.schemas import AssignmentIn, AssignmentOut
+from app.api.schemas.registry import AssignmentIn, AssignmentOut
 from app.db.models import Assignment, Site, Worker
 
 blp = Blueprint("assignments", __name__, url_prefix="/api/v1/assignments", description="A worker at a site")

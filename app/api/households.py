@@ -9,7 +9,7 @@ import payroll
 from app.api.access import authorize, require_household, require_region_field
 from app.api.context import reading, runtime, unit_of_work
 from app.api.registry import add_new, get_in_scope
-from app.api.schemas import HouseholdIn, HouseholdOut, IncomeArgs, IncomeOut
+from app.api.schemas.registry import HouseholdIn, HouseholdOut, IncomeArgs, IncomeOut
 from app.db.models import Household
 from app.income import household_income
 

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint, abort
 from app.api.access import authorize, require_region, require_region_field
 from app.api.context import reading, unit_of_work
 from app.api.registry import refuse_taken
-from app.api.schemas import RegionIn, RegionOut
+from app.api.schemas.registry import RegionIn, RegionOut
 from app.db.models import Region
 
 blp = Blueprint("regions", __name__, url_prefix="/api/v1/regions", description="Administrative areas")

@@ -6,7 +6,7 @@ from flask_smorest import Blueprint
 from app.api.access import authorize, require_region_field, require_site
 from app.api.context import reading, unit_of_work
 from app.api.registry import add_new, get_in_scope
-from app.api.schemas import SiteIn, SiteOut
+from app.api.schemas.registry import SiteIn, SiteOut
 from app.db.models import Site
 
 blp = Blueprint("sites", __name__, url_prefix="/api/v1/sites", description="Workshops and welfare posts")
