@@ -7,7 +7,7 @@ from marshmallow import fields
 
 from app.api.access import authorize, require_region_field
 from app.api.context import reading
-from app.api.schemas import DAY, Strict
+from app.api.schemas.base import DAY, Strict
 from app.stats import Counts, employment
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats", description="Employment statistics")

@@ -12,8 +12,7 @@ from sqlalchemy.orm import Session
 from app.api.access import Principal, authorize, require_region_field, require_webhook
 from app.api.context import reading, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor
-from app.api.schemas import (
-    PageArgs,
+from app.api.schemas.alerts import (
     WebhookCreatedOut,
     WebhookDeliveryArgs,
     WebhookDeliveryPageOut,
@@ -21,6 +20,7 @@ from app.api.schemas import (
     WebhookOut,
     WebhookPageOut,
 )
+from app.api.schemas.base import PageArgs
 from app.db.models import Region, Webhook, WebhookAttempt, WebhookDelivery
 from app.webhooks import new_secret
 
