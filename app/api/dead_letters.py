@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.api.access import authorize, require_nationwide
 from app.api.context import reading, runtime, unit_of_work
 from app.api.pagination import page_by_row_id
-from app.api.schemas import DeadLetterArgs, DeadLetterOut, DeadLetterPageOut
+from app.api.schemas.ledger import DeadLetterArgs, DeadLetterOut, DeadLetterPageOut
 from app.db.models import DeadLetter
 from app.ledger.dead_letters import TooLargeToReplay, replay
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.api.access import authorize, require_site
 from app.api.context import reading, unit_of_work
-from app.api.schemas import BankResultsIn, PaymentBatchOut
+from app.api.schemas.pay import BankResultsIn, PaymentBatchOut
 from app.db.models import PaymentBatch, Site, Worker
 from app.pay.payments import LineResult, record_bank_results
 from app.pay.periods import PeriodConflict

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from app.api.access import Principal, authorize, require_region_field, require_site
 from app.api.context import reading, unit_of_work
-from app.api.schemas import MONTH, PaymentBatchOut, PeriodOut, PeriodSummaryOut
+from app.api.schemas.base import MONTH
+from app.api.schemas.pay import PaymentBatchOut, PeriodOut, PeriodSummaryOut
 from app.db.models import Region, Site
 from app.pay.payments import pay_period
 from app.pay.period_report import period_report, site_months

@@ -8,7 +8,7 @@ from marshmallow import fields
 from app.alerts.stats import Counts, employment
 from app.api.access import authorize, require_region_field
 from app.api.context import reading
-from app.api.schemas import DAY, Strict
+from app.api.schemas.base import DAY, Strict
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats", description="Employment statistics")
 

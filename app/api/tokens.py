@@ -9,7 +9,8 @@ from app.access.tokens import create_token, expiry_in, revoke_token, sites_of, t
 from app.api.access import authorize, require_region_field, require_token
 from app.api.context import reading, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor, instant, text_id
-from app.api.schemas import PageArgs, TokenIn, TokenInfoOut, TokenOut, TokenPageOut
+from app.api.schemas.access import TokenIn, TokenInfoOut, TokenOut, TokenPageOut
+from app.api.schemas.base import PageArgs
 from app.db.models import ApiToken
 
 blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens", description="Bearer tokens")
