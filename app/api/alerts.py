@@ -4,8 +4,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from app.alert_status import AlertConflict, acknowledge_alert, resolve_alert
 from app.alerts.evaluation import evaluate, thresholds_from
+from app.alerts.status import AlertConflict, acknowledge_alert, resolve_alert
 from app.api.access import Principal, authorize, require_alert, require_region_field
 from app.api.context import reading, runtime, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.alert_status import AlertConflict, acknowledge_alert, resolve_alert
+from app.alerts.status import AlertConflict, acknowledge_alert, resolve_alert
 from app.db.models import Alert
 
 ORDER = ("open", "acknowledged", "resolved")
