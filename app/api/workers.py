@@ -9,9 +9,8 @@ from app.api.access import authorize, require_household, require_worker
 from app.api.context import reading, unit_of_work
 from app.api.registry import add_new, get_in_scope
 from app.api.schemas.registry import AssignmentOut, WorkerIn, WorkerOut
-from app.db.crypto import keyring
+from app.db.crypto import keyring, mask
 from app.db.models import Assignment, Household, Region, Worker
-from app.masking import mask
 
 blp = Blueprint("workers", __name__, url_prefix="/api/v1/workers", description="Workers")
 
