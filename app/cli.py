@@ -117,7 +117,7 @@ def import_attendance_command(file) -> None:
     """Take a CSV attendance register as events, as the system: all rows or none (as POST /imports/attendance)."""
     from sqlalchemy.exc import IntegrityError
 
-    from app import imports
+    from app.ledger import register as imports
 
     runtime = _runtime()
     try:
