@@ -41,7 +41,8 @@ ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep")
 DEFAULT = ("floor", "pipeline", "api", "close", "embedded")
 
 
-def parse_args() -> tuple[argparse.Namespace, dict, set]:
+def parse_args() -> tuple[argparse.Namespace, dict, set[str]]:
+    """The command line: its arguments, the size of each benchmark, and the benchmarks to run."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
@@ -58,7 +59,7 @@ def parse_args() -> tuple[argparse.Namespace, dict, set]:
     parser.add_argument("--close-index", choices=("both", "as-is", "indexed"), default="indexed",
                         help="the per-site path with the index wage_lines (site_id, period), without it, or both")
     parser.add_argument("--close-path", choices=("both", "bulk", "per-site"), default="both",
-                        help="month close by app.periods.move_periods (bulk), move_period site by site, or both")
+                        help="month close by app.pay.periods.move_periods (bulk), move_period site by site, or both")
     parser.add_argument("--close-processes", default="1,2", help="processes of the bulk month close to try")
     parser.add_argument("--api-workers", type=int)
     parser.add_argument("--api-gunicorn", default="2x4", metavar="WORKERSxTHREADS",

@@ -59,6 +59,7 @@ def summary(r: dict) -> str:
 
 
 def kafka_rows(r: dict) -> list[tuple]:
+    """The Kafka floor, the pipeline against it and its wages against the rules."""
     rows = []
     floor = r.get("floor")
     consume = median([x["rate"] for x in floor["consume"]]) if floor else None
@@ -90,6 +91,7 @@ def kafka_rows(r: dict) -> list[tuple]:
 
 
 def api_rows(r: dict) -> list[tuple]:
+    """Batch ingestion and balance reads, alone and while ingesting."""
     rows = []
     api = r.get("api")
     if api:
@@ -121,6 +123,7 @@ def api_rows(r: dict) -> list[tuple]:
 
 
 def close_rows(r: dict) -> list[tuple]:
+    """Each month-close path, its second run and its memory."""
     rows = []
     close = r.get("close")
     if close:
@@ -159,6 +162,7 @@ def embedded_rows(r: dict) -> list[tuple]:
 
 
 def alert_rows(r: dict) -> list[tuple]:
+    """The alert evaluation, first and again, its memory and its findings against the planted ones."""
     from bench.alerts import KINDS, check_findings
 
     a = r.get("alerts")
