@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, func, select, union
+from sqlalchemy import BigInteger, Select, and_, case, cast, exists, func, or_, select, union
 from sqlalchemy.orm import Session
 
 import payroll
 from app.db.models import (
+    Alert,
     ApprovedPay,
     Assignment,
     AttendanceRecord,
@@ -24,6 +25,7 @@ from app.db.models import (
     Region,
     Site,
     Worker,
+    WorkerMonthIncome,
 )
 from app.income import household_income
 
@@ -92,7 +94,8 @@ def _inside(query: Select, within: str | None) -> Select:
 
 def household_findings(session: Session, month: str, t: payroll.AlertThresholds, within: str | None,
                        chunk: Chunk) -> Findings:
-    """income_drop, below_line and projected_below_line of the chunk's households inside `within`."""
+    """income_drop, below_line and projected_below_line of the chunk's households inside `within`: the pure
+    rules confirm the candidates of `_household_candidates`, so that they read the income of those alone."""
     months = sorted(set(payroll.previous_months(month, 11) + [month] + payroll.months_of_year_until(month)))
     # the key range on the workers themselves, so that their index finds the chunk's
     workers = chunk.holds(Worker.household_id)
@@ -100,10 +103,8 @@ def household_findings(session: Session, month: str, t: payroll.AlertThresholds,
         workers.append(Worker.household_id.in_(_inside(
             select(Household.id).join(Region, Region.code == Household.region_code)
             .where(*chunk.holds(Household.id)), within)))
-    income = household_income(session, months, where=workers)
-    households = session.execute(_inside(
-        select(Household.id, Household.status, Household.size, Household.region_code, Region.path)
-        .join(Region, Region.code == Household.region_code).where(*chunk.holds(Household.id)), within))
+    households = session.execute(_household_candidates(month, t, within, chunk, workers)).all()
+    income = household_income(session, months, [row[0] for row in households], where=workers) if households else {}
     for household_id, status, size, region_code, path in households:
         series = income.get(household_id, {})
         subject = Subject("household", household_id, household_id, region_code, path)
@@ -112,6 +113,49 @@ def household_findings(session: Session, month: str, t: payroll.AlertThresholds,
                         payroll.projected_below_line(status, size, series, month, t)):
             if finding is not None:
                 yield subject, finding
+
+
+def _household_candidates(month: str, t: payroll.AlertThresholds, within: str | None, chunk: Chunk,
+                          workers: list) -> Select:
+    """The chunk's households for which a household rule holds and has not raised its alert yet: each rule's
+    test in whole fen, multiplied out so that it stays exact (the rules of payroll/alerts.py, restated)."""
+    previous, twelve = payroll.previous_months(month, 3), payroll.previous_months(month, 11) + [month]
+    year = payroll.months_of_year_until(month)
+    recent = year[-t.projection_months:]
+    income = WorkerMonthIncome
+
+    def total(months: list[str]):
+        return func.sum(case((income.month.in_(months), income.income_fen), else_=0))
+
+    # one row a household, summed straight from its workers' months; each previous month apart for income_drop
+    sums = (select(Worker.household_id, total([month]).label("this"), total(previous).label("previous"),
+                   *(total([m]).label(f"previous_{n}") for n, m in enumerate(previous)),
+                   total(twelve).label("twelve"), total(year).label("ytd"), total(recent).label("recent"))
+            .join(Worker, Worker.id == income.worker_id)
+            .where(income.month.in_(sorted(set(twelve + year))), *workers)
+            .group_by(Worker.household_id).subquery("sums"))
+    earned = and_(*(sums.c[f"previous_{n}"] > 0 for n in range(len(previous))))
+    num, den = t.drop_ratio.as_integer_ratio()
+    line = t.monitoring_line_fen(int(month[:4])) * cast(Household.size, BigInteger)
+    watched = Household.status.in_(("poor", "monitored"))
+    this, before, twelve_fen = (func.coalesce(sums.c[name], 0) for name in ("this", "previous", "twelve"))
+    ytd, recent_fen = func.coalesce(sums.c.ytd, 0), func.coalesce(sums.c.recent, 0)
+    candidate = or_(
+        earned & (3 * den * this < (den - num) * before)
+        & _not_raised(Household.id, "income_drop", month),
+        watched & (twelve_fen < line) & _not_raised(Household.id, "below_line", month),
+        watched & (len(recent) * ytd + (12 - len(year)) * recent_fen < len(recent) * line)
+        & _not_raised(Household.id, "projected_below_line", month))
+    return _inside(
+        select(Household.id, Household.status, Household.size, Household.region_code, Region.path)
+        .join(Region, Region.code == Household.region_code).outerjoin(sums, sums.c.household_id == Household.id)
+        .where(*chunk.holds(Household.id), candidate).order_by(Household.id), within)
+
+
+def _not_raised(subject_id, kind: str, month, subject_type: str = "household"):
+    """Whether the subject's alert of `kind` and `month` is still to raise: the unique index on the four answers."""
+    return ~exists().where(Alert.subject_type == subject_type, Alert.subject_id == subject_id, Alert.kind == kind,
+                           Alert.month == month)
 
 
 def recorded_days(session: Session, as_of: date, t: payroll.AlertThresholds) -> dict[str, list[date]]:
@@ -137,7 +181,7 @@ def no_work_findings(session: Session, month: str, as_of: date, t: payroll.Alert
         .join(Worker, Worker.id == Assignment.worker_id).join(Household, Household.id == Worker.household_id)
         .join(Region, Region.code == Household.region_code)
         .where(Assignment.start_date <= as_of, Assignment.end_date.is_(None) | (Assignment.end_date >= as_of),
-               *chunk.holds(Worker.household_id)), within
+               _not_raised(Assignment.worker_id, "no_work", month, "worker"), *chunk.holds(Worker.household_id)), within
     ).distinct().order_by(Assignment.worker_id, Assignment.site_id))
     for worker_id, site_id, household_id, region_code, path, attended, produced in rows:
         if site_id not in site_days:
@@ -198,7 +242,7 @@ def arrears_findings(session: Session, as_of: date, t: payroll.AlertThresholds, 
         .join(Site, Site.id == approved.c.site_id).join(Region, Region.code == Site.region_code)
         .outerjoin(owed, and_(owed.c.site_id == approved.c.site_id, owed.c.month == approved.c.month))
         .outerjoin(paid, and_(paid.c.site_id == approved.c.site_id, paid.c.month == approved.c.month))
-        .where(unpaid > 0), within))
+        .where(unpaid > 0, _not_raised(approved.c.site_id, "wage_arrears", approved.c.month, "site")), within))
     for site_id, month, approved_at, unpaid_fen, region_code, path in rows:
         finding = payroll.wage_arrears(approved_at.date(), int(unpaid_fen), as_of, t, month)
         if finding is not None:
