@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import BigInteger, Select, and_, case, cast, exists, func, or_, select, union
+from sqlalchemy import BigInteger, Select, and_, case, cast, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 import payroll
@@ -160,27 +160,31 @@ def _not_raised(subject_id, kind: str, month, subject_type: str = "household"):
 
 def recorded_days(session: Session, as_of: date, t: payroll.AlertThresholds) -> dict[str, list[date]]:
     """Each site's last N recorded days up to `as_of`, of the sites with N (one statement, read once for all
-    the chunks: ranking a year of days per chunk would cost the evaluation as much again per chunk)."""
-    ranked = _ranked_days(as_of - LOOKBACK, as_of)
-    days: dict[str, list[date]] = defaultdict(list)
-    for site_id, day in session.execute(select(ranked.c.site_id, ranked.c.work_date)
-                                        .where(ranked.c.rank <= t.no_work_days),
+    the chunks): a step a day down each site's index of days, where ranking a year of records sorts them all."""
+    days = _last_days(as_of - LOOKBACK, as_of, t.no_work_days)
+    found: dict[str, list[date]] = defaultdict(list)
+    for site_id, day in session.execute(select(days.c.site_id, days.c.work_date).where(days.c.work_date.is_not(None)),
                                         execution_options={"yield_per": 5000}):
-        days[site_id].append(day)
-    return {site_id: site_days for site_id, site_days in days.items() if len(site_days) == t.no_work_days}
+        found[site_id].append(day)
+    return {site_id: site_days for site_id, site_days in found.items() if len(site_days) == t.no_work_days}
 
 
 def no_work_findings(session: Session, month: str, as_of: date, t: payroll.AlertThresholds, within: str | None,
                      chunk: Chunk, site_days: dict[str, list[date]]) -> Findings:
     """Workers of the chunk's households with an assignment active on `as_of` who worked on none of the site's
-    last N recorded days (`recorded_days`). One statement: each assignment with the worker's last day there."""
-    since = as_of - LOOKBACK
+    last N recorded days (`recorded_days`). One statement: the assignments of workers who did not work on or
+    after the latest site's first day of the N (idle at their site, or at least not surely busy), each with the
+    worker's last day there."""
+    if not site_days:
+        return  # no site has N recorded days: not enough evidence anywhere
+    since, busy_from = as_of - LOOKBACK, max(min(days) for days in site_days.values())
     rows = session.execute(_inside(
         select(Assignment.worker_id, Assignment.site_id, Worker.household_id, Household.region_code, Region.path,
                _last_attended(since, as_of), _last_produced(since, as_of))
         .join(Worker, Worker.id == Assignment.worker_id).join(Household, Household.id == Worker.household_id)
         .join(Region, Region.code == Household.region_code)
         .where(Assignment.start_date <= as_of, Assignment.end_date.is_(None) | (Assignment.end_date >= as_of),
+               ~exists().where(_attendance_worked(busy_from, as_of)), ~exists().where(_output_worked(busy_from, as_of)),
                _not_raised(Assignment.worker_id, "no_work", month, "worker"), *chunk.holds(Worker.household_id)), within
     ).distinct().order_by(Assignment.worker_id, Assignment.site_id))
     for worker_id, site_id, household_id, region_code, path, attended, produced in rows:
@@ -192,15 +196,25 @@ def no_work_findings(session: Session, month: str, as_of: date, t: payroll.Alert
                    payroll.Finding(finding.kind, month, {**finding.detail, "site_id": site_id}))
 
 
-def _ranked_days(since: date, until: date):
-    """Each site's recorded days (attendance, or output not voided), numbered from the latest."""
-    attended = select(AttendanceRecord.site_id, AttendanceRecord.work_date).where(
-        AttendanceRecord.work_date.between(since, until))
-    produced = select(OutputRecord.site_id, OutputRecord.work_date).where(
-        OutputRecord.work_date.between(since, until), OutputRecord.voided_by.is_(None))
-    recorded = union(attended, produced).subquery("recorded")
-    rank = func.row_number().over(partition_by=recorded.c.site_id, order_by=recorded.c.work_date.desc())
-    return select(recorded.c.site_id, recorded.c.work_date, rank.label("rank")).cte("ranked")
+def _last_days(since: date, until: date, count: int):
+    """Each site's recorded days (attendance, or output not voided) from the latest down, `count` at most:
+    each step the latest day before the step's, so that each site costs `count` reads of its index."""
+    days = select(Site.id.label("site_id"), _day_before(Site.id, since, until + timedelta(days=1)).label("work_date"),
+                  literal(1).label("n")).cte("days", recursive=True)
+    return days.union_all(select(days.c.site_id, _day_before(days.c.site_id, since, days.c.work_date), days.c.n + 1)
+                          .where(days.c.n < count, days.c.work_date.is_not(None)))
+
+
+def _day_before(site, since: date, before):
+    """The site's latest recorded day from `since` and before `before`."""
+    attended = select(func.max(AttendanceRecord.work_date).label("day")).where(
+        AttendanceRecord.site_id == site, AttendanceRecord.work_date >= since, AttendanceRecord.work_date < before
+    ).correlate_except(AttendanceRecord)
+    produced = select(func.max(OutputRecord.work_date).label("day")).where(
+        OutputRecord.site_id == site, OutputRecord.voided_by.is_(None), OutputRecord.work_date >= since,
+        OutputRecord.work_date < before).correlate_except(OutputRecord)
+    both = union_all(attended, produced).subquery("both_days")
+    return select(func.max(both.c.day)).scalar_subquery()
 
 
 def _attendance_worked(since, until):
