@@ -19,7 +19,7 @@ control_socket_disable = True  # no shared control socket in $HOME: several inst
 
 def on_starting(server):
     """Refuse to start, in one sentence, before any worker boots: a worker that exits is only replaced."""
-    from app.data_keys import require_data_keys
+    from app.access.data_keys import require_data_keys
     from app.settings import Settings
 
     require_data_keys(Settings.from_env())

@@ -1,26 +1,12 @@
-"""Stablework's Flask application: `create_app()` builds it; `gunicorn 'app:create_app()'` serves it."""
+"""Stablework's application: the wage engine and services (Flask-free, used by the consumers too) and the
+Flask API. `create_app` (app/factory.py) builds the API, `gunicorn 'app:create_app()'` serves it; it is
+imported only when asked for, so importing any other part of `app` never imports Flask."""
 from __future__ import annotations
 
-from flask import Flask
 
-from app.runtime import Runtime, build_runtime
-from app.settings import Settings
+def __getattr__(name: str):
+    if name == "create_app":  # what `flask --app app` and gunicorn's 'app:create_app()' look up
+        from app.factory import create_app
 
-
-def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Flask:
-    from app.api import init_api
-    from app.cli import register_cli
-    from app.data_keys import require_data_keys
-    from app.logs import configure_logging
-
-    settings = runtime.settings if runtime else settings or Settings.from_env()
-    configure_logging(settings.log_level)  # first: building the runtime may warn (app.data_keys)
-    if runtime is None:
-        require_data_keys(settings)
-        runtime = build_runtime(settings)
-    app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_request_bytes  # per endpoint: app.api.limits
-    app.extensions["stablework"] = runtime
-    init_api(app)
-    register_cli(app)
-    return app
+        return create_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

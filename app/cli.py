@@ -1,142 +1,175 @@
-"""Command-line tasks: `flask --app app <command>`."""
+"""Command-line tasks: `flask --app app <command>`. Each is a plain click command run inside the
+app's context (`current_app`), so one set of commands serves every app `create_app` builds."""
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 
 import click
-from flask import Flask
+from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from app.migrate import upgrade_database
+from app.runtime import Runtime
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["stablework"]
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate_command() -> None:
+    """Bring the database schema up to date (Alembic upgrade head)."""
+    upgrade_database(_runtime().settings.database_url)
+    click.echo("database is up to date")
+
+
+@click.command("create-token")
+@click.option("--role", required=True, type=click.Choice(["admin", "supervisor", "post_manager",
+                                                          "poverty_office"]))
+@click.option("--name", default="first admin", show_default=True)
+@click.option("--region", "region_code", default=None, help="region code; omit for a nationwide admin")
+@click.option("--site", "site_ids", multiple=True, help="a site a supervisor supervises (repeatable)")
+@click.option("--expires-in-days", type=click.IntRange(1, 3650), default=None,
+              help="the token stops working after this many days; default: never (revoke it instead)")
+@with_appcontext
+def create_token_command(role: str, name: str, region_code: str | None, site_ids: tuple[str, ...],
+                         expires_in_days: int | None) -> None:
+    """Create a bearer token and print it (only its hash is stored)."""
+    from app.access.tokens import expiry_in, issue_token
+
+    with _runtime().sessions.begin() as session:
+        try:
+            token = issue_token(session, name=name, role=role, region_code=region_code,
+                                site_ids=list(site_ids), expires_at=expiry_in(expires_in_days))
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
+    click.echo(token)
+
+
+@click.command("list-tokens")
+@with_appcontext
+def list_tokens_command() -> None:
+    """List every token, oldest first: id, role, region, sites, name and state (never the token itself)."""
+    from app.access.tokens import sites_of, tokens_within
+
+    with _runtime().sessions() as session:
+        tokens = session.scalars(tokens_within(None)).all()
+        sites = sites_of(session, tokens)
+    click.echo("\t".join(("id", "role", "region", "sites", "created_at", "expires_at", "revoked_at", "name")))
+    for token in tokens:
+        click.echo("\t".join((token.id, token.role, token.region_code or "-", ",".join(sites[token.id]) or "-",
+                              _instant(token.created_at), _instant(token.expires_at),
+                              _instant(token.revoked_at), token.name)))
+
+
+@click.command("revoke-token")
+@click.argument("token_id")
+@with_appcontext
+def revoke_token_command(token_id: str) -> None:
+    """Revoke a token by its id (see list-tokens): it is refused from the next request on."""
+    from app.access.tokens import revoke_token
+
+    with _runtime().sessions.begin() as session:
+        record = revoke_token(session, token_id)
+        if record is None:
+            raise click.ClickException(f"no token {token_id}")
+        click.echo(f"token {record.id} ({record.name}) revoked at {_instant(record.revoked_at)}")
+
+
+@click.command("rotate-data-key")
+@with_appcontext
+def rotate_data_key_command() -> None:
+    """Re-encrypt all personal data with the first key of STABLEWORK_DATA_KEYS (then the others can go)."""
+    from app.access.rotation import rotate_data_key
+    from app.db.crypto import keyring
+
+    count = rotate_data_key(_runtime().sessions, keyring())
+    click.echo(f"{count} worker(s) re-encrypted with the newest data key")
+
+
+@click.command("rebuild")
+@with_appcontext
+def rebuild_command() -> None:
+    """Rebuild work records and wage lines from the events (stop the consumers first)."""
+    from app.ledger.rebuild import rebuild_derived
+
+    rebuild_derived(_runtime())
+    click.echo("derived tables emptied and the consumer group rewound: start the consumers to rebuild")
+
+
+@click.command("replay-dead-letters")
+@click.option("--id", "letter_ids", type=int, multiple=True, help="a dead letter id (repeatable); default all")
+@with_appcontext
+def replay_dead_letters_command(letter_ids: tuple[int, ...]) -> None:
+    """Send parked events through the consumers again, once their cause is fixed."""
+    from app.ledger.rebuild import replay_dead_letters
+
+    count = replay_dead_letters(_runtime(), list(letter_ids) or None)
+    click.echo(f"{count} dead letter(s) replayed")
+
+
+@click.command("import-attendance")
+@click.argument("file", type=click.File("rb"))
+@with_appcontext
+def import_attendance_command(file) -> None:
+    """Take a CSV attendance register as events, as the system: all rows or none (as POST /imports/attendance)."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.ledger import register as imports
+
+    runtime = _runtime()
+    try:
+        register = imports.read_register(file.read(), datetime.now(UTC))
+        # Checking is what takes time on a large register; a small one needs no bar.
+        shown = len(register.events) >= 1000
+        with click.progressbar(length=len(register.events), label="checking rows", hidden=not shown,
+                               file=sys.stderr) as bar:
+            events, errors = imports.parse_register(register, bar.update)
+        with runtime.sessions.begin() as session:
+            result = imports.take_register(session, runtime.bus, runtime.settings.topic_work_events,
+                                           register, events, errors)
+    except (imports.RegisterUnreadable, imports.RegisterTooLarge) as error:
+        raise click.ClickException(str(error)) from None
+    except IntegrityError:
+        raise click.ClickException("another writer took some of these event ids meanwhile; nothing was "
+                                   "taken: run the import again") from None
+    except imports.RegisterRejected as rejected:
+        for row, columns in rejected.errors.items():
+            for column, messages in columns.items():
+                for message in messages:
+                    click.echo(f"{row}, {column}: {message}", err=True)
+        raise click.ClickException(f"{len(rejected.errors)} invalid row(s); none was taken") from None
+    click.echo(f"{result.rows} rows: {result.accepted} accepted, {result.duplicates} duplicates")
+
+
+@click.command("load-demo")
+@with_appcontext
+def load_demo_command() -> None:
+    """Register the demo county and stage its six months of events (an empty database only)."""
+    from app.demo import load_demo
+
+    click.echo(f"{load_demo(_runtime())} events staged")
+
+
+@click.command("finish-demo")
+@with_appcontext
+def finish_demo_command() -> None:
+    """After the consumer has applied the demo events: approve, pay, evaluate; print an office token."""
+    from app.demo import finish_demo
+
+    click.echo(finish_demo(_runtime()))
+
+
+COMMANDS = (migrate_command, create_token_command, list_tokens_command, revoke_token_command,
+            rotate_data_key_command, rebuild_command, replay_dead_letters_command, import_attendance_command,
+            load_demo_command, finish_demo_command)
 
 
 def register_cli(app: Flask) -> None:
-    @app.cli.command("migrate")
-    def migrate() -> None:
-        """Bring the database schema up to date (Alembic upgrade head)."""
-        upgrade_database(app.extensions["stablework"].settings.database_url)
-        click.echo("database is up to date")
-
-    @app.cli.command("create-token")
-    @click.option("--role", required=True, type=click.Choice(["admin", "supervisor", "post_manager",
-                                                              "poverty_office"]))
-    @click.option("--name", default="first admin", show_default=True)
-    @click.option("--region", "region_code", default=None, help="region code; omit for a nationwide admin")
-    @click.option("--site", "site_ids", multiple=True, help="a site a supervisor supervises (repeatable)")
-    @click.option("--expires-in-days", type=click.IntRange(1, 3650), default=None,
-                  help="the token stops working after this many days; default: never (revoke it instead)")
-    def create_token(role: str, name: str, region_code: str | None, site_ids: tuple[str, ...],
-                     expires_in_days: int | None) -> None:
-        """Create a bearer token and print it (only its hash is stored)."""
-        from app.tokens import expiry_in, issue_token
-
-        with app.extensions["stablework"].sessions.begin() as session:
-            try:
-                token = issue_token(session, name=name, role=role, region_code=region_code,
-                                    site_ids=list(site_ids), expires_at=expiry_in(expires_in_days))
-            except ValueError as error:
-                raise click.UsageError(str(error)) from None
-        click.echo(token)
-
-    @app.cli.command("list-tokens")
-    def list_tokens() -> None:
-        """List every token, oldest first: id, role, region, sites, name and state (never the token itself)."""
-        from app.tokens import sites_of, tokens_within
-
-        with app.extensions["stablework"].sessions() as session:
-            tokens = session.scalars(tokens_within(None)).all()
-            sites = sites_of(session, tokens)
-        click.echo("\t".join(("id", "role", "region", "sites", "created_at", "expires_at", "revoked_at", "name")))
-        for token in tokens:
-            click.echo("\t".join((token.id, token.role, token.region_code or "-", ",".join(sites[token.id]) or "-",
-                                  _instant(token.created_at), _instant(token.expires_at),
-                                  _instant(token.revoked_at), token.name)))
-
-    @app.cli.command("revoke-token")
-    @click.argument("token_id")
-    def revoke_token(token_id: str) -> None:
-        """Revoke a token by its id (see list-tokens): it is refused from the next request on."""
-        from app.tokens import revoke_token as revoke
-
-        with app.extensions["stablework"].sessions.begin() as session:
-            record = revoke(session, token_id)
-            if record is None:
-                raise click.ClickException(f"no token {token_id}")
-            click.echo(f"token {record.id} ({record.name}) revoked at {_instant(record.revoked_at)}")
-
-    @app.cli.command("rotate-data-key")
-    def rotate_data_key() -> None:
-        """Re-encrypt all personal data with the first key of STABLEWORK_DATA_KEYS (then the others can go)."""
-        from app.db.crypto import keyring
-        from app.rotation import rotate_data_key as rotate
-
-        count = rotate(app.extensions["stablework"].sessions, keyring())
-        click.echo(f"{count} worker(s) re-encrypted with the newest data key")
-
-    @app.cli.command("rebuild")
-    def rebuild() -> None:
-        """Rebuild work records and wage lines from the events (stop the consumers first)."""
-        from app.rebuild import rebuild_derived
-
-        rebuild_derived(app.extensions["stablework"])
-        click.echo("derived tables emptied and the consumer group rewound: start the consumers to rebuild")
-
-    @app.cli.command("replay-dead-letters")
-    @click.option("--id", "letter_ids", type=int, multiple=True, help="a dead letter id (repeatable); default all")
-    def replay_dead_letters(letter_ids: tuple[int, ...]) -> None:
-        """Send parked events through the consumers again, once their cause is fixed."""
-        from app.rebuild import replay_dead_letters as replay
-
-        count = replay(app.extensions["stablework"], list(letter_ids) or None)
-        click.echo(f"{count} dead letter(s) replayed")
-
-    @app.cli.command("import-attendance")
-    @click.argument("file", type=click.File("rb"))
-    def import_attendance(file) -> None:
-        """Take a CSV attendance register as events, as the system: all rows or none (as POST /imports/attendance)."""
-        import sys
-        from datetime import UTC, datetime
-
-        from sqlalchemy.exc import IntegrityError
-
-        from app import imports
-
-        runtime = app.extensions["stablework"]
-        try:
-            register = imports.read_register(file.read(), datetime.now(UTC))
-            # Checking is what takes time on a large register; a small one needs no bar.
-            shown = len(register.events) >= 1000
-            with click.progressbar(length=len(register.events), label="checking rows", hidden=not shown,
-                                   file=sys.stderr) as bar:
-                events, errors = imports.parse_register(register, bar.update)
-            with runtime.sessions.begin() as session:
-                result = imports.take_register(session, runtime.bus, runtime.settings.topic_work_events,
-                                               register, events, errors)
-        except (imports.RegisterUnreadable, imports.RegisterTooLarge) as error:
-            raise click.ClickException(str(error)) from None
-        except IntegrityError:
-            raise click.ClickException("another writer took some of these event ids meanwhile; nothing was "
-                                       "taken: run the import again") from None
-        except imports.RegisterRejected as rejected:
-            for row, columns in rejected.errors.items():
-                for column, messages in columns.items():
-                    for message in messages:
-                        click.echo(f"{row}, {column}: {message}", err=True)
-            raise click.ClickException(f"{len(rejected.errors)} invalid row(s); none was taken") from None
-        click.echo(f"{result.rows} rows: {result.accepted} accepted, {result.duplicates} duplicates")
-
-    @app.cli.command("load-demo")
-    def load_demo() -> None:
-        """Register the demo county and stage its six months of events (an empty database only)."""
-        from app.demo import load_demo as load
-
-        click.echo(f"{load(app.extensions['stablework'])} events staged")
-
-    @app.cli.command("finish-demo")
-    def finish_demo() -> None:
-        """After the consumer has applied the demo events: approve, pay, evaluate; print an office token."""
-        from app.demo import finish_demo as finish
-
-        click.echo(finish(app.extensions["stablework"]))
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
 
 def _instant(moment: datetime | None) -> str:

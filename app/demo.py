@@ -9,13 +9,13 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 
-from app.alerting import evaluate, thresholds_from
+from app.access.tokens import issue_token
+from app.alerts.evaluation import evaluate, thresholds_from
 from app.db.models import Assignment, Household, PeriodTransition, Region, Site, Worker
-from app.intake import accept_events, parse_all
-from app.payments import LineResult, pay_period, record_bank_results
-from app.periods import Actor, move_period
+from app.ledger.intake import accept_events, parse_all
+from app.pay.payments import LineResult, pay_period, record_bank_results
+from app.pay.periods import Actor, move_period
 from app.runtime import Runtime
-from app.tokens import issue_token
 
 MONTHS = ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
 AS_OF = date(2026, 11, 5)

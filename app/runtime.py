@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 
-from app.data_keys import open_keyring
+from app.access.data_keys import open_keyring
 from app.db import make_engine, make_read_engine, make_read_session_factory, make_session_factory
+from app.db.audit import install_audit
 from app.db.crypto import install_keyring
 from app.settings import Settings
 from events.bus import Bus, open_bus
@@ -35,6 +36,7 @@ def build_runtime(settings: Settings | None = None) -> Runtime:
                    kafka_session_timeout_ms=settings.kafka_session_timeout_ms,
                    kafka_replication_factor=settings.kafka_replication_factor,
                    kafka_min_insync_replicas=settings.kafka_min_insync_replicas)
+    sessions = make_session_factory(engine)
+    install_audit(sessions)  # every unit of work writes the audit log with its writes
     read_engine = make_read_engine(engine)
-    return Runtime(settings, engine, make_session_factory(engine), read_engine, make_read_session_factory(read_engine),
-                   bus)
+    return Runtime(settings, engine, sessions, read_engine, make_read_session_factory(read_engine), bus)

@@ -39,7 +39,8 @@ def median(values):
     return statistics.median(values) if values else None
 
 
-def main() -> None:
+def parse_args() -> tuple[argparse.Namespace, dict, set[str]]:
+    """The command line: its arguments, the size of each benchmark, and the benchmarks to run."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", choices=sorted(SIZES), default="small")
@@ -56,7 +57,7 @@ def main() -> None:
     parser.add_argument("--close-index", choices=("both", "as-is", "indexed"), default="indexed",
                         help="the per-site path with the index wage_lines (site_id, period), without it, or both")
     parser.add_argument("--close-path", choices=("both", "bulk", "per-site"), default="both",
-                        help="month close by app.periods.move_periods (bulk), move_period site by site, or both")
+                        help="month close by app.pay.periods.move_periods (bulk), move_period site by site, or both")
     parser.add_argument("--close-processes", default="1,2", help="processes of the bulk month close to try")
     parser.add_argument("--api-workers", type=int)
     parser.add_argument("--api-gunicorn", default="2x4", metavar="WORKERSxTHREADS",
@@ -66,7 +67,6 @@ def main() -> None:
     parser.add_argument("--emb-workers", type=int)
     parser.add_argument("--emb-days", type=int)
     args = parser.parse_args()
-    use_bench_data_key()
     size = dict(SIZES[args.size])
     for key in size:
         if getattr(args, key, None):
@@ -75,6 +75,12 @@ def main() -> None:
     unknown = only - set(ALL)
     if unknown:
         parser.error(f"unknown benchmark(s) {', '.join(sorted(unknown))}")
+    return args, size, only
+
+
+def main() -> None:
+    args, size, only = parse_args()
+    use_bench_data_key()
     results: dict = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "machine": machine(),
                      "size": args.size, "params": size, "repeat": args.repeat, "argv": sys.argv[1:]}
     print(f"bench: {args.size} {size}, repeat {args.repeat}; machine {results['machine']}", file=sys.stderr)
@@ -192,8 +198,9 @@ def cpu_row(cpus: list[dict]) -> tuple:
             f"{_fmt(median([c['cores_busy'] for c in cpus]), '', 2)} cores busy", "-", "-")
 
 
-def summary(r: dict) -> str:
-    rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
+def kafka_rows(r: dict) -> list[tuple]:
+    """The Kafka floor, the pipeline against it and its wages against the rules."""
+    rows = []
     floor = r.get("floor")
     consume = median([x["rate"] for x in floor["consume"]]) if floor else None
     if floor:
@@ -220,6 +227,12 @@ def summary(r: dict) -> str:
         rows.append(("  wage lines = the payroll rules on the same facts", f"{runs[0]['wage_lines']:,} lines, "
                      f"{runs[0]['wage_fen']:,} fen", f"{expected[0]:,} lines, {expected[1]:,} fen", "-", "equal",
                      "ok" if same else "DIFFERENT"))
+    return rows
+
+
+def api_rows(r: dict) -> list[tuple]:
+    """Batch ingestion and balance reads, alone and while ingesting."""
+    rows = []
     api = r.get("api")
     if api:
         rate = median([x["rate"] for x in api["ingest"]])
@@ -246,6 +259,12 @@ def summary(r: dict) -> str:
         if server:
             rows.append(("  of them over 50 ms inside the server (its histogram)", f"{server['over_50ms']:,}",
                          f"of {server['requests']:,}", "-", "-", "-"))
+    return rows
+
+
+def close_rows(r: dict) -> list[tuple]:
+    """Each month-close path, its second run and its memory."""
+    rows = []
     close = r.get("close")
     if close:
         base = close["baseline_set_based"]
@@ -266,6 +285,14 @@ def summary(r: dict) -> str:
             rows.append((f"  peak RSS per process ({key})",
                          " / ".join(f"{m:,.0f} MiB" for m in first["peak_rss_mib"]), "-", "-", "< 1 GiB",
                          "ok" if max(first["peak_rss_mib"]) < 1024 else "MISSED"))
+    return rows
+
+
+def summary(r: dict) -> str:
+    rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
+    rows += kafka_rows(r)
+    rows += api_rows(r)
+    rows += close_rows(r)
     emb = r.get("embedded")
     if emb:
         rate = median([x["rate"] for x in emb["runs"]])

@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 import psycopg
 from psycopg import sql
 
+from app.access.tokens import issue_token
 from app.db import make_engine, make_session_factory
+from app.db.audit import install_audit
 from app.migrate import upgrade_database
-from app.tokens import issue_token
 from bench.country import Country
 from bench.progress import Progress
 
@@ -114,7 +115,9 @@ def _sqlite(value):
 def admin_token(url: str) -> str:
     engine = make_engine(url)
     try:
-        with make_session_factory(engine).begin() as session:
+        sessions = make_session_factory(engine)
+        install_audit(sessions)
+        with sessions.begin() as session:
             return issue_token(session, name="bench admin", role="admin")
     finally:
         engine.dispose()

@@ -1,7 +1,7 @@
 """(d) month close: close and approve every site's month through the project's own code, which
-freezes each site's month into `approved_pay`: the bulk path (`app.periods.move_periods`, one call
+freezes each site's month into `approved_pay`: the bulk path (`app.pay.periods.move_periods`, one call
 per action, as `POST /periods/{month}/close` and `/approve` do) and, for comparison, the per-site
-path (`app.periods.move_period`, one transaction per site and action). Timed, with the peak memory
+path (`app.pay.periods.move_period`, one transaction per site and action). Timed, with the peak memory
 of each process, against a set-based baseline (one INSERT ... SELECT ... GROUP BY over the same wage
 lines) in the same run; each variant is run twice, and the second run must change nothing.
 
@@ -209,7 +209,7 @@ def _worker(url: str, month: str, share: int, shares: int, path: str, again: boo
     from sqlalchemy import select
 
     from app.db.models import Site
-    from app.periods import Actor, PeriodConflict, SiteScope, move_period, move_periods
+    from app.pay.periods import Actor, PeriodConflict, SiteScope, move_period, move_periods
     from app.runtime import build_runtime
     from app.settings import Settings
 

@@ -29,7 +29,7 @@ def drain(runtime, consumer) -> int:
     return total
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.profile")
     parser.add_argument("--workers", type=int, default=5000)
     parser.add_argument("--days", type=int, default=2)
@@ -40,7 +40,11 @@ def main() -> None:
     parser.add_argument("--api", action="store_true",
                         help="profile the API in-process instead (Flask test client on PostgreSQL): batch POST "
                              "/events and GET /workers/{id}/balance, one request at a time")
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
     use_bench_data_key()
     if args.api:
         return profile_api(args)
@@ -56,25 +60,7 @@ def main() -> None:
     country = Country(args.workers)
     services = Services(kafka=not args.embedded, postgres=not args.embedded).start() if not args.embedded else None
     try:
-        if args.embedded:
-            from bench.embedded import fill_event_log, fresh_sqlite
-
-            url = fresh_sqlite(country, "profile")
-            total = fill_event_log(url, country, args.days)
-            settings = replace(base, database_url=url, bus="embedded", log_level="WARNING")
-        else:
-            from bench.kafka_pipeline import create_topic, message_file, produce
-            from bench.load import prepare_postgres
-
-            path, total = message_file(country, args.days)
-            topic = f"bench.profile.{uuid.uuid4().hex[:6]}"
-            create_topic(services.kafka.bootstrap, topic)
-            produce(services.kafka.bootstrap, topic, path, total)
-            url = prepare_postgres(services.postgres, "bench_profile", country)
-            settings = replace(base, database_url=url, bus="kafka",
-                               kafka_bootstrap_servers=services.kafka.bootstrap, topic_work_events=topic,
-                               topic_dead_letters=topic + ".dlt", consumer_group="bench-profile",
-                               log_level="WARNING")
+        settings, total = fill_bus(args, base, country, services)
         runtime = build_runtime(settings)
         configure_logging("WARNING")
         consumer = runtime.bus.consumer(settings.consumer_group, [settings.topic_work_events])
@@ -94,16 +80,44 @@ def main() -> None:
               f"= {(applied - warm) / seconds:,.0f} events/s, {cpu / (applied - warm) * 1e6:.0f} µs of the "
               f"consumer's CPU an event{' (under the profiler)' if args.sampler != 'none' else ''}")
         if profiler is not None:
-            VAR.mkdir(parents=True, exist_ok=True)
-            text = profiler.output_text(unicode=False, color=False, show_all=False)
-            (VAR / f"profile-{name}-all.txt").write_text(
-                profiler.output_text(unicode=False, color=False, show_all=True))
-            (VAR / f"profile-{name}.txt").write_text(text)
-            print(text[:12000])
-            print(f"full profile: {VAR / f'profile-{name}.txt'} and -all.txt")
+            write_profile(profiler, name)
     finally:
         if services:
             services.stop()
+
+
+def fill_bus(args, base, country: Country, services: Services | None) -> tuple:
+    """Settings over a fresh database with the registry, and the count of events put on their bus."""
+    if args.embedded:
+        from bench.embedded import fill_event_log, fresh_sqlite
+
+        url = fresh_sqlite(country, "profile")
+        total = fill_event_log(url, country, args.days)
+        return replace(base, database_url=url, bus="embedded", log_level="WARNING"), total
+    from bench.kafka_pipeline import create_topic, message_file, produce
+    from bench.load import prepare_postgres
+
+    path, total = message_file(country, args.days)
+    topic = f"bench.profile.{uuid.uuid4().hex[:6]}"
+    create_topic(services.kafka.bootstrap, topic)
+    produce(services.kafka.bootstrap, topic, path, total)
+    url = prepare_postgres(services.postgres, "bench_profile", country)
+    settings = replace(base, database_url=url, bus="kafka",
+                       kafka_bootstrap_servers=services.kafka.bootstrap, topic_work_events=topic,
+                       topic_dead_letters=topic + ".dlt", consumer_group="bench-profile",
+                       log_level="WARNING")
+    return settings, total
+
+
+def write_profile(profiler, name: str) -> None:
+    """The call tree to var/bench (the top, and every frame in -all.txt), and its top on the terminal."""
+    VAR.mkdir(parents=True, exist_ok=True)
+    text = profiler.output_text(unicode=False, color=False, show_all=False)
+    (VAR / f"profile-{name}-all.txt").write_text(
+        profiler.output_text(unicode=False, color=False, show_all=True))
+    (VAR / f"profile-{name}.txt").write_text(text)
+    print(text[:12000])
+    print(f"full profile: {VAR / f'profile-{name}.txt'} and -all.txt")
 
 
 def profile_api(args) -> None:

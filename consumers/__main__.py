@@ -7,7 +7,7 @@ import argparse
 import signal
 import threading
 
-from app.data_keys import require_data_keys
+from app.access.data_keys import require_data_keys
 from app.logs import configure_logging
 from app.metrics import serve_metrics
 from app.runtime import Runtime, build_runtime
@@ -54,7 +54,7 @@ def main() -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
     settings = Settings.from_env()
-    configure_logging(settings.log_level)  # first: building the runtime may warn (app.data_keys)
+    configure_logging(settings.log_level)  # first: building the runtime may warn (app.access.data_keys)
     require_data_keys(settings)
     runtime = build_runtime(settings)
     serve_metrics(runtime.settings.metrics_port)

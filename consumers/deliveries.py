@@ -11,8 +11,8 @@ import threading
 import structlog
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from app.alerts.webhooks import deliver_due
 from app.runtime import Runtime
-from app.webhooks import deliver_due
 
 log = structlog.get_logger("consumers.webhooks")
 

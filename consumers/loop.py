@@ -14,10 +14,10 @@ import structlog
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app import metrics
+from app.ledger.batch import BatchResult
+from app.ledger.poison import apply_messages
 from app.runtime import Runtime
-from consumers.batch import BatchResult
 from consumers.outage import BusHealth
-from consumers.poison import apply_messages
 from events.bus import BusUnavailable, Consumer
 
 log = structlog.get_logger("consumers.wages")

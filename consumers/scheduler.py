@@ -1,6 +1,6 @@
 """The monthly alert evaluation, run by the alerts process (`python -m consumers alerts`) a configurable
 number of days after each month ends. Each month is evaluated by schedule once, chunk by chunk
-(app/alerting.py), each chunk committed with the month's record of the last chunk done: an evaluator
+(app/alerts/evaluation.py), each chunk committed with the month's record of the last chunk done: an evaluator
 that dies mid-way leaves its chunks done, and the next one resumes after them. On PostgreSQL one
 evaluator at a time across the cluster holds a session advisory lock, on a connection of its own, from
 its first chunk to its last, and the others skip and check again later; SQLite has one writer at a time,
@@ -16,8 +16,8 @@ import structlog
 from sqlalchemy import Engine, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
-from app.alert_findings import Chunk, Done, next_chunk
-from app.alerting import Evaluation, evaluate_chunk, site_days_of, thresholds_from
+from app.alerts.evaluation import Evaluation, evaluate_chunk, site_days_of, thresholds_from
+from app.alerts.findings import Chunk, Done, next_chunk
 from app.db.models import AlertEvaluation
 from app.runtime import Runtime
 

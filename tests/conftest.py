@@ -15,10 +15,10 @@ from support.log_watch import LogWatch  # noqa: E402
 from support.pipeline import drain  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app.access.tokens import issue_token  # noqa: E402
 from app.migrate import upgrade_database  # noqa: E402
 from app.runtime import build_runtime  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from app.tokens import issue_token  # noqa: E402
 
 LOG_WATCH = pytest.StashKey[LogWatch]()
 

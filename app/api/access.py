@@ -31,12 +31,12 @@ from sqlalchemy import Row, Select, exists, select
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
+from app.access.tokens import BEARER, Bearer, bearer_in, find_bearer
 from app.api.context import reading
 from app.db import Reader
 from app.db.audit import note_actor
 from app.db.models import ApiToken, Assignment, Household, Region, Site, Worker
 from app.db.models.auth import ROLES
-from app.tokens import BEARER, Bearer, bearer_in, find_bearer
 
 
 class Scope(Enum):
@@ -125,12 +125,12 @@ POLICY: dict[str, Rule] = {
 }
 
 
-Principal = Bearer  # the caller of a request: its live bearer token, as app.tokens.find_bearer reads it
+Principal = Bearer  # the caller of a request: its live bearer token, as app.access.tokens.find_bearer reads it
 
 
 def authenticate(reader: Reader, statement: Select = BEARER, params: Mapping[str, Any] | None = None
                  ) -> tuple[Principal, Sequence[Row]]:
-    """The caller behind the bearer token, with the rows of `statement` (app.tokens.bearer_alongside);
+    """The caller behind the bearer token, with the rows of `statement` (app.access.tokens.bearer_alongside);
     401 when the token is missing, unknown, revoked or expired."""
     token = bearer_in(request.headers.get("Authorization", ""))
     # One query, on every request (no cache): a revoked or expired token is refused from the next request on.
@@ -162,7 +162,7 @@ def authorize(reader: Reader) -> Principal:
 
 def authorize_with(reader: Reader, statement: Select, params: Mapping[str, Any] | None = None
                    ) -> tuple[Principal, Sequence[Row]]:
-    """`authorize`, reading `statement` (app.tokens.bearer_alongside) in the token's round trip: its rows too."""
+    """`authorize`, reading `statement` (app.access.tokens.bearer_alongside) in the token's round trip: its rows too."""
     rule = rule_for(request.endpoint)
     principal, rows = authenticate(reader, statement, params)
     if principal.role not in rule.roles:

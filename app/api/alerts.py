@@ -4,13 +4,21 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from app.alerting import evaluate, thresholds_from
+from app.alerts.evaluation import evaluate, thresholds_from
+from app.alerts.status import AlertConflict, acknowledge_alert, resolve_alert
 from app.api.access import Principal, authorize, require_alert, require_region_field
 from app.api.context import reading, runtime, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor
-from app.api.schemas import AcknowledgeIn, AlertArgs, AlertOut, AlertPageOut, EvaluateIn, EvaluationOut, ResolveIn
+from app.api.schemas.alerts import (
+    AcknowledgeIn,
+    AlertArgs,
+    AlertOut,
+    AlertPageOut,
+    EvaluateIn,
+    EvaluationOut,
+    ResolveIn,
+)
 from app.db.models import Alert
-from app.db.models.types import utcnow
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/v1/alerts", description="Income-stability alerts")
 
@@ -87,11 +95,10 @@ class Acknowledge(MethodView):
         with unit_of_work() as session:
             principal = authorize(session)
             alert = _alert(session, principal, alert_id)
-            if alert.status != "open":
-                abort(409, message=f"the alert is {alert.status}, not open")
-            alert.status, alert.acknowledged_at, alert.acknowledged_by = "acknowledged", utcnow(), principal.token_id
-            alert.note = body["note"]
-            return alert
+            try:
+                return acknowledge_alert(alert, principal.token_id, body["note"])
+            except AlertConflict as conflict:
+                abort(409, message=str(conflict))
 
 
 @blp.route("/<hex_id:alert_id>/resolve")
@@ -104,8 +111,7 @@ class Resolve(MethodView):
         with unit_of_work() as session:
             principal = authorize(session)
             alert = _alert(session, principal, alert_id)
-            if alert.status != "acknowledged":
-                abort(409, message=f"the alert is {alert.status}; acknowledge it before resolving it")
-            alert.status, alert.resolved_at, alert.resolved_by = "resolved", utcnow(), principal.token_id
-            alert.help_given = body["help_given"]
-            return alert
+            try:
+                return resolve_alert(alert, principal.token_id, body["help_given"])
+            except AlertConflict as conflict:
+                abort(409, message=str(conflict))

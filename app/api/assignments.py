@@ -7,7 +7,8 @@ from sqlalchemy import select
 import payroll
 from app.api.access import authorize, require_site, require_worker
 from app.api.context import unit_of_work
-from app.api.schemas import AssignmentIn, AssignmentOut
+from app.api.registry import add_new
+from app.api.schemas.registry import AssignmentIn, AssignmentOut
 from app.db.models import Assignment, Site, Worker
 
 blp = Blueprint("assignments", __name__, url_prefix="/api/v1/assignments", description="A worker at a site")
@@ -35,12 +36,7 @@ class Assignments(MethodView):
             if data["end_date"] is not None and data["end_date"] < data["start_date"]:
                 abort(422, errors={"end_date": ["before start_date"]})
             _refuse_overlap(session, data)
-            if "id" in data and session.get(Assignment, data["id"]) is not None:
-                abort(409, message=f"assignment {data['id']} exists")
-            assignment = Assignment(**data)
-            session.add(assignment)
-            session.flush()
-            return assignment
+            return add_new(session, Assignment, data)
 
 
 def _valid_scheme(raw: dict, site_kind: str) -> dict:

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.api.access import authorize
 from app.api.context import reading
 from app.api.pagination import decode_cursor, encode_cursor, row_id
-from app.api.schemas import PageArgs, Strict, UtcDateTime
+from app.api.schemas.base import PageArgs, Strict, UtcDateTime
 from app.db.audit import begin_write_context, end_write_context
 from app.db.models import AuditEntry
 

@@ -4,14 +4,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import bindparam, exists, select, tuple_
 
+from app.access.tokens import bearer_alongside
 from app.api.access import authorize_with, require_worker_at
 from app.api.context import reading, reading_rows
 from app.api.pagination import decode_cursor, encode_cursor, iso_date, row_id
-from app.api.schemas import BalanceArgs, BalanceOut, WageArgs, WagePageOut
-from app.balances import worker_balances
+from app.api.schemas.ledger import BalanceArgs, BalanceOut, WageArgs, WagePageOut
 from app.db import Reader
 from app.db.models import Assignment, Household, Region, TokenSite, WageLine, Worker
-from app.tokens import bearer_alongside
+from app.pay.balances import worker_balances
 
 blp = Blueprint("earnings", __name__, url_prefix="/api/v1/workers", description="Balances and wage lines")
 

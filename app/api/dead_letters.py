@@ -7,9 +7,9 @@ from sqlalchemy import select
 from app.api.access import authorize, require_nationwide
 from app.api.context import reading, runtime, unit_of_work
 from app.api.pagination import page_by_row_id
-from app.api.schemas import DeadLetterArgs, DeadLetterOut, DeadLetterPageOut
+from app.api.schemas.ledger import DeadLetterArgs, DeadLetterOut, DeadLetterPageOut
 from app.db.models import DeadLetter
-from app.dead_letters import TooLargeToReplay, replay
+from app.ledger.dead_letters import TooLargeToReplay, replay
 
 blp = Blueprint("dead_letters", __name__, url_prefix="/api/v1/dead-letters",
                 description="Events that could not be applied")

@@ -7,8 +7,8 @@ from sqlalchemy.exc import IntegrityError
 from app.api.access import authorize, forbidden_sites
 from app.api.content_modes import DESCRIPTION, REQUEST_BODIES
 from app.api.context import runtime, unit_of_work
-from app.api.schemas import EventsIn, EventsOut
-from app.intake import EventsRejected, accept_events, parse_all
+from app.api.schemas.ledger import EventsIn, EventsOut
+from app.ledger.intake import EventsRejected, accept_events, parse_all
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1/events", description="Attendance and output events")
 

@@ -3,14 +3,15 @@ from __future__ import annotations
 from fractions import Fraction
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import Blueprint
 
 import payroll
 from app.api.access import authorize, require_household, require_region_field
 from app.api.context import reading, runtime, unit_of_work
-from app.api.schemas import HouseholdIn, HouseholdOut, IncomeArgs, IncomeOut
+from app.api.registry import add_new, get_in_scope
+from app.api.schemas.registry import HouseholdIn, HouseholdOut, IncomeArgs, IncomeOut
 from app.db.models import Household
-from app.income import household_income
+from app.pay.income import household_income
 
 blp = Blueprint("households", __name__, url_prefix="/api/v1/households", description="Households")
 
@@ -24,12 +25,7 @@ class Households(MethodView):
         with unit_of_work() as session:
             principal = authorize(session)
             require_region_field(principal, session, data["region_code"], "region_code")
-            if "id" in data and session.get(Household, data["id"]) is not None:
-                abort(409, message=f"household {data['id']} exists")
-            household = Household(**data)
-            session.add(household)
-            session.flush()
-            return household
+            return add_new(session, Household, data)
 
 
 @blp.route("/<household_id>")
@@ -38,10 +34,7 @@ class HouseholdById(MethodView):
     def get(self, household_id):
         """A household of the caller's region"""
         with reading() as session:
-            principal = authorize(session)
-            household = session.get(Household, household_id) or abort(404, message="no such household")
-            require_household(principal, session, household)
-            return household
+            return get_in_scope(session, authorize(session), Household, household_id, require_household)
 
 
 @blp.route("/<household_id>/income")
@@ -51,9 +44,7 @@ class HouseholdIncome(MethodView):
     def get(self, args, household_id):
         """Monthly income and per-capita income over the last `months` months up to `to`"""
         with reading() as session:
-            principal = authorize(session)
-            household = session.get(Household, household_id) or abort(404, message="no such household")
-            require_household(principal, session, household)
+            household = get_in_scope(session, authorize(session), Household, household_id, require_household)
             last = args["to"] or runtime().settings.today().strftime("%Y-%m")
             months = [*payroll.previous_months(last, args["months"] - 1), last]
             income = household_income(session, months, [household_id]).get(household_id, {})

@@ -18,9 +18,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.access.tokens import bearer_in, find_token
 from app.api.content_modes import cloudevent_headers
 from app.db.models import IdempotencyRecord
-from app.tokens import bearer_in, find_token
 
 log = structlog.get_logger("app.api")
 

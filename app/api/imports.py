@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.api.access import authorize, forbidden_sites
 from app.api.context import runtime, unit_of_work
-from app.imports import (
+from app.ledger.register import (
     MAX_ROWS,
     RegisterRejected,
     RegisterTooLarge,

@@ -21,10 +21,10 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
 
+from app.access.tokens import bearer_in, hash_token
 from app.api.context import runtime
 from app.api.problems import problem
 from app.settings import Settings
-from app.tokens import bearer_in, hash_token
 
 READS = ("GET", "HEAD", "OPTIONS")
 WRITES = ("POST", "PUT", "PATCH", "DELETE")

@@ -10,11 +10,11 @@ from sqlalchemy import select
 
 from app.api.access import authorize, require_site
 from app.api.context import reading, unit_of_work
-from app.api.schemas import BankResultsIn, PaymentBatchOut
+from app.api.schemas.pay import BankResultsIn, PaymentBatchOut
 from app.db.models import PaymentBatch, Site, Worker
-from app.payments import LineResult, record_bank_results
-from app.periods import PeriodConflict
-from app.spreadsheets import neutralise
+from app.pay.payments import LineResult, record_bank_results
+from app.pay.periods import PeriodConflict
+from app.pay.spreadsheets import neutralise
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1/payment-batches",
                 description="Payment batches: the bank's file and its answers")

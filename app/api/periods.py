@@ -7,11 +7,12 @@ from sqlalchemy import select
 
 from app.api.access import Principal, authorize, require_region_field, require_site
 from app.api.context import reading, unit_of_work
-from app.api.schemas import MONTH, PaymentBatchOut, PeriodOut, PeriodSummaryOut
+from app.api.schemas.base import MONTH
+from app.api.schemas.pay import PaymentBatchOut, PeriodOut, PeriodSummaryOut
 from app.db.models import Region, Site
-from app.payments import pay_period
-from app.period_report import period_report, site_months
-from app.periods import Actor, PeriodConflict, SiteScope, move_period, move_periods
+from app.pay.payments import pay_period
+from app.pay.period_report import period_report, site_months
+from app.pay.periods import Actor, PeriodConflict, SiteScope, move_period, move_periods
 
 blp = Blueprint("periods", __name__, url_prefix="/api/v1", description="Pay periods: close, approve, return, pay")
 

@@ -5,7 +5,8 @@ from flask_smorest import Blueprint, abort
 
 from app.api.access import authorize, require_region, require_region_field
 from app.api.context import reading, unit_of_work
-from app.api.schemas import RegionIn, RegionOut
+from app.api.registry import refuse_taken
+from app.api.schemas.registry import RegionIn, RegionOut
 from app.db.models import Region
 
 blp = Blueprint("regions", __name__, url_prefix="/api/v1/regions", description="Administrative areas")
@@ -19,8 +20,7 @@ class Regions(MethodView):
         """Create a region (admin), inside the caller's region unless nationwide"""
         with unit_of_work() as session:
             principal = authorize(session)
-            if session.get(Region, data["code"]) is not None:
-                abort(409, message=f"region {data['code']} exists")
+            refuse_taken(session, Region, data["code"])
             if data["parent_code"] is None:
                 if principal.region_path is not None:
                     abort(403, message="only a nationwide admin creates top-level regions")

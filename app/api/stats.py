@@ -5,10 +5,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import fields
 
+from app.alerts.stats import Counts, employment
 from app.api.access import authorize, require_region_field
 from app.api.context import reading
-from app.api.schemas import DAY, Strict
-from app.stats import Counts, employment
+from app.api.schemas.base import DAY, Strict
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats", description="Employment statistics")
 

@@ -5,12 +5,13 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import and_, or_
 
+from app.access.tokens import create_token, expiry_in, revoke_token, sites_of, tokens_within
 from app.api.access import authorize, require_region_field, require_token
 from app.api.context import reading, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor, instant, text_id
-from app.api.schemas import PageArgs, TokenIn, TokenInfoOut, TokenOut, TokenPageOut
+from app.api.schemas.access import TokenIn, TokenInfoOut, TokenOut, TokenPageOut
+from app.api.schemas.base import PageArgs
 from app.db.models import ApiToken
-from app.tokens import create_token, expiry_in, revoke_token, sites_of, tokens_within
 
 blp = Blueprint("tokens", __name__, url_prefix="/api/v1/tokens", description="Bearer tokens")
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.api.access import authorize, require_site
 from app.api.context import reading
 from app.api.pagination import page_by_row_id
-from app.api.schemas import VoidArgs, VoidPageOut
+from app.api.schemas.ledger import VoidArgs, VoidPageOut
 from app.db.models import PendingVoid, Region, Site
 
 blp = Blueprint("voids", __name__, url_prefix="/api/v1/voids", description="Voids that came before their output")

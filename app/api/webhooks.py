@@ -9,11 +9,11 @@ from flask_smorest import Blueprint, abort
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from app.alerts.webhooks import new_secret
 from app.api.access import Principal, authorize, require_region_field, require_webhook
 from app.api.context import reading, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor
-from app.api.schemas import (
-    PageArgs,
+from app.api.schemas.alerts import (
     WebhookCreatedOut,
     WebhookDeliveryArgs,
     WebhookDeliveryPageOut,
@@ -21,8 +21,8 @@ from app.api.schemas import (
     WebhookOut,
     WebhookPageOut,
 )
+from app.api.schemas.base import PageArgs
 from app.db.models import Region, Webhook, WebhookAttempt, WebhookDelivery
-from app.webhooks import new_secret
 
 blp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks",
                 description="Push subscriptions: new alerts POSTed to a URL, signed as Standard Webhooks")

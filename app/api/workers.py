@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from app.api.access import authorize, require_household, require_worker
 from app.api.context import reading, unit_of_work
-from app.api.schemas import AssignmentOut, WorkerIn, WorkerOut
-from app.db.crypto import keyring
+from app.api.registry import add_new, get_in_scope
+from app.api.schemas.registry import AssignmentOut, WorkerIn, WorkerOut
+from app.db.crypto import keyring, mask
 from app.db.models import Assignment, Household, Region, Worker
-from app.masking import mask
 
 blp = Blueprint("workers", __name__, url_prefix="/api/v1/workers", description="Workers")
 
@@ -43,11 +43,7 @@ class Workers(MethodView):
             if household is None:
                 abort(422, errors={"household_id": ["unknown household"]})
             require_household(principal, session, household)
-            if "id" in data and session.get(Worker, data["id"]) is not None:
-                abort(409, message=f"worker {data['id']} exists")
-            worker = Worker(**data)
-            session.add(worker)
-            session.flush()
+            worker = add_new(session, Worker, data)
             # Masked for everyone: the caller sent the numbers, and this answer is kept for retries.
             return present(worker, full=False)
 
@@ -73,8 +69,7 @@ class WorkerById(MethodView):
         """A worker; national id and bank account masked except for admins"""
         with reading() as session:
             principal = authorize(session)
-            worker = session.get(Worker, worker_id) or abort(404, message="no such worker")
-            require_worker(principal, session, worker)
+            worker = get_in_scope(session, principal, Worker, worker_id, require_worker)
             return present(worker, full=principal.role in FULL_VIEW)
 
 
@@ -84,9 +79,7 @@ class WorkerAssignments(MethodView):
     def get(self, worker_id):
         """The worker's assignments, oldest first"""
         with reading() as session:
-            principal = authorize(session)
-            worker = session.get(Worker, worker_id) or abort(404, message="no such worker")
-            require_worker(principal, session, worker)
+            get_in_scope(session, authorize(session), Worker, worker_id, require_worker)
             return session.scalars(
                 select(Assignment).where(Assignment.worker_id == worker_id).order_by(Assignment.start_date)
             ).all()

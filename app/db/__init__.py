@@ -1,6 +1,5 @@
 """The database layer: engine, sessions, models. No Flask here, so consumers reuse it."""
 from app.db.base import (
-    Base,
     Reader,
     ReadOnlySession,
     make_engine,
@@ -8,6 +7,7 @@ from app.db.base import (
     make_read_session_factory,
     make_session_factory,
 )
+from app.db.declarative import Base
 
 __all__ = ["Base", "Reader", "ReadOnlySession", "make_engine", "make_read_engine", "make_read_session_factory",
            "make_session_factory"]

@@ -1,6 +1,7 @@
 """The audit log, written by the database layer itself so that no write can skip it.
 
-Every session of the process (`make_session_factory`) records, in the same transaction as the write:
+Every session of the process (`install_audit`, by `app.runtime.build_runtime`) records, in the same
+transaction as the write:
 - each flushed insert, update and delete of a mapped row (`after_flush`: keys are known by then);
 - each ORM-enabled bulk UPDATE or DELETE (`do_orm_execute`: the rows it touches, read before and after).
 Personal data (columns of the `Encrypted` type) is recorded masked; secrets and hashes are left out.
@@ -25,10 +26,9 @@ from typing import Any
 from sqlalchemy import Table, bindparam, event, insert, inspect, select, tuple_
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, sessionmaker
 
-from app.db.base import Base
-from app.db.crypto import Encrypted
+from app.db.crypto import Encrypted, mask
+from app.db.declarative import Base
 from app.db.models import AuditEntry, Household, Region, Site, Worker
-from app.masking import mask
 
 # Derived from events (which are themselves recorded as received_events) and rebuilt by the consumers,
 # bookkeeping, or the log itself: recording these would say nothing about who decided what.

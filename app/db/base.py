@@ -1,4 +1,4 @@
-"""Declarative base with a naming convention, and the per-process engine and sessionmaker."""
+"""The per-process engine, sessionmaker and read engine (the models' base is app/db/declarative.py)."""
 from __future__ import annotations
 
 import time
@@ -6,24 +6,11 @@ from functools import partial
 from pathlib import Path
 
 from psycopg.types.array import ListBinaryDumper
-from sqlalchemy import Connection, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
+from sqlalchemy.orm import Session, sessionmaker
 
 Reader = Session | Connection  # what a read runs its Core statements on: either has execute() and scalar()
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 def make_engine(database_url: str, **kwargs) -> Engine:
@@ -78,12 +65,8 @@ def _ping_if_rested(dialect, dbapi_connection, record, _proxy) -> None:
 
 
 def make_session_factory(engine: Engine) -> sessionmaker:
-    """The process's sessionmaker; every session it makes writes the audit log with its writes."""
-    from app.db.audit import install_audit  # the audit log's model is built on Base, defined above
-
-    sessions = sessionmaker(engine, expire_on_commit=False)
-    install_audit(sessions)
-    return sessions
+    """The process's sessionmaker (app.runtime.build_runtime has its sessions write the audit log)."""
+    return sessionmaker(engine, expire_on_commit=False)
 
 
 def make_read_engine(engine: Engine) -> Engine:

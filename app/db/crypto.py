@@ -1,4 +1,4 @@
-"""Personal data at rest: Fernet (AES-128-CBC + HMAC-SHA256) under a key ring, and keyed lookup hashes.
+"""Personal data at rest, and as shown: Fernet (AES-128-CBC + HMAC-SHA256) under a key ring, and keyed lookup hashes.
 
 Values are encrypted with the ring's first (newest) key and decrypted with any of its keys, so a new
 key can be put first while rows written under the old ones are still read; `flask --app app
@@ -108,3 +108,12 @@ class Encrypted(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else keyring().decrypt(value)
+
+
+# How personal numbers are shown to people who do not need them in full.
+def mask(value: str | None) -> str | None:
+    """`360702199001011234` -> `3607**********1234`; short values are hidden whole."""
+    if value is None:
+        return None
+    keep = 4 if len(value) > 8 else 0
+    return value[:keep] + "*" * (len(value) - 2 * keep) + (value[-keep:] if keep else "")

@@ -1,7 +1,7 @@
 """personal data encrypted at rest; the append-only audit log
 
 Workers' national id, phone and bank account move to `*_encrypted` columns (Fernet tokens under
-STABLEWORK_DATA_KEYS, read the way the application reads it: app.data_keys.open_keyring), with a keyed
+STABLEWORK_DATA_KEYS, read the way the application reads it: app.access.data_keys.open_keyring), with a keyed
 lookup hash of the national id; the clear columns are emptied and dropped. An empty database needs no
 key. Stored idempotent answers of POST /workers (they could hold an admin's clear answer) are forgotten:
 a retry of one gets a 409, as for a lost answer. The audit log refuses UPDATE and DELETE by trigger.
@@ -117,7 +117,7 @@ def downgrade() -> None:
 
 
 def _keyring():
-    from app.data_keys import open_keyring
+    from app.access.data_keys import open_keyring
     from app.settings import Settings
 
     url = op.get_bind().engine.url.render_as_string(hide_password=False)

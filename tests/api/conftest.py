@@ -30,9 +30,9 @@ from typing import Any
 import pytest
 
 import payroll
+from app.access.tokens import issue_token
 from app.db.models import Assignment, Household, Region, Site, Worker
 from app.migrate import upgrade_database
-from app.tokens import issue_token
 
 LI_NATIONAL_ID = "360702199001011234"
 LI_BANK_ACCOUNT = "6217003600001234567"

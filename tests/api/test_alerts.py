@@ -10,9 +10,9 @@ from support.api import ApiClient
 from support.pipeline import drain
 
 from app import create_app
+from app.access.tokens import issue_token
 from app.migrate import upgrade_database
 from app.runtime import build_runtime
-from app.tokens import issue_token
 from events.bus.log import event_log
 
 RATE = 6000  # fen an hour: 100 fen a minute, so any month's pay is easy to hit exactly

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from app.access.tokens import hash_token
 from app.db.models import ApiToken
-from app.tokens import hash_token
 
 NATIONAL_ID, BANK_ACCOUNT, PHONE = "36070219850612001X", "6222021001122334455", "+86 138 0797 1234"
 MONTHLY = {"kind": "monthly", "stipend_fen": 80000, "required_days": 22}

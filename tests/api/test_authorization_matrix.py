@@ -23,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from support.authorization import CALLERS, COUNTY, HOUSEHOLD, SITE, TOWNSHIP, VILLAGE, WORKER, Caller, Env, Req
 
+from app.access.tokens import create_token, revoke_token
 from app.api.access import POLICY
-from app.tokens import create_token, revoke_token
 
 DAY = "2026-04-01"  # Wang works at the sewing workshop from 2026-03-10 to 2026-06-30
 MONTH = "2026-04"

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 from sqlalchemy import event, select
 
+from app.access.tokens import create_token
 from app.db.models import Adjustment, ApprovedPay, Assignment, PaymentBatch, PaymentLine, WageLine
-from app.tokens import create_token
 
 # Li at ws-sewing:
 #   March: wage lines 10,000 + 5,000; approved 15,000; paid: a confirmed line of 12,000 (a pending and a failed

@@ -38,9 +38,9 @@ from schemathesis.specs.openapi.checks import (
 from support.data_keys import TEST_DATA_KEY
 
 from app import create_app
+from app.access.tokens import issue_token
 from app.runtime import build_runtime
 from app.settings import Settings
-from app.tokens import issue_token
 from events.bus import OutgoingMessage
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import func, select, update
 
+from app.access.tokens import find_token
 from app.db.models import ApiToken, Household, IdempotencyRecord
-from app.tokens import find_token
 from events.bus.log import event_log
 
 PROBLEM_JSON = "application/problem+json"

@@ -15,8 +15,8 @@ from support.month_close import (
     month_rows,
 )
 
+from app.access.tokens import issue_token
 from app.db.models import AuditEntry
-from app.tokens import issue_token
 
 PER_SITE, BULK = "2026-03", "2026-04"  # the same lines and adjustments in each
 

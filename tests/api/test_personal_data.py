@@ -233,7 +233,7 @@ def test_the_migration_of_an_empty_database_needs_no_key(tmp_path, monkeypatch):
 
 
 def _admin_token(runtime) -> str:
-    from app.tokens import issue_token
+    from app.access.tokens import issue_token
 
     with runtime.sessions.begin() as session:
         return issue_token(session, name="admin", role="admin")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from app.access.tokens import hash_token
 from app.db.models import ApiToken
-from app.tokens import hash_token
 
 VILLAGE_PATH = "/36/3607/360702/360702101/360702101201/"
 OTHER_VILLAGE_PATH = "/36/3607/360703/360703101/360703101201/"

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from support.problems import assert_problem
 
+from app.access.tokens import issue_token
 from app.db.models import Region
-from app.tokens import issue_token
 
 # --- regions -------------------------------------------------------------------------------------------
 

@@ -7,7 +7,7 @@ import pytest
 from support.pipeline import post_in_batches
 from support.scenario import SITES, build_scenario, register
 
-from app.tokens import issue_token
+from app.access.tokens import issue_token
 
 
 def independent_counts(scenario, day: str, villages: list[str]) -> dict[str, tuple[int, int, int, int]]:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-import app.tokens
+import app.access.tokens
 from app.db.models import ApiToken
 
 PROBLEM_JSON = "application/problem+json"
@@ -79,7 +79,7 @@ def test_a_token_is_refused_on_the_request_after_it_expires(api, world, monkeypa
     assert office.get("/households/h-li").status_code == 200
 
     later = datetime.now(UTC) + timedelta(days=1, seconds=1)
-    monkeypatch.setattr(app.tokens, "utcnow", lambda: later)
+    monkeypatch.setattr(app.access.tokens, "utcnow", lambda: later)
 
     assert_problem(office.get("/households/h-li"), 401)
 

@@ -25,10 +25,10 @@ from support.processes import Fleet
 from support.scenario import build_scenario
 
 from app import create_app
+from app.access.tokens import issue_token
 from app.migrate import upgrade_database
 from app.runtime import build_runtime
 from app.settings import Settings
-from app.tokens import issue_token
 from events.bus.kafka import KafkaBus
 from infra import KNOWN_WARNING_FILTERS, ServiceError, install_warning_filters
 from infra.kafka import KafkaBroker, KafkaCluster

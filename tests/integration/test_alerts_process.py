@@ -16,8 +16,8 @@ from support.pipeline import processed, unpublished
 from support.processes import wait_until
 from support.webhook_receiver import WebhookReceiver
 
+from app.access.tokens import issue_token
 from app.db.models import Alert, AlertEvaluation, WebhookDelivery
-from app.tokens import issue_token
 from consumers.scheduler import due_month
 
 # The evaluators' clock says 3 June 2026, when May is due (three days after it ended); they check every second.

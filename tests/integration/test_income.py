@@ -11,11 +11,11 @@ from support.pipeline import drain, post_in_batches
 from support.scenario import SITES, build_scenario, register
 
 from app import create_app
+from app.access.tokens import issue_token
+from app.ledger.rebuild import rebuild_derived
 from app.migrate import upgrade_database
-from app.rebuild import rebuild_derived
 from app.runtime import build_runtime
 from app.settings import Settings
-from app.tokens import issue_token
 
 pytestmark = pytest.mark.postgres
 

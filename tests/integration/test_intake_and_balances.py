@@ -9,8 +9,8 @@ from datetime import date
 import pytest
 from support.api import ApiClient
 
+from app.access.tokens import issue_token
 from app.db.models import Adjustment, ApprovedPay, Assignment, PaymentBatch, PaymentLine, WageLine
-from app.tokens import issue_token
 
 pytestmark = pytest.mark.postgres
 

@@ -1,4 +1,4 @@
-"""The bulk month close (app.periods.move_periods) on the real PostgreSQL: the same rows as site by site,
+"""The bulk month close (app.pay.periods.move_periods) on the real PostgreSQL: the same rows as site by site,
 and two approvals of the same month at once (bulk and bulk, bulk and one site) approve each site once."""
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from support.month_close import EXPECTED_APPROVED, SITES, build_country, month_r
 
 from app.db.models import AuditEntry
 from app.migrate import upgrade_database
-from app.periods import Actor, PeriodConflict, SiteScope, move_period, move_periods
+from app.pay.periods import Actor, PeriodConflict, SiteScope, move_period, move_periods
 from app.runtime import build_runtime
 from app.settings import Settings
 

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from support.pipeline import post_in_batches, wait_for_all
 from support.scenario import SITES, register
 
+from app.access.tokens import issue_token
 from app.db.models import PaymentBatch, PaymentLine
-from app.tokens import issue_token
 
 
 def at_once(calls):

@@ -13,10 +13,10 @@ from support.api import ApiClient
 from support.data_keys import TEST_DATA_KEY
 
 from app import create_app
+from app.access.tokens import issue_token
 from app.migrate import upgrade_database
 from app.runtime import build_runtime
 from app.settings import Settings
-from app.tokens import issue_token
 from infra.postgres import libpq_url
 
 pytestmark = pytest.mark.postgres

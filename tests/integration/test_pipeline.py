@@ -20,11 +20,11 @@ from support.processes import Fleet, wait_until
 from support.scenario import register
 
 from app import create_app
+from app.access.tokens import issue_token
 from app.db.models import DeadLetter, ProcessedEvent
+from app.ledger.batch import process_batch
 from app.migrate import upgrade_database
 from app.runtime import build_runtime
-from app.tokens import issue_token
-from consumers.batch import process_batch
 from events import content_hash, parse_event
 from events.envelope import CONTENT_HASH_HEADER
 

@@ -13,9 +13,8 @@ from support.processes import wait_until
 from support.scenario import build_scenario, register
 
 from app.db.models import DeadLetter
-from app.dead_letters import PAYLOAD_PREVIEW_CHARS
-from app.rebuild import replay_dead_letters
-from consumers.dead_letters import park
+from app.ledger.dead_letters import PAYLOAD_PREVIEW_CHARS, park
+from app.ledger.rebuild import replay_dead_letters
 from events.bus import MAX_VALUE_BYTES, Message
 from events.bus.log import event_log
 

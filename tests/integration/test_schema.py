@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection, create_engine, text
 
 import app.db.models  # noqa: F401  (registers every table on Base.metadata)
-from app.db.base import Base
+from app.db.declarative import Base
 from app.migrate import upgrade_database
 from events.bus import log
 

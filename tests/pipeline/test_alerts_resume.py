@@ -15,7 +15,7 @@ from support.alert_chunks import (
     evaluation_of,
 )
 
-import app.alerting as alerting
+import app.alerts.evaluation as alerting
 import consumers.scheduler as scheduler
 from app.migrate import upgrade_database
 from consumers.scheduler import run_due_evaluation

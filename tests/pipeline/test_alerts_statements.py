@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from support.alert_world import AS_OF, MONTH, TOPIC, poor_country, store
 
-from app.alerting import evaluate
+from app.alerts.evaluation import evaluate
 
 
 @contextmanager

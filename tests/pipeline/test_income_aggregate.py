@@ -17,7 +17,7 @@ from support.income import income_from_lines, stored_income
 from support.pipeline import post_in_batches, work_event
 from support.scenario import build_scenario, register
 
-from app.income import household_income
+from app.pay.income import household_income
 
 VILLAGE = "360731101201"
 SCHEMES = {"toys": {"kind": "piece", "rates": {"bear": 35, "duck": 120, "kite": 7}},

@@ -13,9 +13,9 @@ from sqlalchemy import event
 
 from app.db.base import make_engine, make_session_factory
 from app.db.models import Assignment, AttendanceRecord, Household, Region, Site, Worker
+from app.ledger.facts import compute_line, load_facts
+from app.ledger.terms import assignment_terms
 from app.migrate import upgrade_database
-from app.worklog import assignment_terms
-from consumers.pay import compute_line, load_facts
 
 MARCH = date(2026, 3, 1)
 STATUSES = ("present", "half_day", "absent", "leave")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from support.api import ApiClient
 
-from app.tokens import issue_token
+from app.access.tokens import issue_token
 
 SHOES, CLEANER = "ws-shoes", "post-clean"
 LI, WANG = "ws-shoes-w1", "post-clean-w1"  # hourly 1,800 fen; monthly 80,000 fen over 22 days

@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-import app.alerting as alerting
+import app.alerts.evaluation as alerting
 import consumers.scheduler as scheduler
 from app.db.models import Alert, AlertEvaluation, Webhook, WebhookDelivery
 from app.runtime import Runtime, build_runtime

@@ -1,6 +1,6 @@
 """Small random countries for the differential test of the alert evaluation: hypothesis makes the facts,
 `store` writes them as the consumers would have, and `expected_alerts` applies the pure rules of
-payroll/alerts.py to the same facts, without going through app/alerting.py."""
+payroll/alerts.py to the same facts, without going through app/alerts/evaluation.py."""
 from __future__ import annotations
 
 import json
@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import payroll
-from app.alerting import evaluate
+from app.alerts.evaluation import evaluate
 from app.db.models import (
     Adjustment,
     Alert,
@@ -33,7 +33,7 @@ from app.db.models import (
     WebhookDelivery,
     Worker,
 )
-from app.income import refill_income
+from app.pay.income import refill_income
 from events.bus.log import event_log
 
 TOPIC = "alerts"

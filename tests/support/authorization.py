@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from app.access.tokens import create_token
 from app.db.models import Alert, DeadLetter, PendingVoid
-from app.tokens import create_token
 
 COUNTY, VILLAGE, TOWNSHIP = "360702", "360702101201", "360702101"
 VILLAGE_PATH = "/36/3607/360702/360702101/360702101201/"

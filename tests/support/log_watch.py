@@ -6,8 +6,8 @@ directory; a test's own stderr still gets only what its configured level lets th
 (consumers, bin/serve, bin/demo) write their logs as `*.log` files under that same directory (their
 tests' `tmp_path`), so one walk over it reads every log of the run.
 
-Searched for: anything shaped like a bearer token (`app.tokens.TOKEN_PREFIX` and 20 more characters)
-and every token issued in this process (`app.tokens.hash_token` sees them all); every personal number
+Searched for: anything shaped like a bearer token (`app.access.tokens.TOKEN_PREFIX` and 20 more characters)
+and every token issued in this process (`app.access.tokens.hash_token` sees them all); every personal number
 encrypted in this process (`KeyRing.encrypt` sees them all; those of 10 characters or more, shorter ones
 would turn up by chance); and anything shaped like a national id number (18 characters with a birth date).
 """
@@ -21,12 +21,11 @@ from pathlib import Path
 
 import structlog
 
+import app.access.tokens
 import app.logs
-import app.tokens
-from app.db.crypto import KeyRing
-from app.masking import mask
+from app.db.crypto import KeyRing, mask
 
-TOKEN_SHAPE = re.compile(re.escape(app.tokens.TOKEN_PREFIX) + r"[A-Za-z0-9_-]{20,}")
+TOKEN_SHAPE = re.compile(re.escape(app.access.tokens.TOKEN_PREFIX) + r"[A-Za-z0-9_-]{20,}")
 WORD = re.compile(r"[A-Za-z0-9_-]{20,}")
 NUMBER = re.compile(r"[0-9]{7,}[0-9Xx]")
 NATIONAL_ID_SHAPE = re.compile(r"[1-9][0-9]{5}(19|20)[0-9]{2}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{3}[0-9Xx]")
@@ -53,14 +52,14 @@ class LogWatch:
 
     def install(self, patch) -> None:
         """Wrap what logs, issues tokens and encrypts (with a pytest MonkeyPatch), then start copying."""
-        configure, hash_token, encrypt = app.logs.configure_logging, app.tokens.hash_token, KeyRing.encrypt
+        configure, hash_token, encrypt = app.logs.configure_logging, app.access.tokens.hash_token, KeyRing.encrypt
 
         def configure_logging(level: str = "INFO") -> None:
             configure(level)
             self.copy_logs(level)
 
         def recording_hash_token(token: str) -> str:
-            if token.startswith(app.tokens.TOKEN_PREFIX) and len(token) >= SHORTEST_SECRET:
+            if token.startswith(app.access.tokens.TOKEN_PREFIX) and len(token) >= SHORTEST_SECRET:
                 self.tokens.add(token)
             return hash_token(token)
 
@@ -70,7 +69,7 @@ class LogWatch:
             return encrypt(ring, value)
 
         patch.setattr(app.logs, "configure_logging", configure_logging)
-        patch.setattr(app.tokens, "hash_token", recording_hash_token)
+        patch.setattr(app.access.tokens, "hash_token", recording_hash_token)
         patch.setattr(KeyRing, "encrypt", recording_encrypt)
         configure_logging("WARNING")  # loggers cached before any app is made write through the copy too
 

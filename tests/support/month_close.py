@@ -1,4 +1,4 @@
-"""A small country for the bulk month close (app.periods.move_periods): the same wage lines and adjustments
+"""A small country for the bulk month close (app.pay.periods.move_periods): the same wage lines and adjustments
 in several months, so the per-site path and the bulk path can be run side by side and their rows compared.
 
     44 Guangdong > 4401 county A > 440101 village   sites a-1 .. a-4

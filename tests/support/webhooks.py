@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.alert_events import alert_cloudevent
+from app.alerts.cloudevent import alert_cloudevent
+from app.alerts.webhooks import deliver_due, enqueue_deliveries
 from app.db.models import Alert, Region
-from app.webhooks import deliver_due, enqueue_deliveries
 
 BASE_S = 0.01
 

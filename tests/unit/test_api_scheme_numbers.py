@@ -6,7 +6,7 @@ import marshmallow as ma
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.api.schemas import AssignmentIn
+from app.api.schemas.registry import AssignmentIn
 
 
 def load(multiplier):

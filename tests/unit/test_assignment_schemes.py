@@ -5,13 +5,13 @@ from datetime import date
 import pytest
 
 import payroll
-from app import worklog
-from app.worklog import AssignmentTerms
+from app.ledger import terms
+from app.ledger.terms import AssignmentTerms
 
 
 @pytest.fixture(autouse=True)
 def no_remembered_schemes(monkeypatch):
-    monkeypatch.setattr(worklog, "_SCHEMES", {})
+    monkeypatch.setattr(terms, "_SCHEMES", {})
 
 
 def assignment(scheme: dict | str, start=date(2026, 3, 1), end=None) -> AssignmentTerms:
@@ -48,14 +48,14 @@ def test_a_bad_scheme_is_refused_every_time():
     for _ in range(2):
         with pytest.raises(payroll.InvalidScheme):
             assignment({"kind": "daily", "day_rate_fen": -1}).wage_scheme
-    assert worklog._SCHEMES == {}
+    assert terms._SCHEMES == {}
 
 
 def test_the_schemes_remembered_are_bounded(monkeypatch):
-    monkeypatch.setattr(worklog, "_SCHEMES_KEPT", 3)
+    monkeypatch.setattr(terms, "_SCHEMES_KEPT", 3)
     for rate in range(10):
         assert assignment({"kind": "daily", "day_rate_fen": rate}).wage_scheme.day_rate_fen == rate
-        assert len(worklog._SCHEMES) <= 3
+        assert len(terms._SCHEMES) <= 3
 
 
 @pytest.mark.parametrize(("day", "covered"), [

@@ -6,7 +6,7 @@ import stat
 import pytest
 from support.data_keys import NEXT_DATA_KEY, TEST_DATA_KEY
 
-from app.data_keys import MissingDataKey, open_keyring
+from app.access.data_keys import MissingDataKey, open_keyring
 from app.db.crypto import DataKeyError, KeyRing
 from app.runtime import build_runtime
 from app.settings import Settings

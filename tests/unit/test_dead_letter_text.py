@@ -9,9 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError, StatementError
 
-from app.dead_letters import ELLIPSIS, key_bytes, preview, storable
-from consumers.dead_letters import readable_identity
-from consumers.poison import refused
+from app.ledger.dead_letters import ELLIPSIS, key_bytes, preview, readable_identity, storable
+from app.ledger.poison import refused
 
 
 @given(st.binary(max_size=5000), st.integers(min_value=2, max_value=3000))

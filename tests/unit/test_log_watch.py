@@ -8,7 +8,7 @@ from pathlib import Path
 import structlog
 from support.log_watch import LogWatch
 
-from app.tokens import TOKEN_PREFIX
+from app.access.tokens import TOKEN_PREFIX
 
 TOKEN = TOKEN_PREFIX + "Zx81_-" * 8
 

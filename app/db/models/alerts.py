@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base
+from app.db.declarative import Base
 from app.db.models.types import BigId, new_id, utcnow
 
 ALERT_KINDS = ("income_drop", "below_line", "no_work", "wage_arrears", "projected_below_line")

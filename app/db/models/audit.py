@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base
+from app.db.declarative import Base
 from app.db.models.types import BigId, utcnow
 
 AUDIT_ACTIONS = ("insert", "update", "delete")

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import DateTime, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db.base import Base
+from app.db.declarative import Base
 from app.db.models.types import utcnow
 
 

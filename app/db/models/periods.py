@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db.base import Base
+from app.db.declarative import Base
 from app.db.models.types import BigId, utcnow
 
 PERIOD_STATUSES = ("open", "closed", "approved", "paid")

@@ -7,8 +7,8 @@ from typing import Any
 from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, validates
 
-from app.db.base import Base
 from app.db.crypto import Encrypted, keyring
+from app.db.declarative import Base
 from app.db.models.types import new_id, utcnow
 
 REGION_LEVELS = ("province", "city", "county", "township", "village")

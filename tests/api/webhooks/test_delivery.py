@@ -23,8 +23,8 @@ from support.processes import ROOT, wait_until
 from support.webhook_receiver import Received
 from support.webhooks import BASE_S, deliver, raise_alert
 
+from app.alerts.webhooks import backoff_delay, enqueue_deliveries, new_secret, sign
 from app.db.models import Alert, WebhookDelivery
-from app.webhooks import backoff_delay, enqueue_deliveries, new_secret, sign
 
 
 def signature_is_valid(secret: str, request: Received) -> bool:

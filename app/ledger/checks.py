@@ -3,17 +3,17 @@ consumers (park in the dead-letter store), from the same facts loaded once per b
 workers, and the terms of the assignments their work falls under."""
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Text, cast, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import payroll
 from app.db.models import Assignment, Worker
 from app.db.queries import among
+from app.ledger.terms import AssignmentTerms, assignment_terms
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, WorkEvent
 
 
@@ -38,59 +38,8 @@ class OutputRef:
     site_id: str
 
 
-@dataclass(frozen=True, slots=True)
-class AssignmentTerms:
-    """What work under an assignment is paid by: its worker, site, dates and wage scheme.
-
-    Read from plain rows, not ORM objects: a batch reads every assignment of its workers, and an ORM
-    object costs several times as much to build. The scheme is kept as its stored JSON text, which
-    parses once per distinct text (a few for a whole country), not once per row."""
-
-    id: str
-    worker_id: str
-    site_id: str
-    start_date: date
-    end_date: date | None
-    scheme_json: str
-
-    def covers(self, day: date) -> bool:
-        return self.start_date <= day and (self.end_date is None or day <= self.end_date)
-
-    @property
-    def wage_scheme(self) -> payroll.WageScheme:
-        """payroll's validated scheme; raises payroll.InvalidScheme for a stored scheme it refuses."""
-        return _scheme(self.scheme_json)
-
-    @property
-    def kind(self) -> str:
-        return self.wage_scheme.kind
-
-
 _a = Assignment.__table__
 _w = Worker.__table__
-_TERMS = (_a.c.id, _a.c.worker_id, _a.c.site_id, _a.c.start_date, _a.c.end_date, cast(_a.c.scheme, Text))
-
-
-def assignment_terms(session: Session, *criteria: ColumnElement[bool]) -> list[AssignmentTerms]:
-    """The terms of the assignments that meet `criteria`."""
-    return [AssignmentTerms(*row) for row in session.execute(select(*_TERMS).where(*criteria))]
-
-
-_SCHEMES: dict[str, payroll.WageScheme] = {}
-_SCHEMES_KEPT = 4096
-
-
-def _scheme(text: str) -> payroll.WageScheme:
-    """The wage scheme of a stored scheme's JSON text, remembered across batches: each batch loads its
-    assignments afresh, and most share a few schemes. Keyed by the exact text, so schemes that differ only
-    in a JSON type (1 and true, "1.5" and 1.5) never share a parse; schemes are frozen, so sharing is safe."""
-    parsed = _SCHEMES.get(text)
-    if parsed is None:
-        parsed = payroll.scheme_from_dict(json.loads(text))  # raises before anything is remembered
-        if len(_SCHEMES) >= _SCHEMES_KEPT:
-            _SCHEMES.clear()
-        _SCHEMES[text] = parsed
-    return parsed
 
 
 class WorkContext:
@@ -143,7 +92,7 @@ class WorkContext:
     def _void_problem(self, event: WorkEvent) -> Problem | None:
         target = self.outputs.get(event.data["output_id"])
         if target is None:
-            return None  # its output may come later: it waits for it (consumers.pending_voids)
+            return None  # its output may come later: it waits for it (app.ledger.pending_voids)
         if (target.worker_id, target.site_id) != (event.worker_id, event.site_id):
             return Problem("data.output_id", "the output event belongs to another worker or site")
         return None

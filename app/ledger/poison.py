@@ -9,10 +9,9 @@ import psycopg
 import structlog
 from sqlalchemy.exc import DBAPIError, StatementError
 
-from app.dead_letters import preview
+from app.ledger.batch import BatchResult, process_batch
+from app.ledger.dead_letters import park, preview
 from app.runtime import Runtime
-from consumers.batch import BatchResult, process_batch
-from consumers.dead_letters import park
 from events.bus import Message
 
 log = structlog.get_logger("consumers.wages")

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session
 
 from app.db.models import Adjustment, ApprovedPay, PaymentLine, PayPeriod, WageLine
-from app.periods import history, period_status
+from app.pay.periods import history, period_status
 
 AMOUNTS = ("wages_fen", "adjustments_fen", "earned_fen", "approved_fen", "paid_fen")
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 import payroll
 from app.db.models import Adjustment, Assignment, WageLine, Worker
-from app.spreadsheets import neutralise
+from app.pay.spreadsheets import neutralise
 
 COLUMNS = ("worker_id", "worker_name", "scheme", "days", "hours", "units", "amount_fen", "adjustments_fen",
            "adjusts", "total_fen", "total_yuan")

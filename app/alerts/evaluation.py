@@ -1,6 +1,6 @@
 """Run the income-stability rules for a month and raise each new alert once: stored, published
 on the alerts topic and queued for the webhooks, in the caller's transaction. The rules run chunk by
-chunk (app/alert_findings.py), so that what an evaluation holds grows with a chunk, not with the country;
+chunk (app/alerts/findings.py), so that what an evaluation holds grows with a chunk, not with the country;
 the scheduler (consumers/scheduler.py) commits each chunk on its own and resumes after the last one."""
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 import payroll
-from app.alert_events import alert_cloudevent
-from app.alert_findings import (
+from app.alerts.cloudevent import alert_cloudevent
+from app.alerts.findings import (
     Chunk,
     Findings,
     Subject,
@@ -25,10 +25,10 @@ from app.alert_findings import (
     no_work_findings,
     recorded_days,
 )
+from app.alerts.webhooks import enqueue_all_deliveries
 from app.db.models import Alert
 from app.db.models.types import new_id, utcnow
 from app.settings import Settings
-from app.webhooks import enqueue_all_deliveries
 from events.bus import Bus, OutgoingMessage
 
 

@@ -18,7 +18,7 @@ from app.db.models import ReceivedEvent, Region, Site
 from app.db.models.types import utcnow
 from app.db.queries import among
 from app.db.rows import insert_rows
-from app.worklog import OutputRef, WorkContext
+from app.ledger.checks import OutputRef, WorkContext
 from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, encode_event, parse_event
 from events.bus import Bus, OutgoingMessage
 from events.envelope import hash_encoded, hash_headers

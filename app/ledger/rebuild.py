@@ -14,8 +14,8 @@ from app.db.models import (
     WageLine,
 )
 from app.db.models.periods import FROZEN_STATUSES
-from app.dead_letters import TooLargeToReplay, replay
-from app.income import refill_income
+from app.ledger.dead_letters import TooLargeToReplay, replay
+from app.pay.income import refill_income
 from app.runtime import Runtime
 
 RECORDS = (AttendanceRecord, OutputRecord, PendingVoid, ProcessedEvent)

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.db.crypto import mask
 from app.db.models import ApprovedPay, PaymentBatch, PaymentLine, Worker
 from app.db.models.types import utcnow
-from app.masking import mask
-from app.periods import Actor, PeriodConflict, move_period, period_status
+from app.pay.periods import Actor, PeriodConflict, move_period, period_status
 
 
 class NothingToPay(PeriodConflict):

@@ -25,7 +25,7 @@ import structlog
 from sqlalchemy import exists, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.alert_events import alert_cloudevent
+from app.alerts.cloudevent import alert_cloudevent
 from app.db.models import Alert, Webhook, WebhookAttempt, WebhookDelivery
 from app.db.models.types import new_id, utcnow
 from app.settings import Settings

@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 
 from app.db.models import OutputRecord, ProcessedEvent
 from app.db.queries import among
-from app.worklog import OutputRef, WorkContext
-from consumers.dead_letters import park
-from consumers.handlers import HANDLERS, BatchRecords, WageKey
-from consumers.wages import recompute_wage_lines
+from app.ledger.apply import HANDLERS
+from app.ledger.checks import OutputRef, WorkContext
+from app.ledger.dead_letters import park
+from app.ledger.records import BatchRecords, WageKey
+from app.ledger.wages import recompute_wage_lines
 from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, decode_event
 from events.bus import Bus, Message
 from events.envelope import message_hash

@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from app.db.models import Assignment, WageLine
 from app.db.queries import among
 from app.db.rows import Row, insert_rows, update_rows
-from app.income import IncomeKey, add_income
-from app.periods import frozen_periods
-from app.worklog import AssignmentTerms, WorkContext, assignment_terms
-from consumers.adjustments import recompute_adjustment
-from consumers.handlers import AttendanceKey, WageKey
-from consumers.pay import compute_line, load_facts
+from app.ledger.adjustments import recompute_adjustment
+from app.ledger.checks import WorkContext
+from app.ledger.facts import compute_line, load_facts
+from app.ledger.records import AttendanceKey, WageKey
+from app.ledger.terms import AssignmentTerms, assignment_terms
+from app.pay.income import IncomeKey, add_income
+from app.pay.periods import frozen_periods
 
 _lines = WageLine.__table__
 

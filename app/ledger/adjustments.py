@@ -10,10 +10,10 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Adjustment, ApprovedPay, Assignment, PayPeriod
-from app.income import add_income
-from app.periods import earliest_open_month
-from app.worklog import assignment_terms
-from consumers.pay import compute_line
+from app.ledger.facts import compute_line
+from app.ledger.terms import assignment_terms
+from app.pay.income import add_income
+from app.pay.periods import earliest_open_month
 
 
 def recompute_adjustment(session: Session, site_id: str, worker_id: str, month: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.intake import EventsRejected, accept_events, parse_all
+from app.ledger.intake import EventsRejected, accept_events, parse_all
 from events import ATTENDANCE_RECORDED, WorkEvent
 from events.bus import Bus
 from events.envelope import SPEC_VERSION, format_time, new_event_id

@@ -27,7 +27,7 @@ from app.db.models import (
     Worker,
     WorkerMonthIncome,
 )
-from app.income import household_income
+from app.pay.income import household_income
 
 WORKED = ("present", "half_day")
 # the last N recorded days of a site lie well within a year

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 import payroll
 from app.db.models import AttendanceRecord, OutputRecord
 from app.db.queries import among, key_slices
-from app.worklog import AssignmentTerms
+from app.ledger.records import attendance_records
+from app.ledger.terms import AssignmentTerms
 
 # load_facts reads rows, not ORM objects: a batch's records are written by Core statements, and rows are
 # cheaper to build; compute_line reads both alike (by attribute).
@@ -95,18 +96,6 @@ def _month_rows(session: Session, keys: list[MonthKey], statement) -> Iterator[t
                 key = (row.worker_id, row.site_id, month_start)
                 if key in wanted:
                     yield key, row
-
-
-def attendance_records(session: Session, keys: set[tuple[str, str, date]]) -> Iterator[Row]:
-    """The stored attendance records of these (worker, site, date) keys. Each query is worker among (...)
-    AND date among (...), a superset, of which the exact keys are kept: far cheaper than a row-value IN list."""
-    for chunk in key_slices(session, sorted(keys)):
-        wanted = set(chunk)
-        for record in session.execute(select(_attendance).where(
-                among(session, _attendance.c.worker_id, {k[0] for k in chunk}),
-                among(session, _attendance.c.work_date, {k[2] for k in chunk}))):
-            if (record.worker_id, record.site_id, record.work_date) in wanted:
-                yield record
 
 
 def compute_line(session: Session, assignment: AssignmentTerms, day: date,

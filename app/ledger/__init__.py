@@ -1,0 +1,18 @@
+"""The wage engine: from a work event to its wage line. Read it top-down: each module uses only those
+listed below it (the layer tests hold it to this order).
+
+register        a CSV attendance register taken in as events, through the intake
+intake          the API's door (POST /events): all valid or none, each id once, staged on the bus
+rebuild         every derived table built again from the events
+poison          a batch the database refuses is split until the message that causes it is parked
+batch           one batch of messages, one transaction: dedupe, check, apply, recompute, park the rest
+apply           apply one event to the batch's work records; the wage keys it touches
+wages           recompute the wage lines of the touched keys
+adjustments     late facts for an approved month become an adjustment
+facts           what the stored work records give as pay for one assignment and day
+records         the stored work records and their keys, loaded and written a batch at a time
+pending_voids   voids that came before their output, waiting for it
+dead_letters    park what can never be applied; readable previews; the operator's replay
+checks          can this event be applied? One answer for the API and the consumers
+terms           an assignment's terms: worker, site, dates, wage scheme
+"""
