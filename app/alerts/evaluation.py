@@ -104,10 +104,6 @@ def _without_jit(session: Session) -> None:
         session.execute(text("SET LOCAL jit = off"))
 
 
-# rows per INSERT: eleven columns each stay well under PostgreSQL's 65,535 parameters
-BATCH = 1000
-
-
 def _raise_all(session: Session, bus: Bus, topic: str, findings: Findings) -> list[Alert]:
     """Insert the alerts not raised yet (the unique subject, kind and month skips the others, also those a
     concurrent evaluation raises), then publish and queue the new ones, a few statements for all of them."""
@@ -115,10 +111,11 @@ def _raise_all(session: Session, bus: Bus, topic: str, findings: Findings) -> li
     for subject, finding in findings:
         # a worker idle at two sites is one alert: the first finding (the lesser site) says which
         rows.setdefault((subject.type, subject.id, finding.kind, finding.month), _row(subject, finding))
+    if not rows:
+        return []
     order = {row["id"]: n for n, row in enumerate(rows.values())}
-    values = list(rows.values())
-    alerts = [alert for start in range(0, len(values), BATCH) for alert in session.scalars(
-        _insert_new(session).values(values[start:start + BATCH]).returning(Alert))]
+    # many rows to one statement compiled once: the driver sends them in batches (insertmanyvalues)
+    alerts = list(session.scalars(_insert_new(session).returning(Alert), list(rows.values())))
     alerts.sort(key=lambda alert: order[alert.id])
     bus.stage(session, [OutgoingMessage(topic, alert.household_id or alert.subject_id,
                                         json.dumps(alert_cloudevent(alert), sort_keys=True).encode())

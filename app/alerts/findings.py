@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, and_, func, select, union
+from sqlalchemy import BigInteger, Select, and_, case, cast, exists, func, literal, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
 import payroll
 from app.db.models import (
+    Alert,
     ApprovedPay,
     Assignment,
     AttendanceRecord,
@@ -24,6 +25,7 @@ from app.db.models import (
     Region,
     Site,
     Worker,
+    WorkerMonthIncome,
 )
 from app.pay.income import household_income
 
@@ -92,7 +94,8 @@ def _inside(query: Select, within: str | None) -> Select:
 
 def household_findings(session: Session, month: str, t: payroll.AlertThresholds, within: str | None,
                        chunk: Chunk) -> Findings:
-    """income_drop, below_line and projected_below_line of the chunk's households inside `within`."""
+    """income_drop, below_line and projected_below_line of the chunk's households inside `within`: the pure
+    rules confirm the candidates of `_household_candidates`, so that they read the income of those alone."""
     months = sorted(set(payroll.previous_months(month, 11) + [month] + payroll.months_of_year_until(month)))
     # the key range on the workers themselves, so that their index finds the chunk's
     workers = chunk.holds(Worker.household_id)
@@ -100,10 +103,10 @@ def household_findings(session: Session, month: str, t: payroll.AlertThresholds,
         workers.append(Worker.household_id.in_(_inside(
             select(Household.id).join(Region, Region.code == Household.region_code)
             .where(*chunk.holds(Household.id)), within)))
-    income = household_income(session, months, where=workers)
-    households = session.execute(_inside(
-        select(Household.id, Household.status, Household.size, Household.region_code, Region.path)
-        .join(Region, Region.code == Household.region_code).where(*chunk.holds(Household.id)), within))
+    _read_by_key(session, True)
+    households = session.execute(_household_candidates(month, t, within, chunk, workers)).all()
+    _read_by_key(session, False)
+    income = household_income(session, months, [row[0] for row in households], where=workers) if households else {}
     for household_id, status, size, region_code, path in households:
         series = income.get(household_id, {})
         subject = Subject("household", household_id, household_id, region_code, path)
@@ -114,30 +117,85 @@ def household_findings(session: Session, month: str, t: payroll.AlertThresholds,
                 yield subject, finding
 
 
+def _household_candidates(month: str, t: payroll.AlertThresholds, within: str | None, chunk: Chunk,
+                          workers: list) -> Select:
+    """The chunk's households for which a household rule holds and has not raised its alert yet: each rule's
+    test in whole fen, multiplied out so that it stays exact (the rules of payroll/alerts.py, restated)."""
+    previous, twelve = payroll.previous_months(month, 3), payroll.previous_months(month, 11) + [month]
+    year = payroll.months_of_year_until(month)
+    recent = year[-t.projection_months:]
+    income = WorkerMonthIncome
+
+    def total(months: list[str]):
+        return func.sum(case((income.month.in_(months), income.income_fen), else_=0))
+
+    # one row a household, summed straight from its workers' months; each previous month apart for income_drop
+    sums = (select(Worker.household_id, total([month]).label("this"), total(previous).label("previous"),
+                   *(total([m]).label(f"previous_{n}") for n, m in enumerate(previous)),
+                   total(twelve).label("twelve"), total(year).label("ytd"), total(recent).label("recent"))
+            .join(Worker, Worker.id == income.worker_id)
+            .where(income.month.in_(sorted(set(twelve + year))), *workers)
+            .group_by(Worker.household_id).subquery("sums"))
+    earned = and_(*(sums.c[f"previous_{n}"] > 0 for n in range(len(previous))))
+    num, den = t.drop_ratio.as_integer_ratio()
+    line = t.monitoring_line_fen(int(month[:4])) * cast(Household.size, BigInteger)
+    watched = Household.status.in_(("poor", "monitored"))  # the households the line rules watch
+    this, before, twelve_fen = (func.coalesce(sums.c[name], 0) for name in ("this", "previous", "twelve"))
+    ytd, recent_fen = func.coalesce(sums.c.ytd, 0), func.coalesce(sums.c.recent, 0)
+    candidate = or_(
+        earned & (3 * den * this < (den - num) * before)
+        & _not_raised(Household.id, "income_drop", month),
+        watched & (twelve_fen < line) & _not_raised(Household.id, "below_line", month),
+        watched & (len(recent) * ytd + (12 - len(year)) * recent_fen < len(recent) * line)
+        & _not_raised(Household.id, "projected_below_line", month))
+    return _inside(
+        select(Household.id, Household.status, Household.size, Household.region_code, Region.path)
+        .join(Region, Region.code == Household.region_code).outerjoin(sums, sums.c.household_id == Household.id)
+        .where(*chunk.holds(Household.id), candidate).order_by(Household.id), within)
+
+
+def _read_by_key(session: Session, on: bool) -> None:
+    """On PostgreSQL, have the statements that follow read by index (on) or as the planner likes (off)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # a chunk's workers are a small part of the income table, found by key; a scan of the whole table per
+        # chunk, which the planner prefers for tables only a few chunks large, makes an evaluation quadratic
+        session.execute(text(f"SET LOCAL enable_seqscan = {'off' if on else 'on'}"))
+
+
+def _not_raised(subject_id, kind: str, month, subject_type: str = "household"):
+    """Whether the subject's alert of `kind` and `month` is still to raise: the unique index on the four answers."""
+    return ~exists().where(Alert.subject_type == subject_type, Alert.subject_id == subject_id, Alert.kind == kind,
+                           Alert.month == month)
+
+
 def recorded_days(session: Session, as_of: date, t: payroll.AlertThresholds) -> dict[str, list[date]]:
     """Each site's last N recorded days up to `as_of`, of the sites with N (one statement, read once for all
-    the chunks: ranking a year of days per chunk would cost the evaluation as much again per chunk)."""
-    ranked = _ranked_days(as_of - LOOKBACK, as_of)
-    days: dict[str, list[date]] = defaultdict(list)
-    for site_id, day in session.execute(select(ranked.c.site_id, ranked.c.work_date)
-                                        .where(ranked.c.rank <= t.no_work_days),
+    the chunks): a step a day down each site's index of days, where ranking a year of records sorts them all."""
+    days = _last_days(as_of - LOOKBACK, as_of, t.no_work_days)
+    found: dict[str, list[date]] = defaultdict(list)
+    for site_id, day in session.execute(select(days.c.site_id, days.c.work_date).where(days.c.work_date.is_not(None)),
                                         execution_options={"yield_per": 5000}):
-        days[site_id].append(day)
-    return {site_id: site_days for site_id, site_days in days.items() if len(site_days) == t.no_work_days}
+        found[site_id].append(day)
+    return {site_id: site_days for site_id, site_days in found.items() if len(site_days) == t.no_work_days}
 
 
 def no_work_findings(session: Session, month: str, as_of: date, t: payroll.AlertThresholds, within: str | None,
                      chunk: Chunk, site_days: dict[str, list[date]]) -> Findings:
     """Workers of the chunk's households with an assignment active on `as_of` who worked on none of the site's
-    last N recorded days (`recorded_days`). One statement: each assignment with the worker's last day there."""
-    since = as_of - LOOKBACK
+    last N recorded days (`recorded_days`). One statement: the assignments of workers who did not work on or
+    after the latest site's first day of the N (idle at their site, or at least not surely busy), each with the
+    worker's last day there."""
+    if not site_days:
+        return  # no site has N recorded days: not enough evidence anywhere
+    since, busy_from = as_of - LOOKBACK, max(min(days) for days in site_days.values())
     rows = session.execute(_inside(
         select(Assignment.worker_id, Assignment.site_id, Worker.household_id, Household.region_code, Region.path,
                _last_attended(since, as_of), _last_produced(since, as_of))
         .join(Worker, Worker.id == Assignment.worker_id).join(Household, Household.id == Worker.household_id)
         .join(Region, Region.code == Household.region_code)
         .where(Assignment.start_date <= as_of, Assignment.end_date.is_(None) | (Assignment.end_date >= as_of),
-               *chunk.holds(Worker.household_id)), within
+               ~exists().where(_attendance_worked(busy_from, as_of)), ~exists().where(_output_worked(busy_from, as_of)),
+               _not_raised(Assignment.worker_id, "no_work", month, "worker"), *chunk.holds(Worker.household_id)), within
     ).distinct().order_by(Assignment.worker_id, Assignment.site_id))
     for worker_id, site_id, household_id, region_code, path, attended, produced in rows:
         if site_id not in site_days:
@@ -148,15 +206,25 @@ def no_work_findings(session: Session, month: str, as_of: date, t: payroll.Alert
                    payroll.Finding(finding.kind, month, {**finding.detail, "site_id": site_id}))
 
 
-def _ranked_days(since: date, until: date):
-    """Each site's recorded days (attendance, or output not voided), numbered from the latest."""
-    attended = select(AttendanceRecord.site_id, AttendanceRecord.work_date).where(
-        AttendanceRecord.work_date.between(since, until))
-    produced = select(OutputRecord.site_id, OutputRecord.work_date).where(
-        OutputRecord.work_date.between(since, until), OutputRecord.voided_by.is_(None))
-    recorded = union(attended, produced).subquery("recorded")
-    rank = func.row_number().over(partition_by=recorded.c.site_id, order_by=recorded.c.work_date.desc())
-    return select(recorded.c.site_id, recorded.c.work_date, rank.label("rank")).cte("ranked")
+def _last_days(since: date, until: date, count: int):
+    """Each site's recorded days (attendance, or output not voided) from the latest down, `count` at most:
+    each step the latest day before the step's, so that each site costs `count` reads of its index."""
+    days = select(Site.id.label("site_id"), _day_before(Site.id, since, until + timedelta(days=1)).label("work_date"),
+                  literal(1).label("n")).cte("days", recursive=True)
+    return days.union_all(select(days.c.site_id, _day_before(days.c.site_id, since, days.c.work_date), days.c.n + 1)
+                          .where(days.c.n < count, days.c.work_date.is_not(None)))
+
+
+def _day_before(site, since: date, before):
+    """The site's latest recorded day from `since` and before `before`."""
+    attended = select(func.max(AttendanceRecord.work_date).label("day")).where(
+        AttendanceRecord.site_id == site, AttendanceRecord.work_date >= since, AttendanceRecord.work_date < before
+    ).correlate_except(AttendanceRecord)
+    produced = select(func.max(OutputRecord.work_date).label("day")).where(
+        OutputRecord.site_id == site, OutputRecord.voided_by.is_(None), OutputRecord.work_date >= since,
+        OutputRecord.work_date < before).correlate_except(OutputRecord)
+    both = union_all(attended, produced).subquery("both_days")
+    return select(func.max(both.c.day)).scalar_subquery()
 
 
 def _attendance_worked(since, until):
@@ -198,7 +266,7 @@ def arrears_findings(session: Session, as_of: date, t: payroll.AlertThresholds, 
         .join(Site, Site.id == approved.c.site_id).join(Region, Region.code == Site.region_code)
         .outerjoin(owed, and_(owed.c.site_id == approved.c.site_id, owed.c.month == approved.c.month))
         .outerjoin(paid, and_(paid.c.site_id == approved.c.site_id, paid.c.month == approved.c.month))
-        .where(unpaid > 0), within))
+        .where(unpaid > 0, _not_raised(approved.c.site_id, "wage_arrears", approved.c.month, "site")), within))
     for site_id, month, approved_at, unpaid_fen, region_code, path in rows:
         finding = payroll.wage_arrears(approved_at.date(), int(unpaid_fen), as_of, t, month)
         if finding is not None:

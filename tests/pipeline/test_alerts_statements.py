@@ -45,3 +45,19 @@ def statements_of_two_evaluations(runtime, households: int) -> tuple[int, int]:
 def test_the_statements_of_an_evaluation_do_not_grow_with_its_alerts(runtime):
     few, many = statements_of_two_evaluations(runtime, 1), statements_of_two_evaluations(runtime, 12)
     assert many == few, f"(first, second evaluation): {few} statements for 4 alerts, {many} for 48"
+
+
+def test_a_second_evaluation_finds_what_is_raised_already_in_its_queries(runtime):
+    session = runtime.sessions()
+    try:
+        country = poor_country(3)
+        store(session, country)
+        assert len(evaluate(session, runtime.bus, TOPIC, MONTH, AS_OF, country.thresholds)) == 12
+        session.flush()
+        with counting(runtime.engine) as statements:
+            assert evaluate(session, runtime.bus, TOPIC, MONTH, AS_OF, country.thresholds) == []
+        inserts = [statement for statement in statements if statement.lstrip().upper().startswith("INSERT")]
+        assert inserts == [], "a second evaluation offered the alerts raised already to the database again"
+    finally:
+        session.rollback()
+        session.close()

@@ -121,6 +121,26 @@ def poor_country(households: int) -> Country:
         thresholds=payroll.AlertThresholds(no_work_days=2, arrears_days=15), within=None)
 
 
+def _series(household: int, fen_by_month: dict[str, int]) -> dict[tuple[int, str, int], int]:
+    return {(household, month, 1): fen for month, fen in fen_by_month.items()}
+
+
+_PREVIOUS = {"2026-02": 1000, "2026-03": 1000, "2026-04": 1000}
+# households at a rule's threshold and one fen past it (line 12,000 fen, drop ratio 0.3, 3 months averaged):
+# the queries that pick which households the rules look at must keep those one fen past
+BOUNDARY = Country(
+    households=[("other", 1, "3607"), ("other", 1, "3607"), ("poor", 2, "3607"), ("poor", 2, "3607"),
+                ("monitored", 1, "3608"), ("monitored", 1, "3608"), ("poor", 1, "3608")],
+    workers=list(range(7)), sites=["3607"], assignments=[(n, 0, -60, None) for n in range(7)],
+    attendance={}, outputs=[],
+    wage_lines={**_series(0, {**_PREVIOUS, MONTH: 700}), **_series(1, {**_PREVIOUS, MONTH: 699}),
+                **_series(2, {"2025-06": 12_000, MONTH: 12_000}), **_series(3, {"2025-06": 12_000, MONTH: 11_999}),
+                **_series(4, {MONTH: 3600}), **_series(5, {MONTH: 3599}), **_series(6, {"2025-05": 99_999})},
+    adjustments=[], approvals=[], approved_pay={}, payments=[], webhooks=[],
+    thresholds=payroll.AlertThresholds(drop_ratio="0.3", default_monitoring_line_fen=12_000, projection_months=3),
+    within=None)
+
+
 def _on(offset: int) -> date:
     return AS_OF + timedelta(days=offset)
 

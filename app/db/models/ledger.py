@@ -27,6 +27,8 @@ class AttendanceRecord(Base):
     """The winning attendance record per (worker, site, date): latest `time`, ties by larger id."""
 
     __tablename__ = "attendance_records"
+    # a site's last recorded days (the no_work rule) are read down this index
+    __table_args__ = (Index("ix_attendance_records_site_date", "site_id", "work_date"),)
 
     worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -42,7 +44,8 @@ class AttendanceRecord(Base):
 
 class OutputRecord(Base):
     __tablename__ = "output_records"
-    __table_args__ = (Index("ix_output_records_worker_site_date", "worker_id", "site_id", "work_date"),)
+    __table_args__ = (Index("ix_output_records_worker_site_date", "worker_id", "site_id", "work_date"),
+                      Index("ix_output_records_site_date", "site_id", "work_date"))
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     worker_id: Mapped[str] = mapped_column(String(64))
