@@ -21,10 +21,10 @@ def peak_rss_mib() -> float:
 
 
 def evaluate(as_of: date) -> dict:
+    from app.alerts.schedule import run_due_evaluation
     from app.logs import configure_logging
     from app.runtime import build_runtime
     from app.settings import Settings
-    from consumers.scheduler import run_due_evaluation
 
     settings = Settings.from_env()
     configure_logging(settings.log_level)

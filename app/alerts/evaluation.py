@@ -1,7 +1,7 @@
 """Run the income-stability rules for a month and raise each new alert once: stored, published
 on the alerts topic and queued for the webhooks, in the caller's transaction. The rules run chunk by
 chunk (app/alerts/findings.py), so that what an evaluation holds grows with a chunk, not with the country;
-the scheduler (consumers/scheduler.py) commits each chunk on its own and resumes after the last one."""
+the schedule (app/alerts/schedule.py) commits each chunk on its own and resumes after the last one."""
 from __future__ import annotations
 
 import json

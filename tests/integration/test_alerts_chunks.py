@@ -14,7 +14,7 @@ from support.alert_chunks import (
 )
 from support.data_keys import TEST_DATA_KEY
 
-import consumers.scheduler as scheduler
+import app.alerts.schedule as scheduler
 from app.migrate import upgrade_database
 from app.runtime import build_runtime
 from app.settings import Settings

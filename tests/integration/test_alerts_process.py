@@ -17,8 +17,8 @@ from support.processes import wait_until
 from support.webhook_receiver import WebhookReceiver
 
 from app.access.tokens import issue_token
+from app.alerts.schedule import due_month
 from app.db.models import Alert, AlertEvaluation, WebhookDelivery
-from consumers.scheduler import due_month
 
 # The evaluators' clock says 3 June 2026, when May is due (three days after it ended); they check every second.
 SCHEDULE = {"STABLEWORK_TODAY": "2026-06-03", "ALERT_EVALUATION_DAY": "3", "ALERT_CHECK_INTERVAL_S": "1",

@@ -16,9 +16,9 @@ from support.alert_chunks import (
 )
 
 import app.alerts.evaluation as alerting
-import consumers.scheduler as scheduler
+import app.alerts.schedule as scheduler
+from app.alerts.schedule import run_due_evaluation
 from app.migrate import upgrade_database
-from consumers.scheduler import run_due_evaluation
 
 
 @pytest.fixture

@@ -12,10 +12,11 @@ from sqlalchemy import select
 from support.processes import wait_until
 
 import consumers.__main__ as roles
+from app.alerts.schedule import run_due_evaluation
 from app.db.models import Alert, AlertEvaluation
 from app.runtime import build_runtime
 from app.settings import Settings
-from consumers.scheduler import run_alert_scheduler, run_due_evaluation
+from consumers.scheduler import run_alert_scheduler
 
 
 def test_each_month_is_evaluated_by_schedule_once(api, settings):

@@ -11,7 +11,7 @@ from datetime import date
 from sqlalchemy import select
 
 import app.alerts.evaluation as alerting
-import consumers.scheduler as scheduler
+import app.alerts.schedule as scheduler
 from app.db.models import Alert, AlertEvaluation, Webhook, WebhookDelivery
 from app.runtime import Runtime, build_runtime
 from app.settings import Settings

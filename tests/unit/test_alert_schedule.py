@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
+from app.alerts.schedule import due_month
 from app.settings import Settings
-from consumers.scheduler import due_month
 
 
 @pytest.mark.parametrize("today, day, due", [

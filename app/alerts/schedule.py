@@ -1,0 +1,126 @@
+"""The monthly alert evaluation by schedule, which the alerts process (`python -m consumers alerts`) runs a
+configurable number of days after each month ends. Each month is evaluated by schedule once, chunk by chunk
+(app/alerts/evaluation.py), each chunk committed with the month's record of the last chunk done: an evaluator
+that dies mid-way leaves its chunks done, and the next one resumes after them. On PostgreSQL one
+evaluator at a time across the cluster holds a session advisory lock, on a connection of its own, from
+its first chunk to its last, and the others skip and check again later; SQLite has one writer at a time,
+and a chunk is recorded only after the chunk before it, so two evaluators never raise one twice."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+import structlog
+from sqlalchemy import Engine, text, update
+from sqlalchemy.exc import IntegrityError
+
+from app.alerts.evaluation import Evaluation, evaluate_chunk, site_days_of, thresholds_from
+from app.alerts.findings import Chunk, Done, next_chunk
+from app.db.models import AlertEvaluation
+from app.runtime import Runtime
+
+log = structlog.get_logger("consumers.scheduler")  # the name operators filter the alerts process's lines by
+EVALUATOR_LOCK = 7_310_202  # arbitrary constant naming "evaluating the alert rules by schedule"
+
+
+class Overtaken(Exception):
+    """Another evaluator recorded the chunk first: this one's chunk is rolled back and it stops."""
+
+
+def due_month(today: date, evaluation_day: int) -> str | None:
+    """The finished month whose evaluation is due on `today`, if any: the previous month once
+    `evaluation_day` days have passed since it ended."""
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    if today < last_month_end + timedelta(days=evaluation_day):
+        return None
+    return last_month_end.strftime("%Y-%m")
+
+
+def run_due_evaluation(runtime: Runtime, today: date, stop: threading.Event | None = None) -> int | None:
+    """Evaluate the due month, or the rest of it, unless it already was; return how many alerts it raised.
+    With `stop` set it stops after the chunk in hand (None), the rest left to the next check."""
+    month = due_month(today, runtime.settings.alert_evaluation_day)
+    if month is None:
+        return None
+    with evaluator_lock(runtime.engine) as held:
+        if not held:
+            log.info("alerts evaluated elsewhere now; will check again", month=month)
+            return None
+        started = _start(runtime, month, today)
+        if started is None:
+            return None
+        evaluation, done, site_days = started
+        if done is not None:
+            log.info("alerts evaluation resumed", month=month, after=list(done))
+        try:
+            while not (chunk := evaluate_next_chunk(runtime, evaluation, done, site_days)).is_last:
+                done = chunk.done
+                if stop is not None and stop.is_set():
+                    log.info("alerts evaluation paused", month=month, after=list(done))
+                    return None
+        except Overtaken:
+            return None
+    with runtime.sessions() as session:
+        raised = session.get(AlertEvaluation, month).raised
+    log.info("alerts evaluated", month=month, as_of=evaluation.as_of.isoformat(), raised=raised)
+    return raised
+
+
+@contextmanager
+def evaluator_lock(engine: Engine) -> Iterator[bool]:
+    """Whether this process is the one evaluator: on PostgreSQL it holds a session lock on a connection of
+    its own, across the chunks' transactions, until the end, or until the server ends the connection of a
+    process killed. The connection stays out of any transaction meanwhile, so it holds no snapshot."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        held = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": EVALUATOR_LOCK}))
+        try:
+            yield held
+        finally:
+            if held:
+                connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": EVALUATOR_LOCK})
+
+
+def _start(runtime: Runtime, month: str, today: date) -> tuple[Evaluation, Done, dict] | None:
+    """The month's evaluation (new, or stopped part-way: then as of its first day), the last chunk done
+    and the sites' recorded days; None if the month is done."""
+    settings = runtime.settings
+    try:
+        with runtime.sessions.begin() as session:
+            record = session.get(AlertEvaluation, month)
+            if record is None:
+                record = AlertEvaluation(month=month, as_of=today.isoformat(), trigger="schedule", raised=0,
+                                         status="running")
+                session.add(record)
+                session.flush()
+            elif record.status == "done":
+                return None
+            evaluation = Evaluation(month, date.fromisoformat(record.as_of), thresholds_from(settings),
+                                    size=settings.alert_evaluation_chunk)
+            done = None if record.done_subjects is None else (record.done_subjects, record.done_through)
+            return evaluation, done, site_days_of(session, evaluation)
+    except IntegrityError:
+        return None  # another evaluator (on SQLite) began the month at the same moment
+
+
+def evaluate_next_chunk(runtime: Runtime, evaluation: Evaluation, done: Done, site_days: dict) -> Chunk:
+    """Evaluate the chunk after `done` and record it done, in one transaction; the month is done with
+    its last chunk. Raises Overtaken if another evaluator recorded a chunk after `done` meanwhile."""
+    with runtime.sessions.begin() as session:
+        chunk = next_chunk(session, done, evaluation.within, evaluation.size)
+        raised = evaluate_chunk(session, runtime.bus, runtime.settings.topic_alerts, evaluation, chunk, site_days)
+        before = done or (None, None)
+        recorded = session.execute(
+            update(AlertEvaluation)
+            .where(AlertEvaluation.month == evaluation.month, AlertEvaluation.status == "running",
+                   AlertEvaluation.done_subjects.is_not_distinct_from(before[0]),
+                   AlertEvaluation.done_through.is_not_distinct_from(before[1]))
+            .values(done_subjects=chunk.subjects, done_through=chunk.last, raised=AlertEvaluation.raised + len(raised),
+                    status="done" if chunk.is_last else "running"))
+        if recorded.rowcount != 1:
+            raise Overtaken
+    return chunk
