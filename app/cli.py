@@ -78,6 +78,55 @@ def revoke_token_command(token_id: str) -> None:
         click.echo(f"token {record.id} ({record.name}) revoked at {_instant(record.revoked_at)}")
 
 
+def _new_password(password: str | None) -> str:
+    """A password from the option, or asked for twice at the terminal (hidden)."""
+    return password or click.prompt("password", hide_input=True, confirmation_prompt=True)
+
+
+@click.command("create-account")
+@click.option("--login", required=True, help="the user name (or phone number) the person signs in with")
+@click.option("--name", required=True, help="the person's name, as the pages greet them")
+@click.option("--role", required=True, type=click.Choice(["admin", "supervisor", "post_manager",
+                                                          "poverty_office"]))
+@click.option("--region", "region_code", default=None, help="region code; omit for a nationwide admin")
+@click.option("--site", "site_ids", multiple=True, help="a site a supervisor supervises (repeatable)")
+@click.option("--password", envvar="STABLEWORK_NEW_PASSWORD", default=None,
+              help="the first password (default: asked for at the terminal)")
+@with_appcontext
+def create_account_command(login: str, name: str, role: str, region_code: str | None, site_ids: tuple[str, ...],
+                           password: str | None) -> None:
+    """Create an account to sign in to the pages (the password is kept only as an Argon2id hash)."""
+    from app.access.accounts import AccountError, create_account
+
+    with _runtime().sessions.begin() as session:
+        try:
+            account = create_account(session, login=login, name=name, password=_new_password(password), role=role,
+                                     region_code=region_code, site_ids=list(site_ids))
+        except AccountError as error:
+            raise click.UsageError(str(error)) from None
+        click.echo(f"account {account.login} ({account.role}) created")
+
+
+@click.command("reset-password")
+@click.argument("login")
+@click.option("--password", envvar="STABLEWORK_NEW_PASSWORD", default=None,
+              help="the new password (default: asked for at the terminal)")
+@with_appcontext
+def reset_password_command(login: str, password: str | None) -> None:
+    """Give an account a new password: unlocks it and signs out its sessions."""
+    from app.access.accounts import AccountError, account_by_login, reset_password
+
+    with _runtime().sessions.begin() as session:
+        account = account_by_login(session, login)
+        if account is None:
+            raise click.ClickException(f"no account {login}")
+        try:
+            reset_password(session, account.id, _new_password(password))
+        except AccountError as error:
+            raise click.UsageError(str(error)) from None
+    click.echo(f"password of {login} reset; its sessions are signed out")
+
+
 @click.command("rotate-data-key")
 @with_appcontext
 def rotate_data_key_command() -> None:
@@ -163,6 +212,7 @@ def finish_demo_command() -> None:
 
 
 COMMANDS = (migrate_command, create_token_command, list_tokens_command, revoke_token_command,
+            create_account_command, reset_password_command,
             rotate_data_key_command, rebuild_command, replay_dead_letters_command, import_attendance_command,
             load_demo_command, finish_demo_command)
 

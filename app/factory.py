@@ -12,6 +12,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     from app.api import init_api
     from app.cli import register_cli
     from app.logs import configure_logging
+    from app.web import init_web
 
     settings = runtime.settings if runtime else settings or Settings.from_env()
     configure_logging(settings.log_level)  # first: building the runtime may warn (app.access.data_keys)
@@ -22,5 +23,6 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_request_bytes  # per endpoint: app.api.limits
     app.extensions["stablework"] = runtime
     init_api(app)
+    init_web(app, runtime)
     register_cli(app)
     return app

@@ -39,6 +39,17 @@ def _float(env: dict[str, str], name: str, default: float) -> float:
         raise ValueError(f"setting {name} must be a number, got {raw!r}") from None
 
 
+def _flag(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "on", "yes"):
+        return True
+    if raw in ("0", "false", "off", "no"):
+        return False
+    raise ValueError(f"setting {name} must be on or off, got {raw!r}")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = f"sqlite:///{PROJECT_ROOT / 'var' / 'stablework.db'}"
@@ -89,6 +100,11 @@ class Settings:
     webhook_max_attempts: int = 8
     webhook_timeout_s: float = 10.0
     webhook_poll_s: float = 1.0
+    # Signs the pages' session cookies; empty: derived from the newest data key (app.web.sessions).
+    secret_key: str = field(default="", repr=False)
+    # Session cookies only over HTTPS (browsers treat http://127.0.0.1 and localhost as secure too);
+    # off only behind a proxy that cannot pass HTTPS on.
+    cookie_secure: bool = True
     # The day the alert schedule and the API's "this month" take as today; None: the calendar's (the demo fixes it).
     fixed_today: date | None = None
 
@@ -145,5 +161,7 @@ class Settings:
             webhook_max_attempts=_int(env, "WEBHOOK_MAX_ATTEMPTS", defaults.webhook_max_attempts),
             webhook_timeout_s=_float(env, "WEBHOOK_TIMEOUT_S", defaults.webhook_timeout_s),
             webhook_poll_s=_float(env, "WEBHOOK_POLL_S", defaults.webhook_poll_s),
+            secret_key=env.get("STABLEWORK_SECRET_KEY", defaults.secret_key),
+            cookie_secure=_flag(env, "COOKIE_SECURE", defaults.cookie_secure),
             fixed_today=_date(env, "STABLEWORK_TODAY"),
         )

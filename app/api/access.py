@@ -17,6 +17,10 @@ an alert outside the caller's region is 404, as if it did not exist):
 - admin: everything in their region, nationwide if the token has no region. Dead letters (which have
   no region), nationwide tokens, nationwide webhooks and top-level regions: a nationwide admin only.
 - public: /healthz, /readyz, /metrics, the OpenAPI document and the docs with their assets.
+
+Pages (app.web) have rows too, marked `Scope.PAGE`: their caller is the account signed in by the session
+cookie (app.web.pages.authorize_page), with the same role, region and sites as a token, and the same
+scope checks.
 """
 from __future__ import annotations
 
@@ -51,6 +55,7 @@ class Scope(Enum):
     ALERT = "the alert's region; outside it the alert is not found (404)"
     WEBHOOK = "the webhook's region; a nationwide webhook, nationwide callers only"
     TOKEN = "the token's region; a nationwide token, nationwide admins only"
+    PAGE = "a page: the caller is the account signed in by the session cookie, not a bearer token"
 
 
 @dataclass(frozen=True)
@@ -63,11 +68,16 @@ def _rule(roles: tuple[str, ...], *scopes: Scope) -> Rule:
     return Rule(roles, scopes)
 
 
+def _page(roles: tuple[str, ...], *scopes: Scope) -> Rule:
+    return Rule(roles, (Scope.PAGE, *scopes))
+
+
 EVERYONE = ROLES
 OFFICES = ("admin", "poverty_office")
 MANAGERS = ("admin", "post_manager")
 LOGGERS = ("admin", "supervisor")
 PUBLIC = Rule((), (Scope.PUBLIC,))
+PUBLIC_PAGE = Rule((), (Scope.PUBLIC, Scope.PAGE))
 
 # Every endpoint (all its methods share the row: split a view whose methods should differ).
 POLICY: dict[str, Rule] = {
@@ -122,6 +132,12 @@ POLICY: dict[str, Rule] = {
     "dead_letters.DeadLetters": _rule(("admin",), Scope.NATIONWIDE),
     "dead_letters.ReplayDeadLetter": _rule(("admin",), Scope.NATIONWIDE),
     "audit.AuditLog": _rule(OFFICES, Scope.OWN_REGION),
+    # Pages (app.web): signing in and out, the language, the pages' files; the landing page.
+    "web.login": PUBLIC_PAGE,
+    "web.logout": PUBLIC_PAGE,
+    "web.language": PUBLIC_PAGE,
+    "web.static": PUBLIC_PAGE,
+    "web.home": _page(EVERYONE),
 }
 
 
@@ -149,7 +165,7 @@ def _unauthorized() -> NoReturn:
 def rule_for(endpoint: str | None) -> Rule:
     """The row of a view that authorizes; none, or a public one, is a mistake: refused, not let through."""
     rule = POLICY.get(endpoint or "")
-    if rule is None or rule == PUBLIC:
+    if rule is None or Scope.PUBLIC in rule.scopes:
         raise LookupError(f"endpoint {endpoint!r} authorizes, but its row in app.api.access.POLICY is "
                           f"{'public' if rule else 'missing'}")
     return rule
@@ -278,7 +294,7 @@ def refusal_for_outsiders(error: HTTPException) -> HTTPException:
     body, its query or its Idempotency-Key): the caller is checked first, so a bad token still hears 401 and
     a role the endpoint does not serve 403, and neither learns how its input would be judged."""
     rule = POLICY.get(request.endpoint or "")
-    if error.code not in (400, 422) or "principal" in g or rule is None or rule == PUBLIC:
+    if error.code not in (400, 422) or "principal" in g or rule is None or not _bearer_needed(rule):
         return error
     try:
         with reading() as session:
@@ -288,15 +304,20 @@ def refusal_for_outsiders(error: HTTPException) -> HTTPException:
     return error
 
 
+def _bearer_needed(rule: Rule) -> bool:
+    """Public endpoints need no caller, and a page's caller signs in with an account."""
+    return Scope.PUBLIC not in rule.scopes and Scope.PAGE not in rule.scopes
+
+
 def require_bearer() -> None:
     """Before any view reads its input (a before_request hook): no bearer token, no further (401).
 
     So a caller without a token learns nothing of how its body would be judged. The token itself is
     checked by `authenticate`, in the view, or by `refusal_for_outsiders` when the input is refused first.
-    Public endpoints, OPTIONS, and URLs that match none, pass.
+    Public endpoints, pages (their caller signs in), OPTIONS, and URLs that match none, pass.
     """
     rule = POLICY.get(request.endpoint or "")
-    if rule is None or rule == PUBLIC or request.method == "OPTIONS":  # OPTIONS only lists the methods
+    if rule is None or not _bearer_needed(rule) or request.method == "OPTIONS":  # OPTIONS only lists the methods
         return
     if bearer_in(request.headers.get("Authorization", "")) is None:
         _unauthorized()

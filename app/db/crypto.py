@@ -53,6 +53,10 @@ class KeyRing:
             lookups = tuple(hmac.new(secret, _LOOKUP_CONTEXT, hashlib.sha256).digest() for secret in raw)
         return cls(MultiFernet(fernets), fernets[0], lookups)
 
+    def derive(self, label: bytes) -> bytes:
+        """A secret for another purpose (`label`), derived from the newest key: nothing more to keep."""
+        return hmac.new(self.lookup_keys[0], label, hashlib.sha256).digest()
+
     def encrypt(self, value: str) -> str:
         return self.current.encrypt(value.encode()).decode()
 

@@ -25,6 +25,7 @@ from support.authorization import CALLERS, COUNTY, HOUSEHOLD, SITE, TOWNSHIP, VI
 
 from app.access.tokens import create_token, revoke_token
 from app.api.access import POLICY
+from app.web import PAGE_BLUEPRINTS
 
 DAY = "2026-04-01"  # Wang works at the sewing workshop from 2026-03-10 to 2026-06-30
 MONTH = "2026-04"
@@ -186,7 +187,9 @@ MATRIX = (
 
 
 def _served(app) -> set[tuple[str, str]]:
+    """The API's routes; the pages' have a matrix of their own (tests/web/test_page_access.py)."""
     return {(method, rule.rule) for rule in app.url_map.iter_rules()
+            if rule.endpoint.partition(".")[0] not in PAGE_BLUEPRINTS
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"})}
 
 

@@ -1,7 +1,7 @@
 """Every mapped table, importable from one place (Alembic's env reads Base.metadata from here)."""
 from app.db.models.alerts import Alert, AlertEvaluation, Webhook, WebhookAttempt, WebhookDelivery
 from app.db.models.audit import AuditEntry
-from app.db.models.auth import ApiToken, TokenSite
+from app.db.models.auth import Account, AccountSite, ApiToken, TokenSite
 from app.db.models.intake import ReceivedEvent
 from app.db.models.ledger import (
     AttendanceRecord,
@@ -25,7 +25,7 @@ from app.db.models.registry import Assignment, Household, Region, Site, Worker
 
 __all__ = [
     "Alert", "AlertEvaluation", "Webhook", "WebhookAttempt", "WebhookDelivery",
-    "ApiToken", "TokenSite",
+    "Account", "AccountSite", "ApiToken", "TokenSite",
     "AuditEntry",
     "ReceivedEvent",
     "Adjustment", "ApprovedPay", "IdempotencyRecord", "PaymentBatch", "PaymentLine", "PayPeriod", "PeriodTransition",

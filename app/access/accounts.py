@@ -1,0 +1,145 @@
+"""Accounts: people who sign in to the pages with a login (a user name or a phone number) and a password.
+
+Passwords are hashed with Argon2id (argon2-cffi's defaults, rehashed when they change). After
+`MAX_FAILURES` wrong passwords in a row an account is locked for `LOCKOUT`; an admin's password reset
+unlocks it and signs out every session made before it (the session version). An account carries the
+role, region and sites a bearer token does, so the pages obey the same access policy as the API.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.access.tokens import Bearer
+from app.db.models import Account, AccountSite, Region, Site
+from app.db.models.auth import ROLES
+from app.db.models.types import utcnow
+
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+LOGIN = re.compile(r"^[A-Za-z0-9_.@+-]{3,64}$")
+
+_hasher = PasswordHasher()
+# Verified when the login is unknown, so an unknown login takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("no such account")
+
+
+class AccountError(ValueError):
+    """An account cannot be made or changed as asked (the message says why, for a person)."""
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The outcome of a sign-in: the account when the password was right, else why not."""
+
+    account: Account | None
+    refusal: str | None = None  # "wrong" (login or password) or "locked"
+    locked_until: datetime | None = None
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def create_account(session: Session, *, login: str, name: str, password: str, role: str,
+                   region_code: str | None = None, site_ids: list[str] = ()) -> Account:
+    """Make an account; raises AccountError for a taken or malformed login, a short password, an unknown
+    role, region or site, a nationwide account that is not an admin's, or a site outside the region."""
+    if not LOGIN.match(login):
+        raise AccountError("a login is 3 to 64 letters, digits or . _ @ + -")
+    if session.scalar(select(Account.id).where(Account.login == login)) is not None:
+        raise AccountError(f"the login {login} is taken")
+    check_password(password)
+    _check_scope(session, role, region_code, site_ids)
+    account = Account(login=login, name=name, password_hash=_hasher.hash(password), role=role,
+                      region_code=region_code, failed_logins=0, session_version=1)
+    session.add(account)
+    session.flush()
+    session.add_all(AccountSite(account_id=account.id, site_id=site_id) for site_id in dict.fromkeys(site_ids))
+    session.flush()
+    return account
+
+
+def _check_scope(session: Session, role: str, region_code: str | None, site_ids: list[str]) -> None:
+    if role not in ROLES:
+        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+    region = session.get(Region, region_code) if region_code is not None else None
+    if region_code is not None and region is None:
+        raise AccountError(f"unknown region {region_code}")
+    if region is None and role != "admin":
+        raise AccountError("only an admin account may be nationwide (without a region)")
+    for site_id in site_ids:
+        site = session.get(Site, site_id)
+        if site is None:
+            raise AccountError(f"unknown site {site_id}")
+        if region is not None and not session.get(Region, site.region_code).path.startswith(region.path):
+            raise AccountError(f"site {site_id} lies outside region {region_code}")
+
+
+def sign_in(session: Session, login: str, password: str) -> SignIn:
+    """Check a login and password, counting failures and locking the account after too many."""
+    account = session.scalar(select(Account).where(Account.login == login.strip()))
+    if account is None or account.disabled_at is not None:
+        _verify(_DUMMY_HASH, password)
+        return SignIn(None, "wrong")
+    now = utcnow()
+    if account.locked_until is not None and _aware(account.locked_until) > now:
+        return SignIn(None, "locked", _aware(account.locked_until))
+    if not _verify(account.password_hash, password):
+        account.failed_logins += 1
+        if account.failed_logins >= MAX_FAILURES:
+            account.failed_logins, account.locked_until = 0, now + LOCKOUT
+            return SignIn(None, "locked", account.locked_until)
+        return SignIn(None, "wrong")
+    account.failed_logins, account.locked_until = 0, None
+    if _hasher.check_needs_rehash(account.password_hash):
+        account.password_hash = _hasher.hash(password)
+    return SignIn(account)
+
+
+def reset_password(session: Session, account_id: str, password: str) -> Account:
+    """Set a new password (an admin's act): unlocks the account and ends its sessions."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise AccountError("no such account")
+    check_password(password)
+    account.password_hash = _hasher.hash(password)
+    account.failed_logins, account.locked_until = 0, None
+    account.session_version += 1
+    session.flush()
+    return account
+
+
+def account_by_login(session: Session, login: str) -> Account | None:
+    return session.scalar(select(Account).where(Account.login == login))
+
+
+def signed_in(session: Session, account_id: str, session_version: int) -> Bearer | None:
+    """The principal of a page request: the account of its session cookie, with its region's path and
+    sites, or None when the account is gone, disabled, or its password was reset after the sign-in."""
+    row = session.execute(
+        select(Account.id, Account.role, Account.session_version, Account.disabled_at, Region.path)
+        .outerjoin(Region, Region.code == Account.region_code).where(Account.id == account_id)).first()
+    if row is None or row.disabled_at is not None or row.session_version != session_version:
+        return None
+    sites = session.scalars(select(AccountSite.site_id).where(AccountSite.account_id == account_id))
+    return Bearer(row.id, row.role, row.path, frozenset(sites))
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)

@@ -1,0 +1,138 @@
+"""Every page of the URL map, every kind of person: who gets in, and how everyone else is refused.
+
+The pages' twin of tests/api/test_authorization_matrix.py, with the same callers (tests/support/authorization.py)
+signed in with accounts instead of tokens: in scope, an admin, a post manager and a poverty office of
+Zhanggong and a supervisor of its sewing workshop, and a nationwide admin; out of scope, the same roles in
+Nankang and a Zhanggong supervisor of the glove workshop. Someone not signed in is sent to the sign-in page.
+
+A row's statuses: 200 when the page is reached (a form's redirect back counts), SIGN_IN for the sign-in
+page, else the refusal. A page route without a row fails the build; a row's roles must be POLICY's.
+A row's `listed` marker (a name from the county) must show on the page in scope and never out of it.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from support.authorization import CALLERS, Caller, Env
+from support.pages import PageClient, account_id, make_account
+
+from app.api.access import POLICY
+from app.web import PAGE_BLUEPRINTS
+
+SIGN_IN = 401  # answered as a redirect to the sign-in page
+EVERYONE = ("admin", "post_manager", "poverty_office", "supervisor")
+
+
+@dataclass(frozen=True)
+class Visit:
+    path: str
+    form: dict[str, str] | None = None  # sent with the page's CSRF token, for a POST
+
+
+def ok(status: int, *roles: str) -> dict[str, int]:
+    return dict.fromkeys(roles, status)
+
+
+@dataclass(frozen=True)
+class Page:
+    method: str
+    rule: str
+    request: Callable[[Env], Visit]
+    allowed: dict[str, int] = field(default_factory=dict)  # role -> status in scope; empty with `public`
+    outside: int = 403
+    public: int | None = None
+    exact: dict[str, int] = field(default_factory=dict)
+    listed: Callable[[Env], str] | None = None
+
+    def expected(self, caller: Caller) -> int:
+        if caller.name in self.exact:
+            return self.exact[caller.name]
+        if self.public is not None:
+            return self.public
+        if caller.role is None:
+            return SIGN_IN
+        if caller.role not in self.allowed:
+            return 403
+        return self.allowed[caller.role] if caller.in_scope else self.outside
+
+
+def at(path: str, **form: str) -> Callable[[Env], Visit]:
+    return lambda env: Visit(path, form or None)
+
+
+PAGES = (
+    Page("GET", "/login", at("/login"), public=200),
+    Page("POST", "/login", at("/login", login="nobody-here", password="not a password"), public=401),
+    Page("POST", "/logout", at("/logout"), public=SIGN_IN),  # back to the sign-in page
+    Page("POST", "/language", at("/language", lang="en", next="/"), public=200),
+    Page("GET", "/assets/<path:filename>", at("/assets/app.css"), public=200),
+    Page("GET", "/", at("/"), ok(200, *EVERYONE), outside=200),
+)
+
+PEOPLE = [caller for caller in CALLERS if caller.role is not None] + [Caller("not signed in")]
+
+
+def _served(app) -> set[tuple[str, str]]:
+    return {(method, rule.rule) for rule in app.url_map.iter_rules()
+            if rule.endpoint.partition(".")[0] in PAGE_BLUEPRINTS
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"})}
+
+
+def _endpoint(app, method: str, rule: str) -> str:
+    [endpoint] = [r.endpoint for r in app.url_map.iter_rules() if r.rule == rule and method in r.methods]
+    return endpoint
+
+
+def test_the_matrix_covers_every_page_and_method_of_the_url_map(app):
+    covered = [(page.method, page.rule) for page in PAGES]
+
+    assert len(covered) == len(set(covered)), "a page has two rows"
+    assert sorted(_served(app) - set(covered)) == [], "pages without a row in the page matrix"
+    assert sorted(set(covered) - _served(app)) == [], "rows for pages the app no longer serves"
+
+
+def test_the_matrix_allows_the_roles_the_policy_table_allows(app):
+    disagree = [f"{page.method} {page.rule}: {sorted(page.allowed)} here, {sorted(roles)} in POLICY"
+                for page in PAGES
+                if set(page.allowed) != set(roles := POLICY[_endpoint(app, page.method, page.rule)].roles)]
+
+    assert disagree == []
+
+
+def _clients(app, runtime) -> dict[str, PageClient]:
+    clients = {}
+    for caller in PEOPLE:
+        clients[caller.name] = PageClient(app)
+        if caller.role is not None:
+            clients[caller.name].enter_as(account_id(runtime, make_account(runtime, caller.role, caller.region,
+                                                                            caller.sites)))
+    return clients
+
+
+def _status(response) -> int:
+    if response.status_code in (302, 303):
+        return SIGN_IN if response.headers["Location"].startswith("/login") else 200
+    return response.status_code
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: f"{page.method} {page.rule}")
+def test_each_person_gets_what_the_matrix_says(app, runtime, world, api, build, consume, page):
+    env, clients = Env(api, runtime, build, consume), _clients(app, runtime)
+    marker = page.listed(env) if page.listed else None
+    wrong = []
+    for caller in PEOPLE:
+        expected = page.expected(caller)
+        env.fresh = expected == 200
+        visit, client = page.request(env), clients[caller.name]
+        response = client.get(visit.path) if page.method == "GET" else client.post(visit.path, visit.form)
+        response.close()
+        if _status(response) != expected:
+            wrong.append(f"{caller.name}: {response.status_code} {response.headers.get('Location', '')}, "
+                         f"not {expected}")
+        elif marker is not None and response.status_code == 200:
+            shown = marker in response.get_data(as_text=True)
+            if shown != caller.in_scope:
+                wrong.append(f"{caller.name}: {'sees' if shown else 'does not see'} the county's {page.rule}")
+    assert not wrong, f"{page.method} {page.rule}\n" + "\n".join(wrong)
