@@ -7,6 +7,7 @@ measured in the same run, then a summary table against the targets.
     .venv/bin/python -m bench --only close --close-workers 100000 --close-lines sql
     .venv/bin/python -m bench --only alerts --alert-workers 1000000 --repeat 1
     .venv/bin/python -m bench --only upkeep --processes 1
+    .venv/bin/python -m bench --only pages --pages-requests 200
 
 Results go to var/bench/results-<time>.json as well; logs of the child processes to var/bench/logs/.
 """
@@ -25,19 +26,19 @@ from bench.services import VAR, Services, machine, use_bench_data_key
 from bench.summary import summary
 
 # name -> (pipeline workers, pipeline days, API workers, month-close workers, embedded workers, embedded days,
-# alert workers)
+# alert workers, pages county's workers)
 SIZES = {
     "tiny": dict(workers=5000, days=2, api_workers=2000, close_workers=1000, emb_workers=5000, emb_days=2,
-                 alert_workers=2000),
+                 alert_workers=2000, pages_workers=1000),
     "small": dict(workers=20000, days=2, api_workers=5000, close_workers=5000, emb_workers=20000, emb_days=1,
-                  alert_workers=100000),
+                  alert_workers=100000, pages_workers=20000),
     "medium": dict(workers=20000, days=2, api_workers=20000, close_workers=20000, emb_workers=20000, emb_days=1,
-                   alert_workers=100000),
+                   alert_workers=100000, pages_workers=20000),
     "large": dict(workers=100000, days=1, api_workers=100000, close_workers=100000, emb_workers=50000, emb_days=1,
-                  alert_workers=1000000),
+                  alert_workers=1000000, pages_workers=20000),
 }
-ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep")
-# alerts (minutes to make its history) and upkeep (the pipeline twice more) run when asked for
+ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep", "pages")
+# alerts (minutes to make its history), upkeep (the pipeline twice more) and pages run when asked for
 DEFAULT = ("floor", "pipeline", "api", "close", "embedded")
 
 
@@ -69,6 +70,9 @@ def parse_args() -> tuple[argparse.Namespace, dict, set[str]]:
     parser.add_argument("--emb-workers", type=int)
     parser.add_argument("--emb-days", type=int)
     parser.add_argument("--alert-workers", type=int, help="workers of the alert benchmark's country")
+    parser.add_argument("--pages-workers", type=int, help="workers of the pages benchmark's county")
+    parser.add_argument("--pages-requests", type=int, default=200, help="requests measured per page")
+    parser.add_argument("--pages-rate", type=float, default=1000, help="events a second posted meanwhile")
     args = parser.parse_args()
     use_bench_data_key()
     size = dict(SIZES[args.size])
@@ -88,8 +92,8 @@ def main() -> None:
                      "size": args.size, "params": size, "repeat": args.repeat, "argv": sys.argv[1:]}
     print(f"bench: {args.size} {size}, repeat {args.repeat}; machine {results['machine']}", file=sys.stderr)
     started = time.monotonic()
-    needs_kafka = bool(only & {"floor", "pipeline", "api", "upkeep"})
-    needs_pg = bool(only & {"floor", "pipeline", "api", "close", "alerts", "upkeep"})
+    needs_kafka = bool(only & {"floor", "pipeline", "api", "upkeep", "pages"})
+    needs_pg = bool(only & {"floor", "pipeline", "api", "close", "alerts", "upkeep", "pages"})
     services = Services(kafka=needs_kafka, postgres=needs_pg).start() if needs_kafka or needs_pg else None
     try:
         if only & {"floor", "pipeline"}:
@@ -104,6 +108,8 @@ def main() -> None:
             results["alerts"] = bench_alerts(services, size, args)
         if "upkeep" in only:
             results["upkeep"] = bench_upkeep(services, size, args)
+        if "pages" in only:
+            results["pages"] = bench_pages(services, size, args)
     finally:
         if services:
             services.stop()
@@ -205,6 +211,15 @@ def bench_upkeep(services: Services, size: dict, args) -> dict:
         for arm, module in arms.items():
             out["embedded"][arm].append(run_embedded(embedded, size["emb_days"], tag=f"up-{arm}-r{n}", module=module))
     return out
+
+
+def bench_pages(services: Services, size: dict, args) -> dict:
+    from bench.pages import run_pages
+    from bench.pages_county import PagesCounty
+
+    workers, threads = (int(n) for n in args.api_gunicorn.split("x"))
+    return run_pages(services, PagesCounty(size["pages_workers"]), requests_per_page=args.pages_requests,
+                     ingest_rate=args.pages_rate, web_workers=workers, web_threads=threads)
 
 
 if __name__ == "__main__":

@@ -174,9 +174,10 @@ def consumers(count: int, env: dict[str, str], tag: str, module: str = "consumer
     return [Process(f"{tag}-consumer-{n}", [PYTHON, "-m", module], env) for n in range(count)]
 
 
-def gunicorn(env: dict[str, str], tag: str) -> Process:
+def gunicorn(env: dict[str, str], tag: str, *options: str) -> Process:
+    """gunicorn as production runs it (gunicorn.conf.py), with any further command-line `options`."""
     metrics = tempfile.mkdtemp(prefix="bench-prom-")
-    return Process(f"{tag}-gunicorn", [str(Path(PYTHON).parent / "gunicorn"), "-c", "gunicorn.conf.py",
+    return Process(f"{tag}-gunicorn", [str(Path(PYTHON).parent / "gunicorn"), "-c", "gunicorn.conf.py", *options,
                                        "app:create_app()"], {**env, "PROMETHEUS_MULTIPROC_DIR": metrics})
 
 

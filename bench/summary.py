@@ -6,7 +6,8 @@ import statistics
 
 TARGETS = {"pipeline_rate": 10_000, "pipeline_share": 0.30, "api_rate": 5_000, "balance_p99_ms": 50,
            "balance_rps": 300, "ingest_rate": 1_000, "close_1m_s": 30, "embedded_rate": 2_000,
-           "alerts_first_s": 10, "alerts_second_s": 2, "alerts_1m_s": 60, "alerts_rss_mib": 256}
+           "alerts_first_s": 10, "alerts_second_s": 2, "alerts_1m_s": 60, "alerts_rss_mib": 256,
+           "page_p95_ms": 100, "first_load_kb": 150, "interaction_kb": 20}
 
 
 def median(values):
@@ -44,7 +45,7 @@ def cpu_row(cpus: list[dict]) -> tuple:
 
 def summary(r: dict) -> str:
     rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
-    for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows):
+    for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows, page_rows):
         rows.extend(part(r))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -228,3 +229,35 @@ def _within_noise(better: list[float], worse: list[float]) -> str:
     noise = max((max(v) - min(v)) / median(v) for v in (better, worse))
     cost = median(better) / median(worse) - 1
     return "ok" if cost <= noise else f"COSTS {cost * 100:.1f}% (noise {noise * 100:.1f}%)"
+
+
+def page_rows(r: dict) -> list[tuple]:
+    """Each page's server time p95 under ingestion beside the same server's baselines, and the register's bytes."""
+    p = r.get("pages")
+    if not p:
+        return []
+    baselines = [x for x in p["pages"] if x["baseline"]]
+    base = " / ".join(f"{x['name']} {_fmt(x.get('server_p95_ms'), ' ms', 1)}" for x in baselines)
+    floor = baselines[-1].get("server_p95_ms") if baselines else None
+    ingest = p.get("ingest") or {}
+    rows = [(f"pages, county of {p['workers']:,} workers, ingesting: accepted / applied",
+             f"{_fmt(ingest.get('accepted_rate'), '')} / {_fmt(ingest.get('applied_rate'), ' ev/s')}", "-", "-",
+             f">= {p['ingest_rate']:,.0f} ev/s", "")]
+    for x in p["pages"]:
+        p95 = x.get("server_p95_ms")
+        missing = set(x["statuses"]) == {404}
+        if x["baseline"]:
+            rows.append((f"  baseline: {x['name']}", _fmt(p95, " ms", 1), "-", "-", "-", ""))
+            continue
+        rows.append((f"  {x['name']} ({x['role'] or 'signed out'})", _fmt(p95, " ms", 1), base,
+                     f"x{p95 / floor:.1f}" if floor and p95 is not None else "-",
+                     f"p95 < {TARGETS['page_p95_ms']} ms",
+                     "not on main (404)" if missing else _verdict(p95, TARGETS["page_p95_ms"])))
+    sizes = p.get("bytes")
+    for key, name, limit in (("first_load", "register: first load, empty cache", "first_load_kb"),
+                             ("interaction", "register: one mark sent", "interaction_kb")):
+        if sizes:
+            kb, gz = sizes[key]["bytes"] / 1000, sizes[key]["gzip_bytes"] / 1000
+            rows.append((f"  {name} ({sizes[key]['responses']} responses)", f"{kb:,.1f} KB",
+                         f"gzipped {gz:,.1f} KB", "-", f"< {TARGETS[limit]} KB", _verdict(kb, TARGETS[limit])))
+    return rows

@@ -1,0 +1,93 @@
+"""The bytes a page transfers, in Debian's Chromium driven by Playwright (as the browser tests start it): the
+supervisor's register loaded with an empty cache, then one mark sent from it (a status tapped, then "send").
+
+Every response the browser receives is counted, the service worker's own fetches too: its headers and its
+body as transferred (gunicorn compresses nothing). Beside it, the same responses with each text body gzipped
+(level 6, as a compressing proxy in front of gunicorn would send them), which production does not do.
+"""
+from __future__ import annotations
+
+import gzip
+import os
+
+from infra.chromium import ensure_chromium
+from playwright.sync_api import Response, sync_playwright
+
+COMPRESSIBLE = ("text/", "javascript", "json", "xml", "svg")
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+
+class Transfers:
+    """Responses the browser received since `mark()`: their count and bytes, as sent and as if gzipped."""
+
+    def __init__(self):
+        self.items: list[dict] = []
+
+    def received(self, response: Response) -> None:
+        try:
+            body = response.body()
+        except Exception:  # a redirect or an aborted request has no body to read
+            body = b""
+        sizes = response.request.sizes()
+        headers = sizes["responseHeadersSize"]
+        sent = sizes["responseBodySize"] if sizes["responseBodySize"] >= 0 else len(body)
+        kind = response.headers.get("content-type", "")
+        compressed = len(gzip.compress(body, 6)) if any(k in kind for k in COMPRESSIBLE) and body else sent
+        self.items.append({"url": response.url, "status": response.status, "type": kind.split(";")[0],
+                           "headers": headers, "body": sent, "gzip_body": min(sent, compressed),
+                           "upload": sizes["requestHeadersSize"] + max(0, sizes["requestBodySize"])})
+
+    def mark(self) -> None:
+        self.items = []
+
+    def total(self) -> dict:
+        return {"responses": len(self.items),
+                "bytes": sum(i["headers"] + i["body"] for i in self.items),
+                "gzip_bytes": sum(i["headers"] + i["gzip_body"] for i in self.items),
+                "upload_bytes": sum(i["upload"] for i in self.items),
+                "items": [dict(i) for i in self.items]}
+
+
+def register_bytes(base: str, login: str, password: str, path: str) -> dict:
+    """The register's first load with an empty cache, then one mark sent from it."""
+    args = ["--no-sandbox"] if os.geteuid() == 0 else []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(ensure_chromium()), headless=True, args=args)
+        try:
+            cookies = _sign_in(browser, base, login, password)
+            context = browser.new_context(**PHONE, locale="zh-CN", timezone_id="Asia/Shanghai",
+                                          service_workers="allow")
+            context.add_cookies(cookies)  # signed in, with nothing in the cache
+            transfers = Transfers()
+            context.on("response", transfers.received)
+            page = context.new_page()
+            page.goto(base + path, wait_until="networkidle")
+            first = transfers.total()
+            transfers.mark()
+            _send_one_mark(page)
+            later = transfers.total()
+            context.close()
+        finally:
+            browser.close()
+    return {"first_load": first, "interaction": later}
+
+
+def _sign_in(browser, base: str, login: str, password: str) -> list:
+    context = browser.new_context(locale="zh-CN")
+    page = context.new_page()
+    page.goto(f"{base}/login")
+    page.fill('input[name="login"]', login)
+    page.fill('input[name="password"]', password)
+    with page.expect_navigation():
+        page.click('form[method="post"] button')
+    cookies = context.cookies()
+    context.close()
+    return cookies
+
+
+def _send_one_mark(page) -> None:
+    """Tap a status on the first worker's row and send the day's marks; wait for the server's answer."""
+    page.locator('#register [name^="status."]').first.check(force=True)
+    with page.expect_response(lambda response: response.request.method == "POST"):
+        page.locator("#register button.send").click()
+    page.wait_for_load_state("networkidle")
