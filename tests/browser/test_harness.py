@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import re
 import subprocess
+import threading
 import time
 from pathlib import Path
 
 import pytest
+from flask import Flask, session
 from support.browser import EVERY_SCREEN_AND_LOCALE, SCREENSHOTS, assert_cjk_renders, launch_chromium, screenshot
+from werkzeug.serving import make_server
 
 from infra.chromium import CHROMIUM
 
@@ -77,3 +80,26 @@ def test_a_screenshot_is_written_under_var_screenshots(page):
     assert path == SCREENSHOTS / "harness_a_wage_line.png"
     assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert path.stat().st_mtime >= started - 1
+
+
+@pytest.fixture
+def cookie_site():
+    """A site on loopback http whose session cookie is Secure, HttpOnly and SameSite=Lax, as the pages' is."""
+    site = Flask(__name__)
+    site.config.update(SECRET_KEY="browser harness", SESSION_COOKIE_SECURE=True, SESSION_COOKIE_HTTPONLY=True,
+                       SESSION_COOKIE_SAMESITE="Lax")
+    site.add_url_rule("/sign-in", "sign_in", lambda: session.update(who="admin") or "signed in")
+    site.add_url_rule("/who", "who", lambda: session.get("who", "nobody"))
+    server = make_server("127.0.0.1", 0, site, threaded=True)
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    yield server.server_port
+    server.shutdown()
+    thread.join()
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_a_secure_cookie_is_kept_over_plain_http_on_loopback(page, cookie_site, host):
+    page.goto(f"http://{host}:{cookie_site}/sign-in")
+    page.goto(f"http://{host}:{cookie_site}/who")
+    assert page.inner_text("body") == "admin"
