@@ -15,7 +15,7 @@ from infra.chromium import ensure_chromium
 
 SCREENSHOTS = REPO_ROOT / "var" / "screenshots"
 LOCALES = ("zh-CN", "en")
-# The smallest phone the people paid by Stablework commonly hold, and an office screen.
+# A small phone held in the field, and an office screen.
 SCREENS = {
     "phone": {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True,
               "device_scale_factor": 2},
@@ -36,8 +36,8 @@ def launch_chromium(browser_type: BrowserType, **options) -> Browser:
 
 
 def new_context(browser: Browser, screen: str, locale: str) -> BrowserContext:
-    """A fresh context (its own cookies and storage) for `screen` ("phone" or "desktop") in `locale`."""
-    return browser.new_context(**SCREENS[screen], locale=locale, service_workers="allow")
+    """A fresh context (own cookies and storage) of `screen` ("phone" or "desktop") in `locale`, on China's clock."""
+    return browser.new_context(**SCREENS[screen], locale=locale, timezone_id="Asia/Shanghai", service_workers="allow")
 
 
 def screenshot(page: Page, name: str) -> Path:
