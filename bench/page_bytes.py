@@ -10,8 +10,9 @@ from __future__ import annotations
 import gzip
 import os
 
-from infra.chromium import ensure_chromium
 from playwright.sync_api import Response, sync_playwright
+
+from infra.chromium import ensure_chromium
 
 COMPRESSIBLE = ("text/", "javascript", "json", "xml", "svg")
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
@@ -62,9 +63,10 @@ def register_bytes(base: str, login: str, password: str, path: str) -> dict:
             context.on("response", transfers.received)
             page = context.new_page()
             page.goto(base + path, wait_until="networkidle")
+            _settle(page, transfers)  # the service worker's own fetches, once it is installed, belong to the load
             first = transfers.total()
             transfers.mark()
-            _send_one_mark(page)
+            _send_one_mark(page, transfers)
             later = transfers.total()
             context.close()
         finally:
@@ -79,15 +81,27 @@ def _sign_in(browser, base: str, login: str, password: str) -> list:
     page.fill('input[name="login"]', login)
     page.fill('input[name="password"]', password)
     with page.expect_navigation():
-        page.click('form[method="post"] button')
+        page.press('input[name="password"]', "Enter")
+    if "/login" in page.url:
+        raise RuntimeError(f"signing in as {login} in Chromium left the browser at {page.url}")
     cookies = context.cookies()
     context.close()
     return cookies
 
 
-def _send_one_mark(page) -> None:
+def _send_one_mark(page, transfers: Transfers) -> None:
     """Tap a status on the first worker's row and send the day's marks; wait for the server's answer."""
-    page.locator('#register [name^="status."]').first.check(force=True)
+    page.locator('#register [name^="status."][value="absent"]').first.check(force=True)
     with page.expect_response(lambda response: response.request.method == "POST"):
         page.locator("#register button.send").click()
+    _settle(page, transfers)
+
+
+def _settle(page, transfers: Transfers, quiet_ms: int = 1500, timeout_ms: int = 30_000) -> None:
+    """Until nothing more arrives for `quiet_ms`: a service worker caches its files after the page's own load."""
     page.wait_for_load_state("networkidle")
+    waited, seen = 0, -1
+    while seen != len(transfers.items) and waited < timeout_ms:
+        seen = len(transfers.items)
+        page.wait_for_timeout(quiet_ms)
+        waited += quiet_ms

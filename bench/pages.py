@@ -44,7 +44,7 @@ PAGES = (
     ("admin", "admin: the accounts list", "/accounts"),
 )
 BASELINES = (("/healthz", "/healthz"), ("balance read (API)", "/api/v1/workers/{worker}/balance"))
-REGISTER = PAGES[2][2]
+REGISTER_NAME = PAGES[2][1]
 ACCESS_FORMAT = "%({x-request-id}i)s %(s)s %(D)s %(B)s"  # request id, status, microseconds, body bytes
 START_DELAY_S = 5.0  # the load generator reads its messages and starts before the measurement
 
@@ -87,10 +87,13 @@ def run_pages(services: Services, county: PagesCounty, requests_per_page: int = 
         window += (time.time(), applied(made["url"]))
         result["ingest"] = ingest_in_window(made["url"], *window)
         result["pages"] = figures(targets, asked, read_access_log(access_log, {rid for rid, *_ in asked}))
-        if with_bytes:
+        register = next(x for x in result["pages"] if x["name"] == REGISTER_NAME)
+        if with_bytes and 200 in register["statuses"]:
             from bench.page_bytes import register_bytes
 
-            result["bytes"] = register_bytes(base, made["logins"]["supervisor"], PASSWORD, REGISTER.format(**ids))
+            result["bytes"] = register_bytes(base, made["logins"]["supervisor"], PASSWORD, register["path"])
+        elif with_bytes:
+            result["bytes"] = {"missing": f"the register answered {register['statuses']}"}
     finally:
         if load is not None:
             load.terminate()

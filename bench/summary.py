@@ -256,7 +256,9 @@ def page_rows(r: dict) -> list[tuple]:
     sizes = p.get("bytes")
     for key, name, limit in (("first_load", "register: first load, empty cache", "first_load_kb"),
                              ("interaction", "register: one mark sent", "interaction_kb")):
-        if sizes:
+        if sizes and "missing" in sizes:
+            rows.append((f"  {name}", "-", "-", "-", f"< {TARGETS[limit]} KB", "not on main"))
+        elif sizes:
             kb, gz = sizes[key]["bytes"] / 1000, sizes[key]["gzip_bytes"] / 1000
             rows.append((f"  {name} ({sizes[key]['responses']} responses)", f"{kb:,.1f} KB",
                          f"gzipped {gz:,.1f} KB", "-", f"< {TARGETS[limit]} KB", _verdict(kb, TARGETS[limit])))
