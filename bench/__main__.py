@@ -71,7 +71,9 @@ def parse_args() -> tuple[argparse.Namespace, dict, set[str]]:
     parser.add_argument("--emb-days", type=int)
     parser.add_argument("--alert-workers", type=int, help="workers of the alert benchmark's country")
     parser.add_argument("--pages-workers", type=int, help="workers of the pages benchmark's county")
-    parser.add_argument("--pages-requests", type=int, default=200, help="requests measured per page")
+    parser.add_argument("--pages-requests", type=int, default=200, help="requests measured per page, at most")
+    parser.add_argument("--pages-seconds", type=float, default=20,
+                        help="a slow page is asked at least 10 times and until its answers took this long")
     parser.add_argument("--pages-rate", type=float, default=1000, help="events a second posted meanwhile")
     args = parser.parse_args()
     use_bench_data_key()
@@ -219,7 +221,8 @@ def bench_pages(services: Services, size: dict, args) -> dict:
 
     workers, threads = (int(n) for n in args.api_gunicorn.split("x"))
     return run_pages(services, PagesCounty(size["pages_workers"]), requests_per_page=args.pages_requests,
-                     ingest_rate=args.pages_rate, web_workers=workers, web_threads=threads)
+                     ingest_rate=args.pages_rate, web_workers=workers, web_threads=threads,
+                     budget_s=args.pages_seconds)
 
 
 if __name__ == "__main__":

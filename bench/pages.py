@@ -50,8 +50,10 @@ START_DELAY_S = 5.0  # the load generator reads its messages and starts before t
 
 
 def run_pages(services: Services, county: PagesCounty, requests_per_page: int = 200, ingest_rate: float = 1000,
-              warmup: int = 5, web_workers: int = 2, web_threads: int = 4, with_bytes: bool = True) -> dict:
-    """Prepare the county, serve it with the pipeline running, and measure every page under load."""
+              warmup: int = 2, web_workers: int = 2, web_threads: int = 4, with_bytes: bool = True,
+              budget_s: float = 20.0) -> dict:
+    """Prepare the county, serve it with the pipeline running, and measure every page under load: each
+    `requests_per_page` times, or at least 10 times and for `budget_s` of its answers' time (a slow page)."""
     dbname = f"bench_pages_{uuid.uuid4().hex[:6]}"
     made = prepare_county(services.postgres, county, dbname)
     port, tag = free_port(), f"pages-{datetime.now():%H%M%S}"
@@ -69,7 +71,8 @@ def run_pages(services: Services, county: PagesCounty, requests_per_page: int = 
     base = f"http://127.0.0.1:{port}"
     ids, load = made["ids"], None
     result: dict = {"workers": county.workers, "households": county.households, "made": made["made"], "ids": ids,
-                    "gunicorn": f"{web_workers}x{web_threads}", "ingest_rate": ingest_rate}
+                    "gunicorn": f"{web_workers}x{web_threads}", "ingest_rate": ingest_rate,
+                    "load_avg_start": list(os.getloadavg())}
     try:
         wait_http(f"{base}/healthz")
         sessions = {role: signed_in(base, login) for role, login in made["logins"].items()}
@@ -78,14 +81,14 @@ def run_pages(services: Services, county: PagesCounty, requests_per_page: int = 
         targets += [("token", name, path.format(**ids)) for name, path in BASELINES]
         sessions["token"] = requests.Session()
         sessions["token"].headers["Authorization"] = f"Bearer {made['token']}"
-        seconds = (len(targets) * (requests_per_page + warmup)) * 0.2 + 60  # a generous end: it is stopped
-        load = start_ingest(county, base, made["token"], ingest_rate, seconds)
+        # enough events for every target's budget and more: the load is stopped once the pages are measured
+        load = start_ingest(county, base, made["token"], ingest_rate, min(900.0, len(targets) * budget_s * 2 + 120))
         wait_for_pipeline(made["url"])
-        ask_rounds(sessions, base, targets, warmup, "w")
+        ask_rounds(sessions, base, targets, warmup, "w", budget_s=budget_s / 5, least=1)
         window = time.time(), applied(made["url"])
-        asked = ask_rounds(sessions, base, targets, requests_per_page, "m")
+        asked = ask_rounds(sessions, base, targets, requests_per_page, "m", budget_s=budget_s)
         window += (time.time(), applied(made["url"]))
-        result["ingest"] = ingest_in_window(made["url"], *window)
+        result["ingest"] = {**ingest_in_window(made["url"], *window), "throughout": load.poll() is None}
         result["pages"] = figures(targets, asked, read_access_log(access_log, {rid for rid, *_ in asked}))
         register = next(x for x in result["pages"] if x["name"] == REGISTER_NAME)
         if with_bytes and 200 in register["statuses"]:
@@ -119,17 +122,24 @@ def signed_in(base: str, login: str) -> requests.Session:
     return session
 
 
-def ask_rounds(sessions: dict, base: str, targets: list, rounds: int, prefix: str) -> list[tuple]:
-    """Every target once a round, in turn, so that the pages and the baselines share the same moments of load:
+def ask_rounds(sessions: dict, base: str, targets: list, rounds: int, prefix: str, budget_s: float | None = None,
+               least: int = 10) -> list[tuple]:
+    """Every target once a round, in turn, so that the pages and the baselines share the same moments of load,
+    until a target has had `rounds` requests, or `least` and `budget_s` of its answers' time (a slow page):
     (request id, target index, status, client seconds, body bytes) of each request."""
-    asked = []
+    asked, spent, counts = [], [0.0] * len(targets), [0] * len(targets)
     for n in range(rounds):
         for index, (role, _name, path) in enumerate(targets):
+            if budget_s is not None and counts[index] >= least and spent[index] >= budget_s:
+                continue
             rid = f"{prefix}{n}-{index}-{uuid.uuid4().hex[:6]}"
             sent = time.perf_counter()
             answer = sessions[role].get(base + path, headers={"X-Request-ID": rid}, allow_redirects=False,
-                                        timeout=60)
-            asked.append((rid, index, answer.status_code, time.perf_counter() - sent, len(answer.content)))
+                                        timeout=120)
+            took = time.perf_counter() - sent
+            asked.append((rid, index, answer.status_code, took, len(answer.content)))
+            spent[index] += took
+            counts[index] += 1
     return asked
 
 

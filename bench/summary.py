@@ -242,14 +242,14 @@ def page_rows(r: dict) -> list[tuple]:
     ingest = p.get("ingest") or {}
     rows = [(f"pages, county of {p['workers']:,} workers, ingesting: accepted / applied",
              f"{_fmt(ingest.get('accepted_rate'), '')} / {_fmt(ingest.get('applied_rate'), ' ev/s')}", "-", "-",
-             f">= {p['ingest_rate']:,.0f} ev/s", "")]
+             f">= {p['ingest_rate']:,.0f} ev/s", "" if ingest.get("throughout") else "LOAD ENDED EARLY")]
     for x in p["pages"]:
         p95 = x.get("server_p95_ms")
         missing = set(x["statuses"]) == {404}
         if x["baseline"]:
-            rows.append((f"  baseline: {x['name']}", _fmt(p95, " ms", 1), "-", "-", "-", ""))
+            rows.append((f"  baseline: {x['name']} ({x['requests']} requests)", _fmt(p95, " ms", 1), "-", "-", "-", ""))
             continue
-        rows.append((f"  {x['name']} ({x['role'] or 'signed out'})", _fmt(p95, " ms", 1), base,
+        rows.append((f"  {x['name']} ({x['role'] or 'signed out'}, {x['requests']} requests)", _fmt(p95, " ms", 1), base,
                      f"x{p95 / floor:.1f}" if floor and p95 is not None else "-",
                      f"p95 < {TARGETS['page_p95_ms']} ms",
                      "not on main (404)" if missing else _verdict(p95, TARGETS["page_p95_ms"])))
