@@ -249,7 +249,8 @@ def page_rows(r: dict) -> list[tuple]:
         if x["baseline"]:
             rows.append((f"  baseline: {x['name']} ({x['requests']} requests)", _fmt(p95, " ms", 1), "-", "-", "-", ""))
             continue
-        rows.append((f"  {x['name']} ({x['role'] or 'signed out'}, {x['requests']} requests)", _fmt(p95, " ms", 1), base,
+        who = f"{x['role'] or 'signed out'}, {x['requests']} requests"
+        rows.append((f"  {x['name']} ({who})", _fmt(p95, " ms", 1), base,
                      f"x{p95 / floor:.1f}" if floor and p95 is not None else "-",
                      f"p95 < {TARGETS['page_p95_ms']} ms",
                      "not on main (404)" if missing else _verdict(p95, TARGETS["page_p95_ms"])))
