@@ -23,6 +23,19 @@ class Transfers:
 
     def __init__(self):
         self.items: list[dict] = []
+        self.pending = 0  # requests sent and not yet finished or failed
+
+    def watch(self, context) -> None:
+        context.on("request", self.sent)
+        context.on("response", self.received)
+        context.on("requestfinished", self.ended)
+        context.on("requestfailed", self.ended)
+
+    def sent(self, _request) -> None:
+        self.pending += 1
+
+    def ended(self, _request) -> None:
+        self.pending -= 1
 
     def received(self, response: Response) -> None:
         try:
@@ -60,10 +73,12 @@ def register_bytes(base: str, login: str, password: str, path: str) -> dict:
                                           service_workers="allow")
             context.add_cookies(cookies)  # signed in, with nothing in the cache
             transfers = Transfers()
-            context.on("response", transfers.received)
+            transfers.watch(context)
             page = context.new_page()
             page.goto(base + path, wait_until="networkidle")
-            _settle(page, transfers)  # the service worker's own fetches, once it is installed, belong to the load
+            # the service worker's own fetches, once it is installed, belong to the load
+            page.evaluate("() => navigator.serviceWorker ? navigator.serviceWorker.ready.then(() => true) : false")
+            _settle(page, transfers)
             first = transfers.total()
             transfers.mark()
             _send_one_mark(page, transfers)
@@ -97,11 +112,12 @@ def _send_one_mark(page, transfers: Transfers) -> None:
     _settle(page, transfers)
 
 
-def _settle(page, transfers: Transfers, quiet_ms: int = 1500, timeout_ms: int = 30_000) -> None:
-    """Until nothing more arrives for `quiet_ms`: a service worker caches its files after the page's own load."""
+def _settle(page, transfers: Transfers, quiet_ms: int = 1500, timeout_ms: int = 120_000) -> None:
+    """Until no request is in flight and nothing more arrives for `quiet_ms`: a service worker caches its files
+    after the page's own load."""
     page.wait_for_load_state("networkidle")
     waited, seen = 0, -1
-    while seen != len(transfers.items) and waited < timeout_ms:
+    while (transfers.pending or seen != len(transfers.items)) and waited < timeout_ms:
         seen = len(transfers.items)
         page.wait_for_timeout(quiet_ms)
         waited += quiet_ms
