@@ -21,6 +21,7 @@ from pathlib import Path
 
 import psycopg
 import requests
+from urllib3.util.retry import Retry
 
 from bench.country import Country
 from bench.kafka_pipeline import write_message
@@ -76,10 +77,10 @@ def run_pages(services: Services, county: PagesCounty, requests_per_page: int = 
     try:
         wait_http(f"{base}/healthz")
         sessions = {role: signed_in(base, login) for role, login in made["logins"].items()}
-        sessions[None] = requests.Session()
+        sessions[None] = new_session()
         targets = [(role, name, path.format(**ids)) for role, name, path in PAGES]
         targets += [("token", name, path.format(**ids)) for name, path in BASELINES]
-        sessions["token"] = requests.Session()
+        sessions["token"] = new_session()
         sessions["token"].headers["Authorization"] = f"Bearer {made['token']}"
         # enough events for every target's budget and more: the load is stopped once the pages are measured
         load = start_ingest(county, base, made["token"], ingest_rate, min(900.0, len(targets) * budget_s * 2 + 120))
@@ -109,9 +110,17 @@ def run_pages(services: Services, county: PagesCounty, requests_per_page: int = 
     return result
 
 
+def new_session() -> requests.Session:
+    """A client session that asks again when gunicorn has closed its idle connection (keep-alive: 2 s) just as
+    the session reuses it: no answer was given, so nothing is measured twice."""
+    session = requests.Session()
+    session.mount("http://", requests.adapters.HTTPAdapter(max_retries=Retry(total=2, backoff_factor=0)))
+    return session
+
+
 def signed_in(base: str, login: str) -> requests.Session:
     """A session signed in through the sign-in form, with its CSRF token, as a person signs in."""
-    session = requests.Session()
+    session = new_session()
     form = session.get(f"{base}/login", timeout=30)
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
     answer = session.post(f"{base}/login", data={"login": login, "password": PASSWORD,
