@@ -37,7 +37,7 @@ class Counts:
 def employment(session: Session, region: Region, day: date) -> tuple[Counts, list[tuple[Region, Counts]]]:
     sites = dict(session.execute(select(Site.id, Region.path).join(Region, Region.code == Site.region_code)
                                  .where(Region.path.startswith(region.path))).all())
-    worked = _worked(_sites_inside(region), day, day).subquery()
+    worked = worked_days(day, day, sites=_sites_inside(region)).subquery()
     at_work = {tuple(row) for row in session.execute(select(worked.c.worker_id, worked.c.site_id).distinct())}
     poor = set(session.scalars(select(Worker.id).join(Household, Household.id == Worker.household_id).where(
         Worker.id.in_({worker for worker, _ in at_work}), Household.status.in_(POOR))))
@@ -129,16 +129,20 @@ def _sites_inside(region: Region):
     return select(Site.id).join(Region, Region.code == Site.region_code).where(Region.path.startswith(region.path))
 
 
-def _worked(sites, since: date, until: date):
-    """(worker, site, day) of the days at work from `since` to `until` at the `sites` (a select of ids), down
-    the site-and-date indexes of both tables."""
-    attended = select(AttendanceRecord.worker_id, AttendanceRecord.site_id, AttendanceRecord.work_date).where(
-        AttendanceRecord.site_id.in_(sites), AttendanceRecord.work_date.between(since, until),
-        AttendanceRecord.status.in_(WORKED))
-    produced = select(OutputRecord.worker_id, OutputRecord.site_id, OutputRecord.work_date).where(
-        OutputRecord.site_id.in_(sites), OutputRecord.work_date.between(since, until),
-        OutputRecord.voided_by.is_(None))
-    return union(attended, produced)
+def worked_days(since: date, until: date, *, sites=None, workers=None):
+    """A select of (worker_id, site_id, work_date), each once: the days at work from `since` to `until` at the
+    `sites` or of the `workers` (each a select or a collection of ids), down the indexes on site or worker
+    and date of both tables."""
+    parts = []
+    for table, worked in ((AttendanceRecord, AttendanceRecord.status.in_(WORKED)),
+                          (OutputRecord, OutputRecord.voided_by.is_(None))):
+        where = [worked, table.work_date.between(since, until)]
+        if sites is not None:
+            where.append(table.site_id.in_(sites))
+        if workers is not None:
+            where.append(table.worker_id.in_(workers))
+        parts.append(select(table.worker_id, table.site_id, table.work_date).where(*where))
+    return union(*parts)
 
 
 def _week_of(session: Session, day, first_monday: date):
@@ -151,7 +155,7 @@ def _week_of(session: Session, day, first_monday: date):
 
 def _work_counts(session: Session, region: Region, mondays: list[date]):
     """((village or None for all, week number), counts) of the workers at work and the workshops that worked."""
-    worked = _worked(_sites_inside(region), mondays[0], mondays[-1] + timedelta(days=6)).subquery()
+    worked = worked_days(mondays[0], mondays[-1] + timedelta(days=6), sites=_sites_inside(region)).subquery()
     week = _week_of(session, worked.c.work_date, mondays[0]).label("week")
     poor = case((Household.status.in_(POOR), worked.c.worker_id))
     workshop = case((Site.kind == "workshop", worked.c.site_id))
