@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select, union, union_all
+from sqlalchemy import Date, Integer, String, and_, case, cast, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
 from app.db.models import Assignment, AttendanceRecord, Household, OutputRecord, Region, Site, Worker
@@ -129,10 +129,11 @@ def _sites_inside(region: Region):
     return select(Site.id).join(Region, Region.code == Site.region_code).where(Region.path.startswith(region.path))
 
 
-def worked_days(since: date, until: date, *, sites=None, workers=None):
+def worked_days(since: date, until: date, *, sites=None, workers=None, week=None):
     """A select of (worker_id, site_id, work_date), each once: the days at work from `since` to `until` at the
     `sites` or of the `workers` (each a select or a collection of ids), down the indexes on site or worker
-    and date of both tables."""
+    and date of both tables. With `week` (a function of the date column), (worker_id, site_id, week) each
+    once instead."""
     parts = []
     for table, worked in ((AttendanceRecord, AttendanceRecord.status.in_(WORKED)),
                           (OutputRecord, OutputRecord.voided_by.is_(None))):
@@ -141,7 +142,11 @@ def worked_days(since: date, until: date, *, sites=None, workers=None):
             where.append(table.site_id.in_(sites))
         if workers is not None:
             where.append(table.worker_id.in_(workers))
-        parts.append(select(table.worker_id, table.site_id, table.work_date).where(*where))
+        if week is None:
+            parts.append(select(table.worker_id, table.site_id, table.work_date).where(*where))
+        else:  # to weeks in each part: a week's few rows, not its days, go through the union's sort
+            key = (table.worker_id, table.site_id, week(table.work_date).label("week"))
+            parts.append(select(*key).where(*where).group_by(*key))
     return union(*parts)
 
 
@@ -154,20 +159,23 @@ def _week_of(session: Session, day, first_monday: date):
 
 
 def _work_counts(session: Session, region: Region, mondays: list[date]):
-    """((village or None for all, week number), counts) of the workers at work and the workshops that worked."""
-    worked = worked_days(mondays[0], mondays[-1] + timedelta(days=6), sites=_sites_inside(region)).subquery()
-    week = _week_of(session, worked.c.work_date, mondays[0]).label("week")
+    """((village or None for all, week number), counts) of the workers at work and the workshops that worked:
+    one statement, whose weeks at work are read once for the villages and the total."""
+    worked = worked_days(mondays[0], mondays[-1] + timedelta(days=6), sites=_sites_inside(region),
+                         week=lambda day: _week_of(session, day, mondays[0])).cte("worked")
     poor = case((Household.status.in_(POOR), worked.c.worker_id))
     workshop = case((Site.kind == "workshop", worked.c.site_id))
-    counted = (func.count(worked.c.worker_id.distinct()), func.count(poor.distinct()),
-               func.count(workshop.distinct()))
-    rows = (select(week, *counted).join(Site, Site.id == worked.c.site_id)
-            .join(Worker, Worker.id == worked.c.worker_id).join(Household, Household.id == Worker.household_id))
+
+    def counts(area, *by):
+        return (select(area.label("area"), worked.c.week, func.count(worked.c.worker_id.distinct()),
+                       func.count(poor.distinct()), func.count(workshop.distinct()))
+                .join(Site, Site.id == worked.c.site_id).join(Worker, Worker.id == worked.c.worker_id)
+                .join(Household, Household.id == Worker.household_id).group_by(*by, worked.c.week))
+
     names = ("workers_at_work", "poor_workers_at_work", "workshops_resumed")
-    for row in session.execute(rows.add_columns(Site.region_code).group_by(week, Site.region_code)):
-        yield (row[-1], row[0]), dict(zip(names, row[1:4]))
-    for row in session.execute(rows.group_by(week)):
-        yield (None, row[0]), dict(zip(names, row[1:4]))
+    by_village, total = counts(Site.region_code, Site.region_code), counts(literal(None, String))
+    for area, week, *values in session.execute(union_all(by_village, total)):
+        yield (area, week), dict(zip(names, values))
 
 
 def _post_counts(session: Session, region: Region, mondays: list[date]):
@@ -177,14 +185,17 @@ def _post_counts(session: Session, region: Region, mondays: list[date]):
                         for n, monday in enumerate(mondays))).subquery()
     active = and_(Assignment.start_date <= weeks.c.sunday,
                   or_(Assignment.end_date.is_(None), Assignment.end_date >= weeks.c.monday))
-    rows = (select(weeks.c.week, func.count(Assignment.site_id.distinct()),
-                   func.count(Assignment.worker_id.distinct()))
-            .select_from(Assignment).join(Site, Site.id == Assignment.site_id).join(weeks, active)
-            .where(Site.kind == "post", Assignment.site_id.in_(_sites_inside(region))))
-    for row in session.execute(rows.add_columns(Site.region_code).group_by(weeks.c.week, Site.region_code)):
-        yield (row[-1], row[0]), {"posts_filled": row[1], "workers_on_posts": row[2]}
-    for row in session.execute(rows.group_by(weeks.c.week)):
-        yield (None, row[0]), {"posts_filled": row[1], "workers_on_posts": row[2]}
+    placed = (select(weeks.c.week, Site.region_code, Assignment.site_id, Assignment.worker_id)
+              .select_from(Assignment).join(Site, Site.id == Assignment.site_id).join(weeks, active)
+              .where(Site.kind == "post", Assignment.site_id.in_(_sites_inside(region))).cte("placed"))
+
+    def counts(area, *by):
+        return (select(area.label("area"), placed.c.week, func.count(placed.c.site_id.distinct()),
+                       func.count(placed.c.worker_id.distinct())).group_by(*by, placed.c.week))
+
+    by_village, total = counts(placed.c.region_code, placed.c.region_code), counts(literal(None, String))
+    for area, week, filled, workers in session.execute(union_all(by_village, total)):
+        yield (area, week), {"posts_filled": filled, "workers_on_posts": workers}
 
 
 def _site_counts(session: Session, region: Region) -> dict[str | None, dict[str, int]]:
