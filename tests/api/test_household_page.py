@@ -90,3 +90,15 @@ def test_a_household_outside_the_region_or_unknown_has_no_page(runtime, world):
         assert household_page(session, "h-li", TODAY, THRESHOLDS, within="/36/3607/360703/") is None
         assert household_page(session, "h-nobody", TODAY, THRESHOLDS) is None
         assert household_page(session, "h-li", TODAY, THRESHOLDS, within="/36/3607/360702/") is not None
+
+
+def test_an_alert_about_a_member_is_on_the_households_page(api, consume, runtime, world, build):
+    make_history(api, consume, world, build)
+    wang_at_work = [build.attendance(world.wang, world.sewing, f"2026-05-{day:02d}") for day in range(6, 20)]
+    assert api.post("/events", {"events": wang_at_work}).status_code == 202
+    consume()
+    assert api.post("/alerts/evaluate", {"month": "2026-05", "as_of": "2026-05-20"}).status_code == 200
+    with runtime.readers() as session:
+        page = household_page(session, "h-li", TODAY, THRESHOLDS)
+    idle = [a for a in page.alerts if a.kind == "no_work"]
+    assert [(a.subject_type, a.subject_id, a.detail["site_id"]) for a in idle] == [("worker", world.li, world.sewing)]
