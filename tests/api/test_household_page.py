@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import select
+
 import payroll
+from app.access.accounts import create_account
 from app.alerts.household import household_page
+from app.alerts.status import acknowledge_alert
+from app.db.models import Alert
 
 TODAY = date(2026, 5, 20)
 THRESHOLDS = payroll.AlertThresholds(monitoring_lines={2026: 620_000})
@@ -102,3 +107,16 @@ def test_an_alert_about_a_member_is_on_the_households_page(api, consume, runtime
         page = household_page(session, "h-li", TODAY, THRESHOLDS)
     idle = [a for a in page.alerts if a.kind == "no_work"]
     assert [(a.subject_type, a.subject_id, a.detail["site_id"]) for a in idle] == [("worker", world.li, world.sewing)]
+
+
+def test_an_alert_acknowledged_on_a_page_names_the_account_that_did(api, consume, runtime, world, build):
+    make_history(api, consume, world, build)
+    assert api.post("/alerts/evaluate", {"month": "2026-05", "as_of": "2026-06-05"}).status_code == 200
+    with runtime.sessions.begin() as session:
+        account = create_account(session, login="zhao", name="Zhao Lei", password="a long pass phrase 2026",
+                                 role="poverty_office", region_code=world.county)
+        alert = session.scalars(select(Alert).where(Alert.household_id == "h-li", Alert.kind == "below_line")).one()
+        acknowledge_alert(alert, account.id, "called the family")
+    with runtime.readers() as session:
+        page = household_page(session, "h-li", TODAY, THRESHOLDS)
+    assert [a.acknowledged_by_name for a in page.alerts if a.kind == "below_line"] == ["Zhao Lei"]
