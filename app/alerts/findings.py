@@ -197,10 +197,9 @@ def recorded_days(session: Session, as_of: date, t: payroll.AlertThresholds,
 def no_work_findings(session: Session, month: str, as_of: date, t: payroll.AlertThresholds, within: str | None,
                      chunk: Chunk, site_days: dict[str, list[date]], only: Only = None) -> Findings:
     """Workers of the chunk's households with an assignment (at a site in `only`) active on `as_of` who worked on
-    none of the site's
-    last N recorded days (`recorded_days`). One statement: the assignments of workers who did not work on or
-    after the latest site's first day of the N (idle at their site, or at least not surely busy), each with the
-    worker's last day there."""
+    none of the site's last N recorded days (`recorded_days`). One statement: the assignments of workers who did
+    not work on or after the latest site's first day of the N (idle at their site, or at least not surely busy),
+    each with the worker's last day there."""
     if not site_days:
         return  # no site has N recorded days: not enough evidence anywhere
     since, busy_from = as_of - LOOKBACK, max(min(days) for days in site_days.values())
