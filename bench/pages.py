@@ -41,7 +41,7 @@ PAGES = (
     ("post_manager", "desk: the 300-worker site's payroll sheet", "/desk/sites/{site}/months/{closing}"),
     ("poverty_office", "office: the alert inbox", "/office/alerts"),
     ("poverty_office", "office: a household", "/office/households/{household}"),
-    ("poverty_office", "office: the county at a glance", "/office/"),
+    ("poverty_office", "office: the county at a glance", "/office/county"),
     ("admin", "admin: the accounts list", "/accounts"),
 )
 BASELINES = (("/healthz", "/healthz"), ("balance read (API)", "/api/v1/workers/{worker}/balance"))
