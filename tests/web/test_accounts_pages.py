@@ -8,7 +8,7 @@ from sqlalchemy import select
 from support.authorization import COUNTY, OTHER_COUNTY, SITE
 from support.pages import PASSWORD, PageClient, account_id, make_account, signed_in
 
-from app.access.accounts import MAX_FAILURES
+from app.access.accounts import MAX_FAILURES, check_password, new_password
 from app.db.models import Account, AuditEntry
 
 NEW = {"login": "13900000001", "name": "Wang Fang", "role": "supervisor", "region": COUNTY, "sites": SITE,
@@ -151,6 +151,15 @@ def test_a_password_made_by_the_page_is_shown_once_and_signs_in(app, runtime, wo
     assert PageClient(app).sign_in(login, PASSWORD).status_code == 401
 
 
+def test_made_passwords_are_long_enough_cannot_be_misread_and_differ():
+    passwords = [new_password() for _ in range(200)]
+
+    for password in passwords:
+        check_password(password)  # raises when too short
+        assert re.fullmatch(r"[a-hjkmnp-z2-9]{4}-[a-hjkmnp-z2-9]{4}-[a-hjkmnp-z2-9]{4}", password)
+    assert len(set(passwords)) == len(passwords)
+
+
 def test_a_short_reset_password_is_refused_and_the_old_one_still_works(app, runtime, world):
     login = make_account(runtime, "post_manager", COUNTY)
     admin = _admin(app, runtime)
@@ -194,6 +203,12 @@ def test_disabling_an_account_ends_its_sessions_at_once_and_refuses_its_sign_in(
     assert person.get("/").headers["Location"].startswith("/login")
     assert PageClient(app).sign_in(login, PASSWORD).status_code == 401
     assert _accounts(runtime)[login].disabled_at is not None
+    with runtime.sessions() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.row_key == account_id(runtime, login),
+                                                         AuditEntry.action == "update")).one()
+    assert (entry.actor_token_id, entry.actor_role, entry.endpoint) == (
+        account_id(runtime, admin_login(runtime)), "admin", "people.disable")
+    assert entry.after["disabled_at"] and "password_hash" not in entry.after
 
 
 def test_an_admin_cannot_disable_their_own_account(app, runtime, world):
