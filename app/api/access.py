@@ -138,6 +138,12 @@ POLICY: dict[str, Rule] = {
     "web.language": PUBLIC_PAGE,
     "web.static": PUBLIC_PAGE,
     "web.home": _page(EVERYONE),
+    # The supervisor's register (app.web.register): a site's day, its marks and voids, a worker's month.
+    "register.today": _page(LOGGERS, Scope.SITE),
+    "register.send": _page(LOGGERS, Scope.LOGGED_SITES),
+    "register.void": _page(LOGGERS, Scope.LOGGED_SITES),
+    "register.worker": _page(LOGGERS, Scope.WORKER),
+    "register.service_worker": PUBLIC_PAGE,
 }
 
 
