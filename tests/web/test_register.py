@@ -203,3 +203,23 @@ def test_the_service_worker_is_served_with_a_scope_over_the_register(app):
 
     assert response.status_code == 200 and response.mimetype == "text/javascript"
     assert response.headers["Service-Worker-Allowed"] == "/register/"
+
+
+@pytest.mark.parametrize("body", [{"events": "not a list"}, {"events": [1, {"id": "x"}]}, ["no", "object"]])
+def test_bad_marks_from_a_script_are_refused_as_problems_and_nothing_is_taken(app, runtime, world, body):
+    pages = supervisor(app, runtime, world.sewing)
+    pages.get("/register/")
+
+    refused = pages.client.post("/register/events", json=body, headers={"X-CSRFToken": pages.token})
+
+    assert refused.status_code in (400, 422) and refused.mimetype == "application/problem+json"
+    assert received(runtime) == 0
+
+
+def test_marks_without_the_pages_token_are_refused(app, runtime, world, build):
+    pages = supervisor(app, runtime, world.sewing)
+
+    refused = pages.client.post("/register/events", json={"events": [build.attendance(world.wang, world.sewing,
+                                                                                     "2026-04-01")]})
+
+    assert refused.status_code == 400 and received(runtime) == 0

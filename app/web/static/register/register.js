@@ -16,6 +16,10 @@
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(form.dataset.worker, {scope: form.dataset.scope}).catch(function () {});
+    // The page shown before the worker took over was not fetched through it: it keeps a copy now.
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active) registration.active.postMessage({keep: location.href});
+    });
   }
 
   var database = new Promise(function (resolve, reject) {

@@ -18,6 +18,12 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+self.addEventListener("message", function (event) {
+  var url = event.data && event.data.keep && new URL(event.data.keep, self.location.href);
+  if (!url || url.origin !== self.location.origin || url.pathname.indexOf(self.registration.scope.replace(self.location.origin, "")) !== 0) return;
+  event.waitUntil(page(new Request(url.href, {credentials: "same-origin"})));
+});
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   var url = new URL(request.url);
