@@ -13,6 +13,7 @@
   var REFUSED = [403, 409, 413, 422];  // the server read the marks and will never take them as they are
   var sending = false;
   var sentNow = 0;
+  var signedOut = false;
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(form.dataset.worker, {scope: form.dataset.scope}).catch(function () {});
@@ -100,19 +101,32 @@
     }).then(function (response) {
       var json = /json/.test(response.headers.get("Content-Type") || "");
       return (json ? response.json() : Promise.resolve(null)).then(function (answer) {
-        return {status: response.status, answer: answer};
+        return {status: response.status, answer: answer, signedOut: response.redirected};
       });
     });
+  }
+
+  // A page kept for days carries an expired form token: a fresh copy of the page has a valid one.
+  async function renewToken() {
+    var response = await fetch(location.href, {credentials: "same-origin"});
+    signedOut = response.redirected;  // to the sign-in page: the session is over
+    var found = response.ok && !signedOut && /name="csrf_token" value="([^"]+)"/.exec(await response.text());
+    if (found) form.elements.namedItem("csrf_token").value = found[1];
+    return Boolean(found);
   }
 
   async function flush() {
     if (sending) return;
     sending = true;
+    signedOut = false;
     try {
       for (var batch of await batches()) {
         if (batch.refused) continue;
         var reply;
-        try { reply = await send(batch); } catch (offline) { break; }
+        try {
+          reply = await send(batch);
+          if (reply.status === 400 && !reply.answer && await renewToken()) reply = await send(batch);
+        } catch (offline) { break; }
         if (reply.status === 202 && reply.answer && acknowledged(batch, reply.answer)) {
           await drop(batch.id);
           sentNow += batch.events.length;
@@ -120,6 +134,7 @@
           batch.refused = reply.answer.title || String(reply.status);
           await keep(batch);
         } else {
+          signedOut = signedOut || reply.signedOut;
           break;  // signed out, an expired form, a server error: kept and tried again later
         }
       }
@@ -141,7 +156,8 @@
     all.forEach(function (batch) { if (batch.refused) refused.push(batch); else waiting += batch.events.length; });
     if (waiting) {
       var text = panel.dataset.waiting.replace("{n}", waiting);
-      say(navigator.onLine ? text : text + " · " + panel.dataset.offline);
+      var why = !navigator.onLine ? panel.dataset.offline : signedOut ? panel.dataset.signin : "";
+      say(why ? text + " · " + why : text);
     } else {
       say(sentNow ? panel.dataset.sent.replace("{n}", sentNow) : "", true);
     }

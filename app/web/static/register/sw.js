@@ -40,6 +40,8 @@ function page(request) {
     if (response.ok && !response.redirected) {
       var copy = response.clone();
       caches.open(CACHE).then(function (cache) { return cache.put(request, copy); });
+    } else if (response.redirected) {
+      forgetPages();  // signed out: the people of a register are not kept for the next person to see
     }
     return response;
   }).catch(function () {
@@ -59,4 +61,13 @@ function file(request, event) {
   });
   event.waitUntil(fresh.catch(function () {}));
   return caches.match(request).then(function (kept) { return kept || fresh; });
+}
+
+function forgetPages() {
+  return caches.open(CACHE).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      return Promise.all(requests.filter(function (request) { return FILES.indexOf(new URL(request.url).pathname) < 0; })
+        .map(function (request) { return cache.delete(request); }));
+    });
+  });
 }
