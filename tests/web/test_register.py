@@ -223,3 +223,13 @@ def test_marks_without_the_pages_token_are_refused(app, runtime, world, build):
                                                                                      "2026-04-01")]})
 
     assert refused.status_code == 400 and received(runtime) == 0
+
+
+def test_more_marks_than_the_api_takes_at_once_are_refused_whole(app, runtime, world, settings):
+    pages = supervisor(app, runtime, world.sewing)
+    pages.get("/register/")
+
+    refused = pages.client.post("/register/events", json={"events": [{}] * (settings.max_events_per_request + 1)},
+                                headers={"X-CSRFToken": pages.token})
+
+    assert refused.status_code == 413 and refused.mimetype == "application/problem+json"

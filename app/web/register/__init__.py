@@ -100,7 +100,6 @@ def send() -> Response:
 def void() -> Response | str:
     """Void one recorded output of the day (output.voided): htmx gets the output's new line."""
     output_id, site_id = request.form.get("output_id", ""), request.form.get("site", "")
-    now = register_today(runtime().settings)
     try:
         with unit_of_work() as session:
             principal = authorize_page(session)
@@ -111,8 +110,7 @@ def void() -> Response | str:
                 abort(404)
             void_id = request.form.get("void_id") or request.form.get(f"void_id.{output_id}")
             event = void_event(void_id or new_event_id(), output)
-            take_marks(session, runtime().bus, runtime().settings.topic_work_events, principal, [event],
-                       {site_id}, now)
+            take_marks(session, runtime(), principal, [event], {site_id})
             day = output.work_date
             shown = {"id": output.event_id, "product": output.product, "grade": output.grade,
                      "quantity": output.quantity, "voided": True}
@@ -154,13 +152,11 @@ def service_worker() -> Response:
 
 
 def _take(raw: list, site_ids: set[str]):
-    settings = runtime().settings
     for attempt in (1, 2):
         try:
             with unit_of_work() as session:
                 principal = authorize_page(session)
-                return take_marks(session, runtime().bus, settings.topic_work_events, principal, raw, site_ids,
-                                  register_today(settings))
+                return take_marks(session, runtime(), principal, raw, site_ids)
         except IntegrityError:
             if attempt == 2:  # another request took one of these ids meanwhile; the second pass sees it
                 raise

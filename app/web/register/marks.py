@@ -15,14 +15,13 @@ from werkzeug.datastructures import MultiDict
 from app.api.access import Principal, forbidden_sites
 from app.db.models import OutputRecord, Site
 from app.ledger.intake import EventsRejected, Receipt, accept_events, parse_all
+from app.runtime import Runtime
 from app.web.i18n import month as month_text
-from app.web.register.day import Month, month_of
+from app.web.register.day import Month, month_of, register_today
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED
-from events.bus import Bus
 
 SOURCE = "stablework/register"
 OUTPUT_ROWS = 3  # blank output rows a worker's form offers without script (the script adds more)
-MAX_MARKS = 1000  # the API's own limit per request (MAX_EVENTS_PER_REQUEST's default)
 
 
 class MarksRefused(Exception):
@@ -33,19 +32,21 @@ class MarksRefused(Exception):
         self.status, self.message, self.errors = status, message, errors
 
 
-def take_marks(session: Session, bus: Bus, topic: str, principal: Principal, raw: list[Any],
-               site_ids: set[str], today: date) -> list[Receipt]:
+def take_marks(session: Session, runtime: Runtime, principal: Principal, raw: list[Any],
+               site_ids: set[str]) -> list[Receipt]:
     """Take the events `raw` (all or none) as the API would, for `site_ids` and the events' own sites."""
-    if len(raw) > MAX_MARKS:
-        raise MarksRefused(413, _("Too many marks at once: send at most %(count)d.", count=MAX_MARKS))
+    settings = runtime.settings
+    if len(raw) > settings.max_events_per_request:
+        raise MarksRefused(413, _("Too many marks at once: send at most %(count)d.",
+                                  count=settings.max_events_per_request))
     events, errors = parse_all(raw)
     denied = forbidden_sites(principal, session, site_ids | {event.site_id for event in events.values()})
     if denied:
         raise MarksRefused(403, _("You may not keep the register of %(sites)s.", sites=", ".join(denied)))
-    _refuse_later_days(events.values(), today)
+    _refuse_later_days(events.values(), register_today(settings))
     _refuse_frozen_days(session, events.values())
     try:
-        return accept_events(session, bus, topic, events, errors)
+        return accept_events(session, runtime.bus, settings.topic_work_events, events, errors)
     except EventsRejected as rejected:
         raise MarksRefused(422, _("Some marks are wrong; none were sent. Correct them and send again."),
                            rejected.errors) from None
