@@ -144,10 +144,12 @@ def test_a_later_mark_corrects_the_day_and_a_void_cancels_an_output(app, runtime
 
 
 @pytest.mark.parametrize("status", ["closed", "approved"])
-def test_a_day_of_a_month_no_longer_open_is_refused_with_what_would_happen(app, runtime, world, api, status):
+def test_a_day_of_a_month_no_longer_open_is_refused_with_what_would_happen(app, runtime, world, api, token,
+                                                                          status):
     api.post(f"/sites/{world.sewing}/periods/2026-03/close")
-    if status == "approved":
-        api.post(f"/sites/{world.sewing}/periods/2026-03/approve")
+    if status == "approved":  # by another person than the one who closed it
+        approved = api.as_token(token("admin")).post(f"/sites/{world.sewing}/periods/2026-03/approve")
+        assert approved.status_code == 200, approved.get_json()
     pages = supervisor(app, runtime, world.sewing)
 
     page = pages.get("/register/?date=2026-03-20").get_data(as_text=True)
@@ -233,3 +235,19 @@ def test_more_marks_than_the_api_takes_at_once_are_refused_whole(app, runtime, w
                                 headers={"X-CSRFToken": pages.token})
 
     assert refused.status_code == 413 and refused.mimetype == "application/problem+json"
+
+
+def test_an_output_of_a_closed_month_is_not_voided(app, runtime, world, api, build, consume):
+    output = build.output(world.li, world.glove, "2026-03-31", "GLOVE", 10)
+    api.post("/events", {"events": [output]})
+    consume()
+    api.post(f"/sites/{world.glove}/periods/2026-03/close")
+    pages = supervisor(app, runtime, world.glove)
+    pages.get("/register/")
+    before = received(runtime)
+
+    refused = pages.post("/register/void", {"site": world.glove, "output_id": output["id"],
+                                            "void_id": str(uuid.uuid4())}, headers={"HX-Request": "true"})
+
+    assert "A post manager can return the month" in refused.get_data(as_text=True)
+    assert received(runtime) == before
