@@ -145,6 +145,12 @@ POLICY: dict[str, Rule] = {
     "people.reset": _page(("admin",), Scope.TOKEN),
     "people.disable": _page(("admin",), Scope.TOKEN),
     "people.own_password": _page(EVERYONE),
+    # The supervisor's register (app.web.register): a site's day, its marks and voids, a worker's month.
+    "register.today": _page(LOGGERS, Scope.SITE),
+    "register.send": _page(LOGGERS, Scope.LOGGED_SITES),
+    "register.void": _page(LOGGERS, Scope.LOGGED_SITES),
+    "register.worker": _page(LOGGERS, Scope.WORKER),
+    "register.service_worker": PUBLIC_PAGE,
 }
 
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from support.authorization import CALLERS, COUNTY, SITE, Caller, Env
+from support.authorization import CALLERS, COUNTY, SITE, WORKER, Caller, Env
 from support.pages import PASSWORD, PageClient, account_id, make_account
 
 from app.api.access import POLICY
@@ -23,6 +23,7 @@ from app.web import PAGE_BLUEPRINTS
 
 SIGN_IN = 401  # answered as a redirect to the sign-in page
 EVERYONE = ("admin", "post_manager", "poverty_office", "supervisor")
+LOGGERS = ("admin", "supervisor")
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,14 @@ PAGES = (
     Page("POST", "/accounts/<account_id>/disable", account_page("/disable"), ok(200, "admin")),
     Page("GET", "/password", at("/password"), ok(200, *EVERYONE), outside=200),
     Page("POST", "/password", at("/password", **NEW_OWN_PASSWORD), ok(200, *EVERYONE), outside=200),
+    # The supervisor's register (app/web/register): a form with nothing marked goes back to the page.
+    Page("GET", "/register/", at(f"/register/?site={SITE}&date=2026-04-01"), ok(200, *LOGGERS),
+         listed=lambda env: "Wang Jianguo"),
+    Page("POST", "/register/events", at("/register/events", site=SITE, date="2026-04-01"), ok(200, *LOGGERS)),
+    Page("POST", "/register/void", at("/register/void", site=SITE, output_id="no-such-output"), ok(404, *LOGGERS)),
+    Page("GET", "/register/workers/<worker_id>", at(f"/register/workers/{WORKER}?month=2026-04"), ok(200, *LOGGERS),
+         listed=lambda env: "Wang Jianguo"),
+    Page("GET", "/register/sw.js", at("/register/sw.js"), public=200),
 )
 
 PEOPLE = [caller for caller in CALLERS if caller.role is not None] + [Caller("not signed in")]
