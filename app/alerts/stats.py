@@ -11,10 +11,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Date, Integer, String, and_, case, cast, func, literal, or_, select, union, union_all
+from sqlalchemy import Date, Integer, String, and_, case, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
-from app.db.models import Assignment, AttendanceRecord, Household, OutputRecord, Region, Site, Worker
+from app.db.models import (
+    Assignment,
+    AttendanceRecord,
+    Household,
+    OutputRecord,
+    Region,
+    Site,
+    SiteWeekWorker,
+    Worker,
+)
 
 WORKED = ("present", "half_day")
 POOR = ("poor", "monitored")
@@ -129,11 +138,10 @@ def _sites_inside(region: Region):
     return select(Site.id).join(Region, Region.code == Site.region_code).where(Region.path.startswith(region.path))
 
 
-def worked_days(since: date, until: date, *, sites=None, workers=None, week=None):
+def worked_days(since: date, until: date, *, sites=None, workers=None):
     """A select of (worker_id, site_id, work_date), each once: the days at work from `since` to `until` at the
     `sites` or of the `workers` (each a select or a collection of ids), down the indexes on site or worker
-    and date of both tables. With `week` (a function of the date column), (worker_id, site_id, week) each
-    once instead."""
+    and date of both tables."""
     parts = []
     for table, worked in ((AttendanceRecord, AttendanceRecord.status.in_(WORKED)),
                           (OutputRecord, OutputRecord.voided_by.is_(None))):
@@ -142,27 +150,18 @@ def worked_days(since: date, until: date, *, sites=None, workers=None, week=None
             where.append(table.site_id.in_(sites))
         if workers is not None:
             where.append(table.worker_id.in_(workers))
-        if week is None:
-            parts.append(select(table.worker_id, table.site_id, table.work_date).where(*where))
-        else:  # to weeks in each part: a week's few rows, not its days, go through the union's sort
-            key = (table.worker_id, table.site_id, week(table.work_date).label("week"))
-            parts.append(select(*key).where(*where).group_by(*key))
+        parts.append(select(table.worker_id, table.site_id, table.work_date).where(*where))
     return union(*parts)
-
-
-def _week_of(session: Session, day, first_monday: date):
-    """The number of the week of `day` counted from `first_monday` (0), in the database's date arithmetic."""
-    monday = literal(first_monday, Date)
-    if session.get_bind().dialect.name == "postgresql":
-        return (day - monday) // 7
-    return cast((func.julianday(day) - func.julianday(monday)) / 7, Integer)
 
 
 def _work_counts(session: Session, region: Region, mondays: list[date]):
     """((village or None for all, week number), counts) of the workers at work and the workshops that worked:
-    one statement, whose weeks at work are read once for the villages and the total."""
-    worked = worked_days(mondays[0], mondays[-1] + timedelta(days=6), sites=_sites_inside(region),
-                         week=lambda day: _week_of(session, day, mondays[0])).cte("worked")
+    one statement over the weeks at work the consumers keep (app/ledger/weeks.py), read once for the villages
+    and the total."""
+    number = {monday: n for n, monday in enumerate(mondays)}
+    worked = (select(SiteWeekWorker.worker_id, SiteWeekWorker.site_id, SiteWeekWorker.week)
+              .where(SiteWeekWorker.week.between(mondays[0], mondays[-1]),
+                     SiteWeekWorker.site_id.in_(_sites_inside(region))).cte("worked"))
     poor = case((Household.status.in_(POOR), worked.c.worker_id))
     workshop = case((Site.kind == "workshop", worked.c.site_id))
 
@@ -175,7 +174,7 @@ def _work_counts(session: Session, region: Region, mondays: list[date]):
     names = ("workers_at_work", "poor_workers_at_work", "workshops_resumed")
     by_village, total = counts(Site.region_code, Site.region_code), counts(literal(None, String))
     for area, week, *values in session.execute(union_all(by_village, total)):
-        yield (area, week), dict(zip(names, values))
+        yield (area, number[week]), dict(zip(names, values))
 
 
 def _post_counts(session: Session, region: Region, mondays: list[date]):
