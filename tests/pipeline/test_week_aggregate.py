@@ -14,11 +14,9 @@ from hypothesis import settings as examples
 from hypothesis import strategies as st
 from support.pipeline import post_in_batches, work_event
 from support.scenario import build_scenario, register
-from support.weeks import glances, parked, stored_weeks, weeks_from_records
+from support.weeks import glances, parked, register_example, stored_weeks, weeks_from_records, work
 
-COUNTY, VILLAGE = "360731", "360731101201"
-SCHEMES = {"toys": {"kind": "piece", "rates": {"bear": 35, "duck": 120}},
-           "tea": {"kind": "daily", "day_rate_fen": 12345}}
+COUNTY = "360731"
 # a Sunday, the Monday after it, that week's Sunday, the next Monday: weeks' edges
 DAYS = ("2026-03-01", "2026-03-02", "2026-03-08", "2026-03-09", "2026-03-11")
 _examples = itertools.count()
@@ -29,39 +27,10 @@ def settings(settings):
     return dataclasses.replace(settings, consumer_poll_ms=0)  # a drain ends at the first empty poll: no wait
 
 
-def register_example(api, n: int | str) -> tuple[dict[str, str], list[str]]:
-    sites = {kind: f"wk{n}-{kind}" for kind in SCHEMES}
-    workers = [f"wk{n}-a", f"wk{n}-b"]
-    for kind, site in sites.items():
-        api.created("/sites", {"id": site, "kind": "workshop", "name": site, "region_code": VILLAGE})
-    for worker in workers:
-        api.created("/households", {"id": f"hh-{worker}", "region_code": VILLAGE, "size": 2, "status": "poor"})
-        api.created("/workers", {"id": worker, "household_id": f"hh-{worker}", "name": worker})
-        for kind, site in sites.items():
-            api.created("/assignments", {"id": f"as-{worker}-{site}", "worker_id": worker, "site_id": site,
-                                         "start_date": "2026-02-01", "end_date": None, "scheme": SCHEMES[kind]})
-    return sites, workers
-
-
 # (worker, day, voided) outputs; (worker, day, status) attendance, later ones correcting earlier ones
 outputs = st.lists(st.tuples(st.integers(0, 1), st.sampled_from(DAYS), st.booleans()), max_size=5)
 attendance = st.lists(st.tuples(st.integers(0, 1), st.sampled_from(DAYS),
                                 st.sampled_from(("present", "half_day", "absent", "leave"))), max_size=8)
-
-
-def work(sites: dict[str, str], workers: list[str], drawn_outputs, drawn_attendance) -> list[dict]:
-    events = [work_event("attendance.recorded", f"{day}T18:{n:02d}:00+08:00",
-                         {"worker_id": workers[who], "site_id": sites["tea"], "date": day, "status": status})
-              for n, (who, day, status) in enumerate(drawn_attendance)]
-    for who, day, voided in drawn_outputs:
-        output = work_event("output.recorded", f"{day}T17:00:00+08:00", {
-            "worker_id": workers[who], "site_id": sites["toys"], "date": day, "product": "bear", "grade": "A",
-            "quantity": 3})
-        events.append(output)
-        if voided:
-            events.append(work_event("output.voided", f"{day}T19:00:00+08:00",
-                                     {"worker_id": workers[who], "site_id": sites["toys"], "output_id": output["id"]}))
-    return events
 
 
 def arrive(api, consume, runtime, data, events: list[dict]) -> None:
