@@ -6,7 +6,7 @@ A day at work adds its week's row, which may be there already; a record that sto
 the row goes when no day of the week is left."""
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from sqlalchemy import ARRAY, Date, bindparam, cast, delete, func, insert, select, tuple_, union
@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from app.db.models import AttendanceRecord, OutputRecord, SiteWeekWorker
 from app.db.queries import among, key_slices
-from app.db.rows import Row
 
 WORKED = ("present", "half_day")
 WeekKey = tuple[str, str, date]  # (worker id, site id, the week's Monday)
@@ -27,18 +26,16 @@ def monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def keep_weeks(session: Session, attendance: Mapping, changed_attendance: Iterable,
-               outputs: Mapping[str, Row], changed_outputs: Iterable[str]) -> None:
-    """Bring the weeks of the records a batch changed (already written in `session`) up to date."""
+def keep_weeks(session: Session, changed: Iterable[tuple[str, str, date, bool, bool]]) -> None:
+    """Bring up to date the weeks of the records a batch changed (already written in `session`), each given as
+    (worker id, site id, date, a day at work now, stored before the batch)."""
     worked: set[WeekKey] = set()
     lost: set[WeekKey] = set()
-    for key in changed_attendance:
-        record = attendance[key]
-        (worked if record["status"] in WORKED else lost).add((key[0], key[1], monday(key[2])))
-    for key in changed_outputs:
-        output = outputs[key]
-        week = (output["worker_id"], output["site_id"], monday(output["work_date"]))
-        (lost if output["voided_by"] is not None else worked).add(week)
+    for worker, site, day, at_work, stored in changed:
+        if at_work:
+            worked.add((worker, site, monday(day)))
+        elif stored:  # a record new in this batch was never a day at work in the stored weeks
+            lost.add((worker, site, monday(day)))
     _add(session, sorted(worked))  # in key order: two writers lock rows alike
     _remove_idle(session, lost - worked)
 
