@@ -228,3 +228,16 @@ def test_supervisors_and_poverty_offices_have_no_desk(app, runtime, world):
         pages.enter_as(account_id(runtime, make_account(runtime, role, world.county, sites)))
         assert pages.get("/desk/months").status_code == 403
         assert pages.get(SEWING).status_code == 403
+
+
+def test_an_adjustment_to_an_approved_month_shows_with_the_month_it_corrects(api, build, consume, desk, april, world):
+    approved_april(api)
+    late = build.attendance(world.wang, world.sewing, "2026-04-07")  # a day of April, told after its approval
+    assert api.post("/events", {"events": [late]}).status_code == 202
+    consume()
+
+    may = text(desk.get("/desk/sites/ws-sewing/months/2026-05"))
+
+    assert "随本月发放的差额调整" in may
+    adjustments = may[may.index("随本月发放的差额调整"):]
+    assert "Wang Jianguo" in adjustments and "2026年4月" in adjustments and "¥120.00" in adjustments
