@@ -19,8 +19,14 @@ SEWING = "/desk/sites/ws-sewing/months/2026-04"
 
 
 @pytest.fixture
-def settings(settings):
-    return dataclasses.replace(settings, fixed_today=date(2026, 5, 6))  # "last month" is April
+def maker_checker() -> bool:
+    return True
+
+
+@pytest.fixture
+def settings(settings, maker_checker):
+    # "Last month" is April.
+    return dataclasses.replace(settings, fixed_today=date(2026, 5, 6), maker_checker=maker_checker)
 
 
 @pytest.fixture
@@ -37,6 +43,13 @@ def manager(app, runtime, region: str, language: str | None = None) -> PageClien
 
 def text(response) -> str:
     return response.get_data(as_text=True)
+
+
+def refusal(response) -> str:
+    """What the page says in its alert: why the form was refused."""
+    page = text(response)
+    start = page.index('role="alert"')
+    return page[start:page.index("</div>", start)]
 
 
 @pytest.fixture
@@ -59,6 +72,8 @@ def test_the_months_page_shows_last_months_site_months_of_the_region_with_who_cl
     assert "已关账" in page and "未关账" in page and "您" in page  # closed, by this manager
     assert "¥286.25" in page  # the sewing workshop earned: Li's 9 hours (one overtime) and Wang's day
     assert "计时工资" in page and "计件工资" in page
+    villages = page[page.index("按村汇总"):page.index("</table>", page.index("按村汇总"))]
+    assert "Xiaba" in villages and "已关账 1" in villages and "未关账 2" in villages
 
 
 def test_the_months_page_filters_by_status_and_village(desk, april, world):
@@ -90,7 +105,7 @@ def test_returning_a_month_needs_a_reason_and_keeps_it_in_the_history(runtime, d
     refused = desk.post(f"{SEWING}/return", {"reason": "  "})
     returned = desk.post(f"{SEWING}/return", {"reason": "王建国4月6日的考勤漏记"})
 
-    assert refused.status_code == 422 and "请填写退回原因" in text(refused)
+    assert refused.status_code == 422 and "请填写退回原因" in refusal(refused)
     assert returned.status_code == 303
     page = text(desk.get(SEWING))
     assert "未关账" in page and "王建国4月6日的考勤漏记" in page
@@ -103,7 +118,7 @@ def test_a_move_the_month_is_not_ready_for_is_refused_with_a_clear_message(desk,
     refused = desk.post(f"{SEWING}/approve")  # still open
 
     assert refused.status_code == 409
-    assert "该月份现为未关账；审核需要该月份为已关账。" in text(refused)
+    assert "该月份现为未关账；审核需要该月份为已关账。" in refusal(refused)
 
 
 def test_approving_a_village_at_once_approves_its_closed_months_and_counts_the_others(api, desk, april, world):
@@ -123,13 +138,14 @@ def test_approving_another_countys_village_is_refused(desk, world):
     assert desk.post(f"/desk/months/{APRIL}/approve", {"region_code": world.other_village}).status_code == 403
 
 
-def approved_april(api) -> None:
-    for action in ("close", "approve"):
-        assert api.post(f"/sites/ws-sewing/periods/{APRIL}/{action}", {}).status_code == 200
+def approved_april(api, checker) -> None:
+    """Closed by one admin and approved by another (maker-checker)."""
+    assert api.post(f"/sites/ws-sewing/periods/{APRIL}/close", {}).status_code == 200
+    assert checker.post(f"/sites/ws-sewing/periods/{APRIL}/approve", {}).status_code == 200
 
 
-def test_paying_an_approved_month_makes_a_batch_whose_bank_file_is_the_apis(api, desk, april):
-    approved_april(api)
+def test_paying_an_approved_month_makes_a_batch_whose_bank_file_is_the_apis(api, checker, desk, april):
+    approved_april(api, checker)
 
     paid = desk.post(f"{SEWING}/pay")
 
@@ -150,8 +166,9 @@ def _batch_id(page: str) -> int:
     return int(page[start:page.index("/", start)])
 
 
-def test_the_banks_results_with_a_failed_line_show_it_and_the_next_pay_sends_it_again(api, desk, april, runtime):
-    approved_april(api)
+def test_the_banks_results_with_a_failed_line_show_it_and_the_next_pay_sends_it_again(api, checker, desk, april,
+                                                                                     runtime):
+    approved_april(api, checker)
     desk.post(f"{SEWING}/pay")
     batch = _batch_id(text(desk.get(SEWING)))
     lines = {row["worker_id"]: row["line_id"] for row in csv.DictReader(
@@ -171,8 +188,8 @@ def test_the_banks_results_with_a_failed_line_show_it_and_the_next_pay_sends_it_
     assert [(line.worker_id, line.amount_fen, line.status) for line in again] == [("w-wang", 12000, "pending")]
 
 
-def test_a_bad_results_file_is_refused_by_row_and_nothing_is_recorded(api, desk, april, runtime):
-    approved_april(api)
+def test_a_bad_results_file_is_refused_by_row_and_nothing_is_recorded(api, checker, desk, april, runtime):
+    approved_april(api, checker)
     desk.post(f"{SEWING}/pay")
     batch = _batch_id(text(desk.get(SEWING)))
     results = b"line_id,status\r\n999999,confirmed\r\nx,paid\r\n"
@@ -188,8 +205,8 @@ def test_a_bad_results_file_is_refused_by_row_and_nothing_is_recorded(api, desk,
         assert {line.status for line in session.query(PaymentLine)} == {"pending"}
 
 
-def test_a_results_file_that_is_not_a_csv_of_the_banks_answers_is_refused(api, desk, april):
-    approved_april(api)
+def test_a_results_file_that_is_not_a_csv_of_the_banks_answers_is_refused(api, checker, desk, april):
+    approved_april(api, checker)
     desk.post(f"{SEWING}/pay")
     batch = _batch_id(text(desk.get(SEWING)))
 
@@ -230,8 +247,9 @@ def test_supervisors_and_poverty_offices_have_no_desk(app, runtime, world):
         assert pages.get(SEWING).status_code == 403
 
 
-def test_an_adjustment_to_an_approved_month_shows_with_the_month_it_corrects(api, build, consume, desk, april, world):
-    approved_april(api)
+def test_an_adjustment_to_an_approved_month_shows_with_the_month_it_corrects(api, checker, build, consume, desk,
+                                                                           april, world):
+    approved_april(api, checker)
     late = build.attendance(world.wang, world.sewing, "2026-04-07")  # a day of April, told after its approval
     assert api.post("/events", {"events": [late]}).status_code == 202
     consume()
@@ -241,3 +259,39 @@ def test_an_adjustment_to_an_approved_month_shows_with_the_month_it_corrects(api
     assert "随本月发放的差额调整" in may
     adjustments = may[may.index("随本月发放的差额调整"):]
     assert "Wang Jianguo" in adjustments and "2026年4月" in adjustments and "¥120.00" in adjustments
+    months = text(desk.get("/desk/months?month=2026-05"))
+    listed = months[months.index("随本月发放的差额调整"):]
+    assert "Sewing workshop" in listed and "Wang Jianguo" in listed and "2026年4月" in listed
+
+
+def test_the_person_who_closed_a_month_is_refused_its_approval_with_a_clear_message(desk, april, api):
+    desk.post(f"{SEWING}/close")
+
+    refused = desk.post(f"{SEWING}/approve")  # a form kept from before the close, say
+
+    assert refused.status_code == 409
+    assert "本月由您关账：须由他人审核。" in refusal(refused)
+    assert api.get(f"/sites/ws-sewing/periods/{APRIL}").get_json()["status"] == "closed"
+
+
+def test_approving_a_village_at_once_leaves_the_months_you_closed_for_someone_else(desk, april, api, world):
+    desk.post(f"{SEWING}/close")
+    assert api.post(f"/sites/{world.glove}/periods/{APRIL}/close", {}).status_code == 200
+
+    answer = desk.post(f"/desk/months/{APRIL}/approve", {"region_code": world.village})
+
+    page = text(desk.get(answer.headers["Location"]))
+    assert "Xiaba：已审核 1 个站点月份。" in page
+    assert "由您关账、未审核：1 个，须由他人审核。" in page
+    assert api.get(f"/sites/ws-sewing/periods/{APRIL}").get_json()["status"] == "closed"
+
+
+@pytest.mark.parametrize("maker_checker", [False])
+def test_without_maker_checker_the_person_who_closed_a_month_may_approve_it(desk, april, maker_checker):
+    desk.post(f"{SEWING}/close")
+
+    offered = text(desk.get(SEWING))
+    approved = desk.post(f"{SEWING}/approve")
+
+    assert f"{SEWING}/approve" in offered and "须由他人审核" not in offered
+    assert approved.status_code == 303

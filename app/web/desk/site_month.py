@@ -11,12 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.api.access import Principal
-from app.api.context import reading, unit_of_work
+from app.api.context import reading, runtime, unit_of_work
 from app.db.models import PaymentBatch, Region, Site
-from app.pay.payments import owed_by_worker
+from app.pay.payments import after_bank_results
 from app.pay.payroll_sheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, build_sheet, render_csv, render_xlsx
 from app.pay.period_report import period_report
-from app.pay.periods import TRANSITIONS, PeriodConflict, move_period, period_status
+from app.pay.periods import TRANSITIONS, CloserMayNotApprove, PeriodConflict, move_period, period_status
 from app.web.desk.area import LINE_STATUSES, SCHEMES, STATUSES, actor, blp, checked_month, people, site_in_scope
 from app.web.pages import authorize_page
 
@@ -43,12 +43,13 @@ def render_site_month(session: Session, principal: Principal, site: Site, month:
     closed_by = closed and closed.actor_token_id
     names = people(session, {move.actor_token_id for move in report["history"]} | {b.created_by for b in batches})
     workers = {row.worker_id: row.worker_name for row in sheet.rows}
-    failed = [line for batch in batches for line in batch.lines if line.status == "failed"]
+    # Maker-checker: the approve button is not offered to the person who closed the month.
+    closed_by_you = runtime().settings.maker_checker and closed_by == principal.token_id
     page = render_template(
         "desk/site_month.html", site=site, village=session.get(Region, site.region_code), month=month,
-        report=report, status=report["status"], sheet=sheet, batches=batches, failed=failed,
-        next_pay=owed_by_worker(session, site.id, month), workers=workers, names=names, closed_by=closed_by,
-        closed_at=closed and closed.at, closed_by_you=closed_by == principal.token_id, errors=errors,
+        report=report, status=report["status"], sheet=sheet, batches=batches,
+        bank=after_bank_results(session, site.id, month), workers=workers, names=names, closed_by=closed_by,
+        closed_at=closed and closed.at, closed_by_you=closed_by_you, errors=errors,
         statuses=STATUSES, schemes=SCHEMES, line_statuses=LINE_STATUSES, max_reason=MAX_REASON)
     return page, status
 
@@ -101,7 +102,10 @@ def _move(site_id: str, month: str, action: str, reason: str | None, done: str) 
         with unit_of_work() as session:
             principal = authorize_page(session)
             site_in_scope(principal, session, site_id)
-            move_period(session, site_id, checked_month(month), action, actor(principal), reason)
+            move_period(session, site_id, checked_month(month), action, actor(principal), reason,
+                        maker_checker=runtime().settings.maker_checker)
+    except CloserMayNotApprove:
+        return refused(site_id, month, _("You closed this month: someone else must approve it."), 409)
     except PeriodConflict:  # rolled back: nothing of the refused move is kept
         return refused(site_id, month, lambda session: conflict_message(session, site_id, month, action), 409)
     flash(done, "notice")
