@@ -2,7 +2,7 @@
 payments; and the moves a manager makes on it: close, approve, return with a reason."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -24,15 +24,15 @@ MAX_REASON = 1000  # as the API's ReturnIn
 
 
 @blp.get("/sites/<site_id>/months/<month>")
-def site_month(site_id: str, month: str) -> str:
+def site_month(site_id: str, month: str) -> tuple[str, int]:
     with reading() as session:
         principal = authorize_page(session)
         site = site_in_scope(principal, session, site_id)
         return render_site_month(session, principal, site, checked_month(month))
 
 
-def render_site_month(session: Session, principal: Principal, site: Site, month: str, errors: list[str] = (),
-                      status: int = 200) -> tuple[str, int]:
+def render_site_month(session: Session, principal: Principal, site: Site, month: str,
+                      errors: Sequence[str] = (), status: int = 200) -> tuple[str, int]:
     """The page of a site's month; `errors` (a refused form) shown above it, answered with `status`."""
     report = period_report(session, site.id, month)
     sheet = build_sheet(session, site.id, month)
