@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
 
 from sqlalchemy import ARRAY, ColumnElement, bindparam, delete, func, insert, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.db.models import Adjustment, WageLine, Worker, WorkerMonthIncome
+import payroll
+from app.db.models import Adjustment, AlertBaseline, WageLine, Worker, WorkerMonthIncome
+from app.db.stamps import change_stamp
 
 _income = WorkerMonthIncome.__table__
 IncomeKey = tuple[str, str]  # (worker id, month)
@@ -34,6 +38,22 @@ def household_income(session: Session, months: list[str], household_ids: list[st
     return dict(income)
 
 
+@dataclass(frozen=True)
+class MonthIncome:
+    month: str
+    income_fen: int
+    per_capita_fen: int  # income / size, half-up
+
+
+def monthly_income(session: Session, household_id: str, size: int, last: str, count: int) -> list[MonthIncome]:
+    """The household's income and per-capita income in each of the `count` months ending with `last`, oldest
+    first; a month without income is 0."""
+    months = [*payroll.previous_months(last, count - 1), last]
+    income = household_income(session, months, [household_id]).get(household_id, {})
+    return [MonthIncome(month, income.get(month, 0), payroll.round_half_up(Fraction(income.get(month, 0), size)))
+            for month in months]
+
+
 def add_income(session: Session, changes: Mapping[IncomeKey, int]) -> None:
     """Add each (worker, month)'s change of income in one upsert. A month whose income comes to 0 may keep a
     row of 0: reads skip it, and removing it would cost every batch a statement more."""
@@ -48,7 +68,9 @@ def add_income(session: Session, changes: Mapping[IncomeKey, int]) -> None:
 
 
 def refill_income(session: Session) -> None:
-    """Compute the whole aggregate again from the wage lines and adjustments stored."""
+    """Compute the whole aggregate again from the wage lines and adjustments stored; the months' alert
+    baselines go, as a month whose income comes to nothing leaves no row stamped."""
+    session.execute(delete(AlertBaseline))
     session.execute(delete(_income))
     lines = select(WageLine.worker_id, WageLine.period.label("month"), WageLine.amount_fen)
     adjustments = select(Adjustment.worker_id, Adjustment.adjusts_month.label("month"), Adjustment.amount_fen)
@@ -69,6 +91,7 @@ def _upsert_postgresql(keys: list[IncomeKey], changes: Mapping[IncomeKey, int]):
 
 
 def _adding(statement):
+    # an upsert's update leaves out the columns' update defaults: the change stamp is set here
     return statement.on_conflict_do_update(
         index_elements=[_income.c.worker_id, _income.c.month],
-        set_={"income_fen": _income.c.income_fen + statement.excluded.income_fen})
+        set_={"income_fen": _income.c.income_fen + statement.excluded.income_fen, "stamp": change_stamp()})
