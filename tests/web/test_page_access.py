@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from support.authorization import CALLERS, COUNTY, SITE, Caller, Env
-from support.pages import PageClient, account_id, make_account
+from support.pages import PASSWORD, PageClient, account_id, make_account
 
 from app.api.access import POLICY
 from app.web import PAGE_BLUEPRINTS
@@ -65,6 +65,22 @@ def at(path: str, **form: str) -> Callable[[Env], Visit]:
     return lambda env: Visit(path, form or None)
 
 
+def county_account(env: Env) -> str:
+    """An account of the county's (none of the callers'): its login, for the county's admins only to see."""
+    return env.kept("account", lambda: make_account(env.runtime, "supervisor", COUNTY, (SITE,), login="county-clerk"))
+
+
+def account_page(suffix: str = "", **form: str) -> Callable[[Env], Visit]:
+    return lambda env: Visit(f"/accounts/{account_id(env.runtime, county_account(env))}{suffix}", form or None)
+
+
+def new_account(env: Env) -> Visit:
+    return Visit("/accounts/new", {"login": f"new-{env.n()}", "name": "Zhou", "role": "supervisor",
+                                   "region": COUNTY, "sites": SITE, "password": "a first password"})
+
+
+NEW_OWN_PASSWORD = {"current": PASSWORD, "password": "a changed password", "again": "a changed password"}
+
 PAGES = (
     Page("GET", "/login", at("/login"), public=200),
     Page("POST", "/login", at("/login", login="nobody-here", password="not a password"), public=401),
@@ -72,6 +88,16 @@ PAGES = (
     Page("POST", "/language", at("/language", lang="en", next="/"), public=200),
     Page("GET", "/assets/<path:filename>", at("/assets/app.css"), public=200),
     Page("GET", "/", at("/"), ok(200, *EVERYONE), outside=200),
+    # Accounts (app/web/people.py)
+    Page("GET", "/accounts", at("/accounts"), ok(200, "admin"), outside=200, listed=county_account),
+    Page("GET", "/accounts/new", at("/accounts/new"), ok(200, "admin"), outside=200),
+    Page("POST", "/accounts/new", new_account, ok(200, "admin")),
+    Page("GET", "/accounts/<account_id>", account_page(), ok(200, "admin"), listed=county_account),
+    Page("POST", "/accounts/<account_id>/password", account_page("/password", password="a reset password"),
+         ok(200, "admin")),
+    Page("POST", "/accounts/<account_id>/disable", account_page("/disable"), ok(200, "admin")),
+    Page("GET", "/password", at("/password"), ok(200, *EVERYONE), outside=200),
+    Page("POST", "/password", at("/password", **NEW_OWN_PASSWORD), ok(200, *EVERYONE), outside=200),
     # The manager's desk (app.web.desk).
     Page("GET", "/desk/months", at("/desk/months?month=2026-04"), ok(200, *MANAGERS), outside=200,
          listed=lambda env: SEWING),
@@ -102,6 +128,7 @@ def _results_file(env: Env) -> tuple[io.BytesIO, str]:
     """The bank's answer for the batch's line: confirmed (the same answer again changes nothing)."""
     line = env.batch()["lines"][0]["id"]
     return io.BytesIO(f"line_id,status,bank_reference\n{line},confirmed,B-1\n".encode()), "results.csv"
+
 
 PEOPLE = [caller for caller in CALLERS if caller.role is not None] + [Caller("not signed in")]
 
