@@ -3,7 +3,8 @@ months of history made in PostgreSQL (work records, income, wage lines, approved
 of the last evaluation) and an account for each role.
 
 The history reuses the alert benchmark's (bench/alert_history.py: November's work records to the 5th of
-December, the twelve months before it approved and paid) and the month close's wage lines made in SQL
+December, the twelve months before it approved and paid; the weeks at work filled from those records as the
+migration fills them, bench/glance.py) and the month close's wage lines made in SQL
 (bench/monthclose.py), for August to November and December's first days; the alerts are those the scheduled
 evaluation of November raises on 5 December, in a child process as the alerts process runs it.
 """
@@ -22,6 +23,7 @@ from app.db.audit import install_audit
 from bench.alert_history import make_history
 from bench.alerts import evaluate_in_child
 from bench.country import CREATED_AT, Country
+from bench.glance import backfill
 from bench.load import admin_token, libpq, prepare_postgres
 from bench.monthclose import synthetic_lines_sql
 
@@ -60,6 +62,7 @@ def prepare_county(server, county: PagesCounty, dbname: str) -> dict:
     started = time.perf_counter()
     url = prepare_postgres(server, dbname, county, quiet=True)
     history = make_history(url, HISTORY_FROM, TODAY)
+    history["weeks_at_work_seconds"] = backfill(url)  # the weeks at work the consumers keep, from those records
     lines = make_wage_lines(url)
     evaluation = evaluate_in_child(url, TODAY, "pages-alerts")
     with psycopg.connect(libpq(url)) as conn:

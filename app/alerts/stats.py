@@ -11,10 +11,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Date, Integer, String, and_, case, cast, func, literal, or_, select, union, union_all
+from sqlalchemy import Date, Integer, String, and_, case, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
-from app.db.models import Assignment, AttendanceRecord, Household, OutputRecord, Region, Site, Worker
+from app.db.models import (
+    Assignment,
+    AttendanceRecord,
+    Household,
+    OutputRecord,
+    Region,
+    Site,
+    SiteWeekWorker,
+    Worker,
+)
 
 WORKED = ("present", "half_day")
 POOR = ("poor", "monitored")
@@ -129,11 +138,10 @@ def _sites_inside(region: Region):
     return select(Site.id).join(Region, Region.code == Site.region_code).where(Region.path.startswith(region.path))
 
 
-def worked_days(since: date, until: date, *, sites=None, workers=None, week=None):
+def worked_days(since: date, until: date, *, sites=None, workers=None):
     """A select of (worker_id, site_id, work_date), each once: the days at work from `since` to `until` at the
     `sites` or of the `workers` (each a select or a collection of ids), down the indexes on site or worker
-    and date of both tables. With `week` (a function of the date column), (worker_id, site_id, week) each
-    once instead."""
+    and date of both tables."""
     parts = []
     for table, worked in ((AttendanceRecord, AttendanceRecord.status.in_(WORKED)),
                           (OutputRecord, OutputRecord.voided_by.is_(None))):
@@ -142,40 +150,47 @@ def worked_days(since: date, until: date, *, sites=None, workers=None, week=None
             where.append(table.site_id.in_(sites))
         if workers is not None:
             where.append(table.worker_id.in_(workers))
-        if week is None:
-            parts.append(select(table.worker_id, table.site_id, table.work_date).where(*where))
-        else:  # to weeks in each part: a week's few rows, not its days, go through the union's sort
-            key = (table.worker_id, table.site_id, week(table.work_date).label("week"))
-            parts.append(select(*key).where(*where).group_by(*key))
+        parts.append(select(table.worker_id, table.site_id, table.work_date).where(*where))
     return union(*parts)
 
 
-def _week_of(session: Session, day, first_monday: date):
-    """The number of the week of `day` counted from `first_monday` (0), in the database's date arithmetic."""
-    monday = literal(first_monday, Date)
-    if session.get_bind().dialect.name == "postgresql":
-        return (day - monday) // 7
-    return cast((func.julianday(day) - func.julianday(monday)) / 7, Integer)
-
-
 def _work_counts(session: Session, region: Region, mondays: list[date]):
-    """((village or None for all, week number), counts) of the workers at work and the workshops that worked:
-    one statement, whose weeks at work are read once for the villages and the total."""
-    worked = worked_days(mondays[0], mondays[-1] + timedelta(days=6), sites=_sites_inside(region),
-                         week=lambda day: _week_of(session, day, mondays[0])).cte("worked")
-    poor = case((Household.status.in_(POOR), worked.c.worker_id))
-    workshop = case((Site.kind == "workshop", worked.c.site_id))
+    """((village or None for all, week number), counts) of the workers at work and the workshops that worked,
+    from the weeks at work the consumers keep (app/ledger/weeks.py), read once for the villages and the total."""
+    number = {monday: n for n, monday in enumerate(mondays)}
+    worked = (select(SiteWeekWorker.week, SiteWeekWorker.worker_id, SiteWeekWorker.site_id, Site.region_code,
+                     Site.kind, Household.status.in_(POOR).label("poor"))
+              .join(Site, Site.id == SiteWeekWorker.site_id).join(Worker, Worker.id == SiteWeekWorker.worker_id)
+              .join(Household, Household.id == Worker.household_id)
+              .where(SiteWeekWorker.week.between(mondays[0], mondays[-1]),
+                     SiteWeekWorker.site_id.in_(_sites_inside(region))).cte("worked"))
+    workers = _distinct_counts(worked, worked.c.worker_id, worked.c.poor)
+    workshops = _distinct_counts(worked, worked.c.site_id, where=worked.c.kind == "workshop")
+    counts: dict[tuple[str | None, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for what, area, week, distinct, poor in session.execute(union_all(
+            workers(literal("workers"), worked.c.region_code), workers(literal("workers"), literal(None, String)),
+            workshops(literal("workshops"), worked.c.region_code))):
+        if what == "workers":
+            counts[(area, number[week])].update(workers_at_work=distinct, poor_workers_at_work=poor)
+        else:  # a workshop is in one village: the total is their sum
+            for key in ((area, number[week]), (None, number[week])):
+                counts[key]["workshops_resumed"] += distinct
+    return counts.items()
 
-    def counts(area, *by):
-        return (select(area.label("area"), worked.c.week, func.count(worked.c.worker_id.distinct()),
-                       func.count(poor.distinct()), func.count(workshop.distinct()))
-                .join(Site, Site.id == worked.c.site_id).join(Worker, Worker.id == worked.c.worker_id)
-                .join(Household, Household.id == Worker.household_id).group_by(*by, worked.c.week))
 
-    names = ("workers_at_work", "poor_workers_at_work", "workshops_resumed")
-    by_village, total = counts(Site.region_code, Site.region_code), counts(literal(None, String))
-    for area, week, *values in session.execute(union_all(by_village, total)):
-        yield (area, week), dict(zip(names, values))
+def _distinct_counts(rows, counted, flag=None, where=None):
+    """A function of (label, area) giving a select of (label, area, week, how many distinct `counted`, how many
+    of them `flag` holds for) per area and week: DISTINCT then count, which the database does by hashing, where
+    count(DISTINCT ...) sorts every row."""
+    def by(label, area):
+        flagged = flag if flag is not None else literal(False)
+        distinct = select(area.label("area"), rows.c.week, counted.label("counted"), flagged.label("flag")).distinct()
+        if where is not None:
+            distinct = distinct.where(where)
+        distinct = distinct.subquery()
+        return select(label, distinct.c.area, distinct.c.week, func.count(),
+                      func.count(case((distinct.c.flag, 1)))).group_by(distinct.c.area, distinct.c.week)
+    return by
 
 
 def _post_counts(session: Session, region: Region, mondays: list[date]):
@@ -188,14 +203,17 @@ def _post_counts(session: Session, region: Region, mondays: list[date]):
     placed = (select(weeks.c.week, Site.region_code, Assignment.site_id, Assignment.worker_id)
               .select_from(Assignment).join(Site, Site.id == Assignment.site_id).join(weeks, active)
               .where(Site.kind == "post", Assignment.site_id.in_(_sites_inside(region))).cte("placed"))
-
-    def counts(area, *by):
-        return (select(area.label("area"), placed.c.week, func.count(placed.c.site_id.distinct()),
-                       func.count(placed.c.worker_id.distinct())).group_by(*by, placed.c.week))
-
-    by_village, total = counts(placed.c.region_code, placed.c.region_code), counts(literal(None, String))
-    for area, week, filled, workers in session.execute(union_all(by_village, total)):
-        yield (area, week), {"posts_filled": filled, "workers_on_posts": workers}
+    posts, workers = _distinct_counts(placed, placed.c.site_id), _distinct_counts(placed, placed.c.worker_id)
+    counts: dict[tuple[str | None, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for what, area, week, distinct, _ in session.execute(union_all(
+            posts(literal("posts"), placed.c.region_code), workers(literal("workers"), placed.c.region_code),
+            workers(literal("workers"), literal(None, String)))):
+        if what == "workers":
+            counts[(area, week)]["workers_on_posts"] = distinct
+        else:  # a post is in one village: the total is their sum
+            for key in ((area, week), (None, week)):
+                counts[key]["posts_filled"] += distinct
+    return counts.items()
 
 
 def _site_counts(session: Session, region: Region) -> dict[str | None, dict[str, int]]:

@@ -1,20 +1,16 @@
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select
 
 from app.api.access import authorize, require_site
 from app.api.context import reading, unit_of_work
 from app.api.schemas.pay import BankResultsIn, PaymentBatchOut
-from app.db.models import PaymentBatch, Site, Worker
+from app.db.models import PaymentBatch, Site
+from app.pay.bank_file import bank_file_name, render_bank_file
 from app.pay.payments import LineResult, record_bank_results
 from app.pay.periods import PeriodConflict
-from app.pay.spreadsheets import neutralise
 
 blp = Blueprint("payments", __name__, url_prefix="/api/v1/payment-batches",
                 description="Payment batches: the bank's file and its answers")
@@ -42,19 +38,9 @@ class BankFile(MethodView):
     def get(self, batch_id):
         """The batch as a CSV file for the bank, with the full bank accounts (post managers and admins)"""
         with reading() as session:
-            batch = _batch(session, batch_id)
-            accounts = dict(session.execute(select(Worker.id, Worker.bank_account).where(
-                Worker.id.in_([line.worker_id for line in batch.lines]))).all())
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(["line_id", "worker_id", "worker_name", "bank_account", "amount_fen", "amount_yuan"])
-            for line in batch.lines:
-                if line.status == "pending":
-                    writer.writerow([line.id, neutralise(line.worker_id), neutralise(line.worker_name),
-                                     neutralise(accounts.get(line.worker_id) or ""), line.amount_fen,
-                                     f"{line.amount_fen / 100:.2f}"])
-        return Response("\ufeff" + out.getvalue(), mimetype="text/csv", headers={
-            "Content-Disposition": f"attachment; filename=payment-batch-{batch_id}.csv"})
+            content = render_bank_file(session, _batch(session, batch_id))
+        return Response(content, mimetype="text/csv", headers={
+            "Content-Disposition": f"attachment; filename={bank_file_name(batch_id)}"})
 
 
 @blp.route("/<row_id:batch_id>/results")

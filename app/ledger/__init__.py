@@ -11,6 +11,7 @@ wages           recompute the wage lines of the touched keys
 adjustments     late facts for an approved month become an adjustment
 facts           what the stored work records give as pay for one assignment and day
 records         the stored work records and their keys, loaded and written a batch at a time
+weeks           the weeks at work of the records written, kept with them (site_week_workers)
 pending_voids   voids that came before their output, waiting for it
 dead_letters    park what can never be applied; readable previews; the operator's replay
 checks          can this event be applied? One answer for the API and the consumers

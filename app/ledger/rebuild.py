@@ -1,4 +1,5 @@
-"""Rebuild every derived table (work records, waiting voids, wage lines, income) from the event log or topic."""
+"""Rebuild every derived table (work records and their weeks, waiting voids, wage lines, income) from the event
+log or topic."""
 from __future__ import annotations
 
 from sqlalchemy import and_, delete, exists, select
@@ -11,6 +12,7 @@ from app.db.models import (
     PayPeriod,
     PendingVoid,
     ProcessedEvent,
+    SiteWeekWorker,
     WageLine,
 )
 from app.db.models.periods import FROZEN_STATUSES
@@ -18,7 +20,7 @@ from app.ledger.dead_letters import TooLargeToReplay, replay
 from app.pay.income import refill_income
 from app.runtime import Runtime
 
-RECORDS = (AttendanceRecord, OutputRecord, PendingVoid, ProcessedEvent)
+RECORDS = (AttendanceRecord, OutputRecord, PendingVoid, ProcessedEvent, SiteWeekWorker)
 
 
 def rebuild_derived(runtime: Runtime) -> None:

@@ -14,6 +14,7 @@ from app.db.models import AttendanceRecord, OutputRecord, ProcessedEvent
 from app.db.queries import among, key_slices
 from app.db.rows import Row, insert_rows, update_rows
 from app.ledger.pending_voids import PendingVoids
+from app.ledger.weeks import WORKED, keep_weeks
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, WorkEvent
 
 WageKey = tuple[str, date]  # (assignment id, work date); monthly schemes key on the 1st of the month
@@ -62,7 +63,8 @@ class BatchRecords:
         self.processed.append({"event_id": event_id, "content_hash": content_hash})
 
     def save(self, session: Session) -> None:
-        """Write what the batch changed: inserts and updates by primary key, each one multi-row statement."""
+        """Write what the batch changed: inserts and updates by primary key, each one multi-row statement, and
+        the weeks at work of the records changed."""
         insert_rows(session, _attendance, [self.attendance[key]
                                            for key in sorted(self.changed_attendance - self.stored_attendance)])
         update_rows(session, _attendance, [self.attendance[key]
@@ -73,6 +75,16 @@ class BatchRecords:
                                         for key in sorted(self.changed_outputs & self.stored_outputs)])
         insert_rows(session, ProcessedEvent.__table__, self.processed)
         self.pending_voids.save(session)
+        keep_weeks(session, self._changed_days())
+
+    def _changed_days(self) -> Iterator[tuple[str, str, date, bool, bool]]:
+        """(worker, site, date, a day at work now, stored before the batch) of each record changed."""
+        for key in self.changed_attendance:
+            yield *key, self.attendance[key]["status"] in WORKED, key in self.stored_attendance
+        for key in self.changed_outputs:
+            output = self.outputs[key]
+            yield (output["worker_id"], output["site_id"], output["work_date"], output["voided_by"] is None,
+                   key in self.stored_outputs)
 
 
 def attendance_records(session: Session, keys: set[tuple[str, str, date]]) -> Iterator[StoredRow]:

@@ -6,7 +6,7 @@ only the households and sites whose rows were written since. The rows already st
 evaluation's watermark is after them.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 """
 from typing import Sequence, Union
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: Union[str, Sequence[str], None] = "0012"
+down_revision: Union[str, Sequence[str], None] = "0013"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -109,3 +109,48 @@ def test_the_migration_fills_the_income_from_the_lines_and_adjustments_on_postgr
 
 def test_the_migration_fills_the_income_from_the_lines_and_adjustments_on_sqlite(tmp_path):
     assert _income_after_upgrade(f"sqlite:///{tmp_path / 'income.db'}") == INCOME_OF_THE_FILL
+
+
+def _weeks_after_upgrade(url: str, *setup: str) -> list[tuple]:
+    """Work records as a database at revision 0012 holds them, then the upgrade's fill of the weeks at work."""
+    upgrade_database(url, "0012")
+    engine = create_engine(url)
+    attendance = ("INSERT INTO attendance_records (worker_id, site_id, work_date, event_id, recorded_at, status)"
+                  " VALUES (:w, :s, :day, :e, '2026-03-01T00:00:00.000000Z', :status)")
+    output = ("INSERT INTO output_records (event_id, worker_id, site_id, work_date, product, grade, quantity,"
+              " voided_by) VALUES (:e, :w, :s, :day, 'bear', 'A', 1, :voided)")
+    try:
+        with engine.begin() as connection:
+            for statement in setup:
+                connection.execute(text(statement))
+            for n, (worker, site, day, status) in enumerate([
+                    ("w1", "s1", "2026-03-01", "present"), ("w1", "s1", "2026-03-02", "half_day"),
+                    ("w1", "s1", "2026-03-08", "present"), ("w2", "s1", "2026-03-03", "absent"),
+                    ("w3", "s2", "2026-03-10", "leave")]):
+                connection.execute(text(attendance), {"w": worker, "s": site, "day": day, "e": f"a{n}",
+                                                      "status": status})
+            for n, (worker, site, day, voided) in enumerate([("w2", "s2", "2026-03-04", None),
+                                                             ("w3", "s2", "2026-03-11", "v1"),
+                                                             ("w1", "s1", "2026-03-05", None)]):
+                connection.execute(text(output), {"e": f"o{n}", "w": worker, "s": site, "day": day, "voided": voided})
+        upgrade_database(url)
+        with engine.connect() as connection:
+            return [(worker, site, str(week)) for worker, site, week in connection.execute(text(
+                "SELECT worker_id, site_id, week FROM site_week_workers ORDER BY worker_id, site_id, week"))]
+    finally:
+        engine.dispose()
+
+
+# a week (its Monday) of a worker at a site with a present or half-day record, or output not voided
+WEEKS_OF_THE_FILL = [("w1", "s1", "2026-02-23"), ("w1", "s1", "2026-03-02"), ("w2", "s2", "2026-03-02")]
+
+
+@pytest.mark.postgres
+def test_the_migration_fills_the_weeks_at_work_from_the_records_on_postgresql(postgres_server):
+    url = postgres_server.create_database(f"t_weeks_{uuid.uuid4().hex[:8]}")
+    # the records' workers and sites are not there: foreign keys are not what this is about
+    assert _weeks_after_upgrade(url, "SET LOCAL session_replication_role = replica") == WEEKS_OF_THE_FILL
+
+
+def test_the_migration_fills_the_weeks_at_work_from_the_records_on_sqlite(tmp_path):
+    assert _weeks_after_upgrade(f"sqlite:///{tmp_path / 'weeks.db'}") == WEEKS_OF_THE_FILL

@@ -11,6 +11,7 @@ A row's `listed` marker (a name from the county) must show on the page in scope 
 """
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -24,6 +25,8 @@ from app.web import PAGE_BLUEPRINTS
 SIGN_IN = 401  # answered as a redirect to the sign-in page
 EVERYONE = ("admin", "post_manager", "poverty_office", "supervisor")
 LOGGERS = ("admin", "supervisor")
+MANAGERS = ("admin", "post_manager")
+SEWING = "Sewing workshop"  # the county's site: its name is the marker of the county's data
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,37 @@ PAGES = (
     Page("GET", "/register/workers/<worker_id>", at(f"/register/workers/{WORKER}?month=2026-04"), ok(200, *LOGGERS),
          listed=lambda env: "Wang Jianguo"),
     Page("GET", "/register/sw.js", at("/register/sw.js"), public=200),
+    # The manager's desk (app.web.desk).
+    Page("GET", "/desk/months", at("/desk/months?month=2026-04"), ok(200, *MANAGERS), outside=200,
+         listed=lambda env: SEWING),
+    Page("POST", "/desk/months/<month>/approve", lambda env: Visit(
+        f"/desk/months/{env.month()}/approve", {"region_code": COUNTY}), ok(200, *MANAGERS)),
+    Page("GET", "/desk/sites/<site_id>/months/<month>", at(f"/desk/sites/{SITE}/months/2026-04"),
+         ok(200, *MANAGERS), listed=lambda env: SEWING),
+    Page("GET", "/desk/sites/<site_id>/months/<month>/payroll.csv",
+         at(f"/desk/sites/{SITE}/months/2026-04/payroll.csv"), ok(200, *MANAGERS)),
+    Page("GET", "/desk/sites/<site_id>/months/<month>/payroll.xlsx",
+         at(f"/desk/sites/{SITE}/months/2026-04/payroll.xlsx"), ok(200, *MANAGERS)),
+    Page("POST", "/desk/sites/<site_id>/months/<month>/close", lambda env: Visit(
+        f"/desk/sites/{SITE}/months/{env.month()}/close"), ok(200, *MANAGERS)),
+    Page("POST", "/desk/sites/<site_id>/months/<month>/approve", lambda env: Visit(
+        f"/desk/sites/{SITE}/months/{env.closed_month()}/approve"), ok(200, *MANAGERS)),
+    Page("POST", "/desk/sites/<site_id>/months/<month>/return", lambda env: Visit(
+        f"/desk/sites/{SITE}/months/{env.closed_month()}/return", {"reason": "a day is missing"}), ok(200, *MANAGERS)),
+    Page("POST", "/desk/sites/<site_id>/months/<month>/pay", lambda env: Visit(
+        f"/desk/sites/{SITE}/months/{env.approved_month()}/pay"), ok(200, *MANAGERS)),
+    Page("GET", "/desk/batches/<int:batch_id>/bank.csv", lambda env: Visit(
+        f"/desk/batches/{env.batch()['id']}/bank.csv"), ok(200, *MANAGERS)),
+    Page("POST", "/desk/batches/<int:batch_id>/results", lambda env: Visit(
+        f"/desk/batches/{env.batch()['id']}/results", {"results": _results_file(env)}), ok(200, *MANAGERS)),
 )
+
+
+def _results_file(env: Env) -> tuple[io.BytesIO, str]:
+    """The bank's answer for the batch's line: confirmed (the same answer again changes nothing)."""
+    line = env.batch()["lines"][0]["id"]
+    return io.BytesIO(f"line_id,status,bank_reference\n{line},confirmed,B-1\n".encode()), "results.csv"
+
 
 PEOPLE = [caller for caller in CALLERS if caller.role is not None] + [Caller("not signed in")]
 

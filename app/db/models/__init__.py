@@ -17,6 +17,7 @@ from app.db.models.ledger import (
     OutputRecord,
     PendingVoid,
     ProcessedEvent,
+    SiteWeekWorker,
     WageLine,
     WorkerMonthIncome,
 )
@@ -37,7 +38,7 @@ __all__ = [
     "AuditEntry",
     "ReceivedEvent",
     "Adjustment", "ApprovedPay", "IdempotencyRecord", "PaymentBatch", "PaymentLine", "PayPeriod", "PeriodTransition",
-    "AttendanceRecord", "DeadLetter", "OutputRecord", "PendingVoid", "ProcessedEvent", "WageLine",
+    "AttendanceRecord", "DeadLetter", "OutputRecord", "PendingVoid", "ProcessedEvent", "SiteWeekWorker", "WageLine",
     "WorkerMonthIncome",
     "Assignment", "Household", "Region", "Site", "Worker",
 ]

@@ -115,6 +115,19 @@ class WorkerMonthIncome(Base):
     stamp: Mapped[int | None] = stamp_column()  # app/db/stamps.py
 
 
+class SiteWeekWorker(Base):
+    """A worker at work at a site in an ISO week (a present or half-day record, or output not voided, on a day
+    of it), kept by the consumers in the transaction that writes the work records, so that weekly counts read
+    a row a worker and week instead of the worker's days. A week whose last day at work is corrected away
+    loses its row."""
+
+    __tablename__ = "site_week_workers"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)  # its Monday; first, as the glance reads weeks
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
 class ProcessedEvent(Base):
     """An event that took effect; written in the same transaction as the effect."""
 

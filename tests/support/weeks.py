@@ -1,0 +1,76 @@
+"""An example's two sites (piece and daily) and two workers with their work events; the weeks at work the consumers
+keep (site_week_workers), and the same derived from the work records stored; the county at a glance read from
+the kept weeks and from weeks derived afresh."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.alerts.stats import Glance, county_glance
+from app.db.models import DeadLetter, Region, SiteWeekWorker
+from app.ledger.weeks import refill_weeks, weeks_at_work
+from support.pipeline import work_event
+
+VILLAGE = "360731101201"
+SCHEMES = {"toys": {"kind": "piece", "rates": {"bear": 35, "duck": 120}},
+           "tea": {"kind": "daily", "day_rate_fen": 12345}}
+
+
+def register_example(api, n: int | str) -> tuple[dict[str, str], list[str]]:
+    sites = {kind: f"wk{n}-{kind}" for kind in SCHEMES}
+    workers = [f"wk{n}-a", f"wk{n}-b"]
+    for kind, site in sites.items():
+        api.created("/sites", {"id": site, "kind": "workshop", "name": site, "region_code": VILLAGE})
+    for worker in workers:
+        api.created("/households", {"id": f"hh-{worker}", "region_code": VILLAGE, "size": 2, "status": "poor"})
+        api.created("/workers", {"id": worker, "household_id": f"hh-{worker}", "name": worker})
+        for kind, site in sites.items():
+            api.created("/assignments", {"id": f"as-{worker}-{site}", "worker_id": worker, "site_id": site,
+                                         "start_date": "2026-02-01", "end_date": None, "scheme": SCHEMES[kind]})
+    return sites, workers
+
+
+def work(sites: dict[str, str], workers: list[str], drawn_outputs, drawn_attendance) -> list[dict]:
+    events = [work_event("attendance.recorded", f"{day}T18:{n:02d}:00+08:00",
+                         {"worker_id": workers[who], "site_id": sites["tea"], "date": day, "status": status})
+              for n, (who, day, status) in enumerate(drawn_attendance)]
+    for who, day, voided in drawn_outputs:
+        output = work_event("output.recorded", f"{day}T17:00:00+08:00", {
+            "worker_id": workers[who], "site_id": sites["toys"], "date": day, "product": "bear", "grade": "A",
+            "quantity": 3})
+        events.append(output)
+        if voided:
+            events.append(work_event("output.voided", f"{day}T19:00:00+08:00",
+                                     {"worker_id": workers[who], "site_id": sites["toys"], "output_id": output["id"]}))
+    return events
+
+
+def stored_weeks(runtime) -> set[tuple[str, str, date]]:
+    with runtime.sessions.begin() as session:
+        return {(row.worker_id, row.site_id, row.week) for row in session.scalars(select(SiteWeekWorker))}
+
+
+def weeks_from_records(runtime) -> set[tuple[str, str, date]]:
+    with runtime.sessions.begin() as session:
+        return {(worker, site, _day(week)) for worker, site, week in session.execute(weeks_at_work(session))}
+
+
+def parked(runtime) -> int:
+    with runtime.sessions.begin() as session:
+        return session.scalar(select(func.count()).select_from(DeadLetter))
+
+
+def glances(runtime, county: str, first: date, last: date) -> tuple[Glance, Glance]:
+    """The glance from the kept weeks, and from weeks refilled from the records (then rolled back)."""
+    with runtime.sessions() as session:
+        region = session.get(Region, county)
+        kept = county_glance(session, region, first, last)
+        refill_weeks(session)
+        afresh = county_glance(session, region, first, last)
+        session.rollback()
+    return kept, afresh
+
+
+def _day(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)  # SQLite's date() is text
