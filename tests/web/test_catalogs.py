@@ -4,18 +4,19 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 from app.web.i18n import CATALOGS, DEFAULT_LOCALE
 
 WEB = Path(__file__).resolve().parents[2] / "app" / "web"
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}  # a menu's labels are lazy: translated when shown
 
 
 def _messages_in_code() -> set[str]:
     found = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(str(WEB), METHODS):
+    for _file, _line, message, _comments, _context in extract_from_dir(str(WEB), METHODS, keywords=KEYWORDS):
         found.add(message if isinstance(message, str) else message[0])
     return found
 

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from support.authorization import CALLERS, Caller, Env
+from support.authorization import CALLERS, HOUSEHOLD, Caller, Env
 from support.pages import PageClient, account_id, make_account
 
 from app.api.access import POLICY
@@ -23,6 +23,7 @@ from app.web import PAGE_BLUEPRINTS
 
 SIGN_IN = 401  # answered as a redirect to the sign-in page
 EVERYONE = ("admin", "post_manager", "poverty_office", "supervisor")
+OFFICES = ("admin", "poverty_office")
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,19 @@ PAGES = (
     Page("POST", "/language", at("/language", lang="en", next="/"), public=200),
     Page("GET", "/assets/<path:filename>", at("/assets/app.css"), public=200),
     Page("GET", "/", at("/"), ok(200, *EVERYONE), outside=200),
+    # The poverty office's pages (app.web.office).
+    Page("GET", "/office/alerts", at("/office/alerts"), ok(200, *OFFICES), outside=200,
+         listed=lambda env: env.alert()),
+    Page("GET", "/office/alerts/<alert_id>", lambda env: Visit(f"/office/alerts/{env.alert()}"), ok(200, *OFFICES),
+         outside=404, listed=lambda env: HOUSEHOLD),
+    Page("POST", "/office/alerts/<alert_id>/acknowledge",
+         lambda env: Visit(f"/office/alerts/{env.alert()}/acknowledge", {"note": "called them"}), ok(200, *OFFICES),
+         outside=404),
+    Page("POST", "/office/alerts/<alert_id>/resolve",
+         lambda env: Visit(f"/office/alerts/{env.alert('acknowledged')}/resolve", {"help_given": "found work"}),
+         ok(200, *OFFICES), outside=404),
+    Page("GET", "/office/households/<household_id>", at(f"/office/households/{HOUSEHOLD}"), ok(200, *OFFICES),
+         listed=lambda env: "Wang Jianguo"),
 )
 
 PEOPLE = [caller for caller in CALLERS if caller.role is not None] + [Caller("not signed in")]
