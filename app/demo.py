@@ -74,13 +74,13 @@ def load_demo(runtime: Runtime) -> int:
 def finish_demo(runtime: Runtime) -> str:
     """Approve and pay May to September (Longshi tea's September approved but left unpaid), run
     the alert rules for October as on 5 November, and return a token for Yudu's poverty office."""
-    actor = Actor("demo", "post_manager")
+    actor, checker = Actor("demo", "post_manager"), Actor("demo-checker", "post_manager")  # maker-checker
     with runtime.sessions.begin() as session:
         for month in MONTHS[:-1]:
             approved_on = datetime.fromisoformat(f"{month}-01") + timedelta(days=40)
             for site_id, *_ in SITES:
-                for action in ("close", "approve"):
-                    move_period(session, site_id, month, action, actor)
+                move_period(session, site_id, month, "close", actor)
+                move_period(session, site_id, month, "approve", checker)
                 session.execute(update(PeriodTransition).where(
                     PeriodTransition.site_id == site_id, PeriodTransition.month == month,
                     PeriodTransition.to_status.in_(("closed", "approved"))).values(at=approved_on))

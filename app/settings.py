@@ -107,6 +107,8 @@ class Settings:
     cookie_secure: bool = True
     # The day the alert schedule and the API's "this month" take as today; None: the calendar's (the demo fixes it).
     fixed_today: date | None = None
+    # Maker-checker (docs/domain.md): the person who closed a site's month may not approve it.
+    maker_checker: bool = True
 
     def today(self) -> date:
         return self.fixed_today or date.today()
@@ -164,4 +166,5 @@ class Settings:
             secret_key=env.get("STABLEWORK_SECRET_KEY", defaults.secret_key),
             cookie_secure=_flag(env, "COOKIE_SECURE", defaults.cookie_secure),
             fixed_today=_date(env, "STABLEWORK_TODAY"),
+            maker_checker=_flag(env, "MAKER_CHECKER", defaults.maker_checker),
         )

@@ -214,7 +214,8 @@ def _worker(url: str, month: str, share: int, shares: int, path: str, again: boo
     from app.settings import Settings
 
     runtime = build_runtime(Settings.from_env())
-    actor = Actor("bench-month-close", "admin")
+    # Two people, as maker-checker wants: one closes, the other approves.
+    actors = {"close": Actor("bench-month-close", "admin"), "approve": Actor("bench-month-approve", "admin")}
     with runtime.sessions() as session:
         sites = [s for n, s in enumerate(session.scalars(select(Site.id).order_by(Site.id))) if n % shares == share]
     conflicts = moved = 0
@@ -226,7 +227,7 @@ def _worker(url: str, month: str, share: int, shares: int, path: str, again: boo
         for action in ("close", "approve"):
             phase = time.perf_counter()
             with runtime.sessions.begin() as session, BackendMemory(session) as memory:
-                result = move_periods(session, month, action, actor, scope)
+                result = move_periods(session, month, action, actors[action], scope)
             backend_rss = max(backend_rss or 0, memory.peak_mib or 0)
             backend_private = max(backend_private, memory.peak_private_mib)
             moved += len(result.moved)
@@ -237,7 +238,7 @@ def _worker(url: str, month: str, share: int, shares: int, path: str, again: boo
             for action in ("close", "approve"):
                 try:
                     with runtime.sessions.begin() as session:
-                        move_period(session, site, month, action, actor)
+                        move_period(session, site, month, action, actors[action])
                     moved += 1
                 except PeriodConflict:
                     conflicts += 1

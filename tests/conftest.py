@@ -90,6 +90,13 @@ def api(app, admin_token) -> ApiClient:
 
 
 @pytest.fixture
+def checker(api, runtime) -> ApiClient:
+    """A second admin, who approves the months `api` closed: the person who closed a month may not approve it."""
+    with runtime.sessions.begin() as session:
+        return api.as_token(issue_token(session, name="test checker", role="admin"))
+
+
+@pytest.fixture
 def consume(runtime):
     """Run the wage consumer until the bus has nothing more for it."""
     return lambda: drain(runtime)

@@ -1,16 +1,24 @@
-"""Employment on a date in a region and in each region just below it: sites, sites at work (the
-resumption rate the provinces report), workers at work, and those from poor households."""
+"""Employment statistics, read-only and set-based: on a date in a region and in each region just below it
+(sites, sites at work, workers at work and those from poor households: the API's /stats/employment), and
+week by week in a county and in each of its villages (the poverty office's county at a glance).
+
+A worker is at work on a day with a present or half-day record, or output not voided, there. Poor workers
+are those of `poor` and `monitored` households: the province counts 脱贫人口（含监测对象） together."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Date, Integer, String, and_, case, cast, func, literal, or_, select, union, union_all
 from sqlalchemy.orm import Session
 
-from app.db.models import AttendanceRecord, Household, OutputRecord, Region, Site, Worker
+from app.db.models import Assignment, AttendanceRecord, Household, OutputRecord, Region, Site, Worker
 
 WORKED = ("present", "half_day")
+POOR = ("poor", "monitored")
+MAX_WEEKS = 53  # a year of weeks at most: what a page shows, and what keeps a glance's reads bounded
 
 
 @dataclass(frozen=True)
@@ -29,9 +37,10 @@ class Counts:
 def employment(session: Session, region: Region, day: date) -> tuple[Counts, list[tuple[Region, Counts]]]:
     sites = dict(session.execute(select(Site.id, Region.path).join(Region, Region.code == Site.region_code)
                                  .where(Region.path.startswith(region.path))).all())
-    at_work = _at_work(session, day, list(sites))
+    worked = worked_days(day, day, sites=_sites_inside(region)).subquery()
+    at_work = {tuple(row) for row in session.execute(select(worked.c.worker_id, worked.c.site_id).distinct())}
     poor = set(session.scalars(select(Worker.id).join(Household, Household.id == Worker.household_id).where(
-        Worker.id.in_({worker for worker, _ in at_work}), Household.status == "poor")))
+        Worker.id.in_({worker for worker, _ in at_work}), Household.status.in_(POOR))))
     children = session.scalars(select(Region).where(Region.parent_code == region.code).order_by(Region.code)).all()
 
     def count(prefix: str) -> Counts:
@@ -43,11 +52,159 @@ def employment(session: Session, region: Region, day: date) -> tuple[Counts, lis
     return count(region.path), [(child, count(child.path)) for child in children]
 
 
-def _at_work(session: Session, day: date, site_ids: list[str]) -> set[tuple[str, str]]:
-    """(worker, site) pairs with a present or half-day record, or recorded output, on `day`."""
-    attended = session.execute(select(AttendanceRecord.worker_id, AttendanceRecord.site_id).where(
-        AttendanceRecord.work_date == day, AttendanceRecord.status.in_(WORKED),
-        AttendanceRecord.site_id.in_(site_ids)))
-    produced = session.execute(select(OutputRecord.worker_id, OutputRecord.site_id).where(
-        OutputRecord.work_date == day, OutputRecord.voided_by.is_(None), OutputRecord.site_id.in_(site_ids)))
-    return {tuple(row) for row in attended} | {tuple(row) for row in produced}
+@dataclass(frozen=True)
+class WeekCounts:
+    """One ISO week of an area: who was at work, the workshops that worked (resumed), and the welfare posts
+    filled (a post with an assignment active on a day of the week) with the workers placed on posts."""
+    week: date  # its Monday
+    workers_at_work: int = 0
+    poor_workers_at_work: int = 0
+    workshops: int = 0
+    workshops_resumed: int = 0
+    posts: int = 0
+    posts_filled: int = 0
+    workers_on_posts: int = 0
+
+    @property
+    def iso_week(self) -> str:
+        year, number, _ = self.week.isocalendar()
+        return f"{year}-W{number:02d}"
+
+    @property
+    def resumption_rate(self) -> Decimal | None:
+        """Workshops resumed over workshops (复工率); None without workshops."""
+        return Decimal(self.workshops_resumed) / self.workshops if self.workshops else None
+
+    @property
+    def posts_filled_rate(self) -> Decimal | None:
+        return Decimal(self.posts_filled) / self.posts if self.posts else None
+
+
+@dataclass(frozen=True)
+class AreaWeeks:
+    code: str
+    name: str
+    weeks: tuple[WeekCounts, ...]
+
+
+@dataclass(frozen=True)
+class Glance:
+    weeks: tuple[date, ...]  # the Mondays, oldest first
+    total: AreaWeeks  # the region asked for: each worker and post counted once
+    villages: tuple[AreaWeeks, ...] = field(default=())  # by the site's village, in code order
+
+
+def county_glance(session: Session, region: Region, first: date, last: date) -> Glance:
+    """The ISO weeks from the one holding `first` to the one holding `last`, in `region` and in each village
+    of it (and any other region of it that holds sites). Raises ValueError for a range that runs backwards
+    or holds more than MAX_WEEKS weeks."""
+    mondays = _mondays(first, last)
+    areas = session.execute(select(Region.code, Region.name).where(
+        Region.path.startswith(region.path),
+        or_(Region.level == "village", Region.code.in_(select(Site.region_code)))).order_by(Region.code)).all()
+    counts: dict[tuple[str | None, int], dict[str, int]] = defaultdict(dict)
+    for key, values in (*_work_counts(session, region, mondays), *_post_counts(session, region, mondays)):
+        counts[key].update(values)
+    sites = _site_counts(session, region)
+
+    def weeks(code: str | None) -> tuple[WeekCounts, ...]:
+        return tuple(WeekCounts(monday, **counts.get((code, n), {}), **sites.get(code, {}))
+                     for n, monday in enumerate(mondays))
+
+    return Glance(tuple(mondays), AreaWeeks(region.code, region.name, weeks(None)),
+                  tuple(AreaWeeks(code, name, weeks(code)) for code, name in areas if code != region.code))
+
+
+def _mondays(first: date, last: date) -> list[date]:
+    if last < first:
+        raise ValueError(f"the weeks run backwards: {first} to {last}")
+    start, end = first - timedelta(days=first.weekday()), last - timedelta(days=last.weekday())
+    count = (end - start).days // 7 + 1
+    if count > MAX_WEEKS:
+        raise ValueError(f"{count} weeks asked for, at most {MAX_WEEKS}")
+    return [start + timedelta(weeks=n) for n in range(count)]
+
+
+def _sites_inside(region: Region):
+    return select(Site.id).join(Region, Region.code == Site.region_code).where(Region.path.startswith(region.path))
+
+
+def worked_days(since: date, until: date, *, sites=None, workers=None, week=None):
+    """A select of (worker_id, site_id, work_date), each once: the days at work from `since` to `until` at the
+    `sites` or of the `workers` (each a select or a collection of ids), down the indexes on site or worker
+    and date of both tables. With `week` (a function of the date column), (worker_id, site_id, week) each
+    once instead."""
+    parts = []
+    for table, worked in ((AttendanceRecord, AttendanceRecord.status.in_(WORKED)),
+                          (OutputRecord, OutputRecord.voided_by.is_(None))):
+        where = [worked, table.work_date.between(since, until)]
+        if sites is not None:
+            where.append(table.site_id.in_(sites))
+        if workers is not None:
+            where.append(table.worker_id.in_(workers))
+        if week is None:
+            parts.append(select(table.worker_id, table.site_id, table.work_date).where(*where))
+        else:  # to weeks in each part: a week's few rows, not its days, go through the union's sort
+            key = (table.worker_id, table.site_id, week(table.work_date).label("week"))
+            parts.append(select(*key).where(*where).group_by(*key))
+    return union(*parts)
+
+
+def _week_of(session: Session, day, first_monday: date):
+    """The number of the week of `day` counted from `first_monday` (0), in the database's date arithmetic."""
+    monday = literal(first_monday, Date)
+    if session.get_bind().dialect.name == "postgresql":
+        return (day - monday) // 7
+    return cast((func.julianday(day) - func.julianday(monday)) / 7, Integer)
+
+
+def _work_counts(session: Session, region: Region, mondays: list[date]):
+    """((village or None for all, week number), counts) of the workers at work and the workshops that worked:
+    one statement, whose weeks at work are read once for the villages and the total."""
+    worked = worked_days(mondays[0], mondays[-1] + timedelta(days=6), sites=_sites_inside(region),
+                         week=lambda day: _week_of(session, day, mondays[0])).cte("worked")
+    poor = case((Household.status.in_(POOR), worked.c.worker_id))
+    workshop = case((Site.kind == "workshop", worked.c.site_id))
+
+    def counts(area, *by):
+        return (select(area.label("area"), worked.c.week, func.count(worked.c.worker_id.distinct()),
+                       func.count(poor.distinct()), func.count(workshop.distinct()))
+                .join(Site, Site.id == worked.c.site_id).join(Worker, Worker.id == worked.c.worker_id)
+                .join(Household, Household.id == Worker.household_id).group_by(*by, worked.c.week))
+
+    names = ("workers_at_work", "poor_workers_at_work", "workshops_resumed")
+    by_village, total = counts(Site.region_code, Site.region_code), counts(literal(None, String))
+    for area, week, *values in session.execute(union_all(by_village, total)):
+        yield (area, week), dict(zip(names, values))
+
+
+def _post_counts(session: Session, region: Region, mondays: list[date]):
+    """((village or None for all, week number), counts) of the posts filled and the workers on them."""
+    weeks = union_all(*(select(literal(n, Integer).label("week"), literal(monday, Date).label("monday"),
+                               literal(monday + timedelta(days=6), Date).label("sunday"))
+                        for n, monday in enumerate(mondays))).subquery()
+    active = and_(Assignment.start_date <= weeks.c.sunday,
+                  or_(Assignment.end_date.is_(None), Assignment.end_date >= weeks.c.monday))
+    placed = (select(weeks.c.week, Site.region_code, Assignment.site_id, Assignment.worker_id)
+              .select_from(Assignment).join(Site, Site.id == Assignment.site_id).join(weeks, active)
+              .where(Site.kind == "post", Assignment.site_id.in_(_sites_inside(region))).cte("placed"))
+
+    def counts(area, *by):
+        return (select(area.label("area"), placed.c.week, func.count(placed.c.site_id.distinct()),
+                       func.count(placed.c.worker_id.distinct())).group_by(*by, placed.c.week))
+
+    by_village, total = counts(placed.c.region_code, placed.c.region_code), counts(literal(None, String))
+    for area, week, filled, workers in session.execute(union_all(by_village, total)):
+        yield (area, week), {"posts_filled": filled, "workers_on_posts": workers}
+
+
+def _site_counts(session: Session, region: Region) -> dict[str | None, dict[str, int]]:
+    """region -> {"workshops": n, "posts": n} of the regions holding sites, and None -> the sums."""
+    sites: dict[str | None, dict[str, int]] = defaultdict(dict)
+    for code, kind, number in session.execute(
+            select(Site.region_code, Site.kind, func.count()).where(Site.id.in_(_sites_inside(region)))
+            .group_by(Site.region_code, Site.kind)):
+        name = {"workshop": "workshops", "post": "posts"}[kind]
+        sites[code][name] = number
+        sites[None][name] = sites[None].get(name, 0) + number
+    return sites

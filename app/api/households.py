@@ -11,7 +11,7 @@ from app.api.context import reading, runtime, unit_of_work
 from app.api.registry import add_new, get_in_scope
 from app.api.schemas.registry import HouseholdIn, HouseholdOut, IncomeArgs, IncomeOut
 from app.db.models import Household
-from app.pay.income import household_income
+from app.pay.income import monthly_income
 
 blp = Blueprint("households", __name__, url_prefix="/api/v1/households", description="Households")
 
@@ -46,12 +46,8 @@ class HouseholdIncome(MethodView):
         with reading() as session:
             household = get_in_scope(session, authorize(session), Household, household_id, require_household)
             last = args["to"] or runtime().settings.today().strftime("%Y-%m")
-            months = [*payroll.previous_months(last, args["months"] - 1), last]
-            income = household_income(session, months, [household_id]).get(household_id, {})
-            rows = [{"month": m, "income_fen": income.get(m, 0),
-                     "per_capita_fen": payroll.round_half_up(Fraction(income.get(m, 0), household.size))}
-                    for m in months]
-            total = sum(row["income_fen"] for row in rows)
+            rows = monthly_income(session, household_id, household.size, last, args["months"])
+            total = sum(row.income_fen for row in rows)
             return {"household_id": household_id, "size": household.size, "status": household.status,
                     "months": rows, "total_fen": total,
                     "per_capita_total_fen": payroll.round_half_up(Fraction(total, household.size))}

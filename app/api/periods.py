@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import select
 
 from app.api.access import Principal, authorize, require_region_field, require_site
-from app.api.context import reading, unit_of_work
+from app.api.context import reading, runtime, unit_of_work
 from app.api.schemas.base import MONTH
 from app.api.schemas.pay import PaymentBatchOut, PeriodOut, PeriodSummaryOut
 from app.db.models import Region, Site
@@ -41,7 +41,8 @@ class MonthMoveOut(Schema):
     action = fields.String(metadata={"description": "close or approve"})
     moved = fields.Integer(metadata={"description": "sites whose month moved (closed, or approved and frozen)"})
     not_moved = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
-        "description": "the other sites in scope, left as they were, counted by the status of their month"})
+        "description": "the other sites in scope, left as they were, counted by the status of their month; "
+                       "`closed_by_you`: closed months an approval left because the caller closed them"})
 
 
 def _site(session, site_id: str, month: str | None) -> tuple[Principal, Site]:
@@ -58,7 +59,8 @@ def _move(site_id: str, month: str, action: str, reason: str | None) -> dict:
     with unit_of_work() as session:
         principal, _ = _site(session, site_id, month)
         try:
-            move_period(session, site_id, month, action, Actor(principal.token_id, principal.role), reason)
+            move_period(session, site_id, month, action, Actor(principal.token_id, principal.role), reason,
+                        maker_checker=runtime().settings.maker_checker)
         except PeriodConflict as conflict:
             abort(409, message=str(conflict))
         return period_report(session, site_id, month)
@@ -92,7 +94,8 @@ def _move_month(month: str, action: str, body: dict) -> dict:
         if not MONTH.match(month):
             abort(422, errors={"month": ["a month YYYY-MM"]})
         scope = _scope(principal, session, body)
-        moved = move_periods(session, month, action, Actor(principal.token_id, principal.role), scope, body["reason"])
+        moved = move_periods(session, month, action, Actor(principal.token_id, principal.role), scope, body["reason"],
+                             maker_checker=runtime().settings.maker_checker)
         return {"month": month, "action": action, "moved": len(moved.moved), "not_moved": moved.not_moved}
 
 
@@ -115,7 +118,8 @@ class ApproveMonth(MethodView):
     def post(self, body, month):
         """Approve the month of every site in scope whose month is closed: their pay is frozen from now on
 
-        Sites whose month is not closed are left as they are and counted by status; calling again changes nothing.
+        Sites whose month is not closed are left as they are and counted by status, those the caller closed as
+        `closed_by_you` (the person who closed a month may not approve it); calling again changes nothing.
         """
         return _move_month(month, "approve", body)
 
@@ -155,9 +159,10 @@ class Close(MethodView):
 class Approve(MethodView):
     @blp.arguments(NoteIn)
     @blp.response(200, PeriodOut)
-    @blp.alt_response(409, description="the period is not closed (perhaps someone else just acted)")
+    @blp.alt_response(409, description="the period is not closed (perhaps someone else just acted), or the "
+                                       "caller closed it: the person who closed a month may not approve it")
     def post(self, body, site_id, month):
-        """Approve a closed month: its pay is frozen from now on"""
+        """Approve a closed month: its pay is frozen from now on (by someone other than who closed it)"""
         return _move(site_id, month, "approve", body["reason"])
 
 

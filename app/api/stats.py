@@ -23,7 +23,7 @@ class CountsOut(Strict):
     active_sites = fields.Integer()
     resumption_rate = fields.String(metadata={"description": "active sites / sites, 4 decimals"})
     workers_at_work = fields.Integer()
-    poor_workers_at_work = fields.Integer()
+    poor_workers_at_work = fields.Integer(metadata={"description": "of poor and monitored households"})
 
 
 class RegionCountsOut(CountsOut):

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
 
 from sqlalchemy import ARRAY, ColumnElement, bindparam, delete, func, insert, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+import payroll
 from app.db.models import Adjustment, WageLine, Worker, WorkerMonthIncome
 
 _income = WorkerMonthIncome.__table__
@@ -32,6 +35,22 @@ def household_income(session: Session, months: list[str], household_ids: list[st
     for household_id, month, amount in session.execute(query):
         income[household_id][month] = int(amount)
     return dict(income)
+
+
+@dataclass(frozen=True)
+class MonthIncome:
+    month: str
+    income_fen: int
+    per_capita_fen: int  # income / size, half-up
+
+
+def monthly_income(session: Session, household_id: str, size: int, last: str, count: int) -> list[MonthIncome]:
+    """The household's income and per-capita income in each of the `count` months ending with `last`, oldest
+    first; a month without income is 0."""
+    months = [*payroll.previous_months(last, count - 1), last]
+    income = household_income(session, months, [household_id]).get(household_id, {})
+    return [MonthIncome(month, income.get(month, 0), payroll.round_half_up(Fraction(income.get(month, 0), size)))
+            for month in months]
 
 
 def add_income(session: Session, changes: Mapping[IncomeKey, int]) -> None:

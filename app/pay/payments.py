@@ -3,6 +3,7 @@ per line, and a failed line owed again (paid in a later batch, never twice)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,6 +16,24 @@ from app.pay.periods import Actor, PeriodConflict, move_period, period_status
 
 class NothingToPay(PeriodConflict):
     """Every approved amount of the period is paid or waiting for the bank."""
+
+
+@dataclass(frozen=True)
+class FailedLine:
+    line_id: int
+    batch_id: int
+    worker_id: str
+    worker_name: str
+    bank_account_masked: str | None
+    amount_fen: int
+    reason: str | None
+    resolved_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AfterBankResults:
+    failed: list[FailedLine]  # every line of the month the bank failed, oldest first
+    next_pay: dict[str, int]  # per worker, what the month's next `pay` sends: failed lines carried over
 
 
 @dataclass(frozen=True)
@@ -61,6 +80,18 @@ def owed_by_worker(session: Session, site_id: str, month: str) -> dict[str, int]
         .group_by(PaymentLine.worker_id)).all())
     owed = {w: int(amount) - int(covered.get(w) or 0) for w, amount in approved.items()}
     return {w: amount for w, amount in owed.items() if amount > 0}
+
+
+def after_bank_results(session: Session, site_id: str, month: str) -> AfterBankResults:
+    """The month's failed payment lines, and what its next `pay` will send per worker (a failed line is owed
+    again until a later batch covers it; lines still with the bank are not)."""
+    failed = session.scalars(select(PaymentLine).where(
+        PaymentLine.site_id == site_id, PaymentLine.month == month, PaymentLine.status == "failed")
+        .order_by(PaymentLine.batch_id, PaymentLine.id))
+    return AfterBankResults(
+        [FailedLine(line.id, line.batch_id, line.worker_id, line.worker_name, line.bank_account_masked,
+                    line.amount_fen, line.failure_reason, line.resolved_at) for line in failed],
+        owed_by_worker(session, site_id, month))
 
 
 def record_bank_results(session: Session, batch: PaymentBatch, results: list[LineResult]) -> list[PaymentLine]:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Text,
     and_,
+    case,
     exists,
     func,
     insert,
@@ -47,6 +48,10 @@ class PeriodConflict(Exception):
     """The period is not in the state the action needs (perhaps someone else just moved it)."""
 
 
+class CloserMayNotApprove(PeriodConflict):
+    """Maker-checker: the person of the month's latest close may not approve it."""
+
+
 @dataclass(frozen=True)
 class Actor:
     token_id: str
@@ -62,22 +67,39 @@ def period_status(session: Session, site_id: str, month: str, lock: bool = False
 
 
 def move_period(session: Session, site_id: str, month: str, action: str, actor: Actor,
-                reason: str | None = None) -> str:
-    """Apply `action` to the period and record who, when and why; return the new status."""
+                reason: str | None = None, *, maker_checker: bool = True) -> str:
+    """Apply `action` to the period and record who, when and why; return the new status. With
+    `maker_checker`, the actor of the month's latest close may not approve it: CloserMayNotApprove."""
     before, after = TRANSITIONS[action]
     _ensure_row(session, site_id, month)
+    checks = [_not_closed_by(actor)] if maker_checker and action == "approve" else []
     moved = session.execute(
         update(PayPeriod).where(PayPeriod.site_id == site_id, PayPeriod.month == month,
-                                PayPeriod.status == before).values(status=after)
+                                PayPeriod.status == before, *checks).values(status=after)
     ).rowcount
     if not moved:
         current = period_status(session, site_id, month)
+        if checks and current == before:
+            raise CloserMayNotApprove("the person who closed this month may not approve it")
         raise PeriodConflict(f"the period {site_id} {month} is {current}; it must be {before} to {action}")
     session.add(PeriodTransition(site_id=site_id, month=month, from_status=before, to_status=after,
                                  actor_token_id=actor.token_id, actor_role=actor.role, reason=reason))
     if action == "approve":
         _record_approved_pay(session, site_id, month)
     return after
+
+
+def _latest_closer():
+    """The person of the latest close of the `PayPeriod` row the statement is about (correlated)."""
+    return (select(PeriodTransition.actor_token_id)
+            .where(PeriodTransition.site_id == PayPeriod.site_id, PeriodTransition.month == PayPeriod.month,
+                   PeriodTransition.to_status == "closed")
+            .order_by(PeriodTransition.id.desc()).limit(1).scalar_subquery())
+
+
+def _not_closed_by(actor: Actor):
+    # A closed month always has its close recorded; one without (written by hand) has no closer to refuse.
+    return func.coalesce(_latest_closer(), "") != actor.token_id
 
 
 def _ensure_row(session: Session, site_id: str, month: str) -> None:
@@ -130,14 +152,18 @@ class BulkMove:
     month: str
     action: str
     moved: list[str]  # ids of the sites moved
-    not_moved: dict[str, int]  # the sites of the scope left as they were, counted by status
+    not_moved: dict[str, int]  # the sites of the scope left as they were, counted by status (or CLOSED_BY_YOU)
+
+
+CLOSED_BY_YOU = "closed_by_you"  # closed months a bulk approval left because its actor closed them
 
 
 def move_periods(session: Session, month: str, action: str, actor: Actor, scope: SiteScope,
-                 reason: str | None = None) -> BulkMove:
+                 reason: str | None = None, *, maker_checker: bool = True) -> BulkMove:
     """`move_period` for every site of `scope` whose month is in the action's from-status, in a few
     set-based statements; the other sites stay as they are. The same compare-and-set UPDATE as for one
-    site decides between concurrent moves (bulk or not), so no site moves twice. One audit entry."""
+    site decides between concurrent moves (bulk or not), so no site moves twice. One audit entry.
+    With `maker_checker`, an approval leaves the months the actor closed, counted as CLOSED_BY_YOU."""
     if action not in BULK_ACTIONS:
         raise ValueError(f"{action!r} is not a bulk action ({', '.join(BULK_ACTIONS)})")
     before, after = TRANSITIONS[action]
@@ -146,10 +172,11 @@ def move_periods(session: Session, month: str, action: str, actor: Actor, scope:
         # One aggregate over every wage line of the month: let it hash in memory rather than spill.
         session.execute(text("SET LOCAL work_mem = '256MB'"))
     scopes = _scope_filters(session, scope)
+    checks = [_not_closed_by(actor)] if maker_checker and action == "approve" else []
     if before == "open":  # a month without a row is open: give it one, so the UPDATE finds it
         _ensure_rows(session, month, scopes, postgres)
     moved = sorted(site for where in scopes for site in session.scalars(
-        update(PayPeriod).where(PayPeriod.month == month, PayPeriod.status == before,
+        update(PayPeriod).where(PayPeriod.month == month, PayPeriod.status == before, *checks,
                                 PayPeriod.site_id.in_(select(Site.id).where(where)))
         .values(status=after).returning(PayPeriod.site_id)
         .execution_options(synchronize_session=False, **SUMMARISED)))
@@ -158,6 +185,8 @@ def move_periods(session: Session, month: str, action: str, actor: Actor, scope:
         _record_approved_pays(session, month, moved)
     counts = Counter()
     status = func.coalesce(PayPeriod.status, "open")
+    if checks:  # what the UPDATE left closed for want of a second person, said as such
+        status = case((and_(PayPeriod.status == before, ~and_(*checks)), CLOSED_BY_YOU), else_=status)
     for where in scopes:
         counts.update(dict(session.execute(
             select(status, func.count()).select_from(Site)

@@ -126,7 +126,7 @@ def settings(settings):
 
 
 @pytest.fixture
-def target(api, runtime, world, build, consume, admin_token):
+def target(api, checker, runtime, world, build, consume, admin_token):
     """`world` with a month of work paid, a parked message, a webhook and the month's alerts, all named."""
     work = [*(build.attendance(world.li, world.post, f"2026-03-{day:02}") for day in range(2, 7)),
             build.output(world.li, world.glove, "2026-03-02", "GLOVE", 90),
@@ -136,8 +136,8 @@ def target(api, runtime, world, build, consume, admin_token):
     producer.send(OutgoingMessage(runtime.settings.topic_work_events, world.li, b"not an event"))
     producer.flush()
     consume()
-    for action in ("close", "approve"):
-        assert api.post(f"/sites/{world.post}/periods/2026-03/{action}", {}).status_code == 200
+    assert api.post(f"/sites/{world.post}/periods/2026-03/close", {}).status_code == 200
+    assert checker.post(f"/sites/{world.post}/periods/2026-03/approve", {}).status_code == 200
     batch = api.created(f"/sites/{world.post}/periods/2026-03/pay", None)
     webhook = api.created("/webhooks", {"url": "http://127.0.0.1:9/stablework"})
     alerts = api.post("/alerts/evaluate", {"month": "2026-03", "as_of": "2026-04-20"}).get_json()["alerts"]

@@ -23,7 +23,7 @@ def independent_counts(scenario, day: str, villages: list[str]) -> dict[str, tup
     at_work |= {(e["data"]["worker_id"], e["data"]["site_id"]) for e in scenario.unique_events
                 if e["type"] == "output.recorded" and e["data"]["date"] == day and e["id"] not in voided}
     household = {w["id"]: w["household_id"] for w in scenario.workers}
-    poor = {h["id"] for h in scenario.households if h["status"] == "poor"}
+    poor = {h["id"] for h in scenario.households if h["status"] in ("poor", "monitored")}  # as the province counts
     village_of = {s["id"]: s["region_code"] for s in SITES}
     counts = {}
     for village in villages:

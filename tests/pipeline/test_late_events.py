@@ -23,7 +23,7 @@ def split_late(scenario, share=0.2, seed=5):
     return on_time, late
 
 
-def test_late_march_facts_become_april_adjustments_and_totals_stay_approved(api, consume, runtime):
+def test_late_march_facts_become_april_adjustments_and_totals_stay_approved(api, checker, consume, runtime):
     scenario = build_scenario(seed=7)
     register(api, scenario)
     on_time, late = split_late(scenario)
@@ -32,7 +32,7 @@ def test_late_march_facts_become_april_adjustments_and_totals_stay_approved(api,
     approved = {}
     for site in SITES:
         assert api.post(f"/sites/{site['id']}/periods/2026-03/close", {}).status_code == 200
-        body = api.post(f"/sites/{site['id']}/periods/2026-03/approve", {}).get_json()
+        body = checker.post(f"/sites/{site['id']}/periods/2026-03/approve", {}).get_json()
         approved[site["id"]] = body["totals"]["approved_fen"]
     unique_on_time = list({e["id"]: e for e in on_time}.values())  # redeliveries count once
     march_as_approved = expected_earnings(scenario.assignments, unique_on_time)
@@ -62,15 +62,15 @@ def test_late_march_facts_become_april_adjustments_and_totals_stay_approved(api,
         assert earned == sum(fen for (who, _), fen in scenario.expected.items() if who == w), w
 
 
-def test_a_rebuild_keeps_what_was_approved_and_restores_the_same_adjustments(app, api, consume, runtime):
+def test_a_rebuild_keeps_what_was_approved_and_restores_the_same_adjustments(app, api, checker, consume, runtime):
     scenario = build_scenario(seed=7)
     register(api, scenario)
     on_time, late = split_late(scenario)
     post_in_batches(api, on_time)
     consume()
     for site in SITES:
-        api.post(f"/sites/{site['id']}/periods/2026-03/close", {})
-        api.post(f"/sites/{site['id']}/periods/2026-03/approve", {})
+        assert api.post(f"/sites/{site['id']}/periods/2026-03/close", {}).status_code == 200
+        assert checker.post(f"/sites/{site['id']}/periods/2026-03/approve", {}).status_code == 200
     post_in_batches(api, late)
     consume()
 

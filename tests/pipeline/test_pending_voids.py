@@ -97,12 +97,12 @@ def test_a_redelivered_waiting_void_waits_once(api, consume, county, produce):
     assert wages(api, LI) == [] and voids(api, status="pending") == []
 
 
-def test_an_output_whose_void_came_first_changes_nothing_in_an_approved_month(api, consume, county):
+def test_an_output_whose_void_came_first_changes_nothing_in_an_approved_month(api, checker, consume, county):
     bears, ducks = output(LI, "2026-03-06", "bear", 2), output(LI, "2026-03-06", "duck", 5)
     post_in_batches(api, [bears, void(LI, ducks["id"])])
     consume()
     assert api.post(f"/sites/{TOYS}/periods/2026-03/close", {}).status_code == 200
-    approved = api.post(f"/sites/{TOYS}/periods/2026-03/approve", {}).get_json()["totals"]["approved_fen"]
+    approved = checker.post(f"/sites/{TOYS}/periods/2026-03/approve", {}).get_json()["totals"]["approved_fen"]
 
     post_in_batches(api, [ducks])
     consume()
@@ -112,12 +112,12 @@ def test_an_output_whose_void_came_first_changes_nothing_in_an_approved_month(ap
     assert api.get(f"/workers/{LI}/balance").get_json()["earned_fen"] == 70
 
 
-def test_a_late_cancellation_in_an_approved_month_becomes_an_adjustment(api, consume, county):
+def test_a_late_cancellation_in_an_approved_month_becomes_an_adjustment(api, checker, consume, county):
     ducks = output(LI, "2026-03-06", "duck", 5)
     post_in_batches(api, [ducks])
     consume()
-    api.post(f"/sites/{TOYS}/periods/2026-03/close", {})
-    api.post(f"/sites/{TOYS}/periods/2026-03/approve", {})
+    assert api.post(f"/sites/{TOYS}/periods/2026-03/close", {}).status_code == 200
+    assert checker.post(f"/sites/{TOYS}/periods/2026-03/approve", {}).status_code == 200
 
     post_in_batches(api, [void(LI, ducks["id"])])
     consume()

@@ -71,7 +71,7 @@ def test_a_months_cycle_for_a_workshop_and_a_post_keeps_balances_exact(api, coun
     assert balance(api, LI) == bal(earned=43_200, approved=43_200)
 
     act(manager, CLEANER, "close")
-    act(manager, CLEANER, "approve")
+    assert act(as_role("post_manager"), CLEANER, "approve").status_code == 200  # the person who closed may not
     assert balance(api, WANG) == bal(earned=36_364, approved=36_364)
 
     shoes_batch = act(manager, SHOES, "pay")
@@ -103,11 +103,11 @@ def test_a_months_cycle_for_a_workshop_and_a_post_keeps_balances_exact(api, coun
 
 
 def test_late_events_for_an_approved_month_become_adjustments_in_the_next_open_month(api, county, consume, as_role):
-    manager = as_role("post_manager")
+    manager, checker = as_role("post_manager"), as_role("post_manager")
     post(api, [event(n, LI, SHOES, f"2026-03-0{n}", minutes=480) for n in (2, 3, 4)])  # 43,200
     consume()
     act(manager, SHOES, "close")
-    act(manager, SHOES, "approve")
+    assert act(checker, SHOES, "approve").status_code == 200
     # Late: 20 March worked (+14,400), and 2 March corrected to a half day (240 min: 7,200, so -7,200).
     post(api, [event(20, LI, SHOES, "2026-03-20", minutes=480),
                event(21, LI, SHOES, "2026-03-02", time="T20:00:00+08:00", status="half_day")])
@@ -120,7 +120,7 @@ def test_late_events_for_an_approved_month_become_adjustments_in_the_next_open_m
 
     # April approved with its adjustment; another late March fact lands in May.
     act(manager, SHOES, "close", month="2026-04")
-    act(manager, SHOES, "approve", month="2026-04")
+    assert act(checker, SHOES, "approve", month="2026-04").status_code == 200
     post(api, [event(22, LI, SHOES, "2026-03-21", minutes=540)])  # 1800 x (480 + 1.5 x 60)/60 = 17,100
     consume()
     assert api.get(f"/sites/{SHOES}/periods/2026-04").get_json()["totals"]["approved_fen"] == 7_200
@@ -132,11 +132,11 @@ def test_late_events_for_an_approved_month_become_adjustments_in_the_next_open_m
 
 
 def test_an_adjustment_in_a_still_open_month_follows_further_late_facts(api, county, consume, as_role):
-    manager = as_role("post_manager")
+    manager, checker = as_role("post_manager"), as_role("post_manager")
     post(api, [event(1, LI, SHOES, "2026-03-02", minutes=480)])
     consume()
     act(manager, SHOES, "close")
-    act(manager, SHOES, "approve")
+    assert act(checker, SHOES, "approve").status_code == 200
     post(api, [event(2, LI, SHOES, "2026-03-03", minutes=480)])
     consume()
     post(api, [event(3, LI, SHOES, "2026-03-03", time="T21:00:00+08:00", status="absent")])  # undoes it
@@ -146,11 +146,11 @@ def test_an_adjustment_in_a_still_open_month_follows_further_late_facts(api, cou
 
 
 def test_a_payment_retried_with_the_same_idempotency_key_pays_once(api, county, consume, as_role):
-    manager = as_role("post_manager")
+    manager, checker = as_role("post_manager"), as_role("post_manager")
     post(api, [event(n, LI, SHOES, f"2026-03-0{n}", minutes=480) for n in (2, 3)])  # 28,800
     consume()
     act(manager, SHOES, "close")
-    act(manager, SHOES, "approve")
+    assert act(checker, SHOES, "approve").status_code == 200
     headers = {"Authorization": f"Bearer {manager.token}", "Idempotency-Key": "pay-shoes-2026-03"}
     first = api.client.post(f"/api/v1/sites/{SHOES}/periods/2026-03/pay", headers=headers)
     retried = api.client.post(f"/api/v1/sites/{SHOES}/periods/2026-03/pay", headers=headers)
