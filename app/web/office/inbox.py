@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from flask import Response, abort, flash, get_flashed_messages, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 from sqlalchemy.orm import Session
@@ -36,7 +36,7 @@ def alerts() -> str:
                    "villages": villages(reader, principal.region_path, VILLAGE_CHOICES)}
     more = url_for("office.alerts", **shown, cursor=encode_cursor(*last)) if last else None
     return render_template("office/inbox.html", **context, more=more, kinds=KINDS, statuses=STATUSES,
-                           flashed=get_flashed_messages(with_categories=True), back=request.full_path.rstrip("?"))
+                           back=request.full_path.rstrip("?"))
 
 
 def _filter(reader: Session, principal: Principal, args: Mapping[str, str]) -> tuple[AlertFilter, dict[str, str]]:

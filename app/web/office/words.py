@@ -27,6 +27,17 @@ HOUSEHOLD_STATUSES = {
     "other": lazy_gettext("Other household"),
 }
 
+SCHEMES = {
+    "hourly": lazy_gettext("Hourly"),
+    "daily": lazy_gettext("Daily"),
+    "piece": lazy_gettext("Piece rate"),
+    "monthly": lazy_gettext("Monthly stipend"),
+}
+SITE_KINDS = {
+    "workshop": lazy_gettext("Poverty-alleviation workshop"),
+    "post": lazy_gettext("Public-welfare post"),
+}
+
 
 def when(moment: datetime | None) -> str:
     """A stored instant as the office reads it: its day and time in China."""
@@ -34,3 +45,4 @@ def when(moment: datetime | None) -> str:
         return ""
     local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(CHINA)
     return f"{day(local.date())} {local:%H:%M}"
+
