@@ -83,6 +83,8 @@ PAGES = (
          ok(200, *OFFICES), outside=404),
     Page("GET", "/office/households/<household_id>", at(f"/office/households/{HOUSEHOLD}"), ok(200, *OFFICES),
          listed=lambda env: "Wang Jianguo"),
+    Page("GET", "/office/county", at("/office/county"), ok(200, *OFFICES, "post_manager"), outside=200,
+         listed=lambda env: "Zhanggong"),
 )
 
 PEOPLE = [caller for caller in CALLERS if caller.role is not None] + [Caller("not signed in")]
