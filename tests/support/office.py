@@ -21,8 +21,9 @@ def add_second_village(runtime) -> str:
 
 
 def add_alert(runtime, household: str = "h-wang", kind: str = "income_drop", month: str | None = None,
-              status: str = "open", **fields: Any) -> str:
-    """An alert on a household of the world's county (or its other county's h-chen); its id."""
+              status: str = "open", subject: tuple[str, str] | None = None, **fields: Any) -> str:
+    """An alert on a household of the world's county (or its other county's h-chen), or on `subject` (a worker
+    of the household, or a site: household None); its id."""
     region = {"h-wang": "360702101201", "h-li": "360702101201", "h-zhao": SECOND_VILLAGE,
               "h-chen": "360703101201"}[household]
     path = {"360702101201": "/36/3607/360702/360702101/360702101201/",
@@ -30,7 +31,9 @@ def add_alert(runtime, household: str = "h-wang", kind: str = "income_drop", mon
             "360703101201": "/36/3607/360703/360703101/360703101201/"}[region]
     month = month or f"2026-{next(_months) % 12 + 1:02d}"
     with runtime.sessions.begin() as session:
-        alert = Alert(kind=kind, subject_type="household", subject_id=household, household_id=household,
+        subject_type, subject_id = subject or ("household", household)
+        alert = Alert(kind=kind, subject_type=subject_type, subject_id=subject_id,
+                      household_id=None if subject_type == "site" else household,
                       month=month, region_code=region, region_path=path, status=status,
                       detail=fields.pop("detail", {}), **fields)
         session.add(alert)

@@ -48,6 +48,19 @@ def test_the_inbox_filters_by_kind_village_status_and_month(office, runtime):
     assert "Shuidong" in page and "Xiaba" in page  # the villages to choose from
 
 
+def test_an_alert_on_a_worker_names_them_and_links_their_household_and_one_on_a_site_names_it(office, runtime):
+    add_alert(runtime, kind="no_work", month="2026-05", subject=("worker", "w-wang"),
+              detail={"days": ["2026-05-18", "2026-05-19"], "last_worked_on": "2026-05-04"})
+    add_alert(runtime, kind="wage_arrears", month="2026-04", subject=("site", "ws-sewing"),
+              detail={"unpaid_fen": 123_450, "days_since_approval": 20})
+
+    html = office.get("/office/alerts").get_data(as_text=True)
+
+    assert re.search(r'Wang Jianguo · \s*<a href="/office/households/h-wang">Household h-wang</a>', html)
+    assert "No work on the site's last 2 working days; last worked on May 4, 2026." in html
+    assert "Site: Sewing workshop" in html and "¥1,234.50 unpaid 20 days after approval." in html
+
+
 def test_the_inbox_refuses_a_filter_it_does_not_offer_and_a_village_of_another_county(office):
     assert office.get("/office/alerts?kind=fire").status_code == 400
     assert office.get("/office/alerts?month=May").status_code == 400
