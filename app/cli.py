@@ -205,10 +205,13 @@ def load_demo_command() -> None:
 @click.command("finish-demo")
 @with_appcontext
 def finish_demo_command() -> None:
-    """After the consumer has applied the demo events: approve, pay, evaluate; print an office token."""
-    from app.demo import finish_demo
+    """After the consumer has applied the demo events: approve, pay, evaluate, make the demo's accounts; print
+    an office token, then one line per account: login, password, whose."""
+    from app.demo import finish_demo, sign_in_lines
 
     click.echo(finish_demo(_runtime()))
+    for line in sign_in_lines():
+        click.echo(line)
 
 
 COMMANDS = (migrate_command, create_token_command, list_tokens_command, revoke_token_command,

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 
+from app.access.accounts import create_account
 from app.access.tokens import issue_token
 from app.alerts.evaluation import evaluate, thresholds_from
 from app.db.models import Assignment, Household, PeriodTransition, Region, Site, Worker
@@ -45,6 +46,14 @@ HOUSEHOLDS = [
     ("hh-wu", "360731101201", 5, "other", [("wu-gang", "Wu Gang", "ws-shoes", "steady")]),
 ]
 
+# People who sign in to the demo's pages: login, name, role, region, sites, and a password printed for all to see
+# (a demo's, never to be used for real data).
+ACCOUNTS = [("yudu-admin", "Yudu administrator", "admin", "360731", [], "demo-admin-2026"),
+            ("pantian-shoes", "Pantian shoe workshop supervisor", "supervisor", "360731", ["ws-shoes"],
+             "demo-shoes-2026"),
+            ("yudu-posts", "Yudu welfare-post manager", "post_manager", "360731", [], "demo-posts-2026"),
+            ("yudu-office", "Yudu poverty office", "poverty_office", "360731", [], "demo-office-2026")]
+
 
 def load_demo(runtime: Runtime) -> int:
     """Register the county and stage its six months of events; return how many events."""
@@ -73,7 +82,8 @@ def load_demo(runtime: Runtime) -> int:
 
 def finish_demo(runtime: Runtime) -> str:
     """Approve and pay May to September (Longshi tea's September approved but left unpaid), run
-    the alert rules for October as on 5 November, and return a token for Yudu's poverty office."""
+    the alert rules for October as on 5 November, make the demo's accounts (`ACCOUNTS`), and return a
+    token for Yudu's poverty office."""
     actor, checker = Actor("demo", "post_manager"), Actor("demo-checker", "post_manager")  # maker-checker
     with runtime.sessions.begin() as session:
         for month in MONTHS[:-1]:
@@ -89,7 +99,16 @@ def finish_demo(runtime: Runtime) -> str:
                     record_bank_results(session, batch, [LineResult(line.id, "confirmed") for line in batch.lines])
         evaluate(session, runtime.bus, runtime.settings.topic_alerts, MONTHS[-1], AS_OF,
                  thresholds_from(runtime.settings))
+        for login, name, role, region, sites, password in ACCOUNTS:
+            create_account(session, login=login, name=name, role=role, region_code=region, site_ids=sites,
+                           password=password)
         return issue_token(session, name="Yudu poverty office (demo)", role="poverty_office", region_code="360731")
+
+
+def sign_in_lines() -> list[str]:
+    """The demo's accounts as bin/demo prints them: login, password, whose."""
+    logins, passwords = (max(len(row[column]) for row in ACCOUNTS) for column in (0, -1))
+    return [f"{login:<{logins}}  {password:<{passwords}}  {name}" for login, name, _, _, _, password in ACCOUNTS]
 
 
 def _history():

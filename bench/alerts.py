@@ -150,10 +150,12 @@ def check_findings(found: dict, expected: dict) -> list[str]:
 
 
 def reset_evaluation(url: str, keep_alerts: bool) -> None:
-    """Let the month be evaluated again: without its evaluation row, and (unless kept) without its alerts."""
+    """Let the month be evaluated again: without its evaluation row, and (unless kept) without its alerts and
+    the baseline that stands on them, so that it is evaluated from scratch."""
     with psycopg.connect(libpq(url), autocommit=True) as conn:
         conn.execute("DELETE FROM alert_evaluations")
         if not keep_alerts:
+            conn.execute("DELETE FROM alert_baselines")
             conn.execute("DELETE FROM webhook_deliveries")
             conn.execute("DELETE FROM alerts")
             conn.execute("DELETE FROM event_log")

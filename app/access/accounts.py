@@ -8,12 +8,14 @@ role, region and sites a bearer token does, so the pages obey the same access po
 from __future__ import annotations
 
 import re
+import secrets
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.access.tokens import Bearer
@@ -26,13 +28,35 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 LOGIN = re.compile(r"^[A-Za-z0-9_.@+-]{3,64}$")
 
+_UNAMBIGUOUS = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud or copied by hand
 _hasher = PasswordHasher()
 # Verified when the login is unknown, so an unknown login takes as long as a wrong password.
 _DUMMY_HASH = _hasher.hash("no such account")
 
 
+# Why an account cannot be made or changed, by reason (a page says each in its own words, by the same key).
+REASONS = {
+    "login_format": "a login is 3 to 64 letters, digits or . _ @ + -",
+    "login_taken": "the login {login} is taken",
+    "name_missing": "a name is required",
+    "short_password": f"a password has at least {MIN_PASSWORD_LENGTH} characters",
+    "wrong_password": "the current password is wrong",
+    "unknown_role": f"role must be one of {', '.join(ROLES)}",
+    "unknown_region": "unknown region {region}",
+    "nationwide": "only an admin account may be nationwide (without a region)",
+    "unknown_site": "unknown site {site}",
+    "site_outside": "site {site} lies outside region {region}",
+    "no_account": "no such account",
+}
+
+
 class AccountError(ValueError):
-    """An account cannot be made or changed as asked (the message says why, for a person)."""
+    """An account cannot be made or changed as asked: `field` names the input at fault, `reason` the rule
+    (a key of `REASONS`, whose English is the message)."""
+
+    def __init__(self, field: str, reason: str, **params: str):
+        super().__init__(REASONS[reason].format(**params))
+        self.field, self.reason, self.params = field, reason, params
 
 
 @dataclass(frozen=True)
@@ -46,7 +70,7 @@ class SignIn:
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"a password has at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError("password", "short_password")
 
 
 def create_account(session: Session, *, login: str, name: str, password: str, role: str,
@@ -54,9 +78,11 @@ def create_account(session: Session, *, login: str, name: str, password: str, ro
     """Make an account; raises AccountError for a taken or malformed login, a short password, an unknown
     role, region or site, a nationwide account that is not an admin's, or a site outside the region."""
     if not LOGIN.match(login):
-        raise AccountError("a login is 3 to 64 letters, digits or . _ @ + -")
+        raise AccountError("login", "login_format")
     if session.scalar(select(Account.id).where(Account.login == login)) is not None:
-        raise AccountError(f"the login {login} is taken")
+        raise AccountError("login", "login_taken", login=login)
+    if not name.strip():
+        raise AccountError("name", "name_missing")
     check_password(password)
     _check_scope(session, role, region_code, site_ids)
     account = Account(login=login, name=name, password_hash=_hasher.hash(password), role=role,
@@ -70,18 +96,18 @@ def create_account(session: Session, *, login: str, name: str, password: str, ro
 
 def _check_scope(session: Session, role: str, region_code: str | None, site_ids: list[str]) -> None:
     if role not in ROLES:
-        raise AccountError(f"role must be one of {', '.join(ROLES)}")
+        raise AccountError("role", "unknown_role")
     region = session.get(Region, region_code) if region_code is not None else None
     if region_code is not None and region is None:
-        raise AccountError(f"unknown region {region_code}")
+        raise AccountError("region", "unknown_region", region=region_code)
     if region is None and role != "admin":
-        raise AccountError("only an admin account may be nationwide (without a region)")
+        raise AccountError("region", "nationwide")
     for site_id in site_ids:
         site = session.get(Site, site_id)
         if site is None:
-            raise AccountError(f"unknown site {site_id}")
+            raise AccountError("sites", "unknown_site", site=site_id)
         if region is not None and not session.get(Region, site.region_code).path.startswith(region.path):
-            raise AccountError(f"site {site_id} lies outside region {region_code}")
+            raise AccountError("sites", "site_outside", site=site_id, region=region_code)
 
 
 def sign_in(session: Session, login: str, password: str) -> SignIn:
@@ -91,7 +117,7 @@ def sign_in(session: Session, login: str, password: str) -> SignIn:
         _verify(_DUMMY_HASH, password)
         return SignIn(None, "wrong")
     now = utcnow()
-    if account.locked_until is not None and _aware(account.locked_until) > now:
+    if is_locked(account):
         return SignIn(None, "locked", _aware(account.locked_until))
     if not _verify(account.password_hash, password):
         account.failed_logins += 1
@@ -109,13 +135,70 @@ def reset_password(session: Session, account_id: str, password: str) -> Account:
     """Set a new password (an admin's act): unlocks the account and ends its sessions."""
     account = session.get(Account, account_id)
     if account is None:
-        raise AccountError("no such account")
+        raise AccountError("account", "no_account")
     check_password(password)
     account.password_hash = _hasher.hash(password)
     account.failed_logins, account.locked_until = 0, None
     account.session_version += 1
     session.flush()
     return account
+
+
+def change_password(session: Session, account_id: str, current: str, password: str) -> Account:
+    """A person's own new password, given the current one: ends their other sessions (the caller keeps
+    its own by taking the new session version)."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise AccountError("account", "no_account")
+    if not _verify(account.password_hash, current):
+        raise AccountError("current", "wrong_password")
+    check_password(password)
+    account.password_hash = _hasher.hash(password)
+    account.session_version += 1
+    session.flush()
+    return account
+
+
+def disable_account(session: Session, account_id: str) -> Account:
+    """Stop an account from signing in and end its sessions at once (disabling it again keeps the first time)."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise AccountError("account", "no_account")
+    if account.disabled_at is None:
+        account.disabled_at = utcnow()
+        account.session_version += 1
+        session.flush()
+    return account
+
+
+def new_password() -> str:
+    """A password for an admin to hand over: 12 random letters and digits that cannot be misread, in groups."""
+    letters = "".join(secrets.choice(_UNAMBIGUOUS) for _ in range(12))
+    return "-".join(letters[start:start + 4] for start in range(0, 12, 4))
+
+
+def accounts_within(region_path: str | None) -> Select[tuple[Account]]:
+    """The accounts of a region and the regions inside it, oldest first; None: every account."""
+    query = select(Account).order_by(Account.created_at, Account.id)
+    if region_path is not None:
+        query = query.join(Region, Region.code == Account.region_code).where(
+            Region.path.startswith(region_path, autoescape=True))
+    return query
+
+
+def sites_of_accounts(session: Session, accounts: list[Account]) -> dict[str, list[str]]:
+    """The supervised sites of each account, by account id."""
+    sites = defaultdict(list)
+    rows = session.execute(select(AccountSite.account_id, AccountSite.site_id)
+                           .where(AccountSite.account_id.in_([account.id for account in accounts]))
+                           .order_by(AccountSite.site_id))
+    for account_id, site_id in rows:
+        sites[account_id].append(site_id)
+    return {account.id: sites[account.id] for account in accounts}
+
+
+def is_locked(account: Account) -> bool:
+    return account.locked_until is not None and _aware(account.locked_until) > utcnow()
 
 
 def account_by_login(session: Session, login: str) -> Account | None:

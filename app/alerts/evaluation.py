@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 import payroll
+from app.alerts.changed import EVERYTHING, Changed
 from app.alerts.cloudevent import alert_cloudevent
 from app.alerts.findings import (
     Chunk,
@@ -52,12 +53,13 @@ def thresholds_from(settings: Settings) -> payroll.AlertThresholds:
 @dataclass(frozen=True)
 class Evaluation:
     """The rules for `month` as things stand on `as_of`, inside `within` (a region path, None: everywhere),
-    `size` households or sites a chunk."""
+    `size` households or sites a chunk, for the subjects `changed` (app/alerts/baseline.py; all by default)."""
     month: str
     as_of: date
     thresholds: payroll.AlertThresholds
     within: str | None = None
     size: int = Settings.alert_evaluation_chunk
+    changed: Changed = EVERYTHING
 
 
 def evaluate(session: Session, bus: Bus, alerts_topic: str, month: str, as_of: date,
@@ -87,15 +89,16 @@ def evaluate_chunk(session: Session, bus: Bus, alerts_topic: str, evaluation: Ev
 
 def site_days_of(session: Session, evaluation: Evaluation) -> dict[str, list[date]]:
     """Each site's last recorded days that no_work looks at: read once for all of an evaluation's chunks."""
-    return recorded_days(session, evaluation.as_of, evaluation.thresholds)
+    return recorded_days(session, evaluation.as_of, evaluation.thresholds, evaluation.changed.work_sites)
 
 
 def _findings(session: Session, e: Evaluation, chunk: Chunk, site_days: dict[str, list[date]]) -> Findings:
     if chunk.subjects == "site":
-        yield from arrears_findings(session, e.as_of, e.thresholds, e.within, chunk)
+        yield from arrears_findings(session, e.as_of, e.thresholds, e.within, chunk, e.changed.pay_sites)
         return
-    yield from household_findings(session, e.month, e.thresholds, e.within, chunk)
-    yield from no_work_findings(session, e.month, e.as_of, e.thresholds, e.within, chunk, site_days)
+    yield from household_findings(session, e.month, e.thresholds, e.within, chunk, e.changed.households)
+    yield from no_work_findings(session, e.month, e.as_of, e.thresholds, e.within, chunk, site_days,
+                                e.changed.work_sites)
 
 
 def _without_jit(session: Session) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import BigInteger, Select, and_, case, cast, exists, func, liter
 from sqlalchemy.orm import Session
 
 import payroll
+from app.alerts.changed import EVERYTHING, Changed, Only
 from app.db.models import (
     Alert,
     ApprovedPay,
@@ -27,6 +28,7 @@ from app.db.models import (
     Worker,
     WorkerMonthIncome,
 )
+from app.db.queries import among
 from app.pay.income import household_income
 
 WORKED = ("present", "half_day")
@@ -71,8 +73,9 @@ class Chunk:
         return conditions if self.last is None else [*conditions, key <= self.last]
 
 
-def next_chunk(session: Session, done: Done, within: str | None, size: int) -> Chunk:
-    """The chunk after `done`: the next `size` subjects inside `within`, in key order (one statement)."""
+def next_chunk(session: Session, done: Done, within: str | None, size: int, changed: Changed = EVERYTHING) -> Chunk:
+    """The chunk after `done`: the next `size` subjects inside `within` (of those `changed` keeps), in key order
+    (one statement)."""
     names = list(SUBJECTS)
     if done is None:
         subjects, after = names[0], None
@@ -81,7 +84,7 @@ def next_chunk(session: Session, done: Done, within: str | None, size: int) -> C
     else:
         subjects, after = done
     model = SUBJECTS[subjects]
-    bounds = Chunk(subjects, after, None).holds(model.id)
+    bounds = Chunk(subjects, after, None).holds(model.id) + changed.chunked(session, subjects)
     # the size-th key and the one after it: without one after, this chunk runs to the end
     keys = session.scalars(_inside(select(model.id).join(Region, Region.code == model.region_code), within)
                            .where(*bounds).order_by(model.id).offset(size - 1).limit(2)).all()
@@ -93,18 +96,22 @@ def _inside(query: Select, within: str | None) -> Select:
 
 
 def household_findings(session: Session, month: str, t: payroll.AlertThresholds, within: str | None,
-                       chunk: Chunk) -> Findings:
-    """income_drop, below_line and projected_below_line of the chunk's households inside `within`: the pure
-    rules confirm the candidates of `_household_candidates`, so that they read the income of those alone."""
+                       chunk: Chunk, only: Only = None) -> Findings:
+    """income_drop, below_line and projected_below_line of the chunk's households inside `within` (and in
+    `only`): the pure rules confirm the candidates of `_household_candidates`, so that they read the income of
+    those alone."""
+    if only is not None and not only:
+        return
     months = sorted(set(payroll.previous_months(month, 11) + [month] + payroll.months_of_year_until(month)))
     # the key range on the workers themselves, so that their index finds the chunk's
-    workers = chunk.holds(Worker.household_id)
+    workers = chunk.holds(Worker.household_id) + _among(session, Worker.household_id, only)
     if within is not None:
         workers.append(Worker.household_id.in_(_inside(
             select(Household.id).join(Region, Region.code == Household.region_code)
             .where(*chunk.holds(Household.id)), within)))
     _read_by_key(session, True)
-    households = session.execute(_household_candidates(month, t, within, chunk, workers)).all()
+    households = session.execute(_household_candidates(month, t, within, chunk, workers)
+                                 .where(*_among(session, Household.id, only))).all()
     _read_by_key(session, False)
     income = household_income(session, months, [row[0] for row in households], where=workers) if households else {}
     for household_id, status, size, region_code, path in households:
@@ -154,6 +161,10 @@ def _household_candidates(month: str, t: payroll.AlertThresholds, within: str | 
         .where(*chunk.holds(Household.id), candidate).order_by(Household.id), within)
 
 
+def _among(session: Session, key, only: Only) -> list:
+    return [] if only is None else [among(session, key, only)]
+
+
 def _read_by_key(session: Session, on: bool) -> None:
     """On PostgreSQL, have the statements that follow read by index (on) or as the planner likes (off)."""
     if session.get_bind().dialect.name == "postgresql":
@@ -168,10 +179,14 @@ def _not_raised(subject_id, kind: str, month, subject_type: str = "household"):
                            Alert.month == month)
 
 
-def recorded_days(session: Session, as_of: date, t: payroll.AlertThresholds) -> dict[str, list[date]]:
-    """Each site's last N recorded days up to `as_of`, of the sites with N (one statement, read once for all
-    the chunks): a step a day down each site's index of days, where ranking a year of records sorts them all."""
-    days = _last_days(as_of - LOOKBACK, as_of, t.no_work_days)
+def recorded_days(session: Session, as_of: date, t: payroll.AlertThresholds,
+                  only: Only = None) -> dict[str, list[date]]:
+    """Each site's last N recorded days up to `as_of`, of the sites with N (and in `only`; one statement, read
+    once for all the chunks): a step a day down each site's index of days, where ranking a year of records sorts
+    them all."""
+    if only is not None and not only:
+        return {}
+    days = _last_days(as_of - LOOKBACK, as_of, t.no_work_days, _among(session, Site.id, only))
     found: dict[str, list[date]] = defaultdict(list)
     for site_id, day in session.execute(select(days.c.site_id, days.c.work_date).where(days.c.work_date.is_not(None)),
                                         execution_options={"yield_per": 5000}):
@@ -180,11 +195,11 @@ def recorded_days(session: Session, as_of: date, t: payroll.AlertThresholds) -> 
 
 
 def no_work_findings(session: Session, month: str, as_of: date, t: payroll.AlertThresholds, within: str | None,
-                     chunk: Chunk, site_days: dict[str, list[date]]) -> Findings:
-    """Workers of the chunk's households with an assignment active on `as_of` who worked on none of the site's
-    last N recorded days (`recorded_days`). One statement: the assignments of workers who did not work on or
-    after the latest site's first day of the N (idle at their site, or at least not surely busy), each with the
-    worker's last day there."""
+                     chunk: Chunk, site_days: dict[str, list[date]], only: Only = None) -> Findings:
+    """Workers of the chunk's households with an assignment (at a site in `only`) active on `as_of` who worked on
+    none of the site's last N recorded days (`recorded_days`). One statement: the assignments of workers who did
+    not work on or after the latest site's first day of the N (idle at their site, or at least not surely busy),
+    each with the worker's last day there."""
     if not site_days:
         return  # no site has N recorded days: not enough evidence anywhere
     since, busy_from = as_of - LOOKBACK, max(min(days) for days in site_days.values())
@@ -195,7 +210,8 @@ def no_work_findings(session: Session, month: str, as_of: date, t: payroll.Alert
         .join(Region, Region.code == Household.region_code)
         .where(Assignment.start_date <= as_of, Assignment.end_date.is_(None) | (Assignment.end_date >= as_of),
                ~exists().where(_attendance_worked(busy_from, as_of)), ~exists().where(_output_worked(busy_from, as_of)),
-               _not_raised(Assignment.worker_id, "no_work", month, "worker"), *chunk.holds(Worker.household_id)), within
+               _not_raised(Assignment.worker_id, "no_work", month, "worker"), *chunk.holds(Worker.household_id),
+               *_among(session, Assignment.site_id, only)), within
     ).distinct().order_by(Assignment.worker_id, Assignment.site_id))
     for worker_id, site_id, household_id, region_code, path, attended, produced in rows:
         if site_id not in site_days:
@@ -206,11 +222,11 @@ def no_work_findings(session: Session, month: str, as_of: date, t: payroll.Alert
                    payroll.Finding(finding.kind, month, {**finding.detail, "site_id": site_id}))
 
 
-def _last_days(since: date, until: date, count: int):
+def _last_days(since: date, until: date, count: int, sites: list):
     """Each site's recorded days (attendance, or output not voided) from the latest down, `count` at most:
     each step the latest day before the step's, so that each site costs `count` reads of its index."""
     days = select(Site.id.label("site_id"), _day_before(Site.id, since, until + timedelta(days=1)).label("work_date"),
-                  literal(1).label("n")).cte("days", recursive=True)
+                  literal(1).label("n")).where(*sites).cte("days", recursive=True)
     return days.union_all(select(days.c.site_id, _day_before(days.c.site_id, since, days.c.work_date), days.c.n + 1)
                           .where(days.c.n < count, days.c.work_date.is_not(None)))
 
@@ -248,11 +264,14 @@ def _last_produced(since: date, until: date):
 
 
 def arrears_findings(session: Session, as_of: date, t: payroll.AlertThresholds, within: str | None,
-                     chunk: Chunk) -> Findings:
-    """Approved periods of the chunk's sites with money still unpaid D days after approval (one statement);
-    the subject is the site."""
+                     chunk: Chunk, only: Only = None) -> Findings:
+    """Approved periods of the chunk's sites (in `only`) with money still unpaid D days after approval (one
+    statement); the subject is the site."""
+    if only is not None and not only:
+        return
     approved = (select(PeriodTransition.site_id, PeriodTransition.month, func.max(PeriodTransition.at).label("at"))
-                .where(PeriodTransition.to_status == "approved", *chunk.holds(PeriodTransition.site_id))
+                .where(PeriodTransition.to_status == "approved", *chunk.holds(PeriodTransition.site_id),
+                       *_among(session, PeriodTransition.site_id, only))
                 .group_by(PeriodTransition.site_id, PeriodTransition.month).subquery("approved"))
     owed = (select(ApprovedPay.site_id, ApprovedPay.month, func.sum(ApprovedPay.amount_fen).label("fen"))
             .where(*chunk.holds(ApprovedPay.site_id))

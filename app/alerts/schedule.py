@@ -4,7 +4,9 @@ configurable number of days after each month ends. Each month is evaluated by sc
 that dies mid-way leaves its chunks done, and the next one resumes after them. On PostgreSQL one
 evaluator at a time across the cluster holds a session advisory lock, on a connection of its own, from
 its first chunk to its last, and the others skip and check again later; SQLite has one writer at a time,
-and a chunk is recorded only after the chunk before it, so two evaluators never raise one twice."""
+and a chunk is recorded only after the chunk before it, so two evaluators never raise one twice. A month
+evaluated again (its record removed) reads only what changed since its last complete evaluation
+(app/alerts/baseline.py)."""
 from __future__ import annotations
 
 import threading
@@ -16,9 +18,11 @@ import structlog
 from sqlalchemy import Engine, text, update
 from sqlalchemy.exc import IntegrityError
 
+from app.alerts.baseline import changed_since_baseline, record_baseline
 from app.alerts.evaluation import Evaluation, evaluate_chunk, site_days_of, thresholds_from
 from app.alerts.findings import Chunk, Done, next_chunk
 from app.db.models import AlertEvaluation
+from app.db.stamps import take_watermark
 from app.runtime import Runtime
 
 log = structlog.get_logger("consumers.scheduler")  # the name operators filter the alerts process's lines by
@@ -86,21 +90,23 @@ def evaluator_lock(engine: Engine) -> Iterator[bool]:
 
 
 def _start(runtime: Runtime, month: str, today: date) -> tuple[Evaluation, Done, dict] | None:
-    """The month's evaluation (new, or stopped part-way: then as of its first day), the last chunk done
-    and the sites' recorded days; None if the month is done."""
+    """The month's evaluation (new, or stopped part-way: then as of its first day), for the subjects changed
+    since the month's baseline, the last chunk done and the sites' recorded days; None if the month is done."""
     settings = runtime.settings
     try:
         with runtime.sessions.begin() as session:
             record = session.get(AlertEvaluation, month)
             if record is None:
+                # the watermark before anything is read: the baseline this evaluation leaves stands on it
                 record = AlertEvaluation(month=month, as_of=today.isoformat(), trigger="schedule", raised=0,
-                                         status="running")
+                                         status="running", stamp=take_watermark(session.connection()))
                 session.add(record)
                 session.flush()
             elif record.status == "done":
                 return None
-            evaluation = Evaluation(month, date.fromisoformat(record.as_of), thresholds_from(settings),
-                                    size=settings.alert_evaluation_chunk)
+            as_of, thresholds = date.fromisoformat(record.as_of), thresholds_from(settings)
+            evaluation = Evaluation(month, as_of, thresholds, size=settings.alert_evaluation_chunk,
+                                    changed=changed_since_baseline(session, month, as_of, thresholds))
             done = None if record.done_subjects is None else (record.done_subjects, record.done_through)
             return evaluation, done, site_days_of(session, evaluation)
     except IntegrityError:
@@ -111,7 +117,7 @@ def evaluate_next_chunk(runtime: Runtime, evaluation: Evaluation, done: Done, si
     """Evaluate the chunk after `done` and record it done, in one transaction; the month is done with
     its last chunk. Raises Overtaken if another evaluator recorded a chunk after `done` meanwhile."""
     with runtime.sessions.begin() as session:
-        chunk = next_chunk(session, done, evaluation.within, evaluation.size)
+        chunk = next_chunk(session, done, evaluation.within, evaluation.size, evaluation.changed)
         raised = evaluate_chunk(session, runtime.bus, runtime.settings.topic_alerts, evaluation, chunk, site_days)
         before = done or (None, None)
         recorded = session.execute(
@@ -123,4 +129,7 @@ def evaluate_next_chunk(runtime: Runtime, evaluation: Evaluation, done: Done, si
                     status="done" if chunk.is_last else "running"))
         if recorded.rowcount != 1:
             raise Overtaken
+        stamp = session.get(AlertEvaluation, evaluation.month).stamp if chunk.is_last else None
+        if stamp is not None:  # None: begun before stamps were kept
+            record_baseline(session, evaluation.month, evaluation.as_of, evaluation.thresholds, stamp)
     return chunk

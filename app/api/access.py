@@ -39,7 +39,7 @@ from app.access.tokens import BEARER, Bearer, bearer_in, find_bearer
 from app.api.context import reading
 from app.db import Reader
 from app.db.audit import note_actor
-from app.db.models import ApiToken, Assignment, Household, Region, Site, Worker
+from app.db.models import Account, ApiToken, Assignment, Household, Region, Site, Worker
 from app.db.models.auth import ROLES
 
 
@@ -54,7 +54,7 @@ class Scope(Enum):
     LOGGED_SITES = "every site the work is logged for: a supervisor's own sites, an admin's region"
     ALERT = "the alert's region; outside it the alert is not found (404)"
     WEBHOOK = "the webhook's region; a nationwide webhook, nationwide callers only"
-    TOKEN = "the token's region; a nationwide token, nationwide admins only"
+    TOKEN = "the token's (or account's) region; a nationwide one, nationwide admins only"
     PAGE = "a page: the caller is the account signed in by the session cookie, not a bearer token"
 
 
@@ -138,6 +138,13 @@ POLICY: dict[str, Rule] = {
     "web.language": PUBLIC_PAGE,
     "web.static": PUBLIC_PAGE,
     "web.home": _page(EVERYONE),
+    # Pages of accounts (app.web.people): an admin's people, in their region; anyone's own password.
+    "people.accounts": _page(("admin",), Scope.OWN_REGION),
+    "people.create": _page(("admin",), Scope.REGION),
+    "people.account": _page(("admin",), Scope.TOKEN),
+    "people.reset": _page(("admin",), Scope.TOKEN),
+    "people.disable": _page(("admin",), Scope.TOKEN),
+    "people.own_password": _page(EVERYONE),
     # The poverty office's pages (app.web.office): the alert inbox and its moves, as the alerts API; a household's
     # page shows its alerts too, so offices only, where the API lets post managers read households; the county at a
     # glance is statistics, which post managers read too.
@@ -293,7 +300,8 @@ def require_webhook(principal: Principal, webhook_region_path: str | None) -> No
     _in_region(principal, webhook_region_path)
 
 
-def require_token(principal: Principal, session: Session, token: ApiToken) -> None:
+def require_token(principal: Principal, session: Session, token: ApiToken | Account) -> None:
+    """A token, or an account (scoped alike): inside the caller's region; a nationwide one, nationwide callers."""
     _declared(Scope.TOKEN)
     _in_region(principal, session.get(Region, token.region_code).path if token.region_code else None)
 

@@ -39,6 +39,8 @@ def update_rows(session: Session, table: Table, rows: list[Row]) -> None:
     columns. On PostgreSQL one statement for all of them, elsewhere one executemany."""
     if not rows:
         return
+    # a column kept by its update default (a change stamp) is left to it, even if the rows read hold it
+    rows = [{name: value for name, value in row.items() if table.c[name].onupdate is None} for row in rows]
     key = [column.name for column in table.primary_key.columns]
     if session.get_bind().dialect.name == "postgresql":
         # An executemany is a statement a row, each parsed and planned on its own (writes are not prepared,

@@ -15,7 +15,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 import payroll
-from app.db.models import Adjustment, WageLine, Worker, WorkerMonthIncome
+from app.db.models import Adjustment, AlertBaseline, WageLine, Worker, WorkerMonthIncome
+from app.db.stamps import change_stamp
 
 _income = WorkerMonthIncome.__table__
 IncomeKey = tuple[str, str]  # (worker id, month)
@@ -67,7 +68,9 @@ def add_income(session: Session, changes: Mapping[IncomeKey, int]) -> None:
 
 
 def refill_income(session: Session) -> None:
-    """Compute the whole aggregate again from the wage lines and adjustments stored."""
+    """Compute the whole aggregate again from the wage lines and adjustments stored; the months' alert
+    baselines go, as a month whose income comes to nothing leaves no row stamped."""
+    session.execute(delete(AlertBaseline))
     session.execute(delete(_income))
     lines = select(WageLine.worker_id, WageLine.period.label("month"), WageLine.amount_fen)
     adjustments = select(Adjustment.worker_id, Adjustment.adjusts_month.label("month"), Adjustment.amount_fen)
@@ -88,6 +91,7 @@ def _upsert_postgresql(keys: list[IncomeKey], changes: Mapping[IncomeKey, int]):
 
 
 def _adding(statement):
+    # an upsert's update leaves out the columns' update defaults: the change stamp is set here
     return statement.on_conflict_do_update(
         index_elements=[_income.c.worker_id, _income.c.month],
-        set_={"income_fen": _income.c.income_fen + statement.excluded.income_fen})
+        set_={"income_fen": _income.c.income_fen + statement.excluded.income_fen, "stamp": change_stamp()})

@@ -11,7 +11,7 @@ import time
 import urllib.request
 from collections import defaultdict
 
-from support.served import README, ROOT, free_port, wait_ready
+from support.served import README, ROOT, free_port, sign_in_over_http, wait_ready
 
 
 def readme_demo_alerts() -> dict[str, set[str]]:
@@ -24,6 +24,20 @@ def readme_demo_alerts() -> dict[str, set[str]]:
     total = re.search(r"The office then has these (\d+) alerts", README)
     assert total and int(total.group(1)) == sum(len(subjects) for subjects in stated.values())
     return stated
+
+
+def readme_demo_accounts() -> dict[str, str]:
+    """The README's table of the demo's accounts: login -> password."""
+    table = re.search(r"<!-- demo:accounts -->\n(.*?)\n\n", README, re.S)
+    assert table, "README has no table of the demo's accounts"
+    return dict(re.findall(r"^\| `([\w.-]+)` \| `(\S+)` \|", table.group(1), re.M))
+
+
+def printed_accounts(printed: str) -> dict[str, str]:
+    """The accounts bin/demo prints under its sign-in line: login -> password."""
+    block = re.search(r"Sign in to the pages at (\S+) .*?\n\n(.*?)\n\n", printed, re.S)
+    assert block, printed
+    return dict(re.findall(r"^  (\S+) +(\S+) +\S", block.group(2), re.M))
 
 
 def first_run_environment(port: int) -> dict[str, str]:
@@ -54,6 +68,10 @@ def test_bin_demo_serves_a_county_whose_office_has_the_alerts_the_readme_states(
                                          headers={"Authorization": f"Bearer {match.group(1)}"})
         with urllib.request.urlopen(request, timeout=10) as response:
             alerts = json.loads(response.read())["items"]
+        accounts = printed_accounts(out_path.read_text())
+        signed_in = {login: sign_in_over_http(f"http://127.0.0.1:{port}", login, password)
+                     for login, password in accounts.items()}
+        wrong = sign_in_over_http(f"http://127.0.0.1:{port}", "yudu-admin", "not the demo password")
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
@@ -63,3 +81,8 @@ def test_bin_demo_serves_a_county_whose_office_has_the_alerts_the_readme_states(
     assert dict(subjects) == readme_demo_alerts()
     assert (tmp_path / "demo.db").exists() and (tmp_path / "data.key").exists()
     assert "as of 5 November 2026" in out_path.read_text()
+    assert accounts == readme_demo_accounts()
+    assert {"yudu-admin", "pantian-shoes", "yudu-posts", "yudu-office"} <= set(accounts)
+    assert signed_in == dict.fromkeys(accounts, (302, "/"))
+    assert wrong[0] == 401
+    assert f"http://127.0.0.1:{port}/login" in out_path.read_text()

@@ -10,7 +10,7 @@ import time
 import urllib.request
 
 import pytest
-from support.served import README, ROOT, free_port, wait_ready
+from support.served import README, ROOT, free_port, sign_in_over_http, wait_ready
 
 
 def fenced_block_after(marker: str) -> str:
@@ -77,3 +77,15 @@ def test_serve_evaluates_the_alerts_by_schedule(served):
     while '"event": "alerts evaluated"' not in log.read_text():
         assert time.monotonic() < deadline, "no scheduled alert evaluation:\n" + log.read_text()[-3000:]
         time.sleep(0.3)
+
+
+def test_the_first_admin_made_as_the_readme_says_signs_in_to_the_pages(served):
+    port, env, _, _ = served
+    script = fenced_block_after("<!-- signin:start -->")
+    made = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          env={**env, "STABLEWORK_NEW_PASSWORD": "my first password"}, timeout=60)
+    login = re.search(r"--login (\S+)", script).group(1)
+
+    assert made.returncode == 0, made.stderr
+    assert sign_in_over_http(f"http://127.0.0.1:{port}", login, "my first password") == (302, "/")
+    assert sign_in_over_http(f"http://127.0.0.1:{port}", login, "not my password")[0] == 401

@@ -1,9 +1,12 @@
 """Start-up helpers for the project's own servers (bin/serve, bin/demo), and the README a newcomer follows."""
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -28,3 +31,24 @@ def wait_ready(url: str, process: subprocess.Popen, timeout: float = 120) -> Non
         except OSError:
             time.sleep(0.3)
     raise AssertionError(f"{url} not ready after {timeout}s")
+
+
+class _Unfollowed(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect is the answer to look at
+
+
+def sign_in_over_http(base: str, login: str, password: str) -> tuple[int, str]:
+    """Sign in to the pages at `base` as a browser does (the sign-in page's session cookie and CSRF token, then
+    the form); the answer's status and where it sends the browser (302 to "/" when signed in)."""
+    opener = urllib.request.build_opener(_Unfollowed)
+    with opener.open(f"{base}/login", timeout=10) as page:
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode()).group(1)
+    form = urllib.parse.urlencode({"csrf_token": token, "login": login, "password": password}).encode()
+    try:
+        with opener.open(urllib.request.Request(f"{base}/login", data=form, headers={"Cookie": cookie}),
+                         timeout=10) as answer:
+            return answer.status, answer.headers.get("Location", "")
+    except urllib.error.HTTPError as refused:  # a redirect too, as it is not followed
+        return refused.code, refused.headers.get("Location", "")

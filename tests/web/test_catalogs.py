@@ -11,7 +11,7 @@ from app.web.i18n import CATALOGS, DEFAULT_LOCALE
 
 WEB = Path(__file__).resolve().parents[2] / "app" / "web"
 METHODS = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
-KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}  # a menu's labels are lazy: translated when shown
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy_gettext": None}  # menus and labels defined before any request
 
 
 def _messages_in_code() -> set[str]:

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from support.authorization import CALLERS, HOUSEHOLD, Caller, Env
-from support.pages import PageClient, account_id, make_account
+from support.authorization import CALLERS, COUNTY, HOUSEHOLD, SITE, Caller, Env
+from support.pages import PASSWORD, PageClient, account_id, make_account
 
 from app.api.access import POLICY
 from app.web import PAGE_BLUEPRINTS
@@ -63,6 +63,22 @@ def at(path: str, **form: str) -> Callable[[Env], Visit]:
     return lambda env: Visit(path, form or None)
 
 
+def county_account(env: Env) -> str:
+    """An account of the county's (none of the callers'): its login, for the county's admins only to see."""
+    return env.kept("account", lambda: make_account(env.runtime, "supervisor", COUNTY, (SITE,), login="county-clerk"))
+
+
+def account_page(suffix: str = "", **form: str) -> Callable[[Env], Visit]:
+    return lambda env: Visit(f"/accounts/{account_id(env.runtime, county_account(env))}{suffix}", form or None)
+
+
+def new_account(env: Env) -> Visit:
+    return Visit("/accounts/new", {"login": f"new-{env.n()}", "name": "Zhou", "role": "supervisor",
+                                   "region": COUNTY, "sites": SITE, "password": "a first password"})
+
+
+NEW_OWN_PASSWORD = {"current": PASSWORD, "password": "a changed password", "again": "a changed password"}
+
 PAGES = (
     Page("GET", "/login", at("/login"), public=200),
     Page("POST", "/login", at("/login", login="nobody-here", password="not a password"), public=401),
@@ -70,6 +86,16 @@ PAGES = (
     Page("POST", "/language", at("/language", lang="en", next="/"), public=200),
     Page("GET", "/assets/<path:filename>", at("/assets/app.css"), public=200),
     Page("GET", "/", at("/"), ok(200, *EVERYONE), outside=200),
+    # Accounts (app/web/people.py)
+    Page("GET", "/accounts", at("/accounts"), ok(200, "admin"), outside=200, listed=county_account),
+    Page("GET", "/accounts/new", at("/accounts/new"), ok(200, "admin"), outside=200),
+    Page("POST", "/accounts/new", new_account, ok(200, "admin")),
+    Page("GET", "/accounts/<account_id>", account_page(), ok(200, "admin"), listed=county_account),
+    Page("POST", "/accounts/<account_id>/password", account_page("/password", password="a reset password"),
+         ok(200, "admin")),
+    Page("POST", "/accounts/<account_id>/disable", account_page("/disable"), ok(200, "admin")),
+    Page("GET", "/password", at("/password"), ok(200, *EVERYONE), outside=200),
+    Page("POST", "/password", at("/password", **NEW_OWN_PASSWORD), ok(200, *EVERYONE), outside=200),
     # The poverty office's pages (app.web.office).
     Page("GET", "/office/alerts", at("/office/alerts"), ok(200, *OFFICES), outside=200,
          listed=lambda env: env.alert()),

@@ -1,5 +1,13 @@
 """Every mapped table, importable from one place (Alembic's env reads Base.metadata from here)."""
-from app.db.models.alerts import Alert, AlertEvaluation, Webhook, WebhookAttempt, WebhookDelivery
+from app.db.models.alerts import (
+    Alert,
+    AlertBaseline,
+    AlertEvaluation,
+    ChangeClock,
+    Webhook,
+    WebhookAttempt,
+    WebhookDelivery,
+)
 from app.db.models.audit import AuditEntry
 from app.db.models.auth import Account, AccountSite, ApiToken, TokenSite
 from app.db.models.intake import ReceivedEvent
@@ -24,7 +32,7 @@ from app.db.models.periods import (
 from app.db.models.registry import Assignment, Household, Region, Site, Worker
 
 __all__ = [
-    "Alert", "AlertEvaluation", "Webhook", "WebhookAttempt", "WebhookDelivery",
+    "Alert", "AlertBaseline", "AlertEvaluation", "ChangeClock", "Webhook", "WebhookAttempt", "WebhookDelivery",
     "Account", "AccountSite", "ApiToken", "TokenSite",
     "AuditEntry",
     "ReceivedEvent",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.declarative import Base
@@ -56,6 +56,29 @@ class AlertEvaluation(Base):
     status: Mapped[str] = mapped_column(String(16))  # "running", or "done" once every chunk is
     done_subjects: Mapped[str | None] = mapped_column(String(16))  # of the last chunk done: "household" or "site"
     done_through: Mapped[str | None] = mapped_column(String(64))  # its last key; None: through the end
+    # the watermark taken before its first chunk (app/db/stamps.py): what it read was written before it, or after
+    stamp: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class AlertBaseline(Base):
+    """What the last complete evaluation of a month by schedule stands on (app/alerts/baseline.py): the rules
+    found and raised all there was in the rows stamped below `stamp`, as of `as_of` with `thresholds`."""
+
+    __tablename__ = "alert_baselines"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    as_of: Mapped[str] = mapped_column(String(10))
+    thresholds: Mapped[str] = mapped_column(Text)
+    stamp: Mapped[int] = mapped_column(BigInteger)
+
+
+class ChangeClock(Base):
+    """SQLite's change stamp (app/db/stamps.py): one row, moved on by each evaluation before it reads."""
+
+    __tablename__ = "change_clock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    stamp: Mapped[int] = mapped_column(BigInteger)
 
 
 class Webhook(Base):

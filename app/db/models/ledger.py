@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.declarative import Base
 from app.db.models.types import BigId, utcnow
+from app.db.stamps import stamp_column, stamp_index
 
 
 class AttendanceRecord(Base):
@@ -28,7 +29,8 @@ class AttendanceRecord(Base):
 
     __tablename__ = "attendance_records"
     # a site's last recorded days (the no_work rule) are read down this index
-    __table_args__ = (Index("ix_attendance_records_site_date", "site_id", "work_date"),)
+    __table_args__ = (Index("ix_attendance_records_site_date", "site_id", "work_date"),
+                      stamp_index("attendance_records"))
 
     worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -40,12 +42,13 @@ class AttendanceRecord(Base):
     minutes: Mapped[int | None] = mapped_column(Integer)
     check_in: Mapped[str | None] = mapped_column(String(8))
     check_out: Mapped[str | None] = mapped_column(String(8))
+    stamp: Mapped[int | None] = stamp_column()  # app/db/stamps.py
 
 
 class OutputRecord(Base):
     __tablename__ = "output_records"
     __table_args__ = (Index("ix_output_records_worker_site_date", "worker_id", "site_id", "work_date"),
-                      Index("ix_output_records_site_date", "site_id", "work_date"))
+                      Index("ix_output_records_site_date", "site_id", "work_date"), stamp_index("output_records"))
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     worker_id: Mapped[str] = mapped_column(String(64))
@@ -55,6 +58,7 @@ class OutputRecord(Base):
     grade: Mapped[str] = mapped_column(String(8))
     quantity: Mapped[int] = mapped_column(Integer)
     voided_by: Mapped[str | None] = mapped_column(String(64))
+    stamp: Mapped[int | None] = stamp_column()  # app/db/stamps.py
 
 
 class PendingVoid(Base):
@@ -108,6 +112,7 @@ class WorkerMonthIncome(Base):
     worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     income_fen: Mapped[int] = mapped_column(BigInteger)
+    stamp: Mapped[int | None] = stamp_column()  # app/db/stamps.py
 
 
 class ProcessedEvent(Base):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.declarative import Base
 from app.db.models.types import BigId, utcnow
+from app.db.stamps import stamp_column, stamp_index
 
 PERIOD_STATUSES = ("open", "closed", "approved", "paid")
 FROZEN_STATUSES = ("approved", "paid")  # an approved or paid period never changes
@@ -39,12 +40,14 @@ class PeriodTransition(Base):
     actor_role: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    stamp: Mapped[int | None] = stamp_column()  # app/db/stamps.py: wage_arrears reads approvals
 
 
 class ApprovedPay(Base):
     """What was approved for a worker in a site's month: that month's wages plus the adjustments in it."""
 
     __tablename__ = "approved_pay"
+    __table_args__ = (stamp_index("approved_pay"),)
 
     site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
@@ -52,6 +55,7 @@ class ApprovedPay(Base):
     wages_fen: Mapped[int] = mapped_column(BigInteger)
     adjustments_fen: Mapped[int] = mapped_column(BigInteger)
     amount_fen: Mapped[int] = mapped_column(BigInteger)
+    stamp: Mapped[int | None] = stamp_column()  # app/db/stamps.py
 
 
 class Adjustment(Base):
@@ -94,6 +98,7 @@ class PaymentLine(Base):
     __table_args__ = (
         Index("ix_payment_lines_period_worker", "site_id", "month", "worker_id"),
         Index("ix_payment_lines_worker_month", "worker_id", "month"),  # a worker's balance (migration 0006)
+        stamp_index("payment_lines"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -108,6 +113,7 @@ class PaymentLine(Base):
     bank_reference: Mapped[str | None] = mapped_column(String(200))
     failure_reason: Mapped[str | None] = mapped_column(Text)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    stamp: Mapped[int | None] = stamp_column()  # app/db/stamps.py: wage_arrears reads what was paid
 
 
 class IdempotencyRecord(Base):

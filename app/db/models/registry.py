@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 from app.db.crypto import Encrypted, keyring
 from app.db.declarative import Base
 from app.db.models.types import new_id, utcnow
+from app.db.stamps import stamp_column
 
 REGION_LEVELS = ("province", "city", "county", "township", "village")
 HOUSEHOLD_STATUSES = ("poor", "monitored", "other")
@@ -35,6 +36,7 @@ class Household(Base):
     size: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    stamp: Mapped[int | None] = stamp_column()  # app/db/stamps.py: the alert rules read its status and size
 
 
 class Worker(Base):
@@ -77,3 +79,4 @@ class Assignment(Base):
     end_date: Mapped[date | None] = mapped_column(Date)
     scheme: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    stamp: Mapped[int | None] = stamp_column()  # app/db/stamps.py: no_work reads who is assigned when
