@@ -8,12 +8,13 @@ from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, union_all
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 import payroll
+from app.alerts.inbox import actor_names
 from app.alerts.stats import worked_days
-from app.db.models import Account, Alert, ApiToken, Assignment, Household, Region, Site, Worker, WorkerMonthIncome
+from app.db.models import Alert, Assignment, Household, Region, Site, Worker, WorkerMonthIncome
 from app.pay.income import MonthIncome, monthly_income
 
 
@@ -121,16 +122,8 @@ def _month_end(day: date) -> date:
 def _alerts(session: Session, household_id: str) -> tuple[AlertRecord, ...]:
     alerts = session.scalars(select(Alert).where(Alert.household_id == household_id)
                              .order_by(Alert.month.desc(), Alert.created_at.desc(), Alert.id)).all()
-    names = _actor_names(session, {actor for a in alerts for actor in (a.acknowledged_by, a.resolved_by) if actor})
+    names = actor_names(session, {actor for a in alerts for actor in (a.acknowledged_by, a.resolved_by) if actor})
     return tuple(AlertRecord(a.id, a.kind, a.month, a.subject_type, a.subject_id, a.status, dict(a.detail),
                              a.created_at, a.acknowledged_at, names.get(a.acknowledged_by), a.note, a.resolved_at,
                              names.get(a.resolved_by), a.help_given) for a in alerts)
 
-
-def _actor_names(session: Session, ids: set[str]) -> dict[str, str]:
-    """The names of those who moved alerts: an account's on a page, a token's through the API."""
-    if not ids:
-        return {}
-    tokens = select(ApiToken.id, ApiToken.name).where(ApiToken.id.in_(ids))
-    accounts = select(Account.id, Account.name).where(Account.id.in_(ids))
-    return dict(session.execute(union_all(tokens, accounts)).all())

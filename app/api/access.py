@@ -164,6 +164,15 @@ POLICY: dict[str, Rule] = {
     "desk.pay": _page(MANAGERS, Scope.SITE),
     "desk.bank_file": _page(MANAGERS, Scope.SITE),
     "desk.bank_results": _page(MANAGERS, Scope.SITE),
+    # The poverty office's pages (app.web.office): the alert inbox and its moves, as the alerts API; a household's
+    # page shows its alerts too, so offices only, where the API lets post managers read households; the county at a
+    # glance is statistics, which post managers read too.
+    "office.alerts": _page(OFFICES, Scope.OWN_REGION, Scope.REGION),
+    "office.alert": _page(OFFICES, Scope.ALERT),
+    "office.acknowledge": _page(OFFICES, Scope.ALERT),
+    "office.resolve": _page(OFFICES, Scope.ALERT),
+    "office.household": _page(OFFICES, Scope.HOUSEHOLD),
+    "office.county": _page((*OFFICES, "post_manager"), Scope.REGION),  # as the API's employment statistics
 }
 
 

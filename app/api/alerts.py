@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select
 
 from app.alerts.evaluation import evaluate, thresholds_from
+from app.alerts.inbox import AlertFilter, alert_page
 from app.alerts.status import AlertConflict, acknowledge_alert, resolve_alert
 from app.api.access import Principal, authorize, require_alert, require_region_field
 from app.api.context import reading, runtime, unit_of_work
@@ -57,23 +57,14 @@ class Alerts(MethodView):
         """Alerts inside the caller's region, newest month first; filter by kind, status, region, month"""
         with reading() as session:
             principal = authorize(session)
-            query = select(Alert).order_by(Alert.month.desc(), Alert.id).limit(args["limit"] + 1)
-            if principal.region_path is not None:
-                query = query.where(Alert.region_path.startswith(principal.region_path))
+            region = None
             if args["region"] is not None:
                 region = require_region_field(principal, session, args["region"], "region")
-                query = query.where(Alert.region_path.startswith(region.path))
-            for name in ("kind", "status", "month"):
-                if args[name] is not None:
-                    query = query.where(getattr(Alert, name) == args[name])
+            chosen = AlertFilter(principal.region_path, region and region.path, args["kind"], args["status"],
+                                 args["month"])
             after = decode_cursor(args["cursor"], _text, _text)
-            if after is not None:
-                month, last_id = after
-                query = query.where((Alert.month < month) | ((Alert.month == month) & (Alert.id > last_id)))
-            alerts = session.scalars(query).all()
-            more = len(alerts) > args["limit"]
-            alerts = alerts[: args["limit"]]
-            return {"items": alerts, "next_cursor": encode_cursor(alerts[-1].month, alerts[-1].id) if more else None}
+            alerts, last = alert_page(session, chosen, args["limit"], after and tuple(after))
+            return {"items": alerts, "next_cursor": encode_cursor(*last) if last else None}
 
 
 @blp.route("/<hex_id:alert_id>")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from support.authorization import CALLERS, COUNTY, SITE, WORKER, Caller, Env
+from support.authorization import CALLERS, COUNTY, HOUSEHOLD, SITE, WORKER, Caller, Env
 from support.pages import PASSWORD, PageClient, account_id, make_account
 
 from app.api.access import POLICY
@@ -27,6 +27,7 @@ EVERYONE = ("admin", "post_manager", "poverty_office", "supervisor")
 LOGGERS = ("admin", "supervisor")
 MANAGERS = ("admin", "post_manager")
 SEWING = "Sewing workshop"  # the county's site: its name is the marker of the county's data
+OFFICES = ("admin", "poverty_office")
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,21 @@ PAGES = (
         f"/desk/batches/{env.batch()['id']}/bank.csv"), ok(200, *MANAGERS)),
     Page("POST", "/desk/batches/<int:batch_id>/results", lambda env: Visit(
         f"/desk/batches/{env.batch()['id']}/results", {"results": _results_file(env)}), ok(200, *MANAGERS)),
+    # The poverty office's pages (app.web.office).
+    Page("GET", "/office/alerts", at("/office/alerts"), ok(200, *OFFICES), outside=200,
+         listed=lambda env: env.alert()),
+    Page("GET", "/office/alerts/<alert_id>", lambda env: Visit(f"/office/alerts/{env.alert()}"), ok(200, *OFFICES),
+         outside=404, listed=lambda env: HOUSEHOLD),
+    Page("POST", "/office/alerts/<alert_id>/acknowledge",
+         lambda env: Visit(f"/office/alerts/{env.alert()}/acknowledge", {"note": "called them"}), ok(200, *OFFICES),
+         outside=404),
+    Page("POST", "/office/alerts/<alert_id>/resolve",
+         lambda env: Visit(f"/office/alerts/{env.alert('acknowledged')}/resolve", {"help_given": "found work"}),
+         ok(200, *OFFICES), outside=404),
+    Page("GET", "/office/households/<household_id>", at(f"/office/households/{HOUSEHOLD}"), ok(200, *OFFICES),
+         listed=lambda env: "Wang Jianguo"),
+    Page("GET", "/office/county", at("/office/county"), ok(200, *OFFICES, "post_manager"), outside=200,
+         listed=lambda env: "Zhanggong"),
 )
 
 

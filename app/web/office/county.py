@@ -1,0 +1,82 @@
+"""The county at a glance: week by week, in the county and in each village, the workers at work, the poor ones
+among them, the workshops resumed (the province's resumption rate) and the welfare posts filled, each with a
+sparkline of the weeks. An office sees its own county; an admin picks one."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from babel.numbers import format_percent
+from flask import render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+from sqlalchemy import select
+
+from app.alerts.stats import AreaWeeks, WeekCounts, county_glance
+from app.api.access import Principal, require_region
+from app.api.context import reading, runtime
+from app.db.models import Region
+from app.web.charts import sparkline
+from app.web.i18n import day
+from app.web.pages import authorize_page
+
+WEEKS = 12
+COUNTY_CHOICES = 500  # a province's counties fit a list; the whole country's are typed as a code
+
+
+def county() -> str:
+    with reading() as reader:
+        principal = authorize_page(reader)
+        code = request.args.get("region", "").strip() or _own_county(reader, principal)
+        counties = _counties(reader, principal)
+        if not code:
+            return render_template("office/county.html", glance=None, region=None, counties=counties, rows=[])
+        region = require_region(principal, reader, code)
+        today = runtime().settings.today()
+        glance = county_glance(reader, region, today - timedelta(weeks=WEEKS - 1), today)
+    rows = [_row(area, glance) for area in (*glance.villages, glance.total)]
+    return render_template("office/county.html", glance=glance, region=region, counties=counties, rows=rows,
+                           percent=_percent)
+
+
+def _percent(rate) -> str:
+    return format_percent(rate, locale=get_locale())
+
+
+def _own_county(reader, principal: Principal) -> str:
+    """The caller's region when it is a county or lies in one; above a county (or nationwide) they pick one."""
+    if principal.region_path is None:
+        return ""
+    own = reader.get(Region, principal.region_path.strip("/").rsplit("/", 1)[-1])
+    return "" if own.level in ("province", "city") else own.code
+
+
+def _counties(reader, principal: Principal) -> list[Region] | None:
+    """The counties the caller may pick from, or None when there are too many to list."""
+    query = select(Region).where(Region.level == "county").order_by(Region.code).limit(COUNTY_CHOICES + 1)
+    if principal.region_path is not None:
+        query = query.where(Region.path.startswith(principal.region_path))
+    found = list(reader.scalars(query))
+    return None if len(found) > COUNTY_CHOICES else found
+
+
+MEASURES: dict[str, Callable[[WeekCounts], int]] = {
+    "workers": lambda week: week.workers_at_work,
+    "poor": lambda week: week.poor_workers_at_work,
+    "resumed": lambda week: week.workshops_resumed,
+    "filled": lambda week: week.posts_filled,
+}
+
+
+def _row(area: AreaWeeks, glance) -> dict:
+    """An area's latest week and a sparkline of every week, for each measure."""
+    last = area.weeks[-1]
+    trends = {}
+    for name, measure in MEASURES.items():
+        values = [measure(week) for week in area.weeks]
+        trends[name] = Markup(sparkline(
+            values, title=_("%(area)s: the last %(count)s weeks", area=area.name, count=len(values)),
+            point_titles=[_("Week of %(day)s: %(value)s", day=day(week.week), value=value)
+                          for week, value in zip(area.weeks, values)]))
+    return {"area": area, "last": last, "trends": trends, "total": area is glance.total}

@@ -1,0 +1,48 @@
+"""The office's words for what the alerts hold: kinds and statuses as the glossary names them, moments in
+China's time."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask_babel import lazy_gettext
+
+from app.web.i18n import day
+from app.web.signin import CHINA
+
+KINDS = {
+    "income_drop": lazy_gettext("Income drop"),
+    "below_line": lazy_gettext("Below the monitoring line"),
+    "projected_below_line": lazy_gettext("Projected below the line"),
+    "no_work": lazy_gettext("No work"),
+    "wage_arrears": lazy_gettext("Wage arrears"),
+}
+STATUSES = {
+    "open": lazy_gettext("Open"),
+    "acknowledged": lazy_gettext("Acknowledged"),
+    "resolved": lazy_gettext("Resolved"),
+}
+HOUSEHOLD_STATUSES = {
+    "poor": lazy_gettext("Poor household"),
+    "monitored": lazy_gettext("Monitored household"),
+    "other": lazy_gettext("Other household"),
+}
+
+SCHEMES = {
+    "hourly": lazy_gettext("Hourly"),
+    "daily": lazy_gettext("Daily"),
+    "piece": lazy_gettext("Piece rate"),
+    "monthly": lazy_gettext("Monthly stipend"),
+}
+SITE_KINDS = {
+    "workshop": lazy_gettext("Poverty-alleviation workshop"),
+    "post": lazy_gettext("Public-welfare post"),
+}
+
+
+def when(moment: datetime | None) -> str:
+    """A stored instant as the office reads it: its day and time in China."""
+    if moment is None:
+        return ""
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(CHINA)
+    return f"{day(local.date())} {local:%H:%M}"
+
