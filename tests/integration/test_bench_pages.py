@@ -38,7 +38,7 @@ def test_every_page_and_baseline_has_a_server_time_of_each_request(tiny_run):
     assert measured["landing page (to the main page)"]["statuses"] in ({302: ROUNDS}, {200: ROUNDS})
     for x in tiny_run["pages"]:
         assert x["server_count"] == x["requests"] == ROUNDS, x  # every request found in the server's log
-        assert 0 < x["server_p50_ms"] <= x["server_p95_ms"] <= x["client_p95_ms"] + 1
+        assert 0 < x["server_p50_ms"] <= x["server_p95_ms"] <= x["server_max_ms"] and x["client_p95_ms"] > 0
     assert len(page_rows({"pages": tiny_run})) == 1 + len(PAGES) + len(BASELINES) + 2
 
 
