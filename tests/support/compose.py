@@ -72,7 +72,7 @@ def _string_arg(call: ast.Call, index: int) -> str | None:
 
 def environment_names_read() -> dict[str, set[str]]:
     """{file: names} of `os.environ.get("X")`, `os.environ["X"]`, `os.getenv("X")`, `env.get("X")`,
-    `_int(env, "X", ...)`, `_float(env, "X", ...)` and `_date(env, "X")` (app/settings.py) in the project's own code."""
+    `_int(env, "X", ...)`, `_float(env, "X", ...)`, `_flag(env, "X", ...)` and `_date(env, "X")` (app/settings.py) in the project's own code."""
     found: dict[str, set[str]] = {}
     paths: list[Path] = []
     for entry in ENV_READERS:
@@ -88,7 +88,7 @@ def environment_names_read() -> dict[str, set[str]]:
                     name = _string_arg(node, 0)
                 elif ast.unparse(func) in ("os.getenv", "getenv"):
                     name = _string_arg(node, 0)
-                elif isinstance(func, ast.Name) and func.id in ("_int", "_float", "_date"):
+                elif isinstance(func, ast.Name) and func.id in ("_int", "_float", "_date", "_flag"):
                     name = _string_arg(node, 1)
                 else:
                     continue
