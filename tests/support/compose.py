@@ -72,7 +72,8 @@ def _string_arg(call: ast.Call, index: int) -> str | None:
 
 def environment_names_read() -> dict[str, set[str]]:
     """{file: names} of `os.environ.get("X")`, `os.environ["X"]`, `os.getenv("X")`, `env.get("X")`,
-    `_int(env, "X", ...)`, `_float(env, "X", ...)`, `_flag(env, "X", ...)` and `_date(env, "X")` (app/settings.py) in the project's own code."""
+    `_int(env, "X", ...)`, `_float(env, "X", ...)`, `_flag(env, "X", ...)` and `_date(env, "X")` (app/settings.py)
+    in the project's own code."""
     found: dict[str, set[str]] = {}
     paths: list[Path] = []
     for entry in ENV_READERS:
