@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.access.tokens import Bearer
+from app.access.tokens import Bearer, scoped_within, supervised_sites
 from app.db.models import Account, AccountSite, Region, Site
 from app.db.models.auth import ROLES
 from app.db.models.types import utcnow
@@ -179,22 +178,12 @@ def new_password() -> str:
 
 def accounts_within(region_path: str | None) -> Select[tuple[Account]]:
     """The accounts of a region and the regions inside it, oldest first; None: every account."""
-    query = select(Account).order_by(Account.created_at, Account.id)
-    if region_path is not None:
-        query = query.join(Region, Region.code == Account.region_code).where(
-            Region.path.startswith(region_path, autoescape=True))
-    return query
+    return scoped_within(Account, region_path)
 
 
 def sites_of_accounts(session: Session, accounts: list[Account]) -> dict[str, list[str]]:
     """The supervised sites of each account, by account id."""
-    sites = defaultdict(list)
-    rows = session.execute(select(AccountSite.account_id, AccountSite.site_id)
-                           .where(AccountSite.account_id.in_([account.id for account in accounts]))
-                           .order_by(AccountSite.site_id))
-    for account_id, site_id in rows:
-        sites[account_id].append(site_id)
-    return {account.id: sites[account.id] for account in accounts}
+    return supervised_sites(session, AccountSite.account_id, AccountSite.site_id, [account.id for account in accounts])
 
 
 def is_locked(account: Account) -> bool:

@@ -78,24 +78,32 @@ def issue_token(session: Session, *, name: str, role: str, region_code: str | No
                         expires_at=expires_at)[1]
 
 
-def tokens_within(region_path: str | None) -> Select[tuple[ApiToken]]:
-    """The tokens of a region and the regions inside it, oldest first; None: every token."""
-    query = select(ApiToken).order_by(ApiToken.created_at, ApiToken.id)
+def scoped_within(holder, region_path: str | None) -> Select:
+    """The holders (`ApiToken` or `Account`) of a region and the regions inside it, oldest first; None: all."""
+    query = select(holder).order_by(holder.created_at, holder.id)
     if region_path is not None:
-        query = query.join(Region, Region.code == ApiToken.region_code).where(
+        query = query.join(Region, Region.code == holder.region_code).where(
             Region.path.startswith(region_path, autoescape=True))
     return query
 
 
+def tokens_within(region_path: str | None) -> Select[tuple[ApiToken]]:
+    return scoped_within(ApiToken, region_path)
+
+
+def supervised_sites(session: Session, holder_column, site_column, holder_ids: list[str]) -> dict[str, list[str]]:
+    """The supervised sites of each holder, by holder id, from a link table's two columns."""
+    sites = defaultdict(list)
+    rows = session.execute(select(holder_column, site_column).where(holder_column.in_(holder_ids))
+                           .order_by(site_column))
+    for holder_id, site_id in rows:
+        sites[holder_id].append(site_id)
+    return {holder_id: sites[holder_id] for holder_id in holder_ids}
+
+
 def sites_of(session: Session, tokens: list[ApiToken]) -> dict[str, list[str]]:
     """The supervised sites of each token, by token id."""
-    sites = defaultdict(list)
-    rows = session.execute(select(TokenSite.token_id, TokenSite.site_id)
-                           .where(TokenSite.token_id.in_([token.id for token in tokens]))
-                           .order_by(TokenSite.site_id))
-    for token_id, site_id in rows:
-        sites[token_id].append(site_id)
-    return {token.id: sites[token.id] for token in tokens}
+    return supervised_sites(session, TokenSite.token_id, TokenSite.site_id, [token.id for token in tokens])
 
 
 def revoke_token(session: Session, token_id: str) -> ApiToken | None:
