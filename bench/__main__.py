@@ -75,6 +75,8 @@ def parse_args() -> tuple[argparse.Namespace, dict, set[str]]:
     parser.add_argument("--pages-seconds", type=float, default=20,
                         help="a slow page is asked at least 10 times and until its answers took this long")
     parser.add_argument("--pages-rate", type=float, default=1000, help="events a second posted meanwhile")
+    parser.add_argument("--pages-match", default="",
+                        help="measure only the pages whose name contains this text (the baselines always)")
     args = parser.parse_args()
     use_bench_data_key()
     size = dict(SIZES[args.size])
@@ -222,7 +224,7 @@ def bench_pages(services: Services, size: dict, args) -> dict:
     workers, threads = (int(n) for n in args.api_gunicorn.split("x"))
     return run_pages(services, PagesCounty(size["pages_workers"]), requests_per_page=args.pages_requests,
                      ingest_rate=args.pages_rate, web_workers=workers, web_threads=threads,
-                     budget_s=args.pages_seconds)
+                     budget_s=args.pages_seconds, match=args.pages_match)
 
 
 if __name__ == "__main__":

@@ -52,9 +52,10 @@ START_DELAY_S = 5.0  # the load generator reads its messages and starts before t
 
 def run_pages(services: Services, county: PagesCounty, requests_per_page: int = 200, ingest_rate: float = 1000,
               warmup: int = 2, web_workers: int = 2, web_threads: int = 4, with_bytes: bool = True,
-              budget_s: float = 20.0) -> dict:
-    """Prepare the county, serve it with the pipeline running, and measure every page under load: each
-    `requests_per_page` times, or at least 10 times and for `budget_s` of its answers' time (a slow page)."""
+              budget_s: float = 20.0, match: str = "") -> dict:
+    """Prepare the county, serve it with the pipeline running, and measure every page whose name contains
+    `match` under load: each `requests_per_page` times, or at least 10 times and for `budget_s` of its answers'
+    time (a slow page)."""
     dbname = f"bench_pages_{uuid.uuid4().hex[:6]}"
     made = prepare_county(services.postgres, county, dbname)
     port, tag = free_port(), f"pages-{datetime.now():%H%M%S}"
@@ -78,7 +79,7 @@ def run_pages(services: Services, county: PagesCounty, requests_per_page: int = 
         wait_http(f"{base}/healthz")
         sessions = {role: signed_in(base, login) for role, login in made["logins"].items()}
         sessions[None] = new_session()
-        targets = [(role, name, path.format(**ids)) for role, name, path in PAGES]
+        targets = [(role, name, path.format(**ids)) for role, name, path in PAGES if match in name]
         targets += [("token", name, path.format(**ids)) for name, path in BASELINES]
         sessions["token"] = new_session()
         sessions["token"].headers["Authorization"] = f"Bearer {made['token']}"
@@ -91,7 +92,8 @@ def run_pages(services: Services, county: PagesCounty, requests_per_page: int = 
         window += (time.time(), applied(made["url"]))
         result["ingest"] = {**ingest_in_window(made["url"], *window), "throughout": load.poll() is None}
         result["pages"] = figures(targets, asked, read_access_log(access_log, {rid for rid, *_ in asked}))
-        register = next(x for x in result["pages"] if x["name"] == REGISTER_NAME)
+        register = next((x for x in result["pages"] if x["name"] == REGISTER_NAME), None)
+        with_bytes = with_bytes and register is not None
         if with_bytes and 200 in register["statuses"]:
             from bench.page_bytes import register_bytes
 
