@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import payroll
@@ -32,6 +32,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 _CENT = Decimal("0.01")
 _HALF_DAYS = Decimal("0.1")  # day credits are whole or half days: one decimal shows them exactly
 _WORKED = {"present": Decimal(1), "half_day": Decimal("0.5")}
+_NOT_BY_THE_DAY = ("piece", "monthly")  # schemes whose lines count output or a month's credits, not days
 
 
 @dataclass
@@ -97,39 +98,59 @@ def yuan(fen: int) -> Decimal:
 def build_sheet(session: Session, site_id: str, month: str) -> Sheet:
     """The workers with a wage line in the site's month or an adjustment paid in it (`in_month`)."""
     rows: dict[str, SheetRow] = {}
-    lines = session.scalars(select(WageLine).where(WageLine.site_id == site_id, WageLine.period == month)).all()
-    schemes = {a.id: a.scheme for a in session.scalars(
-        select(Assignment).where(Assignment.id.in_({line.assignment_id for line in lines})))}
-    for line in lines:
-        row = rows.setdefault(line.worker_id, SheetRow(line.worker_id))
-        row.schemes.add(line.scheme)
-        row.amount_fen += line.amount_fen
-        _count_work(row, line, schemes[line.assignment_id])
-    for adjustment in session.scalars(
-            select(Adjustment).where(Adjustment.site_id == site_id, Adjustment.in_month == month)):
-        row = rows.setdefault(adjustment.worker_id, SheetRow(adjustment.worker_id))
-        row.adjustments_fen += adjustment.amount_fen
-        row.adjusted_months.add(adjustment.adjusts_month)
+    _count_days(session, site_id, month, rows)
+    _count_units_and_credits(session, site_id, month, rows)
+    for worker_id, amount_fen, adjusts_month in session.execute(
+            select(Adjustment.worker_id, Adjustment.amount_fen, Adjustment.adjusts_month)
+            .where(Adjustment.site_id == site_id, Adjustment.in_month == month)):
+        row = rows.setdefault(worker_id, SheetRow(worker_id))
+        row.adjustments_fen += amount_fen
+        row.adjusted_months.add(adjusts_month)
     _describe_workers(session, site_id, rows)
     return Sheet(site_id, month, [rows[worker_id] for worker_id in sorted(rows)])
 
 
-def _count_work(row: SheetRow, line: WageLine, scheme: dict[str, Any]) -> None:
-    facts = line.facts
-    if line.scheme == "monthly":
-        row.days += Decimal(facts.get("credits", "0"))
-        return
-    if line.scheme == "piece":
-        row.units += sum(output["quantity"] for output in facts.get("outputs", []))
-        return
-    status = facts.get("status")
-    row.days += _WORKED.get(status, Decimal(0))
-    if line.scheme == "hourly" and status in _WORKED:
-        # The minutes paid for: a half day without times counts half the standard day, as its pay does.
-        minutes = facts.get("minutes")
-        if minutes is None and status == "half_day":
-            minutes = Decimal(payroll.scheme_from_dict(scheme).standard_minutes) / 2
-        row.minutes += Decimal(minutes or 0)
+def _count_days(session: Session, site_id: str, month: str, rows: dict[str, SheetRow]) -> None:
+    """The lines paid by the day's attendance (daily and hourly), counted in SQL by worker, assignment and
+    status: a large site's month is a few rows a worker instead of one a day, whatever the facts hold."""
+    status, minutes = WageLine.facts["status"].as_string(), WageLine.facts["minutes"].as_integer()
+    groups = session.execute(
+        select(WageLine.worker_id, WageLine.assignment_id, WageLine.scheme, status, func.count(),
+               func.sum(WageLine.amount_fen), func.coalesce(func.sum(minutes), 0), func.count(minutes))
+        .where(WageLine.site_id == site_id, WageLine.period == month, WageLine.scheme.not_in(_NOT_BY_THE_DAY))
+        .group_by(WageLine.worker_id, WageLine.assignment_id, WageLine.scheme, status)).all()
+    standard = _standard_minutes(session, {group[1] for group in groups if group[2] == "hourly"})
+    for worker_id, assignment_id, scheme, day_status, lines, amount_fen, timed, with_times in groups:
+        row = rows.setdefault(worker_id, SheetRow(worker_id))
+        row.schemes.add(scheme)
+        row.amount_fen += int(amount_fen)
+        row.days += _WORKED.get(day_status, Decimal(0)) * lines
+        if scheme == "hourly" and day_status in _WORKED:
+            row.minutes += Decimal(int(timed))
+            if day_status == "half_day":
+                # A half day without times counts half the standard day, as its pay does.
+                row.minutes += Decimal(standard[assignment_id]) / 2 * (lines - with_times)
+
+
+def _count_units_and_credits(session: Session, site_id: str, month: str, rows: dict[str, SheetRow]) -> None:
+    """Piece lines (their outputs' quantities) and monthly lines (one a worker: their day credits)."""
+    for worker_id, scheme, amount_fen, facts in session.execute(
+            select(WageLine.worker_id, WageLine.scheme, WageLine.amount_fen, WageLine.facts)
+            .where(WageLine.site_id == site_id, WageLine.period == month, WageLine.scheme.in_(_NOT_BY_THE_DAY))):
+        row = rows.setdefault(worker_id, SheetRow(worker_id))
+        row.schemes.add(scheme)
+        row.amount_fen += amount_fen
+        if scheme == "monthly":
+            row.days += Decimal(facts.get("credits", "0"))
+        else:
+            row.units += sum(output["quantity"] for output in facts.get("outputs", []))
+
+
+def _standard_minutes(session: Session, assignment_ids: set[str]) -> dict[str, int]:
+    if not assignment_ids:
+        return {}
+    return {assignment_id: payroll.scheme_from_dict(scheme).standard_minutes for assignment_id, scheme in
+            session.execute(select(Assignment.id, Assignment.scheme).where(Assignment.id.in_(assignment_ids)))}
 
 
 def _describe_workers(session: Session, site_id: str, rows: dict[str, SheetRow]) -> None:

@@ -5,6 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_decimal
 from flask import Flask
 from flask_babel import Babel, force_locale
 from hypothesis import given
@@ -30,6 +31,16 @@ def test_an_amount_reads_back_as_the_fen_it_shows(context, locale, fen):
     sign = -1 if shown.startswith("-") else 1
     assert shown.lstrip("-").startswith("¥")
     assert sign * Decimal(shown.lstrip("-¥").replace(",", "")) * 100 == fen
+
+
+@pytest.mark.parametrize("locale", [DEFAULT_LOCALE, "en"])
+@given(fen=st.integers(-10**12, 10**12))
+def test_an_amount_is_shown_as_babel_formats_it_in_the_locale(context, locale, fen):
+    with force_locale(locale):
+        shown = money(fen)
+
+    sign = "-" if fen < 0 else ""
+    assert shown == f"{sign}¥{format_decimal(Decimal(abs(fen)) / 100, '#,##0.00', locale=locale)}"
 
 
 def test_dates_and_months_in_chinese_and_in_english(context):
