@@ -8,11 +8,11 @@ languages decide between the two, and Chinese wins when they name neither.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date, format_skeleton
-from babel.numbers import format_decimal
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Flask, request
 from flask_babel import get_locale
 
@@ -40,11 +40,18 @@ def language() -> str:
 
 
 def money(fen: int | None) -> str:
-    """¥1,234.50 in either language (fen are integers: no float ever touches an amount)."""
+    """¥1,234.50 in either language (fen are integers: no float ever touches an amount), with the locale's
+    separators as `format_decimal(yuan, "#,##0.00")` places them, without its cost on a page of many rows."""
     if fen is None:
         return ""
-    sign = "-" if fen < 0 else ""
-    return f"{sign}¥{format_decimal(Decimal(abs(fen)) / 100, '#,##0.00', locale=get_locale())}"
+    group, decimal = _separators(str(get_locale()))
+    yuan, cents = divmod(abs(fen), 100)
+    return f"{'-' if fen < 0 else ''}¥{yuan:,}".replace(",", group) + f"{decimal}{cents:02d}"
+
+
+@lru_cache
+def _separators(locale: str) -> tuple[str, str]:
+    return get_group_symbol(locale), get_decimal_symbol(locale)
 
 
 def day(value: date | str | None) -> str:

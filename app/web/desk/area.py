@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import abort
-from flask_babel import lazy_gettext
+from flask_babel import LazyString, lazy_gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,6 +39,11 @@ LINE_STATUSES = {
     "confirmed": lazy_gettext("Confirmed"),
     "failed": lazy_gettext("Failed"),
 }
+
+
+def translated(words: dict[str, LazyString]) -> dict[str, str]:
+    """The words in the request's language, translated once for a page that repeats them row by row."""
+    return {key: str(word) for key, word in words.items()}
 
 
 def last_month(today: date) -> str:

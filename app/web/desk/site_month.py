@@ -17,7 +17,17 @@ from app.pay.payments import after_bank_results
 from app.pay.payroll_sheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, build_sheet, render_csv, render_xlsx
 from app.pay.period_report import period_report
 from app.pay.periods import TRANSITIONS, CloserMayNotApprove, PeriodConflict, move_period, period_status
-from app.web.desk.area import LINE_STATUSES, SCHEMES, STATUSES, actor, blp, checked_month, people, site_in_scope
+from app.web.desk.area import (
+    LINE_STATUSES,
+    SCHEMES,
+    STATUSES,
+    actor,
+    blp,
+    checked_month,
+    people,
+    site_in_scope,
+    translated,
+)
 from app.web.pages import authorize_page
 
 MAX_REASON = 1000  # as the API's ReturnIn
@@ -50,7 +60,7 @@ def render_site_month(session: Session, principal: Principal, site: Site, month:
         report=report, status=report["status"], sheet=sheet, batches=batches,
         bank=after_bank_results(session, site.id, month), workers=workers, names=names, closed_by=closed_by,
         closed_at=closed and closed.at, closed_by_you=closed_by_you, errors=errors,
-        statuses=STATUSES, schemes=SCHEMES, line_statuses=LINE_STATUSES, max_reason=MAX_REASON)
+        statuses=STATUSES, scheme_names=translated(SCHEMES), line_statuses=LINE_STATUSES, max_reason=MAX_REASON)
     return page, status
 
 
