@@ -151,10 +151,11 @@ POLICY: dict[str, Rule] = {
     "register.void": _page(LOGGERS, Scope.LOGGED_SITES),
     "register.worker": _page(LOGGERS, Scope.WORKER),
     "register.service_worker": PUBLIC_PAGE,
-    # The manager's desk (app.web.desk): a region's months, a site's month, its moves and payments. Managers
+    # The manager's desk (app.web.desk): a region's months, a village's, a site's, its moves and payments. Managers
     # only: a supervisor closes their own sites' months through the API or their own pages.
     "desk.months": _page(MANAGERS, Scope.OWN_REGION, Scope.REGION),
     "desk.approve_months": _page(MANAGERS, Scope.REGION),
+    "desk.village_months": _page(MANAGERS, Scope.REGION),
     "desk.site_month": _page(MANAGERS, Scope.SITE),
     "desk.payroll_csv": _page(MANAGERS, Scope.SITE),
     "desk.payroll_xlsx": _page(MANAGERS, Scope.SITE),

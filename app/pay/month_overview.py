@@ -1,12 +1,13 @@
-"""A region's month as the post manager's desk shows it: each site's month with its status, totals and the
-people who closed and approved it, the villages' sums, and the adjustments the month pays for earlier
-approved months. A few set-based statements, whatever the number of sites."""
+"""A region's month as the post manager's desk shows it: its villages' sites and workers counted by the state of
+the month, each site's month (a page of them) with its status, totals and the people who closed and approved it,
+and the adjustments the month pays for earlier approved months. A few set-based statements, whatever the
+number of sites."""
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from calendar import monthrange
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
-from itertools import groupby
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.db.models import (
     Adjustment,
     ApprovedPay,
+    Assignment,
     PaymentLine,
     PayPeriod,
     PeriodTransition,
@@ -41,12 +43,12 @@ class SiteMonth:
 
 
 @dataclass(frozen=True)
-class VillageMonth:
+class VillageCounts:
     village_code: str
     village_name: str
     month: str
-    statuses: dict[str, int]  # its sites counted by the status of their month
-    totals: dict[str, int]
+    sites: dict[str, int]  # its sites counted by the status of their month
+    workers: dict[str, int]  # the workers assigned there during the month, by the status of their site's month
 
 
 @dataclass(frozen=True)
@@ -66,36 +68,75 @@ def _sites_in(region_path: str):
     return select(Site.id).where(Site.region_code.in_(select(Region.code).where(Region.path.startswith(region_path))))
 
 
-def region_months(session: Session, region_path: str, month: str) -> list[SiteMonth]:
-    """Every site under `region_path` with its `month`: status (open without a row), totals, who closed and
-    approved it and when; ordered by village, then site."""
-    sites = _sites_in(region_path)
-    totals = _totals(session, month, sites)
-    people = _people(session, month, sites)
-    rows = session.execute(
-        select(Site.id, Site.name, Region.code, Region.name, func.coalesce(PayPeriod.status, "open"))
-        .join(Region, Region.code == Site.region_code)
-        .outerjoin(PayPeriod, (PayPeriod.site_id == Site.id) & (PayPeriod.month == month))
-        .where(Site.id.in_(sites)).order_by(Region.code, Site.id))
+# A site's status in the month (open without a row), in a statement whose sites are joined `_with_the_month`.
+_STATUS = func.coalesce(PayPeriod.status, "open")
+
+
+def _with_the_month(statement, month: str):
+    return statement.outerjoin(PayPeriod, (PayPeriod.site_id == Site.id) & (PayPeriod.month == month))
+
+
+def village_counts(session: Session, region_path: str, month: str) -> list[VillageCounts]:
+    """Each place with sites under `region_path` (villages, mostly): its sites and their workers counted by the
+    status of the site's month, in two grouped statements whatever the number of sites; in village order."""
+    sites = session.execute(_with_the_month(
+        select(Region.code, Region.name, _STATUS, func.count()).select_from(Site)
+        .join(Region, Region.code == Site.region_code), month)
+        .where(Region.path.startswith(region_path)).group_by(Region.code, Region.name, _STATUS))
+    first, last = _month_days(month)
+    workers = session.execute(_with_the_month(
+        select(Site.region_code, _STATUS, func.count(Assignment.worker_id.distinct())).select_from(Assignment)
+        .join(Site, Site.id == Assignment.site_id).join(Region, Region.code == Site.region_code), month)
+        .where(Region.path.startswith(region_path), Assignment.start_date <= last,
+               (Assignment.end_date.is_(None)) | (Assignment.end_date >= first))
+        .group_by(Site.region_code, _STATUS))
+    counted: dict[str, dict[str, int]] = defaultdict(dict)
+    for village_code, site_status, count in workers:
+        counted[village_code][site_status] = count
+    names, by_status = {}, defaultdict(dict)
+    for village_code, village_name, site_status, count in sites:
+        names[village_code] = village_name
+        by_status[village_code][site_status] = count
+    return [VillageCounts(code, names[code], month, dict(sorted(by_status[code].items())),
+                          dict(sorted(counted[code].items()))) for code in sorted(names)]
+
+
+def _month_days(month: str) -> tuple[date, date]:
+    year, number = int(month[:4]), int(month[5:])
+    return date(year, number, 1), date(year, number, monthrange(year, number)[1])
+
+
+def region_months(session: Session, region_path: str, month: str, status: str | None = None,
+                  limit: int | None = None, offset: int = 0) -> list[SiteMonth]:
+    """The sites under `region_path` with their `month` (those whose month has `status`, if given; `limit` of
+    them from `offset`): status (open without a row), totals, who closed and approved it and when; ordered by
+    village, then site."""
+    chosen = _with_the_month(
+        select(Site.id, Site.name, Region.code, Region.name, _STATUS).join(Region, Region.code == Site.region_code),
+        month).where(Region.path.startswith(region_path))
+    if status is not None:
+        chosen = chosen.where(_STATUS == status)
+    rows = session.execute(chosen.order_by(Region.code, Site.id).limit(limit).offset(offset)).all()
+    site_ids = [row[0] for row in rows]
+    totals = _totals(session, month, site_ids)
+    people = _people(session, month, site_ids)
     months = []
-    for site_id, site_name, village_code, village_name, status in rows:
-        closed_by, closed_at = people.get((site_id, "closed"), (None, None)) if status != "open" else (None, None)
+    for site_id, site_name, village_code, village_name, site_status in rows:
+        closed_by, closed_at = (people.get((site_id, "closed"), (None, None)) if site_status != "open"
+                                else (None, None))
         approved_by, approved_at = people.get((site_id, "approved"), (None, None))
-        months.append(SiteMonth(site_id, site_name, village_code, village_name, month, status, totals[site_id],
-                                closed_by, closed_at, approved_by, approved_at))
+        months.append(SiteMonth(site_id, site_name, village_code, village_name, month, site_status,
+                                totals[site_id], closed_by, closed_at, approved_by, approved_at))
     return months
 
 
-def village_months(months: list[SiteMonth]) -> list[VillageMonth]:
-    """The sites' months summed per village, in village order."""
-    villages = []
-    ordered = sorted(months, key=lambda row: row.village_code)
-    for village_code, rows in groupby(ordered, key=lambda row: row.village_code):
-        rows = list(rows)
-        villages.append(VillageMonth(
-            village_code, rows[0].village_name, rows[0].month, dict(sorted(Counter(r.status for r in rows).items())),
-            {kind: sum(r.totals[kind] for r in rows) for kind in AMOUNTS}))
-    return villages
+def region_totals(session: Session, region_path: str, month: str) -> dict[str, int]:
+    """The period report's totals of `month` summed over every site under `region_path`."""
+    summed = dict.fromkeys(AMOUNTS, 0)
+    for site_totals in _totals(session, month, _sites_in(region_path)).values():
+        for kind in AMOUNTS:
+            summed[kind] += site_totals[kind]
+    return summed
 
 
 def region_adjustments(session: Session, region_path: str, month: str) -> list[AdjustmentLine]:

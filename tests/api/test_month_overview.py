@@ -3,17 +3,7 @@ for a month with state, totals and who closed and approved; after the bank's ans
 the next pay sends; the adjustments a month pays for earlier approved months, with the month each corrects."""
 from __future__ import annotations
 
-from collections import Counter
-
-from hypothesis import given
-from hypothesis import strategies as st
-
-from app.pay.month_overview import (
-    SiteMonth,
-    region_adjustments,
-    region_months,
-    village_months,
-)
+from app.pay.month_overview import region_adjustments, region_months, region_totals, village_counts
 from app.pay.payments import LineResult, after_bank_results, pay_period, record_bank_results
 from app.pay.period_report import AMOUNTS, period_report
 from app.pay.periods import Actor, move_period
@@ -78,35 +68,37 @@ def test_a_returned_month_shows_no_closer_and_a_closed_again_one_its_latest(runt
     assert (returned, glove()) == (("open", None), ("closed", ZHAO.token_id))
 
 
-def test_the_villages_add_up_their_sites(api, runtime, world, build, consume):
-    work(api, build, consume, build.attendance(world.li, world.post, "2026-03-02"),
-         build.attendance(world.chen, world.far, "2026-03-02"))
+def test_the_villages_count_their_sites_and_workers_by_the_state_of_the_month(runtime, world):
     approve(runtime, world.post)
 
     with runtime.sessions() as session:
-        villages = village_months(region_months(session, "/", MARCH))
+        villages = village_counts(session, "/", MARCH)
+        county = village_counts(session, COUNTY_PATH, MARCH)
+        july = village_counts(session, COUNTY_PATH, "2026-07")
 
-    assert [(v.village_code, v.statuses) for v in villages] == [
-        (world.village, {"approved": 1, "open": 2}), (world.other_village, {"open": 1})]
-    assert villages[1].totals["earned_fen"] == 11000 and villages[1].totals["approved_fen"] == 0
-
-
-site_months = st.lists(st.builds(
-    SiteMonth, site_id=st.text(min_size=1, max_size=3), site_name=st.just("site"),
-    village_code=st.sampled_from(["v1", "v2", "v3"]), village_name=st.just("village"), month=st.just(MARCH),
-    status=st.sampled_from(["open", "closed", "approved", "paid"]),
-    totals=st.fixed_dictionaries({kind: st.integers(-10**9, 10**9) for kind in AMOUNTS}),
-    closed_by=st.none(), closed_at=st.none(), approved_by=st.none(), approved_at=st.none()), max_size=30)
+    assert [(v.village_code, v.village_name, v.sites) for v in villages] == [
+        (world.village, "Xiaba", {"approved": 1, "open": 2}), (world.other_village, "Tangxi", {"open": 1})]
+    # Li at the cleaner's post (approved), and at the glove and sewing workshops with Wang (open): counted once
+    assert [(v.village_code, v.workers) for v in county] == [(world.village, {"approved": 1, "open": 2})]
+    assert july[0].workers == {"open": 1}  # Wang's assignment ended in June
 
 
-@given(site_months)
-def test_village_sums_keep_every_site_and_every_fen(rows):
-    villages = village_months(rows)
+def test_a_regions_site_months_come_by_status_and_a_page_at_a_time_and_add_up(api, runtime, world, build, consume):
+    work(api, build, consume, build.attendance(world.li, world.post, "2026-03-02"),
+         build.attendance(world.wang, world.sewing, "2026-03-10"))
+    approve(runtime, world.post)
 
-    assert [v.village_code for v in villages] == sorted({row.village_code for row in rows})
-    assert sum((Counter(v.statuses) for v in villages), Counter()) == Counter(row.status for row in rows)
-    for kind in AMOUNTS:
-        assert sum(v.totals[kind] for v in villages) == sum(row.totals[kind] for row in rows)
+    with runtime.sessions() as session:
+        every = region_months(session, COUNTY_PATH, MARCH)
+        pages = [region_months(session, COUNTY_PATH, MARCH, limit=2, offset=offset) for offset in (0, 2)]
+        opened = region_months(session, COUNTY_PATH, MARCH, status="open")
+        totals = region_totals(session, COUNTY_PATH, MARCH)
+
+    assert [row.site_id for page in pages for row in page] == [row.site_id for row in every]
+    assert [len(page) for page in pages] == [2, 1]
+    assert [row.site_id for row in opened] == [world.glove, world.sewing]
+    assert totals == {kind: sum(row.totals[kind] for row in every) for kind in AMOUNTS}
+    assert totals["approved_fen"] > 0 and totals["earned_fen"] > totals["approved_fen"]
 
 
 def test_after_the_banks_answers_the_failed_lines_and_what_the_next_pay_sends(api, runtime, world, build, consume):

@@ -1,6 +1,7 @@
 """The welfare-post manager's main job in a real browser, on a phone and a desktop, in Chinese and English:
-sign in, find last month's site months, approve a month someone else closed, make its payment batch and
-download the bank file. Screenshots of each step land in var/screenshots/desk-*.png."""
+sign in, find last month's village among the county's and the site on the village's page, approve a month
+someone else closed, make its payment batch and download the bank file. Screenshots of each step land in
+var/screenshots/desk-*.png."""
 from __future__ import annotations
 
 import time
@@ -16,7 +17,7 @@ from app.access.accounts import create_account
 from app.db.models import Assignment, Household, Region, Site, Worker
 
 LOGIN, PASSWORD = "desk-manager", "a long enough password"
-SITE_ID, SITE_NAME = "ws-sewing", "夏坝缝纫扶贫车间"
+SITE_ID, SITE_NAME, VILLAGE_NAME = "ws-sewing", "夏坝缝纫扶贫车间", "夏坝村"
 WORKER_NAME, BANK_ACCOUNT = "李秀英", "6217003600001234567"
 # Each screen and language approves and pays its own month, so the four runs do not meet.
 MONTHS = {("phone", "zh-CN"): "2026-04", ("phone", "en"): "2026-05", ("desktop", "zh-CN"): "2026-06",
@@ -95,11 +96,18 @@ def test_a_manager_approves_a_month_someone_else_closed_pays_it_and_downloads_th
     _sign_in(page, desk_app.url)
     page.fill("input[name=month]", month)
     page.locator("form.filters button").click()
-    row = page.locator("table.months tbody tr", has_text=SITE_NAME)
-    expect(row).to_contain_text(words["closed"])
+    village = page.locator("table.villages tbody tr", has_text=VILLAGE_NAME)
+    expect(village).to_contain_text(f"{words['closed']} 1")  # the county's villages, their sites by state
     screenshot(page, f"{name}-1-months")
     if locale == "zh-CN":
         assert_cjk_renders(page, "main h1")
+        assert_cjk_renders(page, "table.villages tbody tr")
+
+    village.get_by_role("link", name=VILLAGE_NAME).click()
+    row = page.locator("table.months tbody tr", has_text=SITE_NAME)  # the village's own page: its sites
+    expect(row).to_contain_text(words["closed"])
+    screenshot(page, f"{name}-2-village")
+    if locale == "zh-CN":
         assert_cjk_renders(page, "table.months tbody tr")
 
     row.get_by_role("link", name=SITE_NAME).click()
@@ -110,7 +118,7 @@ def test_a_manager_approves_a_month_someone_else_closed_pays_it_and_downloads_th
     with page.expect_download() as download:
         page.get_by_role("link", name=words["bank file"]).click()
     bank_file = Path(download.value.path()).read_text("utf-8-sig")
-    screenshot(page, f"{name}-2-paid")
+    screenshot(page, f"{name}-3-paid")
     if locale == "zh-CN":
         assert_cjk_renders(page, "#payments")
 

@@ -62,28 +62,65 @@ def april(api, build, consume, world):
     consume()
 
 
-def test_the_months_page_shows_last_months_site_months_of_the_region_with_who_closed_them(app, runtime, desk, april):
+def test_the_months_page_counts_last_months_sites_and_workers_of_each_village_by_state(desk, april, world):
     assert desk.post(f"{SEWING}/close").status_code == 303
 
     page = text(desk.get("/desk/months"))
 
-    assert "2026年4月" in page and "Sewing workshop" in page and "Glove workshop" in page
-    assert "Tangxi workshop" not in page  # another county's site
+    assert "2026年4月" in page and "Tangxi" not in page  # another county's village
+    villages = page[page.index("按村汇总"):page.index("</table>", page.index("按村汇总"))]
+    xiaba = villages[villages.index("Xiaba"):villages.index("</tr>", villages.index("Xiaba"))]
+    assert f'href="/desk/villages/{world.village}/months/{APRIL}"' in villages
+    assert "已关账 1" in xiaba and "未关账 2" in xiaba  # sites: sewing closed; glove and the cleaner's post open
+    assert "已关账 2" in xiaba and "未关账 1" in xiaba  # workers: Li and Wang at sewing; Li at the glove workshop
+    assert "审核已关账月份" in xiaba and "审核Zhanggong全部已关账月份" in villages
+    assert "Sewing workshop" not in page  # a village's sites are on its own page
+
+
+def test_a_villages_page_shows_its_site_months_with_totals_and_who_closed_them(desk, april, world):
+    assert desk.post(f"{SEWING}/close").status_code == 303
+
+    page = text(desk.get(f"/desk/villages/{world.village}/months/{APRIL}"))
+
+    assert "Xiaba" in page and "2026年4月" in page
+    assert "Sewing workshop" in page and "Glove workshop" in page and "Village cleaner" in page
+    assert "Tangxi workshop" not in page
     assert "已关账" in page and "未关账" in page and "您" in page  # closed, by this manager
     assert "¥286.25" in page  # the sewing workshop earned: Li's 9 hours (one overtime) and Wang's day
     assert "计时工资" in page and "计件工资" in page
-    villages = page[page.index("按村汇总"):page.index("</table>", page.index("按村汇总"))]
-    assert "Xiaba" in villages and "已关账 1" in villages and "未关账 2" in villages
+    assert f'href="{SEWING}"' in page
 
 
-def test_the_months_page_filters_by_status_and_village(desk, april, world):
+def test_a_villages_page_filters_by_status_and_other_countys_villages_are_refused(desk, april, world):
     desk.post(f"{SEWING}/close")
 
-    closed = text(desk.get(f"/desk/months?month={APRIL}&status=closed"))
-    elsewhere = desk.get(f"/desk/months?month={APRIL}&village={world.other_village}")
+    closed = text(desk.get(f"/desk/villages/{world.village}/months/{APRIL}?status=closed"))
+    elsewhere = desk.get(f"/desk/villages/{world.other_village}/months/{APRIL}")
+    unknown = desk.get(f"/desk/villages/999999999999/months/{APRIL}")
+    bad_status = desk.get(f"/desk/villages/{world.village}/months/{APRIL}?status=lost")
 
     assert "Sewing workshop" in closed and "Glove workshop" not in closed
-    assert elsewhere.status_code == 403  # a village of another county
+    assert (elsewhere.status_code, unknown.status_code, bad_status.status_code) == (403, 404, 400)
+
+
+def test_a_villages_sites_come_a_page_at_a_time(desk, world, monkeypatch):
+    monkeypatch.setattr("app.web.desk.village.PAGE_SIZE", 2)
+    village = f"/desk/villages/{world.village}/months/{APRIL}"
+
+    first, second = text(desk.get(village)), text(desk.get(f"{village}?page=2"))
+
+    assert "Village cleaner" in first and "Glove workshop" in first and "Sewing workshop" not in first
+    assert "第 1 页，共 2 页" in first and 'rel="next"' in first and 'rel="prev"' not in first
+    assert "Sewing workshop" in second and "Glove workshop" not in second and 'rel="prev"' in second
+    assert desk.get(f"{village}?page=3").status_code == 404
+
+
+def test_the_months_page_sends_a_village_asked_for_by_name_to_its_own_page(desk, world):
+    answer = desk.get(f"/desk/months?month={APRIL}&village={world.village}")
+
+    assert answer.status_code == 302
+    assert answer.headers["Location"].endswith(f"/desk/villages/{world.village}/months/{APRIL}")
+    assert desk.get(f"/desk/months?month={APRIL}&village={world.other_village}").status_code == 403
 
 
 def test_a_month_closed_by_one_manager_is_approved_by_another(app, runtime, desk, april, world):
@@ -132,6 +169,18 @@ def test_approving_a_village_at_once_approves_its_closed_months_and_counts_the_o
     assert "Xiaba：已审核 2 个站点月份。" in page
     assert "未审核（未关账）：1 个。" in page  # the village cleaner's post
     assert api.get(f"/sites/{world.glove}/periods/{APRIL}").get_json()["status"] == "approved"
+
+
+def test_approving_a_village_from_its_page_goes_back_to_it(api, desk, april, world):
+    assert api.post(f"/sites/{world.glove}/periods/{APRIL}/close", {}).status_code == 200
+    village = f"/desk/villages/{world.village}/months/{APRIL}"
+    assert "审核2026年4月已关账的月份" in text(desk.get(village))
+
+    answer = desk.post(f"/desk/months/{APRIL}/approve", {"region_code": world.village, "back": "village"})
+
+    assert answer.status_code == 303 and answer.headers["Location"].endswith(village)
+    page = text(desk.get(village))
+    assert "Xiaba：已审核 1 个站点月份。" in page and "审核2026年4月已关账的月份" not in page
 
 
 def test_approving_another_countys_village_is_refused(desk, world):
@@ -259,8 +308,8 @@ def test_an_adjustment_to_an_approved_month_shows_with_the_month_it_corrects(api
     assert "随本月发放的差额调整" in may
     adjustments = may[may.index("随本月发放的差额调整"):]
     assert "Wang Jianguo" in adjustments and "2026年4月" in adjustments and "¥120.00" in adjustments
-    months = text(desk.get("/desk/months?month=2026-05"))
-    listed = months[months.index("随本月发放的差额调整"):]
+    village = text(desk.get(f"/desk/villages/{world.village}/months/2026-05"))
+    listed = village[village.index("随本月发放的差额调整"):]
     assert "Sewing workshop" in listed and "Wang Jianguo" in listed and "2026年4月" in listed
 
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from support.authorization import CALLERS, COUNTY, HOUSEHOLD, SITE, WORKER, Caller, Env
+from support.authorization import CALLERS, COUNTY, HOUSEHOLD, SITE, VILLAGE_PATH, WORKER, Caller, Env
 from support.pages import PASSWORD, PageClient, account_id, make_account
 
 from app.api.access import POLICY
@@ -27,6 +27,7 @@ EVERYONE = ("admin", "post_manager", "poverty_office", "supervisor")
 LOGGERS = ("admin", "supervisor")
 MANAGERS = ("admin", "post_manager")
 SEWING = "Sewing workshop"  # the county's site: its name is the marker of the county's data
+VILLAGE = VILLAGE_PATH.rstrip("/").rpartition("/")[2]  # the sewing workshop's village (Xiaba)
 OFFICES = ("admin", "poverty_office")
 
 
@@ -110,7 +111,9 @@ PAGES = (
     Page("GET", "/register/sw.js", at("/register/sw.js"), public=200),
     # The manager's desk (app.web.desk).
     Page("GET", "/desk/months", at("/desk/months?month=2026-04"), ok(200, *MANAGERS), outside=200,
-         listed=lambda env: SEWING),
+         listed=lambda env: "Xiaba"),
+    Page("GET", "/desk/villages/<region_code>/months/<month>", at(f"/desk/villages/{VILLAGE}/months/2026-04"),
+         ok(200, *MANAGERS), listed=lambda env: SEWING),
     Page("POST", "/desk/months/<month>/approve", lambda env: Visit(
         f"/desk/months/{env.month()}/approve", {"region_code": COUNTY}), ok(200, *MANAGERS)),
     Page("GET", "/desk/sites/<site_id>/months/<month>", at(f"/desk/sites/{SITE}/months/2026-04"),

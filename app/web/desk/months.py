@@ -1,7 +1,7 @@
-"""The manager's main page: their region's site months of a chosen month, by village and site, with status,
-totals and who closed each; filtered by village and status; the adjustments the month pays for months
-already approved. A village's or the county's closed months are approved at once from here, as
-`POST /api/v1/periods/<month>/approve` approves them (maker-checker included)."""
+"""The manager's main page: their region's month by village, each village's sites and their workers counted by the
+state of the month, with a village's (or the whole region's) closed months approved at once, as
+`POST /api/v1/periods/<month>/approve` approves them (maker-checker included). Each village's sites are listed on
+its own page (app.web.desk.village)."""
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -12,63 +12,44 @@ from sqlalchemy.orm import Session
 from app.api.access import Principal, require_region
 from app.api.context import reading, runtime, unit_of_work
 from app.api.schemas.base import MONTH
-from app.db.models import Assignment, Region, Site
-from app.pay.month_overview import SiteMonth, region_adjustments, region_months, village_months
+from app.db.models import Region
+from app.pay.month_overview import VillageCounts, village_counts
 from app.pay.periods import CLOSED_BY_YOU, SiteScope, move_periods
-from app.web.desk.area import SCHEMES, STATUSES, actor, blp, checked_month, default_month, people
+from app.web.desk.area import STATUSES, actor, blp, checked_month, default_month, translated
 from app.web.pages import authorize_page
 
 
 @blp.get("/months")
-def months() -> str:
+def months() -> str | Response:
     month = request.args.get("month") or default_month()
     if not MONTH.match(month):
         abort(400)
-    village, status = request.args.get("village") or None, request.args.get("status") or None
-    if status is not None and status not in STATUSES:
-        abort(400)
+    village = request.args.get("village") or None
     with reading() as session:
         principal = authorize_page(session)
-        region_path = _region_path(principal, session, village)
-        rows = region_months(session, region_path, month)
-        shown = [row for row in rows if status is None or row.status == status]
-        villages = _villages(principal, session)
-        return render_template(
-            "desk/months.html", month=month, rows=shown, sums=village_months(rows), villages=villages,
-            village=village, status=status, names=people(session, {row.closed_by for row in shown}),
-            statuses=STATUSES, schemes=SCHEMES, kinds=_scheme_kinds(session, shown),
-            adjustments=region_adjustments(session, region_path, month),
-            scopes=_approval_scopes(principal, session, villages), me=principal.token_id)
+        if village is not None:  # a link of the page as it was, when it listed a village's sites itself
+            require_region(principal, session, village)
+            return redirect(url_for("desk.village_months", region_code=village, month=month), 302)
+        villages = village_counts(session, principal.region_path or "/", month)
+        return render_template("desk/months.html", month=month, villages=villages, total=_summed(villages),
+                               own=_own_region(principal, session), statuses=translated(STATUSES))
 
 
-def _region_path(principal: Principal, session: Session, village: str | None) -> str:
-    """The region the page lists: the chosen village (inside the principal's region), else the whole region."""
-    if village is not None:
-        return require_region(principal, session, village).path
-    return principal.region_path or "/"
+def _summed(villages: list[VillageCounts]) -> dict[str, dict[str, int]]:
+    """The region's sites and workers by status: its villages' counts added up."""
+    total: dict[str, dict[str, int]] = {"sites": {}, "workers": {}}
+    for village in villages:
+        for kind, counts in (("sites", village.sites), ("workers", village.workers)):
+            for status, count in counts.items():
+                total[kind][status] = total[kind].get(status, 0) + count
+    return {kind: dict(sorted(counts.items())) for kind, counts in total.items()}
 
 
-def _villages(principal: Principal, session: Session) -> list[tuple[str, str]]:
-    """The places with sites in the principal's region (villages, mostly): code and name, for the filter."""
-    inside = Region.path.startswith(principal.region_path or "/")
-    return list(session.execute(select(Region.code, Region.name).where(
-        inside, Region.code.in_(select(Site.region_code))).order_by(Region.code)).all())
-
-
-def _scheme_kinds(session: Session, rows: list[SiteMonth]) -> dict[str, list[str]]:
-    """Per site, the kinds of pay scheme of its assignments."""
-    kinds: dict[str, set[str]] = {}
-    for site_id, kind in session.execute(select(Assignment.site_id, Assignment.scheme["kind"].as_string()).where(
-            Assignment.site_id.in_([row.site_id for row in rows])).distinct()):
-        kinds.setdefault(site_id, set()).add(kind)
-    return {site_id: sorted(found) for site_id, found in kinds.items()}
-
-
-def _approval_scopes(principal: Principal, session: Session, villages: list[tuple[str, str]]
-                     ) -> list[tuple[str, str]]:
-    """What a bulk approval may name: the principal's own region, then each place with sites in it."""
-    own = session.scalar(select(Region).where(Region.path == principal.region_path)) if principal.region_path else None
-    return ([(own.code, own.name)] if own else []) + villages
+def _own_region(principal: Principal, session: Session) -> Region | None:
+    """The principal's own region, which a bulk approval may name whole (none for a nationwide admin)."""
+    if not principal.region_path:
+        return None
+    return session.scalar(select(Region).where(Region.path == principal.region_path))
 
 
 @blp.post("/months/<month>/approve")
@@ -82,6 +63,8 @@ def approve_months(month: str) -> Response:
     flash(_("%(region)s: %(n)d site months approved.", region=region.name, n=len(moved.moved)), "notice")
     for status, count in moved.not_moved.items():
         flash(_not_moved(status, count), "note")
+    if request.form.get("back") == "village":  # approved from the village's own page: back to it
+        return redirect(url_for("desk.village_months", region_code=region_code, month=month), 303)
     return redirect(url_for("desk.months", month=month), 303)
 
 
