@@ -115,21 +115,24 @@ def _count_days(session: Session, site_id: str, month: str, rows: dict[str, Shee
     status: a large site's month is a few rows a worker instead of one a day, whatever the facts hold."""
     status, minutes = WageLine.facts["status"].as_string(), WageLine.facts["minutes"].as_integer()
     groups = session.execute(
-        select(WageLine.worker_id, WageLine.assignment_id, WageLine.scheme, status, func.count(),
-               func.sum(WageLine.amount_fen), func.coalesce(func.sum(minutes), 0), func.count(minutes))
+        select(WageLine.worker_id, WageLine.assignment_id, WageLine.scheme, status.label("status"),
+               func.count().label("lines"), func.sum(WageLine.amount_fen).label("amount_fen"),
+               func.coalesce(func.sum(minutes), 0).label("minutes"), func.count(minutes).label("timed"))
         .where(WageLine.site_id == site_id, WageLine.period == month, WageLine.scheme.not_in(_NOT_BY_THE_DAY))
         .group_by(WageLine.worker_id, WageLine.assignment_id, WageLine.scheme, status)).all()
-    standard = _standard_minutes(session, {group[1] for group in groups if group[2] == "hourly"})
-    for worker_id, assignment_id, scheme, day_status, lines, amount_fen, timed, with_times in groups:
-        row = rows.setdefault(worker_id, SheetRow(worker_id))
-        row.schemes.add(scheme)
-        row.amount_fen += int(amount_fen)
-        row.days += _WORKED.get(day_status, Decimal(0)) * lines
-        if scheme == "hourly" and day_status in _WORKED:
-            row.minutes += Decimal(int(timed))
-            if day_status == "half_day":
-                # A half day without times counts half the standard day, as its pay does.
-                row.minutes += Decimal(standard[assignment_id]) / 2 * (lines - with_times)
+    # A half day without times counts half the standard day, as its pay does.
+    untimed = [group for group in groups
+               if group.scheme == "hourly" and group.status == "half_day" and group.lines > group.timed]
+    standard = _standard_minutes(session, {group.assignment_id for group in untimed})
+    for group in groups:
+        row = rows.setdefault(group.worker_id, SheetRow(group.worker_id))
+        row.schemes.add(group.scheme)
+        row.amount_fen += int(group.amount_fen)
+        row.days += _WORKED.get(group.status, Decimal(0)) * group.lines
+        if group.scheme == "hourly" and group.status in _WORKED:
+            row.minutes += Decimal(int(group.minutes))
+    for group in untimed:
+        rows[group.worker_id].minutes += Decimal(standard[group.assignment_id]) / 2 * (group.lines - group.timed)
 
 
 def _count_units_and_credits(session: Session, site_id: str, month: str, rows: dict[str, SheetRow]) -> None:
