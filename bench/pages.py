@@ -38,6 +38,7 @@ PAGES = (
     ("supervisor", "register: today, the 300-worker site", "/register/?site={site}"),
     ("supervisor", "register: a worker's month", "/register/workers/{worker}?month={month}"),
     ("post_manager", "desk: the county's months", "/desk/months?month={closing}"),
+    ("post_manager", "desk: the 300-worker site's village", "/desk/villages/{village}/months/{closing}"),
     ("post_manager", "desk: the 300-worker site's payroll sheet", "/desk/sites/{site}/months/{closing}"),
     ("poverty_office", "office: the alert inbox", "/office/alerts"),
     ("poverty_office", "office: a household", "/office/households/{household}"),

@@ -74,7 +74,8 @@ def prepare_county(server, county: PagesCounty, dbname: str) -> dict:
             "SELECT id, household_id FROM alerts WHERE household_id IS NOT NULL ORDER BY id LIMIT 1"
         ).fetchone() or (None, None)
         alerts = conn.execute("SELECT count(*) FROM alerts").fetchone()[0]
-    ids = {"site": BIG_SITE, "worker": county.worker_id(0), "household": household_id or "h00000000",
+    ids = {"site": BIG_SITE, "village": county.village_code(0), "worker": county.worker_id(0),
+           "household": household_id or "h00000000",
            "alert": alert_id or "none", "county": county.county_code(), "today": TODAY.isoformat(),
            "month": f"{TODAY:%Y-%m}", "closing": (TODAY.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")}
     logins = make_accounts(url, county)

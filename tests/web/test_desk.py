@@ -103,11 +103,20 @@ def test_a_villages_page_filters_by_status_and_other_countys_villages_are_refuse
     assert (elsewhere.status_code, unknown.status_code, bad_status.status_code) == (403, 404, 400)
 
 
-def test_a_villages_sites_come_a_page_at_a_time(desk, world, monkeypatch):
-    monkeypatch.setattr("app.web.desk.village.PAGE_SIZE", 2)
+def earned(page: str) -> str:
+    """The village's earned total, as its totals card shows it."""
+    start = page.index("<dt>应发</dt><dd>") + len("<dt>应发</dt><dd>")
+    return page[start:page.index("</dd>", start)]
+
+
+def test_a_villages_sites_come_a_page_at_a_time_under_the_whole_villages_totals(desk, world, april, monkeypatch):
     village = f"/desk/villages/{world.village}/months/{APRIL}"
+    whole = text(desk.get(village))
+    monkeypatch.setattr("app.web.desk.village.PAGE_SIZE", 2)
 
     first, second = text(desk.get(village)), text(desk.get(f"{village}?page=2"))
+
+    assert earned(first) == earned(second) == earned(whole) == "¥289.55"  # sewing ¥286.25, Li's 10 gloves ¥3.30
 
     assert "Village cleaner" in first and "Glove workshop" in first and "Sewing workshop" not in first
     assert "第 1 页，共 2 页" in first and 'rel="next"' in first and 'rel="prev"' not in first

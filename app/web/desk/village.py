@@ -11,6 +11,7 @@ from app.api.access import require_region
 from app.api.context import reading
 from app.db.models import Assignment
 from app.pay.month_overview import SiteMonth, region_adjustments, region_months, region_totals, village_counts
+from app.pay.period_report import AMOUNTS
 from app.web.desk.area import SCHEMES, STATUSES, blp, checked_month, people, translated
 from app.web.pages import authorize_page
 
@@ -37,9 +38,17 @@ def village_months(region_code: str, month: str) -> str:
             "desk/village.html", village=village, month=month, rows=rows, status=status, page=page, pages=pages,
             sites={key: count for key, count in sites.items() if count},
             workers={key: n for key in STATUSES if (n := sum(c.workers.get(key, 0) for c in counts))},
-            totals=region_totals(session, village.path, month), names=people(session, {r.closed_by for r in rows}),
+            totals=_totals(session, village.path, month, rows, whole=status is None and pages == 1),
+            names=people(session, {r.closed_by for r in rows}),
             kinds=_scheme_kinds(session, rows), adjustments=region_adjustments(session, village.path, month),
             statuses=translated(STATUSES), schemes=translated(SCHEMES), me=principal.token_id)
+
+
+def _totals(session: Session, village_path: str, month: str, rows: list[SiteMonth], whole: bool) -> dict[str, int]:
+    """The village's totals: its rows' own when they are every site of it, else summed again over every site."""
+    if not whole:
+        return region_totals(session, village_path, month)
+    return {kind: sum(row.totals[kind] for row in rows) for kind in AMOUNTS}
 
 
 def _scheme_kinds(session: Session, rows: list[SiteMonth]) -> dict[str, list[str]]:
