@@ -1,18 +1,25 @@
-"""The manager's desk through its pages: the months of a region, a site's month, its moves (close, approve by
-another person, return with a reason, a village's approval at once) and its payment (the batch, the bank file,
-the bank's results with a failed line). Each action is a form posted as a browser posts it."""
+"""The manager's desk through its pages: a region's month by village, a village's sites, a site's month, its
+moves (close, approve by another person, return with a reason, a village's approval at once) and its payment
+(the batch, the bank file, the bank's results with a failed line). Each action is a form posted as a browser
+posts it."""
 from __future__ import annotations
 
 import csv
 import dataclasses
 import io
+from collections import Counter
 from datetime import date
 
+import hypothesis
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from support.pages import PageClient, account_id, make_account
 from support.world import LI_BANK_ACCOUNT
 
 from app.db.models import PaymentLine, PeriodTransition
+from app.pay.month_overview import VillageCounts
+from app.web.desk.months import add_up
 
 APRIL = "2026-04"
 SEWING = "/desk/sites/ws-sewing/months/2026-04"
@@ -75,6 +82,21 @@ def test_the_months_page_counts_last_months_sites_and_workers_of_each_village_by
     assert "已关账 2" in xiaba and "未关账 1" in xiaba  # workers: Li and Wang at sewing; Li at the glove workshop
     assert "审核已关账月份" in xiaba and "审核Zhanggong全部已关账月份" in villages
     assert "Sewing workshop" not in page  # a village's sites are on its own page
+
+
+counts = st.dictionaries(st.sampled_from(["open", "closed", "approved", "paid"]), st.integers(1, 10**6))
+villages = st.lists(st.builds(VillageCounts, village_code=st.text(max_size=3), village_name=st.just("v"),
+                              month=st.just(APRIL), sites=counts, workers=counts), max_size=20)
+
+
+@hypothesis.settings(max_examples=50)
+@given(villages)
+def test_the_regions_line_adds_up_its_villages_by_status(villages):
+    total = add_up(villages)
+
+    for kind in ("sites", "workers"):
+        assert Counter(total[kind]) == sum((Counter(getattr(v, kind)) for v in villages), Counter())
+        assert list(total[kind]) == sorted(total[kind])
 
 
 def test_a_villages_page_shows_its_site_months_with_totals_and_who_closed_them(desk, april, world):

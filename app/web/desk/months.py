@@ -31,11 +31,11 @@ def months() -> str | Response:
             require_region(principal, session, village)
             return redirect(url_for("desk.village_months", region_code=village, month=month), 302)
         villages = village_counts(session, principal.region_path or "/", month)
-        return render_template("desk/months.html", month=month, villages=villages, total=_summed(villages),
+        return render_template("desk/months.html", month=month, villages=villages, total=add_up(villages),
                                own=_own_region(principal, session), statuses=translated(STATUSES))
 
 
-def _summed(villages: list[VillageCounts]) -> dict[str, dict[str, int]]:
+def add_up(villages: list[VillageCounts]) -> dict[str, dict[str, int]]:
     """The region's sites and workers by status: its villages' counts added up."""
     total: dict[str, dict[str, int]] = {"sites": {}, "workers": {}}
     for village in villages:
