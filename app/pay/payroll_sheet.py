@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 import payroll
@@ -98,8 +98,11 @@ def yuan(fen: int) -> Decimal:
 def build_sheet(session: Session, site_id: str, month: str) -> Sheet:
     """The workers with a wage line in the site's month or an adjustment paid in it (`in_month`)."""
     rows: dict[str, SheetRow] = {}
-    _count_days(session, site_id, month, rows)
-    _count_units_and_credits(session, site_id, month, rows)
+    groups = _line_groups(session, site_id, month)
+    by_the_day = [group for group in groups if group.scheme not in _NOT_BY_THE_DAY]
+    _count_days(session, by_the_day, rows)
+    if len(by_the_day) < len(groups):  # piece or monthly lines too: their facts are read line by line
+        _count_units_and_credits(session, site_id, month, rows)
     for worker_id, amount_fen, adjusts_month in session.execute(
             select(Adjustment.worker_id, Adjustment.amount_fen, Adjustment.adjusts_month)
             .where(Adjustment.site_id == site_id, Adjustment.in_month == month)):
@@ -110,16 +113,20 @@ def build_sheet(session: Session, site_id: str, month: str) -> Sheet:
     return Sheet(site_id, month, [rows[worker_id] for worker_id in sorted(rows)])
 
 
-def _count_days(session: Session, site_id: str, month: str, rows: dict[str, SheetRow]) -> None:
-    """The lines paid by the day's attendance (daily and hourly), counted in SQL by worker, assignment and
-    status: a large site's month is a few rows a worker instead of one a day, whatever the facts hold."""
+def _line_groups(session: Session, site_id: str, month: str) -> list[Row]:
+    """The site's wage lines of the month counted in SQL by worker, assignment, scheme and the day's status (none
+    for piece and monthly lines): a large site's month is a few rows a worker instead of one a day."""
     status, minutes = WageLine.facts["status"].as_string(), WageLine.facts["minutes"].as_integer()
-    groups = session.execute(
+    return list(session.execute(
         select(WageLine.worker_id, WageLine.assignment_id, WageLine.scheme, status.label("status"),
                func.count().label("lines"), func.sum(WageLine.amount_fen).label("amount_fen"),
                func.coalesce(func.sum(minutes), 0).label("minutes"), func.count(minutes).label("timed"))
-        .where(WageLine.site_id == site_id, WageLine.period == month, WageLine.scheme.not_in(_NOT_BY_THE_DAY))
-        .group_by(WageLine.worker_id, WageLine.assignment_id, WageLine.scheme, status)).all()
+        .where(WageLine.site_id == site_id, WageLine.period == month)
+        .group_by(WageLine.worker_id, WageLine.assignment_id, WageLine.scheme, status)))
+
+
+def _count_days(session: Session, groups: list[Row], rows: dict[str, SheetRow]) -> None:
+    """The groups of lines paid by the day's attendance (daily and hourly): days, minutes and amounts."""
     # A half day without times counts half the standard day, as its pay does.
     untimed = [group for group in groups
                if group.scheme == "hourly" and group.status == "half_day" and group.lines > group.timed]
