@@ -11,6 +11,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import Flask, request
@@ -44,13 +45,13 @@ def money(fen: int | None) -> str:
     separators as `format_decimal(yuan, "#,##0.00")` places them, without its cost on a page of many rows."""
     if fen is None:
         return ""
-    group, decimal = _separators(str(get_locale()))
+    group, decimal = _separators(get_locale())
     yuan, cents = divmod(abs(fen), 100)
     return f"{'-' if fen < 0 else ''}¥{yuan:,}".replace(",", group) + f"{decimal}{cents:02d}"
 
 
 @lru_cache
-def _separators(locale: str) -> tuple[str, str]:
+def _separators(locale: Locale) -> tuple[str, str]:
     return get_group_symbol(locale), get_decimal_symbol(locale)
 
 

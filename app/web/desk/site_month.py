@@ -14,7 +14,14 @@ from app.api.access import Principal
 from app.api.context import reading, runtime, unit_of_work
 from app.db.models import PaymentBatch, Region, Site
 from app.pay.payments import after_bank_results
-from app.pay.payroll_sheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, build_sheet, render_csv, render_xlsx
+from app.pay.payroll_sheet import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    Sheet,
+    build_sheet,
+    render_csv,
+    render_xlsx,
+)
 from app.pay.period_report import period_report
 from app.pay.periods import TRANSITIONS, CloserMayNotApprove, PeriodConflict, move_period, period_status
 from app.web.desk.area import (
@@ -60,8 +67,14 @@ def render_site_month(session: Session, principal: Principal, site: Site, month:
         report=report, status=report["status"], sheet=sheet, batches=batches,
         bank=after_bank_results(session, site.id, month), workers=workers, names=names, closed_by=closed_by,
         closed_at=closed and closed.at, closed_by_you=closed_by_you, errors=errors,
-        statuses=STATUSES, scheme_names=translated(SCHEMES), line_statuses=LINE_STATUSES, max_reason=MAX_REASON)
+        statuses=STATUSES, worker_schemes=_worker_schemes(sheet), line_statuses=LINE_STATUSES, max_reason=MAX_REASON)
     return page, status
+
+
+def _worker_schemes(sheet: Sheet) -> dict[str, str]:
+    """Each worker's pay schemes on the sheet, as their cell says them."""
+    names = translated(SCHEMES)
+    return {row.worker_id: "、".join(names.get(kind, kind) for kind in sorted(row.schemes)) for row in sheet.rows}
 
 
 @blp.get("/sites/<site_id>/months/<month>/payroll.csv")
