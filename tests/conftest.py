@@ -42,6 +42,19 @@ def pytest_sessionstart(session):
     st.text().validate()
 
 
+# Folders whose files take longest run first, so that neither of bin/test's two processes is left with a long
+# file at the end while the other has finished.
+SLOWEST_FIRST = ("integration", "browser", "e2e", "deploy", "pipeline", "web", "api", "unit")
+
+
+def pytest_collection_modifyitems(items):
+    def folder_rank(item) -> int:
+        parts = item.path.relative_to(Path(__file__).parent).parts
+        return SLOWEST_FIRST.index(parts[0]) if parts[0] in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+    items.sort(key=folder_rank)  # stable: each folder keeps its own order
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
     """A token, national id or bank account in any log output of the run fails the run. Under pytest-xdist each
