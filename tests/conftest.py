@@ -21,6 +21,7 @@ from app.runtime import build_runtime  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
 LOG_WATCH = pytest.StashKey[LogWatch]()
+WORKER_LEAKS = pytest.StashKey[list[str]]()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -41,11 +42,30 @@ def pytest_sessionstart(session):
     st.text().validate()
 
 
+# Folders whose files take longest run first, so that neither of bin/test's two processes is left with a long
+# file at the end while the other has finished.
+SLOWEST_FIRST = ("integration", "browser", "e2e", "deploy", "pipeline", "web", "api", "unit")
+
+
+def pytest_collection_modifyitems(items):
+    def folder_rank(item) -> int:
+        parts = item.path.relative_to(Path(__file__).parent).parts
+        return SLOWEST_FIRST.index(parts[0]) if parts[0] in SLOWEST_FIRST else len(SLOWEST_FIRST)
+
+    items.sort(key=folder_rank)  # stable: each folder keeps its own order
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session, exitstatus):
-    """A token, national id or bank account in any log output of the run fails the run."""
+    """A token, national id or bank account in any log output of the run fails the run. Under pytest-xdist each
+    worker searches its own logs and hands what it found to the controller, which reports for the whole run."""
     watch = session.config.stash.get(LOG_WATCH, None)
     leaks = watch.leaks() if watch is not None else []
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output["log_leaks"] = leaks
+        return
+    leaks += session.config.stash.get(WORKER_LEAKS, [])
     if leaks:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         reporter.ensure_newline()
@@ -53,6 +73,21 @@ def pytest_sessionfinish(session, exitstatus):
         for leak in leaks[:50]:
             reporter.write_line(leak)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+class _WorkerLeaks:
+    """On the xdist controller: gathers each worker's leaks as it finishes."""
+
+    def __init__(self, config):
+        self.found = config.stash.setdefault(WORKER_LEAKS, [])
+
+    def pytest_testnodedown(self, node, error):
+        self.found.extend(getattr(node, "workeroutput", {}).get("log_leaks", []))
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workeroutput"):
+        config.pluginmanager.register(_WorkerLeaks(config), "worker-leaks")
 
 
 @pytest.fixture
