@@ -11,6 +11,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     from app.access.data_keys import require_data_keys
     from app.api import init_api
     from app.cli import register_cli
+    from app.compression import init_compression
     from app.logs import configure_logging
     from app.web import init_web
 
@@ -22,6 +23,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
     app = Flask("app")  # the package, as Flask advises: its name and root path stay those of `app`
     app.config["MAX_CONTENT_LENGTH"] = runtime.settings.max_request_bytes  # per endpoint: app.api.limits
     app.extensions["stablework"] = runtime
+    init_compression(app)  # first: its after_request then runs last, on the answer as stored and timed
     init_api(app)
     init_web(app, runtime)
     register_cli(app)

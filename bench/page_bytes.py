@@ -2,8 +2,8 @@
 supervisor's register loaded with an empty cache, then one mark sent from it (a status tapped, then "send").
 
 Every response the browser receives is counted, the service worker's own fetches too: its headers and its
-body as transferred (gunicorn compresses nothing). Beside it, the same responses with each text body gzipped
-(level 6, as a compressing proxy in front of gunicorn would send them), which production does not do.
+body as transferred (as the server encoded it for Chromium: app/compression.py). Beside it, the same responses
+with each text body, decoded, gzipped at level 6: what a plain gzip would send, for comparison.
 """
 from __future__ import annotations
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import date
+from urllib.parse import urlsplit
 
 import pytest
 from argon2 import PasswordHasher
@@ -199,6 +200,24 @@ def test_the_first_load_is_under_150_kb_and_sending_a_mark_under_20_kb(page, ser
     print(f"register: first load {first_load} bytes, one mark sent and acknowledged {interaction} bytes")
     assert first_load < 150_000 and interaction < 20_000
     assert reply.status == 202 and reply.json()["accepted"] == 1
+
+
+def test_the_first_load_fetches_the_register_page_once_and_keeps_it_for_offline(desktop, context, page, served_app):
+    sign_in(desktop.new_page(), served_app)
+    context.add_cookies(desktop.cookies())  # signed in, with nothing kept yet: no service worker, no cache
+    fetched: list[str] = []  # the register pages that crossed the network, the service worker's fetches too
+    context.on("response", lambda response: fetched.append(response.url) if urlsplit(response.url).path
+               == "/register/" and not response.from_service_worker else None)
+    path = f"/register/?site={SITE}&date=2026-03-28"
+
+    page.goto(served_app.url + path)
+    wait_until(lambda: page.evaluate(KEPT_PAGE), "the service worker keeps the register page")
+    page.wait_for_load_state("networkidle")
+    first = list(fetched)
+    page.reload()  # through the service worker now: fetched once more, and kept
+    page.wait_for_load_state("networkidle")
+
+    assert first == [served_app.url + path] and fetched == [served_app.url + path] * 2
 
 
 def served_app_get(served_app, path: str) -> bytes:

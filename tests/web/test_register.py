@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from support.pages import PageClient, account_id, make_account
 
 from app.db.models import OutputRecord, ReceivedEvent
+from app.web.pages import CONTENT_SECURITY_POLICY
+from app.web.register import STATIC as REGISTER_STATIC
 
 TODAY = date(2026, 4, 1)
 LI_DAY_FEN = 14000 + 2625  # 08:00-17:00 hourly: 480 minutes at 1750 fen/h and 60 minutes at 1.5 times
@@ -205,6 +207,8 @@ def test_the_service_worker_is_served_with_a_scope_over_the_register(app):
 
     assert response.status_code == 200 and response.mimetype == "text/javascript"
     assert response.headers["Service-Worker-Allowed"] == "/register/"
+    # the copy it keeps of a page from the page's own markup carries the pages' policy
+    assert f'var POLICY = "{CONTENT_SECURITY_POLICY}";' in (REGISTER_STATIC / "sw.js").read_text()
 
 
 @pytest.mark.parametrize("body", [{"events": "not a list"}, {"events": [1, {"id": "x"}]}, ["no", "object"]])

@@ -17,10 +17,14 @@
 
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(form.dataset.worker, {scope: form.dataset.scope}).catch(function () {});
-    // The page shown before the worker took over was not fetched through it: it keeps a copy now.
-    navigator.serviceWorker.ready.then(function (registration) {
-      if (registration.active) registration.active.postMessage({keep: location.href});
-    });
+    // A page shown before the worker took over did not pass through it: the worker keeps this page's own
+    // markup, as it came (nothing here has changed it yet), rather than asking the server for it again.
+    if (!navigator.serviceWorker.controller) {
+      var shown = "<!doctype html>\n" + document.documentElement.outerHTML;
+      navigator.serviceWorker.ready.then(function (registration) {
+        if (registration.active) registration.active.postMessage({keep: location.href, page: shown});
+      });
+    }
   }
 
   var database = new Promise(function (resolve, reject) {

@@ -2,7 +2,9 @@
    from what was kept when there is none; its files are kept on install and refreshed in the background.
    Marks made offline wait in the page's outbox (register.js), not here. */
 "use strict";
-var CACHE = "stablework-register-1";
+var CACHE = "stablework-register-2";
+// The pages' Content-Security-Policy (app/web/pages.py; a test keeps them equal), for a page kept from its markup.
+var POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 var FILES = ["/assets/app.css", "/assets/vendor/htmx.min.js", "/assets/register/register.js",
              "/assets/register/register.css"];
 
@@ -18,10 +20,14 @@ self.addEventListener("activate", function (event) {
   }).then(function () { return self.clients.claim(); }));
 });
 
+// A page shown before this worker took over sends its own markup to be kept (register.js).
 self.addEventListener("message", function (event) {
   var url = event.data && event.data.keep && new URL(event.data.keep, self.location.href);
   if (!url || url.origin !== self.location.origin || url.pathname.indexOf(self.registration.scope.replace(self.location.origin, "")) !== 0) return;
-  event.waitUntil(page(new Request(url.href, {credentials: "same-origin"})));
+  if (typeof event.data.page !== "string") return;
+  var kept = new Response(event.data.page, {headers: {"Content-Type": "text/html; charset=utf-8",
+                                                      "Content-Security-Policy": POLICY}});
+  event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.put(url.href, kept); }));
 });
 
 self.addEventListener("fetch", function (event) {
