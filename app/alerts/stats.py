@@ -15,18 +15,18 @@ from sqlalchemy import Date, Integer, String, and_, case, func, literal, or_, se
 from sqlalchemy.orm import Session
 
 from app.db.models import (
+    AreaWeek,
     Assignment,
     AttendanceRecord,
     Household,
     OutputRecord,
     Region,
     Site,
-    SiteWeekWorker,
     Worker,
 )
+from app.ledger.week_counts import POOR
 
 WORKED = ("present", "half_day")
-POOR = ("poor", "monitored")
 MAX_WEEKS = 53  # a year of weeks at most: what a page shows, and what keeps a glance's reads bounded
 
 
@@ -104,10 +104,13 @@ class Glance:
 
 
 def county_glance(session: Session, region: Region, first: date, last: date) -> Glance:
-    """The ISO weeks from the one holding `first` to the one holding `last`, in `region` and in each village
-    of it (and any other region of it that holds sites). Raises ValueError for a range that runs backwards
-    or holds more than MAX_WEEKS weeks."""
+    """The ISO weeks from the one holding `first` to the one holding `last`, in the county `region` and in each
+    village of it (and any other region of it that holds sites). Raises ValueError for a range that runs
+    backwards or holds more than MAX_WEEKS weeks, or for a region that is not a county (whose distinct workers
+    are not kept)."""
     mondays = _mondays(first, last)
+    if region.level != "county":
+        raise ValueError(f"{region.code} is a {region.level}, not a county")
     areas = session.execute(select(Region.code, Region.name).where(
         Region.path.startswith(region.path),
         or_(Region.level == "village", Region.code.in_(select(Site.region_code)))).order_by(Region.code)).all()
@@ -155,26 +158,17 @@ def worked_days(since: date, until: date, *, sites=None, workers=None):
 
 
 def _work_counts(session: Session, region: Region, mondays: list[date]):
-    """((village or None for all, week number), counts) of the workers at work and the workshops that worked,
-    from the weeks at work the consumers keep (app/ledger/weeks.py), read once for the villages and the total."""
+    """((village or None for all, week number), counts) of the workers at work and the workshops resumed, read
+    from the counts the consumers keep per area and week (app/ledger/week_counts.py): a row per village and
+    week, and the county's own for the total (a worker at work in two villages counts once in it)."""
     number = {monday: n for n, monday in enumerate(mondays)}
-    worked = (select(SiteWeekWorker.week, SiteWeekWorker.worker_id, SiteWeekWorker.site_id, Site.region_code,
-                     Site.kind, Household.status.in_(POOR).label("poor"))
-              .join(Site, Site.id == SiteWeekWorker.site_id).join(Worker, Worker.id == SiteWeekWorker.worker_id)
-              .join(Household, Household.id == Worker.household_id)
-              .where(SiteWeekWorker.week.between(mondays[0], mondays[-1]),
-                     SiteWeekWorker.site_id.in_(_sites_inside(region))).cte("worked"))
-    workers = _distinct_counts(worked, worked.c.worker_id, worked.c.poor)
-    workshops = _distinct_counts(worked, worked.c.site_id, where=worked.c.kind == "workshop")
-    counts: dict[tuple[str | None, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for what, area, week, distinct, poor in session.execute(union_all(
-            workers(literal("workers"), worked.c.region_code), workers(literal("workers"), literal(None, String)),
-            workshops(literal("workshops"), worked.c.region_code))):
-        if what == "workers":
-            counts[(area, number[week])].update(workers_at_work=distinct, poor_workers_at_work=poor)
-        else:  # a workshop is in one village: the total is their sum
-            for key in ((area, number[week]), (None, number[week])):
-                counts[key]["workshops_resumed"] += distinct
+    inside = select(Region.code).where(Region.path.startswith(region.path))
+    counts = {}
+    for row in session.scalars(select(AreaWeek).where(AreaWeek.week.between(mondays[0], mondays[-1]),
+                                                      AreaWeek.region_code.in_(inside))):
+        counts[(None if row.region_code == region.code else row.region_code, number[row.week])] = {
+            "workers_at_work": row.workers_at_work, "poor_workers_at_work": row.poor_workers_at_work,
+            "workshops_resumed": row.workshops_resumed}
     return counts.items()
 
 

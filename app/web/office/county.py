@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from babel.numbers import format_percent
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -33,6 +33,8 @@ def county() -> str:
         if not code:
             return render_template("office/county.html", glance=None, region=None, counties=counties, rows=[])
         region = require_region(principal, reader, code)
+        if region.level != "county":
+            abort(404)  # a glance is a county's: its own figures are kept, not those of a region above or below
         today = runtime().settings.today()
         glance = county_glance(reader, region, today - timedelta(weeks=WEEKS - 1), today)
     rows = [_row(area, glance) for area in (*glance.villages, glance.total)]
