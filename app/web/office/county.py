@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
+from babel.lists import format_list
 from babel.numbers import format_percent
 from flask import abort, render_template, request
 from flask_babel import get_locale
@@ -17,8 +18,7 @@ from app.alerts.stats import AreaWeeks, WeekCounts, county_glance
 from app.api.access import Principal, require_region
 from app.api.context import reading, runtime
 from app.db.models import Region
-from app.web.charts import sparkline
-from app.web.i18n import day
+from app.web.charts import trend_line
 from app.web.pages import authorize_page
 
 WEEKS = 12
@@ -72,13 +72,13 @@ MEASURES: dict[str, Callable[[WeekCounts], int]] = {
 
 
 def _row(area: AreaWeeks, glance) -> dict:
-    """An area's latest week and a sparkline of every week, for each measure."""
+    """An area's latest week and a sparkline of every week, for each measure. The weeks are named once, above
+    the table: a sparkline's title says only its values, as a hundred villages draw four each."""
     last = area.weeks[-1]
     trends = {}
     for name, measure in MEASURES.items():
         values = [measure(week) for week in area.weeks]
-        trends[name] = Markup(sparkline(
-            values, title=_("%(area)s: the last %(count)s weeks", area=area.name, count=len(values)),
-            point_titles=[_("Week of %(day)s: %(value)s", day=day(week.week), value=value)
-                          for week, value in zip(area.weeks, values)]))
+        title = _("The last %(count)s weeks: %(values)s", count=len(values),
+                  values=format_list([str(value) for value in values], locale=get_locale()))
+        trends[name] = Markup(trend_line(values, title=title))
     return {"area": area, "last": last, "trends": trends, "total": area is glance.total}
