@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Date, Integer, String, and_, case, func, literal, or_, select, union, union_all
+from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -24,7 +24,7 @@ from app.db.models import (
     Site,
     Worker,
 )
-from app.ledger.week_counts import POOR
+from app.ledger.week_counts import COUNTS, POOR
 
 WORKED = ("present", "half_day")
 MAX_WEEKS = 53  # a year of weeks at most: what a page shows, and what keeps a glance's reads bounded
@@ -64,7 +64,7 @@ def employment(session: Session, region: Region, day: date) -> tuple[Counts, lis
 @dataclass(frozen=True)
 class WeekCounts:
     """One ISO week of an area: who was at work, the workshops that worked (resumed), and the welfare posts
-    filled (a post with an assignment active on a day of the week) with the workers placed on posts."""
+    filled (a post with an assignment active on a day of the week)."""
     week: date  # its Monday
     workers_at_work: int = 0
     poor_workers_at_work: int = 0
@@ -72,7 +72,6 @@ class WeekCounts:
     workshops_resumed: int = 0
     posts: int = 0
     posts_filled: int = 0
-    workers_on_posts: int = 0
 
     @property
     def iso_week(self) -> str:
@@ -164,50 +163,30 @@ def _work_counts(session: Session, region: Region, mondays: list[date]):
     number = {monday: n for n, monday in enumerate(mondays)}
     inside = select(Region.code).where(Region.path.startswith(region.path))
     counts = {}
-    for row in session.scalars(select(AreaWeek).where(AreaWeek.week.between(mondays[0], mondays[-1]),
-                                                      AreaWeek.region_code.in_(inside))):
-        counts[(None if row.region_code == region.code else row.region_code, number[row.week])] = {
-            "workers_at_work": row.workers_at_work, "poor_workers_at_work": row.poor_workers_at_work,
-            "workshops_resumed": row.workshops_resumed}
+    for code, week, *values in session.execute(
+            select(AreaWeek.region_code, AreaWeek.week, *(getattr(AreaWeek, name) for name in COUNTS))
+            .where(AreaWeek.week.between(mondays[0], mondays[-1]), AreaWeek.region_code.in_(inside))):
+        counts[(None if code == region.code else code, number[week])] = dict(zip(COUNTS, values))
     return counts.items()
-
-
-def _distinct_counts(rows, counted, flag=None, where=None):
-    """A function of (label, area) giving a select of (label, area, week, how many distinct `counted`, how many
-    of them `flag` holds for) per area and week: DISTINCT then count, which the database does by hashing, where
-    count(DISTINCT ...) sorts every row."""
-    def by(label, area):
-        flagged = flag if flag is not None else literal(False)
-        distinct = select(area.label("area"), rows.c.week, counted.label("counted"), flagged.label("flag")).distinct()
-        if where is not None:
-            distinct = distinct.where(where)
-        distinct = distinct.subquery()
-        return select(label, distinct.c.area, distinct.c.week, func.count(),
-                      func.count(case((distinct.c.flag, 1)))).group_by(distinct.c.area, distinct.c.week)
-    return by
 
 
 def _post_counts(session: Session, region: Region, mondays: list[date]):
-    """((village or None for all, week number), counts) of the posts filled and the workers on them."""
-    weeks = union_all(*(select(literal(n, Integer).label("week"), literal(monday, Date).label("monday"),
-                               literal(monday + timedelta(days=6), Date).label("sunday"))
-                        for n, monday in enumerate(mondays))).subquery()
-    active = and_(Assignment.start_date <= weeks.c.sunday,
-                  or_(Assignment.end_date.is_(None), Assignment.end_date >= weeks.c.monday))
-    placed = (select(weeks.c.week, Site.region_code, Assignment.site_id, Assignment.worker_id)
-              .select_from(Assignment).join(Site, Site.id == Assignment.site_id).join(weeks, active)
-              .where(Site.kind == "post", Assignment.site_id.in_(_sites_inside(region))).cte("placed"))
-    posts, workers = _distinct_counts(placed, placed.c.site_id), _distinct_counts(placed, placed.c.worker_id)
-    counts: dict[tuple[str | None, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for what, area, week, distinct, _ in session.execute(union_all(
-            posts(literal("posts"), placed.c.region_code), workers(literal("workers"), placed.c.region_code),
-            workers(literal("workers"), literal(None, String)))):
-        if what == "workers":
-            counts[(area, week)]["workers_on_posts"] = distinct
-        else:  # a post is in one village: the total is their sum
-            for key in ((area, week), (None, week)):
-                counts[key]["posts_filled"] += distinct
-    return counts.items()
+    """((village or None for all, week number), counts) of the posts filled: a post with an assignment active on
+    a day of the week. The posts' distinct spans are read first (a post's workers mostly share theirs), so the
+    weeks are matched against a span a post, not an assignment each."""
+    first, last = mondays[0], mondays[-1] + timedelta(days=6)
+    spans = (select(Assignment.site_id, Site.region_code, Assignment.start_date, Assignment.end_date).distinct()
+             .join(Site, Site.id == Assignment.site_id)
+             .where(Site.kind == "post", Assignment.site_id.in_(_sites_inside(region)), Assignment.start_date <= last,
+                    or_(Assignment.end_date.is_(None), Assignment.end_date >= first)))
+    weeks = [(n, monday, monday + timedelta(days=6)) for n, monday in enumerate(mondays)]
+    filled: dict[tuple[str | None, int], set[str]] = defaultdict(set)
+    for site, area, start, end in session.execute(spans):
+        for n, monday, sunday in weeks:
+            if start <= sunday and (end is None or end >= monday):
+                filled[(area, n)].add(site)
+                filled[(None, n)].add(site)  # a post is in one village: the total is their sum
+    return [(key, {"posts_filled": len(sites)}) for key, sites in filled.items()]
 
 
 def _site_counts(session: Session, region: Region) -> dict[str | None, dict[str, int]]:

@@ -79,12 +79,17 @@ def sparkline(values: Sequence[int], *, title: str, point_titles: Sequence[str] 
 
 def trend_line(values: Sequence[int], *, title: str, width: int = 120, height: int = 32) -> str:
     """A sparkline for a table of many: a line through the values and a dot at the last, in whole units, under
-    one title (which should say the values: no point has one of its own)."""
+    one title (which should say the values: no point has one of its own). Integer arithmetic, exact for any
+    value, as a page draws hundreds."""
     pad = 3
-    y = _scale(min(values, default=0), max(values, default=0), height - pad, pad)
-    step = Fraction(width - 2 * pad, max(len(values) - 1, 1))
-    spots = [(round(Fraction(width, 2) if len(values) == 1 else pad + step * n), round(y(value)))
-             for n, value in enumerate(values)]
+    low, high = min(values, default=0), max(values, default=0)
+    span, last = high - low, len(values) - 1
+
+    def spot(n: int, value: int) -> tuple[int, int]:
+        x = width // 2 if last == 0 else pad + (width - 2 * pad) * n // last
+        return x, height // 2 if span == 0 else height - pad - (height - 2 * pad) * (value - low) // span
+
+    spots = [spot(n, value) for n, value in enumerate(values)]
     parts = [f'<svg role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
              'class="chart sparkline">', _element("title", title)]
     if len(spots) > 1:

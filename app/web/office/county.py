@@ -4,9 +4,9 @@ sparkline of the weeks. An office sees its own county; an admin picks one."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
-from babel.lists import format_list
 from babel.numbers import format_percent
 from flask import abort, render_template, request
 from flask_babel import get_locale
@@ -37,7 +37,10 @@ def county() -> str:
             abort(404)  # a glance is a county's: its own figures are kept, not those of a region above or below
         today = runtime().settings.today()
         glance = county_glance(reader, region, today - timedelta(weeks=WEEKS - 1), today)
-    rows = [_row(area, glance) for area in (*glance.villages, glance.total)]
+    # translated once, filled a sparkline at a time: a county's hundred villages draw four each
+    title = Trend(_("The last %(count)s weeks: %(values)s"), get_locale().list_patterns["standard"]["middle"]
+                  .format("", ""))  # ", " or "、"
+    rows = [_row(area, glance, title) for area in (*glance.villages, glance.total)]
     return render_template("office/county.html", glance=glance, region=region, counties=counties, rows=rows,
                            percent=_percent)
 
@@ -71,14 +74,18 @@ MEASURES: dict[str, Callable[[WeekCounts], int]] = {
 }
 
 
-def _row(area: AreaWeeks, glance) -> dict:
+@dataclass(frozen=True)
+class Trend:
+    title: str  # the untranslated message's translation, with its %(count)s and %(values)s
+    joiner: str
+
+    def draw(self, values: list[int]) -> Markup:
+        title = self.title % {"count": len(values), "values": self.joiner.join(map(str, values))}
+        return Markup(trend_line(values, title=title))
+
+
+def _row(area: AreaWeeks, glance, trend: Trend) -> dict:
     """An area's latest week and a sparkline of every week, for each measure. The weeks are named once, above
-    the table: a sparkline's title says only its values, as a hundred villages draw four each."""
-    last = area.weeks[-1]
-    trends = {}
-    for name, measure in MEASURES.items():
-        values = [measure(week) for week in area.weeks]
-        title = _("The last %(count)s weeks: %(values)s", count=len(values),
-                  values=format_list([str(value) for value in values], locale=get_locale()))
-        trends[name] = Markup(trend_line(values, title=title))
-    return {"area": area, "last": last, "trends": trends, "total": area is glance.total}
+    the table: a sparkline's title says only its values."""
+    trends = {name: trend.draw([measure(week) for week in area.weeks]) for name, measure in MEASURES.items()}
+    return {"area": area, "last": area.weeks[-1], "trends": trends, "total": area is glance.total}
