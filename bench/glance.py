@@ -1,9 +1,10 @@
 """`python -m bench.glance [--workers N] [--weeks 1,4,12] [--repeat R]`: the county at a glance at scale. One
 county of the synthetic country (bench/country.py: 20,000 workers in 100 villages, 1,600 sites), its work
 records for the weeks asked made by bench/alert_history.py, the weeks at work filled from them by the
-migration's statement (timed: the backfill), then `county_glance` for the last 1, 4 and 12 weeks, each
-`--repeat` times in one session as a page would call it: wall time p50 and p95, and beside it the floor,
-a bare count of the county's worker-days of the same range (what a read of the records costs at least).
+migration's statement and the counts kept of them by their migration's (timed: the backfills), then
+`county_glance` for the last 1, 4 and 12 weeks, each `--repeat` times in one session as a page would call it:
+wall time p50 and p95, and beside it the floor, a bare count of the county's worker-days of the same range
+(what a read of the records costs at least).
 Prints one JSON object."""
 from __future__ import annotations
 
@@ -46,6 +47,7 @@ def main() -> None:
         last = first + timedelta(weeks=max(weeks), days=-1)
         out = {"workers": country.workers, "history": make_history(url, first, last), "runs": {}}
         out["backfill_seconds"] = backfill(url)
+        out["counts_backfill_seconds"] = backfill_counts(url)
         engine = create_engine(url)
         with Session(engine) as session:
             out["runs"] = {n: glance_times(session, last - timedelta(weeks=n, days=-1), last, args.repeat)
@@ -67,6 +69,25 @@ def backfill(url: str) -> float | None:
         conn.execute(fill.FILL.format(monday=fill.MONDAY["postgresql"]))
         seconds = time.perf_counter() - started
         conn.execute("VACUUM ANALYZE site_week_workers")
+    return round(seconds, 2)
+
+
+def backfill_counts(url: str) -> float | None:
+    """The migration's fill of the counts kept per area and week from the weeks at work, where the code has
+    them (None where it has not)."""
+    with psycopg.connect(libpq(url), autocommit=True) as conn:
+        if conn.execute("SELECT to_regclass('area_weeks')").fetchone()[0] is None:
+            return None
+        fill = importlib.import_module("migrations.versions.0017_area_weeks")
+        started = time.perf_counter()
+        for table in ("area_weeks", "site_weeks", "area_week_workers"):
+            conn.execute(f"DELETE FROM {table}")
+        with conn.transaction():
+            for statement in fill.FILL:
+                conn.execute(statement)
+        seconds = time.perf_counter() - started
+        for table in ("area_weeks", "site_weeks", "area_week_workers"):
+            conn.execute(f"VACUUM ANALYZE {table}")
     return round(seconds, 2)
 
 

@@ -23,7 +23,7 @@ from app.db.audit import install_audit
 from bench.alert_history import make_history
 from bench.alerts import evaluate_in_child
 from bench.country import CREATED_AT, Country
-from bench.glance import backfill
+from bench.glance import backfill, backfill_counts
 from bench.load import admin_token, libpq, prepare_postgres
 from bench.monthclose import synthetic_lines_sql
 
@@ -63,6 +63,7 @@ def prepare_county(server, county: PagesCounty, dbname: str) -> dict:
     url = prepare_postgres(server, dbname, county, quiet=True)
     history = make_history(url, HISTORY_FROM, TODAY)
     history["weeks_at_work_seconds"] = backfill(url)  # the weeks at work the consumers keep, from those records
+    history["week_counts_seconds"] = backfill_counts(url)  # and the counts kept of them
     lines = make_wage_lines(url)
     evaluation = evaluate_in_child(url, TODAY, "pages-alerts")
     with psycopg.connect(libpq(url)) as conn:

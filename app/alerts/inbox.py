@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select, union_all
+from sqlalchemy import String, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.db.models import Account, Alert, ApiToken, Region, Site, Worker
@@ -51,14 +51,20 @@ class AlertNames:
 
 
 def alert_names(session: Session, alerts: Iterable[Alert]) -> AlertNames:
-    """The names the alerts refer to, a statement for each kind of name."""
+    """The names the alerts refer to, all in one statement (a page's round trips cost more than its rows)."""
     alerts = list(alerts)
     subjects = {kind: {a.subject_id for a in alerts if a.subject_type == kind} for kind in ("worker", "site")}
-    return AlertNames(
-        _names(session, Region.code, Region.name, {a.region_code for a in alerts}),
-        _names(session, Worker.id, Worker.name, subjects["worker"]),
-        _names(session, Site.id, Site.name, subjects["site"]),
-        actor_names(session, {actor for a in alerts for actor in (a.acknowledged_by, a.resolved_by) if actor}))
+    actors = {actor for a in alerts for actor in (a.acknowledged_by, a.resolved_by) if actor}
+    asked = {"regions": (Region.code, Region.name, {a.region_code for a in alerts}),
+             "workers": (Worker.id, Worker.name, subjects["worker"]),
+             "sites": (Site.id, Site.name, subjects["site"]),
+             "tokens": (ApiToken.id, ApiToken.name, actors), "accounts": (Account.id, Account.name, actors)}
+    parts = [select(literal(what, String).label("what"), key.label("key"), name.label("name")).where(key.in_(ids))
+             for what, (key, name, ids) in asked.items() if ids]
+    found: dict[str, dict[str, str]] = {"regions": {}, "workers": {}, "sites": {}, "actors": {}}
+    for what, key, name in session.execute(union_all(*parts)) if parts else ():
+        found["actors" if what in ("tokens", "accounts") else what][key] = name
+    return AlertNames(found["regions"], found["workers"], found["sites"], found["actors"])
 
 
 def actor_names(session: Session, ids: set[str]) -> dict[str, str]:
@@ -70,16 +76,11 @@ def actor_names(session: Session, ids: set[str]) -> dict[str, str]:
     return dict(session.execute(union_all(tokens, accounts)).all())
 
 
-def _names(session: Session, key, name, ids: set[str]) -> dict[str, str]:
-    if not ids:
-        return {}
-    return dict(session.execute(select(key, name).where(key.in_(ids))).all())
-
-
-def villages(session: Session, within: str | None, most: int) -> list[Region] | None:
-    """The villages inside `within` by code, or None when there are more than `most` (a province's, say)."""
-    query = select(Region).where(Region.level == "village").order_by(Region.code).limit(most + 1)
+def villages(session: Session, within: str | None, most: int) -> list | None:
+    """The villages inside `within` by code (each its code and name), or None when there are more than `most`
+    (a province's, say)."""
+    query = select(Region.code, Region.name).where(Region.level == "village").order_by(Region.code).limit(most + 1)
     if within is not None:
         query = query.where(Region.path.startswith(within))
-    found = list(session.scalars(query))
+    found = session.execute(query).all()
     return None if len(found) > most else found

@@ -11,22 +11,22 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Date, Integer, String, and_, case, func, literal, or_, select, union, union_all
+from sqlalchemy import func, or_, select, union
 from sqlalchemy.orm import Session
 
 from app.db.models import (
+    AreaWeek,
     Assignment,
     AttendanceRecord,
     Household,
     OutputRecord,
     Region,
     Site,
-    SiteWeekWorker,
     Worker,
 )
+from app.ledger.week_counts import COUNTS, POOR
 
 WORKED = ("present", "half_day")
-POOR = ("poor", "monitored")
 MAX_WEEKS = 53  # a year of weeks at most: what a page shows, and what keeps a glance's reads bounded
 
 
@@ -64,7 +64,7 @@ def employment(session: Session, region: Region, day: date) -> tuple[Counts, lis
 @dataclass(frozen=True)
 class WeekCounts:
     """One ISO week of an area: who was at work, the workshops that worked (resumed), and the welfare posts
-    filled (a post with an assignment active on a day of the week) with the workers placed on posts."""
+    filled (a post with an assignment active on a day of the week)."""
     week: date  # its Monday
     workers_at_work: int = 0
     poor_workers_at_work: int = 0
@@ -72,7 +72,6 @@ class WeekCounts:
     workshops_resumed: int = 0
     posts: int = 0
     posts_filled: int = 0
-    workers_on_posts: int = 0
 
     @property
     def iso_week(self) -> str:
@@ -104,10 +103,13 @@ class Glance:
 
 
 def county_glance(session: Session, region: Region, first: date, last: date) -> Glance:
-    """The ISO weeks from the one holding `first` to the one holding `last`, in `region` and in each village
-    of it (and any other region of it that holds sites). Raises ValueError for a range that runs backwards
-    or holds more than MAX_WEEKS weeks."""
+    """The ISO weeks from the one holding `first` to the one holding `last`, in the county `region` and in each
+    village of it (and any other region of it that holds sites). Raises ValueError for a range that runs
+    backwards or holds more than MAX_WEEKS weeks, or for a region that is not a county (whose distinct workers
+    are not kept)."""
     mondays = _mondays(first, last)
+    if region.level != "county":
+        raise ValueError(f"{region.code} is a {region.level}, not a county")
     areas = session.execute(select(Region.code, Region.name).where(
         Region.path.startswith(region.path),
         or_(Region.level == "village", Region.code.in_(select(Site.region_code)))).order_by(Region.code)).all()
@@ -155,65 +157,36 @@ def worked_days(since: date, until: date, *, sites=None, workers=None):
 
 
 def _work_counts(session: Session, region: Region, mondays: list[date]):
-    """((village or None for all, week number), counts) of the workers at work and the workshops that worked,
-    from the weeks at work the consumers keep (app/ledger/weeks.py), read once for the villages and the total."""
+    """((village or None for all, week number), counts) of the workers at work and the workshops resumed, read
+    from the counts the consumers keep per area and week (app/ledger/week_counts.py): a row per village and
+    week, and the county's own for the total (a worker at work in two villages counts once in it)."""
     number = {monday: n for n, monday in enumerate(mondays)}
-    worked = (select(SiteWeekWorker.week, SiteWeekWorker.worker_id, SiteWeekWorker.site_id, Site.region_code,
-                     Site.kind, Household.status.in_(POOR).label("poor"))
-              .join(Site, Site.id == SiteWeekWorker.site_id).join(Worker, Worker.id == SiteWeekWorker.worker_id)
-              .join(Household, Household.id == Worker.household_id)
-              .where(SiteWeekWorker.week.between(mondays[0], mondays[-1]),
-                     SiteWeekWorker.site_id.in_(_sites_inside(region))).cte("worked"))
-    workers = _distinct_counts(worked, worked.c.worker_id, worked.c.poor)
-    workshops = _distinct_counts(worked, worked.c.site_id, where=worked.c.kind == "workshop")
-    counts: dict[tuple[str | None, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for what, area, week, distinct, poor in session.execute(union_all(
-            workers(literal("workers"), worked.c.region_code), workers(literal("workers"), literal(None, String)),
-            workshops(literal("workshops"), worked.c.region_code))):
-        if what == "workers":
-            counts[(area, number[week])].update(workers_at_work=distinct, poor_workers_at_work=poor)
-        else:  # a workshop is in one village: the total is their sum
-            for key in ((area, number[week]), (None, number[week])):
-                counts[key]["workshops_resumed"] += distinct
+    inside = select(Region.code).where(Region.path.startswith(region.path))
+    counts = {}
+    for code, week, *values in session.execute(
+            select(AreaWeek.region_code, AreaWeek.week, *(getattr(AreaWeek, name) for name in COUNTS))
+            .where(AreaWeek.week.between(mondays[0], mondays[-1]), AreaWeek.region_code.in_(inside))):
+        counts[(None if code == region.code else code, number[week])] = dict(zip(COUNTS, values))
     return counts.items()
-
-
-def _distinct_counts(rows, counted, flag=None, where=None):
-    """A function of (label, area) giving a select of (label, area, week, how many distinct `counted`, how many
-    of them `flag` holds for) per area and week: DISTINCT then count, which the database does by hashing, where
-    count(DISTINCT ...) sorts every row."""
-    def by(label, area):
-        flagged = flag if flag is not None else literal(False)
-        distinct = select(area.label("area"), rows.c.week, counted.label("counted"), flagged.label("flag")).distinct()
-        if where is not None:
-            distinct = distinct.where(where)
-        distinct = distinct.subquery()
-        return select(label, distinct.c.area, distinct.c.week, func.count(),
-                      func.count(case((distinct.c.flag, 1)))).group_by(distinct.c.area, distinct.c.week)
-    return by
 
 
 def _post_counts(session: Session, region: Region, mondays: list[date]):
-    """((village or None for all, week number), counts) of the posts filled and the workers on them."""
-    weeks = union_all(*(select(literal(n, Integer).label("week"), literal(monday, Date).label("monday"),
-                               literal(monday + timedelta(days=6), Date).label("sunday"))
-                        for n, monday in enumerate(mondays))).subquery()
-    active = and_(Assignment.start_date <= weeks.c.sunday,
-                  or_(Assignment.end_date.is_(None), Assignment.end_date >= weeks.c.monday))
-    placed = (select(weeks.c.week, Site.region_code, Assignment.site_id, Assignment.worker_id)
-              .select_from(Assignment).join(Site, Site.id == Assignment.site_id).join(weeks, active)
-              .where(Site.kind == "post", Assignment.site_id.in_(_sites_inside(region))).cte("placed"))
-    posts, workers = _distinct_counts(placed, placed.c.site_id), _distinct_counts(placed, placed.c.worker_id)
-    counts: dict[tuple[str | None, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for what, area, week, distinct, _ in session.execute(union_all(
-            posts(literal("posts"), placed.c.region_code), workers(literal("workers"), placed.c.region_code),
-            workers(literal("workers"), literal(None, String)))):
-        if what == "workers":
-            counts[(area, week)]["workers_on_posts"] = distinct
-        else:  # a post is in one village: the total is their sum
-            for key in ((area, week), (None, week)):
-                counts[key]["posts_filled"] += distinct
-    return counts.items()
+    """((village or None for all, week number), counts) of the posts filled: a post with an assignment active on
+    a day of the week. The posts' distinct spans are read first (a post's workers mostly share theirs), so the
+    weeks are matched against a span a post, not an assignment each."""
+    first, last = mondays[0], mondays[-1] + timedelta(days=6)
+    spans = (select(Assignment.site_id, Site.region_code, Assignment.start_date, Assignment.end_date).distinct()
+             .join(Site, Site.id == Assignment.site_id)
+             .where(Site.kind == "post", Assignment.site_id.in_(_sites_inside(region)), Assignment.start_date <= last,
+                    or_(Assignment.end_date.is_(None), Assignment.end_date >= first)))
+    weeks = [(n, monday, monday + timedelta(days=6)) for n, monday in enumerate(mondays)]
+    filled: dict[tuple[str | None, int], set[str]] = defaultdict(set)
+    for site, area, start, end in session.execute(spans):
+        for n, monday, sunday in weeks:
+            if start <= sunday and (end is None or end >= monday):
+                filled[(area, n)].add(site)
+                filled[(None, n)].add(site)  # a post is in one village: the total is their sum
+    return [(key, {"posts_filled": len(sites)}) for key, sites in filled.items()]
 
 
 def _site_counts(session: Session, region: Region) -> dict[str | None, dict[str, int]]:

@@ -7,6 +7,7 @@ rebuild         every derived table built again from the events
 poison          a batch the database refuses is split until the message that causes it is parked
 batch           one batch of messages, one transaction: dedupe, check, apply, recompute, park the rest
 apply           apply one event to the batch's work records; the wage keys it touches
+week_counts     the weeks at work counted by area and week (area_weeks), last in a batch
 wages           recompute the wage lines of the touched keys
 adjustments     late facts for an approved month become an adjustment
 facts           what the stored work records give as pay for one assignment and day

@@ -15,6 +15,7 @@ from app.ledger.checks import OutputRef, WorkContext
 from app.ledger.dead_letters import park
 from app.ledger.records import BatchRecords, WageKey
 from app.ledger.wages import recompute_wage_lines
+from app.ledger.week_counts import keep_counts
 from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, decode_event
 from events.bus import Bus, Message
 from events.envelope import message_hash
@@ -84,6 +85,7 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
         result.applied[event.type] += 1
     records.save(session)
     recompute_wage_lines(session, touched, context, records.attendance)
+    keep_counts(session, records.week_changes)  # last: it locks rows every consumer writes
     return result
 
 

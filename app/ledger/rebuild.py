@@ -6,12 +6,15 @@ from sqlalchemy import and_, delete, exists, select
 
 from app.db.models import (
     Adjustment,
+    AreaWeek,
+    AreaWeekWorker,
     AttendanceRecord,
     DeadLetter,
     OutputRecord,
     PayPeriod,
     PendingVoid,
     ProcessedEvent,
+    SiteWeek,
     SiteWeekWorker,
     WageLine,
 )
@@ -20,7 +23,8 @@ from app.ledger.dead_letters import TooLargeToReplay, replay
 from app.pay.income import refill_income
 from app.runtime import Runtime
 
-RECORDS = (AttendanceRecord, OutputRecord, PendingVoid, ProcessedEvent, SiteWeekWorker)
+RECORDS = (AttendanceRecord, OutputRecord, PendingVoid, ProcessedEvent, SiteWeekWorker, AreaWeekWorker, SiteWeek,
+           AreaWeek)
 
 
 def rebuild_derived(runtime: Runtime) -> None:

@@ -14,7 +14,7 @@ from app.db.models import AttendanceRecord, OutputRecord, ProcessedEvent
 from app.db.queries import among, key_slices
 from app.db.rows import Row, insert_rows, update_rows
 from app.ledger.pending_voids import PendingVoids
-from app.ledger.weeks import WORKED, keep_weeks
+from app.ledger.weeks import WORKED, WeekChanges, keep_weeks
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, WorkEvent
 
 WageKey = tuple[str, date]  # (assignment id, work date); monthly schemes key on the 1st of the month
@@ -37,6 +37,7 @@ class BatchRecords:
     changed_outputs: set[str] = field(default_factory=set)
     processed: list[Row] = field(default_factory=list)
     pending_voids: PendingVoids = field(default_factory=PendingVoids)
+    week_changes: WeekChanges = field(default_factory=lambda: WeekChanges([], []))  # what `save` did to the weeks
 
     @classmethod
     def load(cls, session: Session, events: Iterable[WorkEvent]) -> "BatchRecords":
@@ -75,7 +76,7 @@ class BatchRecords:
                                         for key in sorted(self.changed_outputs & self.stored_outputs)])
         insert_rows(session, ProcessedEvent.__table__, self.processed)
         self.pending_voids.save(session)
-        keep_weeks(session, self._changed_days())
+        self.week_changes = keep_weeks(session, self._changed_days())
 
     def _changed_days(self) -> Iterator[tuple[str, str, date, bool, bool]]:
         """(worker, site, date, a day at work now, stored before the batch) of each record changed."""

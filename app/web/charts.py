@@ -77,6 +77,30 @@ def sparkline(values: Sequence[int], *, title: str, point_titles: Sequence[str] 
     return "".join(parts)
 
 
+def trend_line(values: Sequence[int], *, title: str, width: int = 120, height: int = 32) -> str:
+    """A sparkline for a table of many: a line through the values and a dot at the last, in whole units, under
+    one title (which should say the values: no point has one of its own). Integer arithmetic, exact for any
+    value, as a page draws hundreds."""
+    pad = 3
+    low, high = min(values, default=0), max(values, default=0)
+    span, last = high - low, len(values) - 1
+
+    def spot(n: int, value: int) -> tuple[int, int]:
+        x = width // 2 if last == 0 else pad + (width - 2 * pad) * n // last
+        return x, height // 2 if span == 0 else height - pad - (height - 2 * pad) * (value - low) // span
+
+    spots = [spot(n, value) for n, value in enumerate(values)]
+    parts = [f'<svg role="img" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+             'class="chart sparkline">', _element("title", title)]
+    if len(spots) > 1:
+        parts.append(f'<polyline points="{" ".join(f"{x},{y}" for x, y in spots)}" fill="none" stroke="#2e6da4" '
+                     'stroke-width="1.5"/>')
+    if spots:
+        parts.append(f'<circle cx="{spots[-1][0]}" cy="{spots[-1][1]}" r="2" fill="#2e6da4"/>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
 def _marker(x: Fraction, y: Fraction) -> str:
     # a shape as well as a colour, and one that shows for a month of nothing, whose bar has no height
     return f'<circle class="marker" cx="{_n(x)}" cy="{_n(y)}" r="4" fill="#c0392b" stroke="#fff" stroke-width="1"/>'

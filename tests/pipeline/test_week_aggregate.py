@@ -14,7 +14,17 @@ from hypothesis import settings as examples
 from hypothesis import strategies as st
 from support.pipeline import post_in_batches, work_event
 from support.scenario import build_scenario, register
-from support.weeks import glances, parked, register_example, stored_weeks, weeks_from_records, work
+from support.weeks import (
+    VILLAGES,
+    counts_from_records,
+    glances,
+    parked,
+    register_example,
+    stored_counts,
+    stored_weeks,
+    weeks_from_records,
+    work,
+)
 
 COUNTY = "360731"
 # a Sunday, the Monday after it, that week's Sunday, the next Monday: weeks' edges
@@ -29,13 +39,17 @@ def settings(settings):
 
 # (worker, day, voided) outputs; (worker, day, status) attendance, later ones correcting earlier ones
 outputs = st.lists(st.tuples(st.integers(0, 1), st.sampled_from(DAYS), st.booleans()), max_size=5)
+# the two workshops' villages and whether each worker's household is poor: a worker at both workshops counts
+# once in their village, or once in each village and once in the county
+places = st.tuples(*[st.sampled_from(VILLAGES)] * 2)
+statuses = st.tuples(*[st.sampled_from(("poor", "monitored", "other"))] * 2)
 attendance = st.lists(st.tuples(st.integers(0, 1), st.sampled_from(DAYS),
                                 st.sampled_from(("present", "half_day", "absent", "leave"))), max_size=8)
 
 
 def arrive(api, consume, runtime, data, events: list[dict]) -> None:
     """Post the events, with some sent twice, in a drawn order and drawn parts, each part consumed; after each,
-    the kept weeks are the records' weeks."""
+    the kept weeks are the records' weeks, and so are the counts kept of them."""
     redelivered = data.draw(st.lists(st.sampled_from(events), max_size=3) if events else st.just([]),
                             label="sent twice")
     arrivals = data.draw(st.permutations(events + redelivered), label="arrival order")
@@ -44,15 +58,17 @@ def arrive(api, consume, runtime, data, events: list[dict]) -> None:
         post_in_batches(api, arrivals[start:end])
         consume()
         assert stored_weeks(runtime) == weeks_from_records(runtime)
+        assert stored_counts(runtime) == counts_from_records(runtime)
     assert parked(runtime) == 0  # each event took effect, none was refused on the way
 
 
 @examples(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(drawn_outputs=outputs, drawn_attendance=attendance, data=st.data())
-def test_the_kept_weeks_are_the_weeks_of_the_stored_records(
-        api, consume, county, runtime, drawn_outputs, drawn_attendance, data):
-    sites, workers = register_example(api, next(_examples))
+@given(drawn_outputs=outputs, drawn_attendance=attendance, drawn_places=places, drawn_statuses=statuses,
+       data=st.data())
+def test_the_kept_weeks_and_their_counts_are_those_of_the_stored_records(
+        api, consume, county, runtime, drawn_outputs, drawn_attendance, drawn_places, drawn_statuses, data):
+    sites, workers = register_example(api, next(_examples), drawn_places, drawn_statuses)
     arrive(api, consume, runtime, data, work(sites, workers, drawn_outputs, drawn_attendance))
     kept, afresh = glances(runtime, COUNTY, date(2026, 2, 23), date(2026, 3, 15))
     assert kept == afresh

@@ -59,7 +59,7 @@ def worked_days(events: list[dict]) -> set[tuple[str, str, date]]:
 
 
 def expected_week(world: World, monday: date, villages: tuple[str, ...]) -> tuple[int, ...]:
-    """(workers at work, poor ones, workshops, resumed, posts, filled, workers on posts) of a week there."""
+    """(workers at work, poor ones, workshops, resumed, posts, filled) of a week there."""
     sunday = monday + timedelta(days=6)
     sites = {s["id"]: s for s in world.sites if s["region_code"] in villages}
     household = {w["id"]: w["household_id"] for w in world.scenario.workers}
@@ -73,10 +73,9 @@ def expected_week(world: World, monday: date, villages: tuple[str, ...]) -> tupl
                 and date.fromisoformat(a["start_date"]) <= sunday
                 and (a["end_date"] is None or date.fromisoformat(a["end_date"]) >= monday)]
     return (len(workers), len({w for w in workers if household[w] in poor}), len(workshops),
-            len({site for _, site in worked} & workshops), len(posts), len({site for _, site in on_posts}),
-            len({worker for worker, _ in on_posts}))
+            len({site for _, site in worked} & workshops), len(posts), len({site for _, site in on_posts}))
 
 
 def counted(week) -> tuple[int, ...]:
     return (week.workers_at_work, week.poor_workers_at_work, week.workshops, week.workshops_resumed, week.posts,
-            week.posts_filled, week.workers_on_posts)
+            week.posts_filled)

@@ -1,5 +1,5 @@
 """The SVG charts of the pages: well-formed whatever the series, one point a value, every point inside the
-picture, and a month below the monitoring line marked exactly when it is below."""
+picture, and a month below the monitoring line marked exactly when it is below; a trend line, a corner a value."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.web.charts import income_chart, sparkline
+from app.web.charts import income_chart, sparkline, trend_line
 
 SVG = "{http://www.w3.org/2000/svg}"
 any_fen = st.integers(min_value=-10**30, max_value=10**30)
@@ -119,3 +119,23 @@ def test_a_higher_income_stands_higher(values):
     tops = [float(g.find(f"{SVG}rect[@class='bar']").get("y")) for g in points(svg)]
     for (a, top_a), (b, top_b) in zip(zip(values, tops), zip(values[1:], tops[1:])):
         assert (a < b) <= (top_a >= top_b)
+
+
+@given(st.lists(any_fen, max_size=60), texts)
+def test_any_trend_line_is_one_well_formed_line_inside_the_picture_ending_on_a_dot(values, title):
+    svg = ET.fromstring(trend_line(values, title=title, width=120, height=32))
+    assert svg.find("title") is not None
+    corners = [tuple(map(int, spot.split(","))) for spot in (svg.find("polyline").get("points").split()
+                                                             if len(values) > 1 else [])]
+    assert len(corners) == (len(values) if len(values) > 1 else 0)
+    assert all(0 <= x <= 120 and 0 <= y <= 32 for x, y in corners)
+    dot = svg.find("circle")
+    assert (dot is None) == (not values)
+    if corners:
+        assert (int(dot.get("cx")), int(dot.get("cy"))) == corners[-1]
+
+
+def test_a_trend_line_stands_higher_for_a_higher_value():
+    svg = ET.fromstring(trend_line([1, 5, 3], title="t"))
+    heights = [int(spot.split(",")[1]) for spot in svg.find("polyline").get("points").split()]
+    assert heights[1] < heights[2] < heights[0]

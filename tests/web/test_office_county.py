@@ -39,9 +39,21 @@ def test_the_county_shows_this_weeks_numbers_by_village_and_in_total(app, runtim
     assert "Tangxi" not in html and "Nankang" not in html
     sparklines = re.findall(r'<svg[^>]*class="chart sparkline">.*?</svg>', html, re.S)
     assert len(sparklines) == 8
-    assert "<title>Week of May 11, 2026: 1</title>" in sparklines[0]
-    assert "<title>Week of May 18, 2026: 2</title>" in sparklines[0]
+    # the weeks are named once, above the table; a sparkline's title says its values, oldest first
+    assert "<title>The last 12 weeks: 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2</title>" in sparklines[0]
     assert " style=" not in html
+
+
+def test_a_villages_row_is_small_however_many_weeks_it_draws(app, runtime, world, api, build, consume):
+    events = [build.attendance(world.li, world.sewing, "2026-05-18", minutes=480)]
+    assert api.post("/events", {"events": events}).status_code == 202
+    consume()
+    office = signed_in(app, runtime, "poverty_office", world.county)  # in Chinese, three bytes a character
+
+    html = office.get("/office/county").get_data(as_text=True)
+
+    row = re.search(r"<tr>\s*<th scope=\"row\">Xiaba</th>.*?</tr>", html, re.S).group(0)
+    assert len(row.encode()) < 2000  # a county's hundred villages in well under 200 KB
 
 
 def test_an_admin_picks_the_county_and_an_office_may_not_look_at_another(app, runtime, world):
@@ -52,4 +64,5 @@ def test_an_admin_picks_the_county_and_an_office_may_not_look_at_another(app, ru
 
     office = signed_in(app, runtime, "poverty_office", world.county)
     assert office.get("/office/county?region=360703").status_code == 403
+    assert admin.get("/office/county?region=36").status_code == 404  # a province: no county's glance
     assert "全县概况" in office.get("/office/county").get_data(as_text=True)

@@ -12,11 +12,14 @@ from app.db.models.audit import AuditEntry
 from app.db.models.auth import Account, AccountSite, ApiToken, TokenSite
 from app.db.models.intake import ReceivedEvent
 from app.db.models.ledger import (
+    AreaWeek,
+    AreaWeekWorker,
     AttendanceRecord,
     DeadLetter,
     OutputRecord,
     PendingVoid,
     ProcessedEvent,
+    SiteWeek,
     SiteWeekWorker,
     WageLine,
     WorkerMonthIncome,
@@ -38,7 +41,7 @@ __all__ = [
     "AuditEntry",
     "ReceivedEvent",
     "Adjustment", "ApprovedPay", "IdempotencyRecord", "PaymentBatch", "PaymentLine", "PayPeriod", "PeriodTransition",
-    "AttendanceRecord", "DeadLetter", "OutputRecord", "PendingVoid", "ProcessedEvent", "SiteWeekWorker", "WageLine",
-    "WorkerMonthIncome",
+    "AreaWeek", "AreaWeekWorker", "AttendanceRecord", "DeadLetter", "OutputRecord", "PendingVoid", "ProcessedEvent",
+    "SiteWeek", "SiteWeekWorker", "WageLine", "WorkerMonthIncome",
     "Assignment", "Household", "Region", "Site", "Worker",
 ]

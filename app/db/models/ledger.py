@@ -128,6 +128,44 @@ class SiteWeekWorker(Base):
     worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
+class AreaWeekWorker(Base):
+    """A worker at work in an area in an ISO week, with at how many of the area's sites: the row that makes a
+    worker count once in the area's week however many days and sites (app/ledger/week_counts.py). The areas
+    of a site are its own region and the county it lies in."""
+
+    __tablename__ = "area_week_workers"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sites: Mapped[int] = mapped_column(Integer)
+
+
+class SiteWeek(Base):
+    """A site at work in an ISO week, with how many workers: the row that makes a workshop count once as
+    resumed in its areas' week."""
+
+    __tablename__ = "site_weeks"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    site_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workers: Mapped[int] = mapped_column(Integer)
+
+
+class AreaWeek(Base):
+    """An area's counts of an ISO week, kept with the weeks at work they count: its workers at work, the poor
+    ones among them, and its workshops at work (resumed). The county at a glance reads a row per village and
+    week."""
+
+    __tablename__ = "area_weeks"
+
+    week: Mapped[date] = mapped_column(Date, primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    workers_at_work: Mapped[int] = mapped_column(Integer)
+    poor_workers_at_work: Mapped[int] = mapped_column(Integer)
+    workshops_resumed: Mapped[int] = mapped_column(Integer)
+
+
 class ProcessedEvent(Base):
     """An event that took effect; written in the same transaction as the effect."""
 

@@ -4,10 +4,11 @@ sparkline of the weeks. An office sees its own county; an admin picks one."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from babel.numbers import format_percent
-from flask import render_template, request
+from flask import abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -17,8 +18,7 @@ from app.alerts.stats import AreaWeeks, WeekCounts, county_glance
 from app.api.access import Principal, require_region
 from app.api.context import reading, runtime
 from app.db.models import Region
-from app.web.charts import sparkline
-from app.web.i18n import day
+from app.web.charts import trend_line
 from app.web.pages import authorize_page
 
 WEEKS = 12
@@ -33,9 +33,14 @@ def county() -> str:
         if not code:
             return render_template("office/county.html", glance=None, region=None, counties=counties, rows=[])
         region = require_region(principal, reader, code)
+        if region.level != "county":
+            abort(404)  # a glance is a county's: its own figures are kept, not those of a region above or below
         today = runtime().settings.today()
         glance = county_glance(reader, region, today - timedelta(weeks=WEEKS - 1), today)
-    rows = [_row(area, glance) for area in (*glance.villages, glance.total)]
+    # translated once, filled a sparkline at a time: a county's hundred villages draw four each
+    title = Trend(_("The last %(count)s weeks: %(values)s"), get_locale().list_patterns["standard"]["middle"]
+                  .format("", ""))  # ", " or "、"
+    rows = [_row(area, glance, title) for area in (*glance.villages, glance.total)]
     return render_template("office/county.html", glance=glance, region=region, counties=counties, rows=rows,
                            percent=_percent)
 
@@ -69,14 +74,18 @@ MEASURES: dict[str, Callable[[WeekCounts], int]] = {
 }
 
 
-def _row(area: AreaWeeks, glance) -> dict:
-    """An area's latest week and a sparkline of every week, for each measure."""
-    last = area.weeks[-1]
-    trends = {}
-    for name, measure in MEASURES.items():
-        values = [measure(week) for week in area.weeks]
-        trends[name] = Markup(sparkline(
-            values, title=_("%(area)s: the last %(count)s weeks", area=area.name, count=len(values)),
-            point_titles=[_("Week of %(day)s: %(value)s", day=day(week.week), value=value)
-                          for week, value in zip(area.weeks, values)]))
-    return {"area": area, "last": last, "trends": trends, "total": area is glance.total}
+@dataclass(frozen=True)
+class Trend:
+    title: str  # the untranslated message's translation, with its %(count)s and %(values)s
+    joiner: str
+
+    def draw(self, values: list[int]) -> Markup:
+        title = self.title % {"count": len(values), "values": self.joiner.join(map(str, values))}
+        return Markup(trend_line(values, title=title))
+
+
+def _row(area: AreaWeeks, glance, trend: Trend) -> dict:
+    """An area's latest week and a sparkline of every week, for each measure. The weeks are named once, above
+    the table: a sparkline's title says only its values."""
+    trends = {name: trend.draw([measure(week) for week in area.weeks]) for name, measure in MEASURES.items()}
+    return {"area": area, "last": area.weeks[-1], "trends": trends, "total": area is glance.total}
