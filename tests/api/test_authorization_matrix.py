@@ -29,7 +29,7 @@ from app.web import PAGE_BLUEPRINTS
 
 DAY = "2026-04-01"  # Wang works at the sewing workshop from 2026-03-10 to 2026-06-30
 MONTH = "2026-04"
-LI_NATIONAL_ID = "360702199001011234"  # Li, of the same village
+LI_NATIONAL_ID = "360702198912291234"  # Li, of the same village
 
 
 def _assignment(env: Env) -> Req:

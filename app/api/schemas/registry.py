@@ -57,6 +57,8 @@ class WorkerOut(Strict):
     phone = fields.String(allow_none=True)
     bank_account = fields.String(allow_none=True, metadata={"description": "masked except for admins"})
     created_at = UtcDateTime()
+    warnings = fields.List(fields.String(), metadata={
+        "description": "what to check before paying this worker, such as a bank card number failing its Luhn check"})
 
 
 class SiteIn(Strict):
