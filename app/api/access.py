@@ -96,6 +96,7 @@ POLICY: dict[str, Rule] = {
     # POST: a household, and the holder of its national id named only to who may see them; GET: a search
     "workers.Workers": _rule(OFFICES, Scope.HOUSEHOLD, Scope.OWN_REGION, Scope.WORKER),
     "workers.WorkerById": _rule(EVERYONE, Scope.WORKER),
+    "workers.WorkerChanges": _rule(OFFICES, Scope.WORKER),  # PATCH: who registers workers keeps them
     "workers.WorkerAssignments": _rule(EVERYONE, Scope.WORKER),
     "earnings.WorkerBalance": _rule(EVERYONE, Scope.WORKER),
     "earnings.WorkerWages": _rule(EVERYONE, Scope.WORKER),

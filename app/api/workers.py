@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from app.api.access import Principal, authorize, require_household, require_worker
 from app.api.context import reading, runtime, unit_of_work
 from app.api.registry import add_new, get_in_scope
-from app.api.schemas.registry import AssignmentOut, WorkerIn, WorkerOut
+from app.api.schemas.registry import AssignmentOut, WorkerChange, WorkerIn, WorkerOut
 from app.db.crypto import keyring, mask
 from app.db.models import Assignment, Household, Region, Worker
 from app.registry.identity import bank_account_warnings
@@ -73,16 +73,32 @@ def _register(session: Session, data: dict) -> dict:
     if household is None:
         abort(422, errors={"household_id": ["unknown household"]})
     require_household(principal, session, household)
+    _check_numbers(principal, session, data, None)
+    worker = add_new(session, Worker, data)
+    # Masked for everyone: the caller sent the numbers, and this answer is kept for retries.
+    return present(worker, full=False)
+
+
+def _change(session: Session, worker_id: str, changes: dict) -> dict:
+    principal = authorize(session)
+    worker = get_in_scope(session, principal, Worker, worker_id, require_worker)
+    _check_numbers(principal, session, changes, worker.id)
+    for name, value in changes.items():
+        setattr(worker, name, value)  # the audit log keeps each changed value before and after (app.db.audit)
+    session.flush()
+    return present(worker, full=False)
+
+
+def _check_numbers(principal: Principal, session: Session, data: dict, worker_id: str | None) -> None:
+    """422 for a number that cannot be a person's, 409 for a national id that is another worker's."""
     try:
         check_worker_numbers(data, runtime().settings.today())
     except WorkerRefused as refused:
         abort(422, errors=refused.errors)
-    if data["national_id"] is not None and (holder := holder_of(session, data["national_id"])) is not None:
+    national_id = data.get("national_id")
+    if national_id is not None and (holder := holder_of(session, national_id)) is not None and holder.id != worker_id:
         abort(409, message="this national id is already registered", errors={"national_id": [_held_by(
             principal, session, holder)]})
-    worker = add_new(session, Worker, data)
-    # Masked for everyone: the caller sent the numbers, and this answer is kept for retries.
-    return present(worker, full=False)
 
 
 def _held_by(principal: Principal, session: Session, holder: Worker) -> str:
@@ -103,6 +119,21 @@ class WorkerById(MethodView):
             principal = authorize(session)
             worker = get_in_scope(session, principal, Worker, worker_id, require_worker)
             return present(worker, full=principal.role in FULL_VIEW)
+
+
+@blp.route("/<worker_id>", endpoint="WorkerChanges", methods=["PATCH"])
+class WorkerChanges(MethodView):
+    @blp.arguments(WorkerChange)
+    @blp.response(200, WorkerOut)
+    @blp.alt_response(409, description="the national id is another worker's")
+    def patch(self, changes, worker_id):
+        """Change a worker's name, phone, bank account or national id (checked as at registration)"""
+        try:
+            with unit_of_work() as session:
+                return _change(session, worker_id, changes)
+        except IntegrityError:
+            with unit_of_work() as session:  # another request took this national id meanwhile: now it shows
+                return _change(session, worker_id, changes)
 
 
 @blp.route("/<worker_id>/assignments")

@@ -102,6 +102,8 @@ MATRIX = (
     Route("GET", f"{V1}/workers", at(f"{V1}/workers?national_id={LI_NATIONAL_ID}"), ok(200, "admin", "poverty_office"),
           outside=200, listed=lambda env: "w-li"),
     Route("GET", f"{V1}/workers/<worker_id>", at(f"{V1}/workers/{WORKER}"), ok(200, *EVERYONE)),
+    Route("PATCH", f"{V1}/workers/<worker_id>", lambda env: Req(f"{V1}/workers/{WORKER}", {"phone": "13907970000"}),
+          ok(200, "admin", "poverty_office")),
     Route("GET", f"{V1}/workers/<worker_id>/assignments", at(f"{V1}/workers/{WORKER}/assignments"),
           ok(200, *EVERYONE)),
     Route("GET", f"{V1}/workers/<worker_id>/balance", at(f"{V1}/workers/{WORKER}/balance"), ok(200, *EVERYONE)),

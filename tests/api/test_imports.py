@@ -2,6 +2,7 @@
 column order, answered once under its ids or idempotency key."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import time
@@ -9,10 +10,16 @@ import uuid
 from collections import Counter
 from datetime import date
 
+import pytest
 from sqlalchemy import select
-from support.registers import COLUMNS, big_register, logged, refused, register, row, taken, upload
+from support.registers import AFTER_BIG_REGISTERS, COLUMNS, big_register, logged, refused, register, row, taken, upload
 
 from events.bus.log import event_log
+
+
+@pytest.fixture
+def settings(settings):
+    return dataclasses.replace(settings, fixed_today=AFTER_BIG_REGISTERS)
 
 
 def logged_events(runtime) -> list[dict]:

@@ -87,3 +87,38 @@ def test_a_national_id_stays_one_workers_while_a_new_key_is_put_first_and_after_
         admin.created("/workers", worker(id="w-new", national_id="360702198506120018"))
     finally:
         rotated.close()
+
+
+def test_migration_0016_rehashes_every_id_and_leaves_a_shared_one_with_its_first_holder(
+        tmp_path, monkeypatch, settings):
+    import sqlite3
+
+    from app.db.crypto import KeyRing
+    from app.migrate import upgrade_database
+
+    path = tmp_path / "before.db"
+    upgrade_database(f"sqlite:///{path}", "0014")
+    old, new = KeyRing.from_keys([NEXT_DATA_KEY]), KeyRing.from_keys([TEST_DATA_KEY])
+    workers = [("w-1", "2026-03-01", old, SUN_NATIONAL_ID), ("w-2", "2026-03-02", new, SUN_NATIONAL_ID),
+               ("w-3", "2026-03-03", old, LI_NATIONAL_ID)]
+    with sqlite3.connect(path) as connection:
+        connection.executescript("""
+            INSERT INTO regions (code, name, level, path) VALUES ('36', 'Jiangxi', 'province', '/36/');
+            INSERT INTO households (id, region_code, size, status, created_at)
+                VALUES ('h-1', '36', 2, 'poor', '2026-03-01 00:00:00');""")
+        connection.executemany(
+            "INSERT INTO workers (id, household_id, name, national_id_encrypted, national_id_hash, created_at) "
+            "VALUES (?, 'h-1', ?, ?, ?, ?)",
+            [(id_, id_, ring.encrypt(number), ring.lookup_hash(number), f"{day} 00:00:00")
+             for id_, day, ring, number in workers])
+    connection.close()
+    monkeypatch.setenv("STABLEWORK_DATA_KEYS", f"{TEST_DATA_KEY},{NEXT_DATA_KEY}")
+
+    upgrade_database(f"sqlite:///{path}")
+
+    with sqlite3.connect(path) as connection:
+        hashes = dict(connection.execute("SELECT id, national_id_hash FROM workers").fetchall())
+        audit = connection.execute("SELECT row_key, endpoint, before FROM audit_log").fetchall()
+    connection.close()
+    assert hashes == {"w-1": new.lookup_hash(SUN_NATIONAL_ID), "w-2": None, "w-3": new.lookup_hash(LI_NATIONAL_ID)}
+    assert audit == [("w-2", "migration 0016", '{"national_id_shared_with": "w-1"}')]
