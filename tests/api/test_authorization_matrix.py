@@ -16,16 +16,34 @@ The roles allowed per row must be those of app.api.access.POLICY, which the view
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from support.authorization import CALLERS, COUNTY, HOUSEHOLD, SITE, TOWNSHIP, VILLAGE, WORKER, Caller, Env, Req
+from support.authorization import (
+    AFTER_FRESH_MONTHS,
+    CALLERS,
+    COUNTY,
+    HOUSEHOLD,
+    SITE,
+    TOWNSHIP,
+    VILLAGE,
+    WORKER,
+    Caller,
+    Env,
+    Req,
+)
 
 from app.access.tokens import create_token, revoke_token
 from app.api.access import POLICY
 from app.web import PAGE_BLUEPRINTS
+
+
+@pytest.fixture
+def settings(settings):
+    return dataclasses.replace(settings, fixed_today=AFTER_FRESH_MONTHS)
 
 DAY = "2026-04-01"  # Wang works at the sewing workshop from 2026-03-10 to 2026-06-30
 MONTH = "2026-04"
