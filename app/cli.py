@@ -167,6 +167,7 @@ def import_attendance_command(file) -> None:
     from sqlalchemy.exc import IntegrityError
 
     from app.ledger import register as imports
+    from app.ledger.checks import work_today
 
     runtime = _runtime()
     try:
@@ -178,7 +179,7 @@ def import_attendance_command(file) -> None:
             events, errors = imports.parse_register(register, bar.update)
         with runtime.sessions.begin() as session:
             result = imports.take_register(session, runtime.bus, runtime.settings.topic_work_events,
-                                           register, events, errors)
+                                           register, events, errors, work_today(runtime.settings))
     except (imports.RegisterUnreadable, imports.RegisterTooLarge) as error:
         raise click.ClickException(str(error)) from None
     except IntegrityError:

@@ -13,6 +13,7 @@ from app.access.accounts import create_account
 from app.access.tokens import issue_token
 from app.alerts.evaluation import evaluate, thresholds_from
 from app.db.models import Assignment, Household, PeriodTransition, Region, Site, Worker
+from app.ledger.checks import work_today
 from app.ledger.intake import accept_events, parse_all
 from app.pay.payments import LineResult, pay_period, record_bank_results
 from app.pay.periods import Actor, move_period
@@ -76,7 +77,8 @@ def load_demo(runtime: Runtime) -> int:
     with runtime.sessions.begin() as session:
         for start in range(0, len(events), 1000):
             parsed, errors = parse_all(events[start:start + 1000])
-            accept_events(session, runtime.bus, runtime.settings.topic_work_events, parsed, errors)
+            accept_events(session, runtime.bus, runtime.settings.topic_work_events, parsed, errors,
+                          work_today(runtime.settings))
     return len(events)
 
 

@@ -20,8 +20,10 @@ from payroll.attendance import (
     day_credit,
     day_credits,
     hourly_day_pay,
+    longer_than_a_day,
     minutes_between,
     monthly_pay,
+    stated_minutes,
 )
 from payroll.errors import InvalidScheme, InvalidWorkRecord, MissingMinutes, UnknownGrade, UnknownProduct
 from payroll.money import round_half_up
@@ -63,6 +65,7 @@ __all__ = [
     "day_credits",
     "hourly_day_pay",
     "income_drop",
+    "longer_than_a_day",
     "minutes_between",
     "monthly_pay",
     "months_of_year_until",
@@ -73,5 +76,6 @@ __all__ = [
     "round_half_up",
     "scheme_from_dict",
     "scheme_to_dict",
+    "stated_minutes",
     "wage_arrears",
 ]

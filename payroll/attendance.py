@@ -42,6 +42,25 @@ def minutes_between(check_in: datetime.time, check_out: datetime.time) -> int:
     return (end - start) // _MICROSECONDS_PER_MINUTE
 
 
+def stated_minutes(status: str, minutes: int | None, check_in: datetime.time | None,
+                   check_out: datetime.time | None) -> int:
+    """The minutes of work an attendance record states: its minutes, else check-out minus check-in; none for
+    an absence or leave, nor for a day recorded without either (a daily or monthly day states no hours).
+
+    Raises InvalidWorkRecord as `minutes_between` does.
+    """
+    if _CREDITS[_check_status(status)] == 0:
+        return 0
+    if minutes is not None:
+        return minutes
+    return minutes_between(check_in, check_out) if check_in is not None and check_out is not None else 0
+
+
+def longer_than_a_day(minutes: Iterable[int]) -> bool:
+    """Whether minutes of work recorded for one person on one day (at all their sites) exceed 24 hours."""
+    return sum(minutes) > _MINUTES_PER_DAY
+
+
 def hourly_day_pay(scheme: HourlyScheme, status: str, minutes: int | None) -> int:
     """One day's pay in fen under an hourly scheme.
 

@@ -93,8 +93,10 @@ POLICY: dict[str, Rule] = {
     "households.Households": _rule(OFFICES, Scope.REGION),
     "households.HouseholdById": _rule((*OFFICES, "post_manager"), Scope.HOUSEHOLD),
     "households.HouseholdIncome": _rule((*OFFICES, "post_manager"), Scope.HOUSEHOLD),
-    "workers.Workers": _rule(OFFICES, Scope.HOUSEHOLD, Scope.OWN_REGION),  # POST: a household; GET: a search
+    # POST: a household, and the holder of its national id named only to who may see them; GET: a search
+    "workers.Workers": _rule(OFFICES, Scope.HOUSEHOLD, Scope.OWN_REGION, Scope.WORKER),
     "workers.WorkerById": _rule(EVERYONE, Scope.WORKER),
+    "workers.WorkerChanges": _rule(OFFICES, Scope.WORKER),  # PATCH: who registers workers keeps them
     "workers.WorkerAssignments": _rule(EVERYONE, Scope.WORKER),
     "earnings.WorkerBalance": _rule(EVERYONE, Scope.WORKER),
     "earnings.WorkerWages": _rule(EVERYONE, Scope.WORKER),

@@ -8,6 +8,7 @@ from app.api.access import authorize, forbidden_sites
 from app.api.content_modes import DESCRIPTION, REQUEST_BODIES
 from app.api.context import runtime, unit_of_work
 from app.api.schemas.ledger import EventsIn, EventsOut
+from app.ledger.checks import work_today
 from app.ledger.intake import EventsRejected, accept_events, parse_all
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1/events", description="Attendance and output events")
@@ -44,7 +45,9 @@ def _accept(events, errors):
         if denied:
             abort(403, message=f"you may not log work for site(s) {', '.join(denied)}")
         try:
-            receipts = accept_events(session, runtime().bus, runtime().settings.topic_work_events, events, errors)
+            settings = runtime().settings
+            receipts = accept_events(session, runtime().bus, settings.topic_work_events, events, errors,
+                                     work_today(settings))
         except EventsRejected as rejected:
             abort(422, message="invalid events; none were taken", errors=rejected.errors)
     accepted = sum(r.status == "accepted" for r in receipts)

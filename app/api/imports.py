@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.api.access import authorize, forbidden_sites
 from app.api.context import runtime, unit_of_work
+from app.ledger.checks import work_today
 from app.ledger.register import (
     MAX_ROWS,
     RegisterRejected,
@@ -97,8 +98,9 @@ def _take(register, events, errors):
         if denied:
             abort(403, message=f"you may not log work for site(s) {', '.join(denied)}")
         try:
-            result = take_register(session, runtime().bus, runtime().settings.topic_work_events,
-                                   register, events, errors)
+            settings = runtime().settings
+            result = take_register(session, runtime().bus, settings.topic_work_events, register, events, errors,
+                                   work_today(settings))
         except RegisterRejected as rejected:
             abort(422, message="invalid rows; none was taken", errors=rejected.errors)
     return {"rows": result.rows, "accepted": result.accepted, "duplicates": result.duplicates}

@@ -35,8 +35,9 @@ class KeyRing:
 
     @classmethod
     def from_keys(cls, data_keys: Sequence[str], lookup_key: str = "") -> "KeyRing":
-        """A ring from Fernet keys, newest first; the lookup key is `lookup_key`, or one derived from
-        each data key (HMAC-SHA256 of a fixed label). Raises DataKeyError (never showing a key)."""
+        """A ring from Fernet keys, newest first; the lookup keys are `lookup_key`'s (comma-separated, newest
+        first), or one derived from each data key (HMAC-SHA256 of a fixed label). Raises DataKeyError (never
+        showing a key)."""
         if not data_keys:
             raise DataKeyError("no data key given")
         fernets, raw = [], []
@@ -47,8 +48,9 @@ class KeyRing:
                 message = f"data key {position} is not a Fernet key (32 url-safe base64-encoded bytes)"
                 raise DataKeyError(message) from None
             raw.append(base64.urlsafe_b64decode(key.strip().encode()))
-        if lookup_key:
-            lookups = (lookup_key.encode(),)
+        if lookup_key.strip():
+            # comma-separated, newest first: an old key kept until rotate-data-key has rehashed every row
+            lookups = tuple(key.strip().encode() for key in lookup_key.split(",") if key.strip())
         else:
             lookups = tuple(hmac.new(secret, _LOOKUP_CONTEXT, hashlib.sha256).digest() for secret in raw)
         return cls(MultiFernet(fernets), fernets[0], lookups)
@@ -116,7 +118,7 @@ class Encrypted(TypeDecorator):
 
 # How personal numbers are shown to people who do not need them in full.
 def mask(value: str | None) -> str | None:
-    """`360702199001011234` -> `3607**********1234`; short values are hidden whole."""
+    """`360702198912291234` -> `3607**********1234`; short values are hidden whole."""
     if value is None:
         return None
     keep = 4 if len(value) > 8 else 0

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 
 import structlog
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from app.ledger.dead_letters import park
 from app.ledger.records import BatchRecords, WageKey
 from app.ledger.wages import recompute_wage_lines
 from app.ledger.week_counts import keep_counts
-from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, decode_event
+from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, decode_event
 from events.bus import Bus, Message
 from events.envelope import message_hash
 from events.modes import as_structured
@@ -34,8 +35,10 @@ class BatchResult:
     dead_lettered: Counter = field(default_factory=Counter)
 
 
-def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: list[Message]) -> BatchResult:
-    """Apply `messages` inside `session`'s transaction; the caller commits, then the offsets."""
+def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: list[Message],
+                  today: date) -> BatchResult:
+    """Apply `messages` inside `session`'s transaction, judging work as of `today`
+    (app.ledger.checks.work_today); the caller commits, then the offsets."""
     result = BatchResult()
     decoded: list[tuple[Message, WorkEvent]] = []
     for message in map(as_structured, messages):
@@ -47,7 +50,7 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
                 session, bus, dead_letter_topic, message, "invalid event", error.errors)
     events = [event for _, event in decoded]
     seen = _processed_hashes(session, events)
-    context = WorkContext(session, events, _void_targets(session, events))
+    context = WorkContext(session, events, _void_targets(session, events), today)
     records = BatchRecords.load(session, events)
     touched: set[WageKey] = set()
     for message, event in decoded:
@@ -82,6 +85,8 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
         seen[event.id] = digest
         if event.type == OUTPUT_RECORDED:
             context.outputs[event.id] = OutputRef(event.worker_id, event.site_id)
+        elif event.type == ATTENDANCE_RECORDED:
+            context.note_attendance(event)
         result.applied[event.type] += 1
     records.save(session)
     recompute_wage_lines(session, touched, context, records.attendance)

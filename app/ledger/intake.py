@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +20,15 @@ from app.db.models.types import utcnow
 from app.db.queries import among
 from app.db.rows import insert_rows
 from app.ledger.checks import OutputRef, WorkContext
-from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, encode_event, parse_event
+from events import (
+    ATTENDANCE_RECORDED,
+    OUTPUT_RECORDED,
+    OUTPUT_VOIDED,
+    InvalidEvent,
+    WorkEvent,
+    encode_event,
+    parse_event,
+)
 from events.bus import Bus, OutgoingMessage
 from events.envelope import hash_encoded, hash_headers
 
@@ -50,10 +59,11 @@ def parse_all(raw_events: list[Any]) -> tuple[dict[int, WorkEvent], dict[str, An
 
 
 def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, WorkEvent],
-                  errors: dict[str, Any]) -> list[Receipt]:
+                  errors: dict[str, Any], today: date) -> list[Receipt]:
     """Record and stage new events, or raise EventsRejected with every bad item (`errors` too).
 
-    A repeated id with the same content is a duplicate; with other content, a conflict.
+    A repeated id with the same content is a duplicate; with other content, a conflict. Work is judged as of
+    `today` (app.ledger.checks.work_today).
     """
     errors = dict(errors)
     known = _received(session, {event.id for event in events.values()})
@@ -70,7 +80,7 @@ def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, Work
             fresh.append((index, event, encoded, digest))
         receipts.append(Receipt(event.id, "duplicate" if previous is not None else "accepted"))
     new_events = [event for _, event, _, _ in fresh]
-    context = WorkContext(session, new_events, _void_targets(session, new_events))
+    context = WorkContext(session, new_events, _void_targets(session, new_events), today)
     # Every output of the request is known before any void is judged: their order in it must not matter.
     context.outputs.update((event.id, OutputRef(event.worker_id, event.site_id))
                            for event in new_events if event.type == OUTPUT_RECORDED)
@@ -78,6 +88,8 @@ def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, Work
         problem = context.problem(event)
         if problem is not None:
             errors[str(index)] = problem.as_errors()
+        elif event.type == ATTENDANCE_RECORDED:
+            context.note_attendance(event)  # the request's other days at other sites count it
     if errors:
         raise EventsRejected(dict(sorted(errors.items(), key=lambda item: int(item[0]))))
     if fresh:

@@ -10,6 +10,7 @@ import structlog
 from sqlalchemy.exc import DBAPIError, StatementError
 
 from app.ledger.batch import BatchResult, process_batch
+from app.ledger.checks import work_today
 from app.ledger.dead_letters import park, preview
 from app.runtime import Runtime
 from events.bus import Message
@@ -26,7 +27,8 @@ def apply_messages(runtime: Runtime, messages: list[Message]) -> BatchResult:
     message it refuses, which is parked with the database's reason."""
     try:
         with runtime.sessions.begin() as session:
-            return process_batch(session, runtime.bus, runtime.settings.topic_dead_letters, messages)
+            return process_batch(session, runtime.bus, runtime.settings.topic_dead_letters, messages,
+                                 work_today(runtime.settings))
     except (StatementError, *_REFUSALS) as error:
         if not refused(error):
             raise

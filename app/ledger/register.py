@@ -10,7 +10,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -132,11 +132,11 @@ def parse_register(register: Register, progress: Progress | None = None) -> tupl
 
 
 def take_register(session: Session, bus: Bus, topic: str, register: Register, events: dict[int, WorkEvent],
-                  errors: dict[str, Any]) -> ImportResult:
-    """Accept every row's event or none (through `accept_events`, the door of POST /events);
+                  errors: dict[str, Any], today: date) -> ImportResult:
+    """Accept every row's event or none (through `accept_events`, the door of POST /events, as of `today`);
     raise RegisterRejected naming every bad row and column."""
     try:
-        receipts = accept_events(session, bus, topic, events, errors)
+        receipts = accept_events(session, bus, topic, events, errors, today)
     except EventsRejected as rejected:
         raise RegisterRejected(row_errors(register, rejected.errors)) from None
     accepted = sum(receipt.status == "accepted" for receipt in receipts)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 import payroll
 from app.db.models import Adjustment, Assignment, WageLine, Worker
 from app.pay.spreadsheets import neutralise
+from app.registry.identity import bank_account_warnings
 
 COLUMNS = ("worker_id", "worker_name", "scheme", "days", "hours", "units", "amount_fen", "adjustments_fen",
            "adjusts", "total_fen", "total_yuan")
@@ -46,6 +47,7 @@ class SheetRow:
     amount_fen: int = 0
     adjustments_fen: int = 0
     adjusted_months: set[str] = field(default_factory=set)
+    bank_warnings: list[str] = field(default_factory=list)  # shown at the desk, not in the sheet's files
 
     @property
     def hours(self) -> Decimal:
@@ -164,8 +166,9 @@ def _standard_minutes(session: Session, assignment_ids: set[str]) -> dict[str, i
 
 
 def _describe_workers(session: Session, site_id: str, rows: dict[str, SheetRow]) -> None:
-    for worker_id, name in session.execute(select(Worker.id, Worker.name).where(Worker.id.in_(rows))):
-        rows[worker_id].worker_name = name
+    for worker in session.scalars(select(Worker).where(Worker.id.in_(rows))):
+        rows[worker.id].worker_name = worker.name
+        rows[worker.id].bank_warnings = bank_account_warnings(worker.bank_account)
     # A worker with only an adjustment this month shows the scheme(s) of their assignments at the site.
     adjusted_only = [row for row in rows.values() if not row.schemes]
     if adjusted_only:

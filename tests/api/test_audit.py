@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.access.tokens import hash_token
 from app.db.models import ApiToken
 
-NATIONAL_ID, BANK_ACCOUNT, PHONE = "36070219850612001X", "6222021001122334455", "+86 138 0797 1234"
+NATIONAL_ID, BANK_ACCOUNT, PHONE = "36070219850616001X", "6222021001122334455", "+86 138 0797 1234"
 MONTHLY = {"kind": "monthly", "stipend_fen": 80000, "required_days": 22}
 
 

@@ -16,20 +16,38 @@ The roles allowed per row must be those of app.api.access.POLICY, which the view
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from support.authorization import CALLERS, COUNTY, HOUSEHOLD, SITE, TOWNSHIP, VILLAGE, WORKER, Caller, Env, Req
+from support.authorization import (
+    AFTER_FRESH_MONTHS,
+    CALLERS,
+    COUNTY,
+    HOUSEHOLD,
+    SITE,
+    TOWNSHIP,
+    VILLAGE,
+    WORKER,
+    Caller,
+    Env,
+    Req,
+)
 
 from app.access.tokens import create_token, revoke_token
 from app.api.access import POLICY
 from app.web import PAGE_BLUEPRINTS
 
+
+@pytest.fixture
+def settings(settings):
+    return dataclasses.replace(settings, fixed_today=AFTER_FRESH_MONTHS)
+
 DAY = "2026-04-01"  # Wang works at the sewing workshop from 2026-03-10 to 2026-06-30
 MONTH = "2026-04"
-LI_NATIONAL_ID = "360702199001011234"  # Li, of the same village
+LI_NATIONAL_ID = "360702198912291234"  # Li, of the same village
 
 
 def _assignment(env: Env) -> Req:
@@ -102,6 +120,8 @@ MATRIX = (
     Route("GET", f"{V1}/workers", at(f"{V1}/workers?national_id={LI_NATIONAL_ID}"), ok(200, "admin", "poverty_office"),
           outside=200, listed=lambda env: "w-li"),
     Route("GET", f"{V1}/workers/<worker_id>", at(f"{V1}/workers/{WORKER}"), ok(200, *EVERYONE)),
+    Route("PATCH", f"{V1}/workers/<worker_id>", lambda env: Req(f"{V1}/workers/{WORKER}", {"phone": "13907970000"}),
+          ok(200, "admin", "poverty_office")),
     Route("GET", f"{V1}/workers/<worker_id>/assignments", at(f"{V1}/workers/{WORKER}/assignments"),
           ok(200, *EVERYONE)),
     Route("GET", f"{V1}/workers/<worker_id>/balance", at(f"{V1}/workers/{WORKER}/balance"), ok(200, *EVERYONE)),

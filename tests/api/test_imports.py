@@ -2,6 +2,7 @@
 column order, answered once under its ids or idempotency key."""
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import time
@@ -9,10 +10,16 @@ import uuid
 from collections import Counter
 from datetime import date
 
+import pytest
 from sqlalchemy import select
-from support.registers import COLUMNS, big_register, logged, refused, register, row, taken, upload
+from support.registers import AFTER_BIG_REGISTERS, COLUMNS, big_register, logged, refused, register, row, taken, upload
 
 from events.bus.log import event_log
+
+
+@pytest.fixture
+def settings(settings):
+    return dataclasses.replace(settings, fixed_today=AFTER_BIG_REGISTERS)
 
 
 def logged_events(runtime) -> list[dict]:
@@ -85,7 +92,7 @@ def test_a_ten_thousand_row_register_with_one_bad_row_is_refused_whole(api, worl
 
     assert errors == {"row 5002": {"date": ["Not a valid date."]}}  # the header is row 1, rows[0] is row 2
     assert logged(runtime) == before
-    rows[5000] = {**rows[5000], "date": "2099-01-01"}  # a day no other row has for this worker and site
+    rows[5000] = {**rows[5000], "date": "2039-12-31"}  # a day no other row has for this worker and site
     assert taken(upload(api, register(rows)))["accepted"] == 10_000
 
 

@@ -1,7 +1,15 @@
 """`flask import-attendance`: a register file imported from the command line, its errors and its progress."""
 from __future__ import annotations
 
-from support.registers import big_register, logged, register, row
+import dataclasses
+
+import pytest
+from support.registers import AFTER_BIG_REGISTERS, big_register, logged, register, row
+
+
+@pytest.fixture
+def settings(settings):
+    return dataclasses.replace(settings, fixed_today=AFTER_BIG_REGISTERS)
 
 
 def test_the_cli_imports_a_register_file(app, world, runtime, tmp_path, consume):

@@ -18,12 +18,12 @@ from app import create_app
 from app.migrate import upgrade_database
 from app.runtime import build_runtime
 
-LI_NATIONAL_ID, LI_BANK_ACCOUNT = "360702199001011234", "6217003600001234567"  # Li's, as tests/api/conftest.py
+LI_NATIONAL_ID, LI_BANK_ACCOUNT = "360702198912291234", "6217003600701234567"  # Li's, as tests/api/conftest.py
 # (worker, household, national id, bank account, phone); h-chen lives in the other county.
 PEOPLE = [
-    ("w-zhao", "h-li", "36070219850612001X", "6222021001122334455", "+86 138 0797 1234"),
-    ("w-sun", "h-wang", "360702199512240027", "6228480402564890018", "13907971234"),
-    ("w-qian", "h-chen", "360703200001010013", "6217856100012345678", None),
+    ("w-zhao", "h-li", "36070219850616001X", "6222021001122334455", "+86 138 0797 1234"),
+    ("w-sun", "h-wang", "360702199512200027", "6228480402564890018", "13907971234"),
+    ("w-qian", "h-chen", "360703200001030013", "6217856100012345678", None),
 ]
 
 
@@ -47,7 +47,7 @@ def database_path(runtime) -> Path:
 
 def test_the_database_files_hold_no_national_id_bank_account_or_token_in_clear(api, world, runtime):
     register_people(api)
-    assert api.get("/workers/w-zhao").get_json()["national_id"] == "36070219850612001X"  # written, and readable
+    assert api.get("/workers/w-zhao").get_json()["national_id"] == "36070219850616001X"  # written, and readable
     runtime.engine.dispose()
 
     path = database_path(runtime)
@@ -107,10 +107,10 @@ def test_the_bank_file_carries_full_accounts_for_payers_while_the_batch_shows_th
 def test_an_admin_finds_a_worker_by_national_id_whatever_the_case_of_its_check_letter(api, world):
     register_people(api)
 
-    found = api.get("/workers", national_id="36070219850612001x").get_json()
+    found = api.get("/workers", national_id="36070219850616001x").get_json()
 
     assert [(w["id"], w["national_id"], w["bank_account"]) for w in found] == [
-        ("w-zhao", "36070219850612001X", "6222021001122334455")]
+        ("w-zhao", "36070219850616001X", "6222021001122334455")]
     assert api.get("/workers", national_id=LI_NATIONAL_ID).get_json()[0]["id"] == world.li
     assert api.get("/workers", national_id="110101199003077777").get_json() == []
 

@@ -18,7 +18,7 @@ from app.db.models import Assignment, Household, Region, Site, Worker
 
 LOGIN, PASSWORD = "desk-manager", "a long enough password"
 SITE_ID, SITE_NAME, VILLAGE_NAME = "ws-sewing", "夏坝缝纫扶贫车间", "夏坝村"
-WORKER_NAME, BANK_ACCOUNT = "李秀英", "6217003600001234567"
+WORKER_NAME, BANK_ACCOUNT = "李秀英", "6217003600701234567"
 # Each screen and language approves and pays its own month, so the four runs do not meet.
 MONTHS = {("phone", "zh-CN"): "2026-04", ("phone", "en"): "2026-05", ("desktop", "zh-CN"): "2026-06",
           ("desktop", "en"): "2026-07"}

@@ -21,7 +21,7 @@ from infra.postgres import libpq_url
 
 pytestmark = pytest.mark.postgres
 
-NATIONAL_IDS = ("360702198506120018", "36070219951224002X")
+NATIONAL_IDS = ("360702198506120018", "36070219951226002X")
 BANK_ACCOUNTS = ("6222021001122334455", "6228480402564890018")
 
 
@@ -112,3 +112,37 @@ def test_migration_0004_encrypts_the_clear_values_of_an_existing_database(postgr
             runtime.close()
     finally:
         postgres_server.drop_database(name)
+
+
+def test_of_registrations_of_one_national_id_at_the_same_moment_one_wins_by_the_unique_index(
+        pg_api, pg_runtime, monkeypatch):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.api import workers
+
+    # Every request misses the holder on its first look, as requests that all look before any commits do.
+    looked = threading.local()
+    real_holder_of = workers.holder_of
+
+    def late_holder_of(session, national_id):
+        if not getattr(looked, "once", False):
+            looked.once = True
+            return None
+        return real_holder_of(session, national_id)
+
+    monkeypatch.setattr(workers, "holder_of", late_holder_of)
+    app = create_app(runtime=pg_runtime)
+    start = threading.Barrier(3)
+
+    def register(n: int) -> int:
+        client = ApiClient(app.test_client(), pg_api.token)
+        start.wait()
+        return client.post("/workers", {"id": f"w-race-{n}", "household_id": "h-pg", "name": f"Racer {n}",
+                                        "national_id": "36070219700505007X"}).status_code
+
+    with ThreadPoolExecutor(3) as pool:
+        statuses = sorted(pool.map(register, range(3)))
+
+    assert statuses == [201, 409, 409]
+    assert len(pg_api.get("/workers", national_id="36070219700505007X").get_json()) == 1

@@ -23,6 +23,7 @@ from app import create_app
 from app.access.tokens import issue_token
 from app.db.models import DeadLetter, ProcessedEvent
 from app.ledger.batch import process_batch
+from app.ledger.checks import work_today
 from app.migrate import upgrade_database
 from app.runtime import build_runtime
 from events import content_hash, parse_event
@@ -173,7 +174,7 @@ def test_a_batch_redelivered_after_its_database_commit_changes_nothing(api, runt
     first = runtime.bus.consumer(settings.consumer_group, [settings.topic_work_events])
     batch = _poll_all(first, wanted)
     with runtime.sessions.begin() as session:
-        applied = process_batch(session, runtime.bus, settings.topic_dead_letters, batch)
+        applied = process_batch(session, runtime.bus, settings.topic_dead_letters, batch, work_today(settings))
     first.close()  # "killed" after the database commit, before the offset commit
     assert applied.applied.total() == wanted
     before = earned(api, scenario)
@@ -181,7 +182,7 @@ def test_a_batch_redelivered_after_its_database_commit_changes_nothing(api, runt
     second = runtime.bus.consumer(settings.consumer_group, [settings.topic_work_events])
     again = _poll_all(second, wanted)
     with runtime.sessions.begin() as session:
-        replayed = process_batch(session, runtime.bus, settings.topic_dead_letters, again)
+        replayed = process_batch(session, runtime.bus, settings.topic_dead_letters, again, work_today(settings))
     second.close()
     assert {(m.partition, m.offset) for m in again} == {(m.partition, m.offset) for m in batch}
     assert replayed.applied.total() == 0 and replayed.duplicates.total() == wanted

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from app.access.tokens import create_token, issue_token
@@ -12,6 +13,7 @@ from app.db.models import Alert, DeadLetter, PendingVoid
 
 COUNTY, VILLAGE, TOWNSHIP = "360702", "360702101201", "360702101"
 VILLAGE_PATH = "/36/3607/360702/360702101/360702101201/"
+AFTER_FRESH_MONTHS = date(2040, 1, 1)  # the matrices' today: every fresh month (Env.month) is before it
 OTHER_COUNTY = "360703"
 SITE, WORKER, HOUSEHOLD = "ws-sewing", "w-wang", "h-wang"
 
@@ -78,6 +80,8 @@ class Env:
         return make() if self.fresh else self.kept(key, make)
 
     def month(self) -> str:
+        """A month no other request of the run has touched: one after another from January 2027 (work in them
+        is taken by matrices whose today is AFTER_FRESH_MONTHS)."""
         n = self.n()
         return f"{2027 + n // 12}-{n % 12 + 1:02d}"
 

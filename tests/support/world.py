@@ -36,8 +36,8 @@ from app.access.tokens import issue_token
 from app.db.models import Assignment, Household, Region, Site, Worker
 from app.migrate import upgrade_database
 
-LI_NATIONAL_ID = "360702199001011234"
-LI_BANK_ACCOUNT = "6217003600001234567"
+LI_NATIONAL_ID = "360702198912291234"
+LI_BANK_ACCOUNT = "6217003600701234567"
 
 PIECE = {"kind": "piece", "rates": {"GLOVE": 33, "BOX": 120}}
 HOURLY = {"kind": "hourly", "rate_fen": 1750, "standard_minutes": 480, "overtime_multiplier": "1.5"}

@@ -11,7 +11,7 @@ from app.db.crypto import DataKeyError, KeyRing
 from app.runtime import build_runtime
 from app.settings import Settings
 
-NATIONAL_ID = "36070220000202002X"
+NATIONAL_ID = "36070220000129002X"
 
 
 def test_a_value_encrypts_differently_each_time_and_decrypts_back():

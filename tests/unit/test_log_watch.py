@@ -16,11 +16,11 @@ TOKEN = TOKEN_PREFIX + "Zx81_-" * 8
 def test_a_token_a_recorded_personal_number_and_a_national_id_shape_are_found_masked():
     with tempfile.TemporaryDirectory() as folder:  # outside the run's folder: these are planted on purpose
         watch = LogWatch(Path(folder))
-        watch.personal.add("6217003600001234567")
+        watch.personal.add("6217003600701234567")
         (Path(folder) / "consumer.log").write_text(
             '{"event": "ok", "request_id": "3f2a"}\n'
             f'{{"event": "bad", "auth": "Bearer {TOKEN}"}}\n'
-            '{"account": "6217003600001234567", "worker": "w-36070220000202002X"}\n')
+            '{"account": "6217003600701234567", "worker": "w-36070220000129002X"}\n')
         leaks = watch.leaks()
         watch.close()
 

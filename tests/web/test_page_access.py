@@ -11,16 +11,33 @@ A row's `listed` marker (a name from the county) must show on the page in scope 
 """
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
-from support.authorization import CALLERS, COUNTY, HOUSEHOLD, SITE, VILLAGE_PATH, WORKER, Caller, Env
+from support.authorization import (
+    AFTER_FRESH_MONTHS,
+    CALLERS,
+    COUNTY,
+    HOUSEHOLD,
+    SITE,
+    VILLAGE_PATH,
+    WORKER,
+    Caller,
+    Env,
+)
 from support.pages import PASSWORD, PageClient, account_id, make_account
 
 from app.api.access import POLICY
 from app.web import PAGE_BLUEPRINTS
+
+
+@pytest.fixture
+def settings(settings):
+    return dataclasses.replace(settings, fixed_today=AFTER_FRESH_MONTHS)
+
 
 SIGN_IN = 401  # answered as a redirect to the sign-in page
 EVERYONE = ("admin", "post_manager", "poverty_office", "supervisor")

@@ -49,6 +49,20 @@ class WorkerIn(Strict):
     bank_account = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9]{8,32}$"))
 
 
+class WorkerChange(Strict):
+    """The fields of a worker that change, and only those; null clears a personal number."""
+
+    name = fields.String(validate=validate.Length(1, 200))
+    national_id = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9]{17}[0-9Xx]$"))
+    phone = fields.String(allow_none=True, validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$"))
+    bank_account = fields.String(allow_none=True, validate=validate.Regexp(r"^[0-9]{8,32}$"))
+
+    @ma.validates_schema
+    def _something(self, data, **_kwargs):
+        if not data:
+            raise ma.ValidationError("name at least one field to change", "_schema")
+
+
 class WorkerOut(Strict):
     id = fields.String()
     household_id = fields.String()
@@ -57,6 +71,8 @@ class WorkerOut(Strict):
     phone = fields.String(allow_none=True)
     bank_account = fields.String(allow_none=True, metadata={"description": "masked except for admins"})
     created_at = UtcDateTime()
+    warnings = fields.List(fields.String(), metadata={
+        "description": "what to check before paying this worker, such as a bank card number failing its Luhn check"})
 
 
 class SiteIn(Strict):

@@ -45,9 +45,10 @@ class Worker(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
     household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
-    # Personal numbers are encrypted at rest (app.db.crypto); the national id is found by its keyed hash.
+    # Personal numbers are encrypted at rest (app.db.crypto); the national id is found by its keyed hash,
+    # which is unique: one national id, one worker (app.registry.workers).
     national_id: Mapped[str | None] = mapped_column("national_id_encrypted", Encrypted)
-    national_id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    national_id_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     phone: Mapped[str | None] = mapped_column("phone_encrypted", Encrypted)
     bank_account: Mapped[str | None] = mapped_column("bank_account_encrypted", Encrypted)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

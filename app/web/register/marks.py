@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.api.access import Principal, forbidden_sites
 from app.db.models import OutputRecord, Site
+from app.ledger.checks import work_today
 from app.ledger.intake import EventsRejected, Receipt, accept_events, parse_all
 from app.runtime import Runtime
 from app.web.i18n import month as month_text
@@ -46,7 +47,8 @@ def take_marks(session: Session, runtime: Runtime, principal: Principal, raw: li
     _refuse_later_days(events.values(), register_today(settings))
     _refuse_frozen_days(session, events.values())
     try:
-        return accept_events(session, runtime.bus, settings.topic_work_events, events, errors)
+        return accept_events(session, runtime.bus, settings.topic_work_events, events, errors,
+                             work_today(settings))
     except EventsRejected as rejected:
         raise MarksRefused(422, _("Some marks are wrong; none were sent. Correct them and send again."),
                            rejected.errors) from None
