@@ -80,11 +80,12 @@ def evaluate(session: Session, bus: Bus, alerts_topic: str, month: str, as_of: d
         done = part.done
 
 
-def evaluate_chunk(session: Session, bus: Bus, alerts_topic: str, evaluation: Evaluation, chunk: Chunk,
+def evaluate_chunk(session: Session, evaluation: Evaluation, chunk: Chunk,
                    site_days: dict[str, list[date]]) -> list[Alert]:
-    """Apply the rules of one chunk (`site_days`: `site_days_of` the evaluation); return the alerts newly raised."""
+    """Apply the rules of one chunk (`site_days`: `site_days_of` the evaluation): store the alerts newly raised and
+    queue their webhooks; return them, for `alert_messages` to publish."""
     _without_jit(session)
-    return _raise_all(session, bus, alerts_topic, _findings(session, evaluation, chunk, site_days))
+    return _store_new(session, _findings(session, evaluation, chunk, site_days))
 
 
 def site_days_of(session: Session, evaluation: Evaluation) -> dict[str, list[date]]:
@@ -108,8 +109,14 @@ def _without_jit(session: Session) -> None:
 
 
 def _raise_all(session: Session, bus: Bus, topic: str, findings: Findings) -> list[Alert]:
+    alerts = _store_new(session, findings)
+    bus.stage(session, alert_messages(topic, alerts))
+    return alerts
+
+
+def _store_new(session: Session, findings: Findings) -> list[Alert]:
     """Insert the alerts not raised yet (the unique subject, kind and month skips the others, also those a
-    concurrent evaluation raises), then publish and queue the new ones, a few statements for all of them."""
+    concurrent evaluation raises) and queue their webhooks, a few statements for all of them."""
     rows = {}
     for subject, finding in findings:
         # a worker idle at two sites is one alert: the first finding (the lesser site) says which
@@ -120,11 +127,14 @@ def _raise_all(session: Session, bus: Bus, topic: str, findings: Findings) -> li
     # many rows to one statement compiled once: the driver sends them in batches (insertmanyvalues)
     alerts = list(session.scalars(_insert_new(session).returning(Alert), list(rows.values())))
     alerts.sort(key=lambda alert: order[alert.id])
-    bus.stage(session, [OutgoingMessage(topic, alert.household_id or alert.subject_id,
-                                        json.dumps(alert_cloudevent(alert), sort_keys=True).encode())
-                        for alert in alerts])
     enqueue_all_deliveries(session, alerts)
     return alerts
+
+
+def alert_messages(topic: str, alerts: list[Alert]) -> list[OutgoingMessage]:
+    """The new alerts' messages on the alerts topic, keyed by household."""
+    return [OutgoingMessage(topic, alert.household_id or alert.subject_id,
+                            json.dumps(alert_cloudevent(alert), sort_keys=True).encode()) for alert in alerts]
 
 
 def _row(subject: Subject, finding: payroll.Finding) -> dict:

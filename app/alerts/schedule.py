@@ -10,7 +10,7 @@ evaluated again (its record removed) reads only what changed since its last comp
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
 
@@ -19,8 +19,9 @@ from sqlalchemy import Engine, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app.alerts.baseline import changed_since_baseline, record_baseline
-from app.alerts.evaluation import Evaluation, evaluate_chunk, site_days_of, thresholds_from
+from app.alerts.evaluation import Evaluation, alert_messages, evaluate_chunk, site_days_of, thresholds_from
 from app.alerts.findings import Chunk, Done, next_chunk
+from app.alerts.parallel import ChunkTurns, evaluate_in_turns
 from app.db.models import AlertEvaluation
 from app.db.stamps import take_watermark
 from app.runtime import Runtime
@@ -58,13 +59,14 @@ def run_due_evaluation(runtime: Runtime, today: date, stop: threading.Event | No
         evaluation, done, site_days = started
         if done is not None:
             log.info("alerts evaluation resumed", month=month, after=list(done))
+        turns = ChunkTurns(done, lambda before: _next_chunk(runtime, evaluation, before), stop)
         try:
-            while not (chunk := evaluate_next_chunk(runtime, evaluation, done, site_days)).is_last:
-                done = chunk.done
-                if stop is not None and stop.is_set():
-                    log.info("alerts evaluation paused", month=month, after=list(done))
-                    return None
+            evaluate_in_turns(turns, lambda chunk, before, turn: evaluate_chunk_in_turn(
+                runtime, evaluation, chunk, before, site_days, turn), evaluators(runtime))
         except Overtaken:
+            return None
+        if not turns.complete:
+            log.info("alerts evaluation paused", month=month, after=list(turns.done))
             return None
     with runtime.sessions() as session:
         raised = session.get(AlertEvaluation, month).raised
@@ -113,12 +115,27 @@ def _start(runtime: Runtime, month: str, today: date) -> tuple[Evaluation, Done,
         return None  # another evaluator (on SQLite) began the month at the same moment
 
 
-def evaluate_next_chunk(runtime: Runtime, evaluation: Evaluation, done: Done, site_days: dict) -> Chunk:
-    """Evaluate the chunk after `done` and record it done, in one transaction; the month is done with
-    its last chunk. Raises Overtaken if another evaluator recorded a chunk after `done` meanwhile."""
+def evaluators(runtime: Runtime) -> int:
+    """How many chunks an evaluation has in hand at once: SQLite has one writer, so one there."""
+    return runtime.settings.alert_evaluation_workers if runtime.engine.dialect.name == "postgresql" else 1
+
+
+def _next_chunk(runtime: Runtime, evaluation: Evaluation, done: Done) -> Chunk:
+    with runtime.sessions() as session:
+        return next_chunk(session, done, evaluation.within, evaluation.size, evaluation.changed)
+
+
+def evaluate_chunk_in_turn(runtime: Runtime, evaluation: Evaluation, chunk: Chunk, done: Done, site_days: dict,
+                           turn: Callable[[], None]) -> None:
+    """Evaluate `chunk`, the one after `done`, and once `turn` returns (the chunks before it committed) record it
+    done, in one transaction; the month is done with its last chunk. Raises Overtaken if another evaluator
+    recorded a chunk after `done` meanwhile."""
     with runtime.sessions.begin() as session:
-        chunk = next_chunk(session, done, evaluation.within, evaluation.size, evaluation.changed)
-        raised = evaluate_chunk(session, runtime.bus, runtime.settings.topic_alerts, evaluation, chunk, site_days)
+        raised = evaluate_chunk(session, evaluation, chunk, site_days)
+        messages = alert_messages(runtime.settings.topic_alerts, raised)
+        turn()
+        # after the turn: the embedded log takes a lock until commit, so that its order is the commits'
+        runtime.bus.stage(session, messages)
         before = done or (None, None)
         recorded = session.execute(
             update(AlertEvaluation)
@@ -132,4 +149,3 @@ def evaluate_next_chunk(runtime: Runtime, evaluation: Evaluation, done: Done, si
         stamp = session.get(AlertEvaluation, evaluation.month).stamp if chunk.is_last else None
         if stamp is not None:  # None: begun before stamps were kept
             record_baseline(session, evaluation.month, evaluation.as_of, evaluation.thresholds, stamp)
-    return chunk
