@@ -91,9 +91,11 @@ def evaluate_chunk(session: Session, evaluation: Evaluation, chunk: Chunk,
     return _store_new(session, _findings(session, evaluation, chunk, site_days))
 
 
-def site_days_of(session: Session, evaluation: Evaluation) -> dict[str, list[date]]:
-    """Each site's last recorded days that no_work looks at: read once for all of an evaluation's chunks."""
-    return recorded_days(session, evaluation.as_of, evaluation.thresholds, evaluation.changed.work_sites)
+def site_days_of(session: Session, evaluation: Evaluation, part: Chunk | None = None) -> dict[str, list[date]]:
+    """Each site's last recorded days that no_work looks at (of the sites in `part`, a key range; None: all): read
+    once for all of an evaluation's chunks."""
+    _without_jit(session)
+    return recorded_days(session, evaluation.as_of, evaluation.thresholds, evaluation.changed.work_sites, part)
 
 
 def _findings(session: Session, e: Evaluation, chunk: Chunk, site_days: dict[str, list[date]]) -> Findings:

@@ -33,9 +33,10 @@ class ChunkTurns:
 
     def take(self) -> tuple[int, Chunk, Done] | None:
         """The next chunk, its place in the order and where it starts; None once there is none to take or the
-        evaluation is to stop (a failure, or `stop` set)."""
+        evaluation is to stop (a failure, or `stop` set once a chunk was taken: a stop stops after a chunk)."""
         with self._turn:
-            if self.failure is not None or self.finished or (self._stop is not None and self._stop.is_set()):
+            stopped = self._stop is not None and self._stop.is_set() and self._count > 0
+            if self.failure is not None or self.finished or stopped:
                 return None
             before = self._handed
             chunk = self._next_after(before)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, timedelta
 
@@ -20,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.alerts.baseline import changed_since_baseline, record_baseline
 from app.alerts.evaluation import Evaluation, alert_messages, evaluate_chunk, site_days_of, thresholds_from
-from app.alerts.findings import Chunk, Done, next_chunk
+from app.alerts.findings import Chunk, Done, next_chunk, site_parts
 from app.alerts.parallel import ChunkTurns, evaluate_in_turns
 from app.db.models import AlertEvaluation
 from app.db.stamps import take_watermark
@@ -56,7 +57,8 @@ def run_due_evaluation(runtime: Runtime, today: date, stop: threading.Event | No
         started = _start(runtime, month, today)
         if started is None:
             return None
-        evaluation, done, site_days = started
+        evaluation, done = started
+        site_days = _site_days(runtime, evaluation)
         if done is not None:
             log.info("alerts evaluation resumed", month=month, after=list(done))
         turns = ChunkTurns(done, lambda before: _next_chunk(runtime, evaluation, before), stop)
@@ -66,7 +68,7 @@ def run_due_evaluation(runtime: Runtime, today: date, stop: threading.Event | No
         except Overtaken:
             return None
         if not turns.complete:
-            log.info("alerts evaluation paused", month=month, after=list(turns.done))
+            log.info("alerts evaluation paused", month=month, after=turns.done and list(turns.done))
             return None
     with runtime.sessions() as session:
         raised = session.get(AlertEvaluation, month).raised
@@ -91,9 +93,9 @@ def evaluator_lock(engine: Engine) -> Iterator[bool]:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": EVALUATOR_LOCK})
 
 
-def _start(runtime: Runtime, month: str, today: date) -> tuple[Evaluation, Done, dict] | None:
+def _start(runtime: Runtime, month: str, today: date) -> tuple[Evaluation, Done] | None:
     """The month's evaluation (new, or stopped part-way: then as of its first day), for the subjects changed
-    since the month's baseline, the last chunk done and the sites' recorded days; None if the month is done."""
+    since the month's baseline, and the last chunk done; None if the month is done."""
     settings = runtime.settings
     try:
         with runtime.sessions.begin() as session:
@@ -110,9 +112,26 @@ def _start(runtime: Runtime, month: str, today: date) -> tuple[Evaluation, Done,
             evaluation = Evaluation(month, as_of, thresholds, size=settings.alert_evaluation_chunk,
                                     changed=changed_since_baseline(session, month, as_of, thresholds))
             done = None if record.done_subjects is None else (record.done_subjects, record.done_through)
-            return evaluation, done, site_days_of(session, evaluation)
+            return evaluation, done
     except IntegrityError:
         return None  # another evaluator (on SQLite) began the month at the same moment
+
+
+def _site_days(runtime: Runtime, evaluation: Evaluation) -> dict:
+    """The sites' recorded days (`site_days_of`), read in as many key ranges of the sites at once as the
+    evaluation has threads: a walk down each site's days that would otherwise keep one core busy."""
+    threads = evaluators(runtime)
+    with runtime.sessions() as session:
+        parts = site_parts(session, threads) if threads > 1 else [None]
+
+    def read(part: Chunk | None) -> dict:
+        with runtime.sessions() as session:
+            return site_days_of(session, evaluation, part)
+
+    if len(parts) == 1:
+        return read(parts[0])
+    with ThreadPoolExecutor(len(parts), thread_name_prefix="alerts-site-days") as pool:
+        return {site: days for found in pool.map(read, parts) for site, days in found.items()}
 
 
 def evaluators(runtime: Runtime) -> int:
