@@ -93,6 +93,7 @@ class Settings:
     alert_evaluation_day: int = 5  # run month M's rules this many days after M ends
     alert_check_interval_s: int = 3600  # 0: no scheduled evaluation in this process
     alert_evaluation_chunk: int = 5000  # households (then sites) per chunk of an alert evaluation
+    alert_evaluation_workers: int = 2  # chunks of a scheduled evaluation in hand at once (PostgreSQL; SQLite: 1)
     metrics_port: int = 0  # consumers and relay: expose /metrics on this port (0: off)
     # Alert webhooks: retry n waits base * 2**(n-1) * uniform(0.5, 1.5) seconds, capped; given up after max.
     webhook_backoff_base_s: float = 30.0
@@ -123,6 +124,9 @@ class Settings:
         chunk = _int(env, "ALERT_EVALUATION_CHUNK", defaults.alert_evaluation_chunk)
         if chunk < 1:
             raise ValueError(f"ALERT_EVALUATION_CHUNK must be at least 1, got {chunk}")
+        evaluators = _int(env, "ALERT_EVALUATION_WORKERS", defaults.alert_evaluation_workers)
+        if evaluators < 1:
+            raise ValueError(f"ALERT_EVALUATION_WORKERS must be at least 1, got {evaluators}")
         return cls(
             database_url=env.get("DATABASE_URL") or defaults.database_url,
             bus=bus,
@@ -157,6 +161,7 @@ class Settings:
             alert_evaluation_day=_int(env, "ALERT_EVALUATION_DAY", defaults.alert_evaluation_day),
             alert_check_interval_s=_int(env, "ALERT_CHECK_INTERVAL_S", defaults.alert_check_interval_s),
             alert_evaluation_chunk=chunk,
+            alert_evaluation_workers=evaluators,
             metrics_port=_int(env, "METRICS_PORT", defaults.metrics_port),
             webhook_backoff_base_s=_float(env, "WEBHOOK_BACKOFF_BASE_S", defaults.webhook_backoff_base_s),
             webhook_backoff_max_s=_float(env, "WEBHOOK_BACKOFF_MAX_S", defaults.webhook_backoff_max_s),

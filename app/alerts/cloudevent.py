@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.alerts.raised import RaisedAlert
 from app.db.models import Alert
 from events.envelope import format_time
 
 ALERT_RAISED = "alert.raised"
 
 
-def alert_cloudevent(alert: Alert) -> dict[str, Any]:
+def alert_cloudevent(alert: Alert | RaisedAlert) -> dict[str, Any]:
     return {
         "specversion": "1.0",
         "id": alert.id,

@@ -10,7 +10,6 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 import payroll
@@ -26,11 +25,15 @@ from app.alerts.findings import (
     no_work_findings,
     recorded_days,
 )
+from app.alerts.raised import RaisedAlert
 from app.alerts.webhooks import enqueue_all_deliveries
 from app.db.models import Alert
 from app.db.models.types import new_id, utcnow
+from app.db.rows import insert_new_rows
 from app.settings import Settings
 from events.bus import Bus, OutgoingMessage
+
+UNIQUE = ["subject_type", "subject_id", "kind", "month"]  # an alert of each (subject, kind, month), raised once
 
 
 def thresholds_from(settings: Settings) -> payroll.AlertThresholds:
@@ -64,7 +67,7 @@ class Evaluation:
 
 def evaluate(session: Session, bus: Bus, alerts_topic: str, month: str, as_of: date,
              thresholds: payroll.AlertThresholds, within: str | None = None,
-             chunk: int = Settings.alert_evaluation_chunk) -> list[Alert]:
+             chunk: int = Settings.alert_evaluation_chunk) -> list[RaisedAlert]:
     """Apply every rule for `month` as things stand on `as_of`; return the alerts newly raised.
 
     `within` (a region path) raises only the alerts inside that region: a county office's
@@ -80,16 +83,19 @@ def evaluate(session: Session, bus: Bus, alerts_topic: str, month: str, as_of: d
         done = part.done
 
 
-def evaluate_chunk(session: Session, bus: Bus, alerts_topic: str, evaluation: Evaluation, chunk: Chunk,
-                   site_days: dict[str, list[date]]) -> list[Alert]:
-    """Apply the rules of one chunk (`site_days`: `site_days_of` the evaluation); return the alerts newly raised."""
+def evaluate_chunk(session: Session, evaluation: Evaluation, chunk: Chunk,
+                   site_days: dict[str, list[date]]) -> list[RaisedAlert]:
+    """Apply the rules of one chunk (`site_days`: `site_days_of` the evaluation): store the alerts newly raised and
+    queue their webhooks; return them, for `alert_messages` to publish."""
     _without_jit(session)
-    return _raise_all(session, bus, alerts_topic, _findings(session, evaluation, chunk, site_days))
+    return _store_new(session, _findings(session, evaluation, chunk, site_days))
 
 
-def site_days_of(session: Session, evaluation: Evaluation) -> dict[str, list[date]]:
-    """Each site's last recorded days that no_work looks at: read once for all of an evaluation's chunks."""
-    return recorded_days(session, evaluation.as_of, evaluation.thresholds, evaluation.changed.work_sites)
+def site_days_of(session: Session, evaluation: Evaluation, part: Chunk | None = None) -> dict[str, list[date]]:
+    """Each site's last recorded days that no_work looks at (of the sites in `part`, a key range; None: all): read
+    once for all of an evaluation's chunks."""
+    _without_jit(session)
+    return recorded_days(session, evaluation.as_of, evaluation.thresholds, evaluation.changed.work_sites, part)
 
 
 def _findings(session: Session, e: Evaluation, chunk: Chunk, site_days: dict[str, list[date]]) -> Findings:
@@ -107,24 +113,30 @@ def _without_jit(session: Session) -> None:
         session.execute(text("SET LOCAL jit = off"))
 
 
-def _raise_all(session: Session, bus: Bus, topic: str, findings: Findings) -> list[Alert]:
+def _raise_all(session: Session, bus: Bus, topic: str, findings: Findings) -> list[RaisedAlert]:
+    alerts = _store_new(session, findings)
+    bus.stage(session, alert_messages(topic, alerts))
+    return alerts
+
+
+def _store_new(session: Session, findings: Findings) -> list[RaisedAlert]:
     """Insert the alerts not raised yet (the unique subject, kind and month skips the others, also those a
-    concurrent evaluation raises), then publish and queue the new ones, a few statements for all of them."""
+    concurrent evaluation raises) and queue their webhooks, a few statements for all of them."""
     rows = {}
     for subject, finding in findings:
         # a worker idle at two sites is one alert: the first finding (the lesser site) says which
         rows.setdefault((subject.type, subject.id, finding.kind, finding.month), _row(subject, finding))
     if not rows:
         return []
-    order = {row["id"]: n for n, row in enumerate(rows.values())}
-    # many rows to one statement compiled once: the driver sends them in batches (insertmanyvalues)
-    alerts = list(session.scalars(_insert_new(session).returning(Alert), list(rows.values())))
-    alerts.sort(key=lambda alert: order[alert.id])
-    bus.stage(session, [OutgoingMessage(topic, alert.household_id or alert.subject_id,
-                                        json.dumps(alert_cloudevent(alert), sort_keys=True).encode())
-                        for alert in alerts])
+    alerts = [RaisedAlert(**row) for row in insert_new_rows(session, Alert.__table__, list(rows.values()), UNIQUE)]
     enqueue_all_deliveries(session, alerts)
     return alerts
+
+
+def alert_messages(topic: str, alerts: list[RaisedAlert]) -> list[OutgoingMessage]:
+    """The new alerts' messages on the alerts topic, keyed by household."""
+    return [OutgoingMessage(topic, alert.household_id or alert.subject_id,
+                            json.dumps(alert_cloudevent(alert), sort_keys=True).encode()) for alert in alerts]
 
 
 def _row(subject: Subject, finding: payroll.Finding) -> dict:
@@ -132,8 +144,3 @@ def _row(subject: Subject, finding: payroll.Finding) -> dict:
             "household_id": subject.household_id, "month": finding.month, "region_code": subject.region_code,
             "region_path": subject.region_path, "status": "open", "detail": dict(finding.detail),
             "created_at": utcnow()}
-
-
-def _insert_new(session: Session):
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    return insert(Alert).on_conflict_do_nothing(index_elements=["subject_type", "subject_id", "kind", "month"])

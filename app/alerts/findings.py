@@ -91,6 +91,14 @@ def next_chunk(session: Session, done: Done, within: str | None, size: int, chan
     return Chunk(subjects, after, keys[0] if len(keys) == 2 else None)
 
 
+def site_parts(session: Session, count: int) -> list[Chunk]:
+    """The sites in `count` key ranges of about as many sites each (one statement a boundary)."""
+    sites = session.scalar(select(func.count()).select_from(Site)) or 0
+    bounds = [session.scalar(select(Site.id).order_by(Site.id).offset(sites * n // count - 1).limit(1))
+              for n in range(1, count)] if sites >= count else []
+    return [Chunk("site", after, last) for after, last in zip([None, *bounds], [*bounds, None], strict=True)]
+
+
 def _inside(query: Select, within: str | None) -> Select:
     return query if within is None else query.where(Region.path.startswith(within, autoescape=True))
 
@@ -180,13 +188,14 @@ def _not_raised(subject_id, kind: str, month, subject_type: str = "household"):
 
 
 def recorded_days(session: Session, as_of: date, t: payroll.AlertThresholds,
-                  only: Only = None) -> dict[str, list[date]]:
-    """Each site's last N recorded days up to `as_of`, of the sites with N (and in `only`; one statement, read
-    once for all the chunks): a step a day down each site's index of days, where ranking a year of records sorts
-    them all."""
+                  only: Only = None, part: Chunk | None = None) -> dict[str, list[date]]:
+    """Each site's last N recorded days up to `as_of`, of the sites with N (and in `only`, and in `part`, a key
+    range of sites; one statement, read once for all the chunks): a step a day down each site's index of days,
+    where ranking a year of records sorts them all."""
     if only is not None and not only:
         return {}
-    days = _last_days(as_of - LOOKBACK, as_of, t.no_work_days, _among(session, Site.id, only))
+    sites = _among(session, Site.id, only) + ([] if part is None else part.holds(Site.id))
+    days = _last_days(as_of - LOOKBACK, as_of, t.no_work_days, sites)
     found: dict[str, list[date]] = defaultdict(list)
     for site_id, day in session.execute(select(days.c.site_id, days.c.work_date).where(days.c.work_date.is_not(None)),
                                         execution_options={"yield_per": 5000}):

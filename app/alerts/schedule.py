@@ -10,7 +10,8 @@ evaluated again (its record removed) reads only what changed since its last comp
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import date, timedelta
 
@@ -19,8 +20,9 @@ from sqlalchemy import Engine, text, update
 from sqlalchemy.exc import IntegrityError
 
 from app.alerts.baseline import changed_since_baseline, record_baseline
-from app.alerts.evaluation import Evaluation, evaluate_chunk, site_days_of, thresholds_from
-from app.alerts.findings import Chunk, Done, next_chunk
+from app.alerts.evaluation import Evaluation, alert_messages, evaluate_chunk, site_days_of, thresholds_from
+from app.alerts.findings import Chunk, Done, next_chunk, site_parts
+from app.alerts.parallel import ChunkTurns, evaluate_in_turns
 from app.db.models import AlertEvaluation
 from app.db.stamps import take_watermark
 from app.runtime import Runtime
@@ -55,16 +57,18 @@ def run_due_evaluation(runtime: Runtime, today: date, stop: threading.Event | No
         started = _start(runtime, month, today)
         if started is None:
             return None
-        evaluation, done, site_days = started
+        evaluation, done = started
+        site_days = _site_days(runtime, evaluation)
         if done is not None:
             log.info("alerts evaluation resumed", month=month, after=list(done))
+        turns = ChunkTurns(done, lambda before: _next_chunk(runtime, evaluation, before), stop)
         try:
-            while not (chunk := evaluate_next_chunk(runtime, evaluation, done, site_days)).is_last:
-                done = chunk.done
-                if stop is not None and stop.is_set():
-                    log.info("alerts evaluation paused", month=month, after=list(done))
-                    return None
+            evaluate_in_turns(turns, lambda chunk, before, turn: evaluate_chunk_in_turn(
+                runtime, evaluation, chunk, before, site_days, turn), evaluators(runtime))
         except Overtaken:
+            return None
+        if not turns.complete:
+            log.info("alerts evaluation paused", month=month, after=turns.done and list(turns.done))
             return None
     with runtime.sessions() as session:
         raised = session.get(AlertEvaluation, month).raised
@@ -89,9 +93,9 @@ def evaluator_lock(engine: Engine) -> Iterator[bool]:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": EVALUATOR_LOCK})
 
 
-def _start(runtime: Runtime, month: str, today: date) -> tuple[Evaluation, Done, dict] | None:
+def _start(runtime: Runtime, month: str, today: date) -> tuple[Evaluation, Done] | None:
     """The month's evaluation (new, or stopped part-way: then as of its first day), for the subjects changed
-    since the month's baseline, the last chunk done and the sites' recorded days; None if the month is done."""
+    since the month's baseline, and the last chunk done; None if the month is done."""
     settings = runtime.settings
     try:
         with runtime.sessions.begin() as session:
@@ -108,17 +112,49 @@ def _start(runtime: Runtime, month: str, today: date) -> tuple[Evaluation, Done,
             evaluation = Evaluation(month, as_of, thresholds, size=settings.alert_evaluation_chunk,
                                     changed=changed_since_baseline(session, month, as_of, thresholds))
             done = None if record.done_subjects is None else (record.done_subjects, record.done_through)
-            return evaluation, done, site_days_of(session, evaluation)
+            return evaluation, done
     except IntegrityError:
         return None  # another evaluator (on SQLite) began the month at the same moment
 
 
-def evaluate_next_chunk(runtime: Runtime, evaluation: Evaluation, done: Done, site_days: dict) -> Chunk:
-    """Evaluate the chunk after `done` and record it done, in one transaction; the month is done with
-    its last chunk. Raises Overtaken if another evaluator recorded a chunk after `done` meanwhile."""
+def _site_days(runtime: Runtime, evaluation: Evaluation) -> dict:
+    """The sites' recorded days (`site_days_of`), read in as many key ranges of the sites at once as the
+    evaluation has threads: a walk down each site's days that would otherwise keep one core busy."""
+    threads = evaluators(runtime)
+    with runtime.sessions() as session:
+        parts = site_parts(session, threads) if threads > 1 else [None]
+
+    def read(part: Chunk | None) -> dict:
+        with runtime.sessions() as session:
+            return site_days_of(session, evaluation, part)
+
+    if len(parts) == 1:
+        return read(parts[0])
+    with ThreadPoolExecutor(len(parts), thread_name_prefix="alerts-site-days") as pool:
+        return {site: days for found in pool.map(read, parts) for site, days in found.items()}
+
+
+def evaluators(runtime: Runtime) -> int:
+    """How many chunks an evaluation has in hand at once: SQLite has one writer, so one there."""
+    return runtime.settings.alert_evaluation_workers if runtime.engine.dialect.name == "postgresql" else 1
+
+
+def _next_chunk(runtime: Runtime, evaluation: Evaluation, done: Done) -> Chunk:
+    with runtime.sessions() as session:
+        return next_chunk(session, done, evaluation.within, evaluation.size, evaluation.changed)
+
+
+def evaluate_chunk_in_turn(runtime: Runtime, evaluation: Evaluation, chunk: Chunk, done: Done, site_days: dict,
+                           turn: Callable[[], None]) -> None:
+    """Evaluate `chunk`, the one after `done`, and once `turn` returns (the chunks before it committed) record it
+    done, in one transaction; the month is done with its last chunk. Raises Overtaken if another evaluator
+    recorded a chunk after `done` meanwhile."""
     with runtime.sessions.begin() as session:
-        chunk = next_chunk(session, done, evaluation.within, evaluation.size, evaluation.changed)
-        raised = evaluate_chunk(session, runtime.bus, runtime.settings.topic_alerts, evaluation, chunk, site_days)
+        raised = evaluate_chunk(session, evaluation, chunk, site_days)
+        messages = alert_messages(runtime.settings.topic_alerts, raised)
+        turn()
+        # after the turn: the embedded log takes a lock until commit, so that its order is the commits'
+        runtime.bus.stage(session, messages)
         before = done or (None, None)
         recorded = session.execute(
             update(AlertEvaluation)
@@ -132,4 +168,3 @@ def evaluate_next_chunk(runtime: Runtime, evaluation: Evaluation, done: Done, si
         stamp = session.get(AlertEvaluation, evaluation.month).stamp if chunk.is_last else None
         if stamp is not None:  # None: begun before stamps were kept
             record_baseline(session, evaluation.month, evaluation.as_of, evaluation.thresholds, stamp)
-    return chunk

@@ -26,6 +26,7 @@ from sqlalchemy import exists, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.alerts.cloudevent import alert_cloudevent
+from app.alerts.raised import RaisedAlert
 from app.db.models import Alert, Webhook, WebhookAttempt, WebhookDelivery
 from app.db.models.types import new_id, utcnow
 from app.settings import Settings
@@ -68,7 +69,7 @@ def enqueue_deliveries(session: Session, alert: Alert) -> int:
     return len(webhook_ids)
 
 
-def enqueue_all_deliveries(session: Session, alerts: list[Alert]) -> int:
+def enqueue_all_deliveries(session: Session, alerts: list[RaisedAlert]) -> int:
     """enqueue_deliveries for alerts just raised (so none has a delivery yet), in one INSERT for all of them."""
     webhooks = session.execute(select(Webhook.id, Webhook.region_path).where(Webhook.active.is_(True))).all()
     now = utcnow()
@@ -82,7 +83,7 @@ def enqueue_all_deliveries(session: Session, alerts: list[Alert]) -> int:
     return len(rows)
 
 
-def _payload(alert: Alert) -> str:
+def _payload(alert: Alert | RaisedAlert) -> str:
     return json.dumps(alert_cloudevent(alert), ensure_ascii=False, separators=(",", ":"))
 
 

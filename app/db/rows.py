@@ -7,7 +7,8 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import ARRAY, JSON, Column, Table, TypeDecorator, bindparam, func, insert, select, update
+from sqlalchemy import ARRAY, JSON, Column, Table, Text, TypeDecorator, bindparam, cast, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 Row = dict[str, Any]
@@ -32,6 +33,33 @@ def insert_rows(session: Session, table: Table, rows: list[Row]) -> None:
         with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(values(row))
+
+
+def insert_new_rows(session: Session, table: Table, rows: list[Row], unique: list[str]) -> list[Row]:
+    """Insert the rows whose `unique` columns no row holds yet, and return those, in their order; every row has
+    the same columns, its primary key among them. On PostgreSQL one statement with the rows as arrays: a multi-row
+    INSERT's parameters cost more to render and bind than the insert takes."""
+    if not rows:
+        return []
+    [key] = [column.name for column in table.primary_key.columns]
+    if session.get_bind().dialect.name == "postgresql":
+        given = select(*(_column_of_rows(table.c[name], [row[name] for row in rows]) for name in rows[0]))
+        statement = (postgresql.insert(table).from_select(list(rows[0]), given)
+                     .on_conflict_do_nothing(index_elements=unique).returning(table.c[key]))
+        inserted = set(session.scalars(statement))
+    else:
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=unique).returning(table.c[key])
+        inserted = set(session.scalars(statement, rows))
+    return [row for row in rows if row[key] in inserted]
+
+
+def _column_of_rows(column: Column, values: list):
+    """A column of the rows as one array parameter, unnested; JSON goes as text (psycopg has no json[] of dicts)."""
+    if isinstance(column.type, JSON):
+        texts = [None if value is None else json.dumps(value) for value in values]
+        unnested = func.unnest(bindparam(f"rows_{column.name}", texts, type_=ARRAY(Text)))
+        return cast(unnested, column.type).label(column.name)
+    return func.unnest(bindparam(f"rows_{column.name}", values, type_=ARRAY(column.type))).label(column.name)
 
 
 def update_rows(session: Session, table: Table, rows: list[Row]) -> None:

@@ -5,7 +5,8 @@ from datetime import date
 
 import pytest
 
-from app.alerts.schedule import due_month
+from app.alerts.schedule import due_month, evaluators
+from app.runtime import build_runtime
 from app.settings import Settings
 
 
@@ -29,3 +30,14 @@ def test_an_evaluation_chunk_of_no_households_is_refused():
     assert Settings.from_env({"ALERT_EVALUATION_CHUNK": "200"}).alert_evaluation_chunk == 200
     with pytest.raises(ValueError, match="ALERT_EVALUATION_CHUNK must be at least 1"):
         Settings.from_env({"ALERT_EVALUATION_CHUNK": "0"})
+
+
+def test_an_evaluation_by_no_threads_is_refused_and_sqlite_evaluates_with_one(tmp_path):
+    assert Settings.from_env({"ALERT_EVALUATION_WORKERS": "3"}).alert_evaluation_workers == 3
+    with pytest.raises(ValueError, match="ALERT_EVALUATION_WORKERS must be at least 1"):
+        Settings.from_env({"ALERT_EVALUATION_WORKERS": "0"})
+    runtime = build_runtime(Settings(database_url=f"sqlite:///{tmp_path / 'one.db'}", alert_evaluation_workers=2))
+    try:
+        assert evaluators(runtime) == 1  # SQLite has one writer
+    finally:
+        runtime.close()
