@@ -24,11 +24,12 @@ from matching.facts import (
     tree_distance,
 )
 from matching.filters import allowed, blocks, within_reach
+from matching.pay import monthly_pay_fen
 from matching.rank import rank_labourers, rank_vacancies
 from matching.score import Match, score
 
 __all__ = [
     "DEMANDS", "HOUSEHOLD_STATUSES", "SHARED_LEVELS", "TRAVEL_RANGES", "Household", "Labourer", "Match", "Reason",
-    "RegionPath", "Vacancy", "allowed", "blocks", "rank_labourers", "rank_vacancies", "region_path", "score",
-    "shared_levels", "tree_distance", "within_reach",
+    "RegionPath", "Vacancy", "allowed", "blocks", "monthly_pay_fen", "rank_labourers", "rank_vacancies",
+    "region_path", "score", "shared_levels", "tree_distance", "within_reach",
 ]

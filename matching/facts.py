@@ -6,11 +6,12 @@ from datetime import date
 from typing import Any
 
 # How far a labourer will travel, nearest first, and how many levels of the region tree a vacancy must share
-# with the labourer's own region for each (a region path runs province, city, county, township, village).
-TRAVEL_RANGES = ("village", "township", "county", "city", "province", "anywhere")
-SHARED_LEVELS = {"village": 5, "township": 4, "county": 3, "city": 2, "province": 1, "anywhere": 0}
+# with the labourer's own region for each (a region path runs province, city, county, township, village);
+# the tree holds no region abroad, so there "abroad" reaches as far as "anywhere".
+TRAVEL_RANGES = ("village", "township", "county", "province", "anywhere", "abroad")
+SHARED_LEVELS = {"village": 5, "township": 4, "county": 3, "province": 1, "anywhere": 0, "abroad": 0}
 # Physical demand of a vacancy and the heaviest a labourer may take, lightest first.
-DEMANDS = ("light", "moderate", "heavy")
+DEMANDS = ("light", "medium", "heavy")
 HOUSEHOLD_STATUSES = ("poor", "monitored", "other")
 
 RegionPath = tuple[str, ...]

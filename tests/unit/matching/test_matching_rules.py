@@ -8,6 +8,7 @@ from matching import (
     Labourer,
     Vacancy,
     blocks,
+    monthly_pay_fen,
     rank_labourers,
     rank_vacancies,
     region_path,
@@ -23,7 +24,7 @@ POOR = Household(size=4, status="poor", income_per_person_fen=400_000, monitorin
 
 
 def labourer(id="w1", **changes):
-    values = dict(id=id, skills=frozenset({"cooking"}), travel_range="township", heaviest="moderate",
+    values = dict(id=id, skills=frozenset({"cooking"}), travel_range="township", heaviest="medium",
                   employed_full_time=False, region=VILLAGE, household=POOR)
     return Labourer(**{**values, **changes})
 
@@ -48,7 +49,7 @@ def test_each_hard_filter_says_why():
     ended = blocks(labourer(), vacancy(end=date(2026, 12, 6)), TODAY)
     assert [found.code for found in too_far + too_heavy + busy + ended] == [
         "out_of_range", "too_heavy", "employed_full_time", "vacancy_ended"]
-    assert blocks(labourer(travel_range="city"), vacancy(region=OTHER_COUNTY), TODAY) == ()
+    assert blocks(labourer(travel_range="province"), vacancy(region=OTHER_COUNTY), TODAY) == ()
 
 
 def test_the_points_add_up_from_their_reasons():
@@ -83,7 +84,17 @@ def test_equal_scores_rank_by_id():
     assert [match.vacancy_id for match in ranked] == ["v1", "v2"]
 
 
-@pytest.mark.parametrize("changes", [dict(travel_range="abroad"), dict(heaviest="very")])
+@pytest.mark.parametrize("changes", [dict(travel_range="city"), dict(heaviest="very")])
 def test_an_unknown_range_or_limit_is_refused(changes):
     with pytest.raises(ValueError):
         labourer(**changes)
+
+
+@pytest.mark.parametrize("scheme, fen", [
+    ({"kind": "monthly", "stipend_fen": 80_000, "required_days": 20}, 80_000),
+    ({"kind": "daily", "day_rate_fen": 12_000}, 264_000),
+    ({"kind": "hourly", "rate_fen": 1_500, "standard_minutes": 480}, 264_000),
+    ({"kind": "piece", "rates": {"shoe-upper": 50}}, 0),
+])
+def test_a_usual_month_of_each_scheme(scheme, fen):
+    assert monthly_pay_fen(scheme) == fen
