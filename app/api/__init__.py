@@ -14,6 +14,7 @@ from app.api import (
     health,
     households,
     imports,
+    matching,
     payments,
     payroll_sheets,
     periods,
@@ -34,7 +35,8 @@ from app.api.observability import init_observability
 from app.api.problems import ProblemApi, ProblemResponses
 
 BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens,
-              periods, payments, imports, payroll_sheets, alerts, webhooks, stats, audit, voids)
+              periods, payments, imports, payroll_sheets, alerts, webhooks, stats, audit, voids,
+              matching)
 
 API_CONFIG = {
     "API_TITLE": "Stablework",

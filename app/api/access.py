@@ -132,6 +132,10 @@ POLICY: dict[str, Rule] = {
     "dead_letters.DeadLetters": _rule(("admin",), Scope.NATIONWIDE),
     "dead_letters.ReplayDeadLetter": _rule(("admin",), Scope.NATIONWIDE),
     "audit.AuditLog": _rule(OFFICES, Scope.OWN_REGION),
+    # Matching (app.api.matching): vacancies are public, so any vacancy's matches, but only labourers of the
+    # caller's region; a labourer's matches as the worker.
+    "matching.VacancyMatches": _rule((*OFFICES, "post_manager"), Scope.OWN_REGION),
+    "matching.LabourerMatches": _rule((*OFFICES, "post_manager"), Scope.WORKER),
     # Pages (app.web): signing in and out, the language, the pages' files; the landing page.
     "web.login": PUBLIC_PAGE,
     "web.logout": PUBLIC_PAGE,

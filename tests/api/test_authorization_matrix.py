@@ -172,6 +172,13 @@ MATRIX = (
     Route("GET", f"{V1}/audit", at(f"{V1}/audit"), ok(200, "admin", "poverty_office"), outside=200,
           listed=lambda env: env.api.created("/households", {"id": "h-audited", "region_code": VILLAGE, "size": 1,
                                                              "status": "poor"})["id"]),
+    # --- matching -------------------------------------------------------------------------------------
+    Route("GET", f"{V1}/vacancies/<vacancy_id>/matches", lambda env: Req(
+        f"{V1}/vacancies/{env.vacancy()}/matches?as_of={DAY}"), ok(200, "admin", "poverty_office", "post_manager"),
+        outside=200, listed=lambda env: env.vacancy() and WORKER),
+    Route("GET", f"{V1}/labourers/<worker_id>/matches", lambda env: Req(
+        f"{V1}/labourers/{WORKER}/matches?as_of={env.vacancy() and DAY}"),
+        ok(200, "admin", "poverty_office", "post_manager")),
     # --- tokens, audit log and dead letters -----------------------------------------------------------
     Route("POST", f"{V1}/tokens", lambda env: Req(f"{V1}/tokens", {
         "name": "sewing tablet", "role": "supervisor", "region_code": COUNTY, "site_ids": [SITE],

@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from app.access.tokens import create_token, issue_token
-from app.db.models import Alert, DeadLetter, PendingVoid
+from app.db.models import Alert, DeadLetter, LabourProfile, PendingVoid, Vacancy
 
 COUNTY, VILLAGE, TOWNSHIP = "360702", "360702101201", "360702101"
 VILLAGE_PATH = "/36/3607/360702/360702101/360702101201/"
@@ -118,6 +119,19 @@ class Env:
                 session.flush()
                 return alert.id
         return self.state(f"alert {status}", make)
+
+    def vacancy(self) -> str:
+        """An open vacancy at the sewing workshop that Wang, whose labour profile it makes, may take."""
+        def make():
+            with self.runtime.sessions.begin() as session:
+                session.add(LabourProfile(worker_id=WORKER, skills=["sewing"], travel_range="county",
+                                          max_physical_demand="medium"))
+                session.add(Vacancy(id="v-sewing", site_id=SITE, region_code=VILLAGE, office_region_code=COUNTY,
+                                    title="Sewing machinist", count=2, skills=["sewing"], physical_demand="light",
+                                    scheme={"kind": "daily", "day_rate_fen": 12000}, start_date=date(2026, 3, 1),
+                                    posted_event_id=str(uuid.uuid4()), posted_at=datetime(2026, 2, 20, tzinfo=UTC)))
+            return "v-sewing"
+        return self.kept("vacancy", make)
 
     def webhook(self) -> str:
         return self.kept("webhook", lambda: self.api.created(
