@@ -33,6 +33,21 @@ def _page(matches: list, args: dict) -> tuple[list, str | None]:
     return matches[start:end], encode_cursor(end) if end < len(matches) else None
 
 
+def _vacancy_out(match, vacancy: Vacancy, language: str) -> dict:
+    return {"vacancy_id": match.vacancy_id, "title": vacancy.title, "region_code": vacancy.region_code,
+            "score": match.score, "reasons": [reason_out(reason, language) for reason in match.reasons]}
+
+
+def household_vacancies(session, household_id: str | None) -> list[dict]:
+    """The best vacancies for a household's idle members, for an answer (none without a household)."""
+    if household_id is None:
+        return []
+    settings, language = runtime().settings, request_language()
+    return [{"worker_id": found.worker_id, "name": found.name, **_vacancy_out(found.match, found.vacancy, language)}
+            for found in matching.vacancies_for_household(session, household_id, settings.today(),
+                                                          thresholds_from(settings))]
+
+
 @blp.route("/vacancies/<vacancy_id>/matches")
 class VacancyMatches(MethodView):
     @blp.arguments(MatchArgs, location="query")
@@ -74,7 +89,5 @@ class LabourerMatches(MethodView):
             ranked = matching.vacancies_for(session, labourer, today)
             page, cursor = _page(ranked.matches, args)
             language = request_language()
-            return {"language": language, "next_cursor": cursor, "items": [{
-                "vacancy_id": match.vacancy_id, "title": ranked.vacancies[match.vacancy_id].title,
-                "region_code": ranked.vacancies[match.vacancy_id].region_code, "score": match.score,
-                "reasons": [reason_out(reason, language) for reason in match.reasons]} for match in page]}
+            return {"language": language, "next_cursor": cursor,
+                    "items": [_vacancy_out(match, ranked.vacancies[match.vacancy_id], language) for match in page]}

@@ -23,6 +23,7 @@ from app.pay.income import household_income
 
 LABOURER_CANDIDATES = 500  # labourers scored for one vacancy
 VACANCY_CANDIDATES = 200  # vacancies scored for one labourer
+HOUSEHOLD_VACANCIES = 5  # shown with an alert on the household
 WORKING = ("working_local", "working_away")
 OPEN_ALERTS = ("open", "acknowledged")
 
@@ -176,3 +177,30 @@ def vacancies_for(session: Session, labourer: matching.Labourer, today: date) ->
     vacancies = {vacancy.id: vacancy for vacancy, _ in rows}
     ranked = matching.rank_vacancies(labourer, [as_vacancy(vacancy, path) for vacancy, path in rows], today)
     return Ranked(ranked, {labourer.id: labourer}, vacancies)
+
+
+@dataclass(frozen=True)
+class MemberMatch:
+    """A vacancy for one member of a household."""
+
+    worker_id: str
+    name: str
+    match: matching.Match
+    vacancy: Vacancy
+
+
+def vacancies_for_household(session: Session, household_id: str, today: date, thresholds: payroll.AlertThresholds,
+                            most: int = HOUSEHOLD_VACANCIES) -> list[MemberMatch]:
+    """The best vacancies for the household's idle members (those with a labour profile, not employed full
+    time), best first, at most `most`: what an alert on the household may be answered with."""
+    found = []
+    members = session.execute(select(Worker.id, Worker.name).where(Worker.household_id == household_id)
+                              .order_by(Worker.id)).all()
+    for member in members:
+        seen = labourer(session, member.id, today, thresholds)
+        if seen is not None:
+            ranked = vacancies_for(session, seen, today)
+            found += [MemberMatch(member.id, member.name, match, ranked.vacancies[match.vacancy_id])
+                      for match in ranked.matches[:most]]
+    found.sort(key=lambda member: (-member.match.score, member.vacancy.id, member.worker_id))
+    return found[:most]

@@ -8,6 +8,7 @@ import pytest
 from app.db.models import Alert, LabourProfile, LabourStatus, Vacancy
 
 AS_OF = "2026-04-01"
+ALERT = "a1" * 16
 COOKING = {"kind": "daily", "day_rate_fen": 12000}
 
 
@@ -104,3 +105,16 @@ def test_unknown_vacancies_labourers_without_a_profile_and_made_up_cursors_are_r
     assert api.get("/labourers/w-chen/matches").status_code == 404
     refused = api.get("/labourers/w-li/matches", cursor="not-a-cursor")
     assert refused.status_code == 422 and refused.content_type == "application/problem+json"
+
+
+def test_an_alert_on_a_household_lists_the_best_vacancies_for_its_idle_members(api, labour, world):
+    add(labour, vacancy("v-sew", world.village, skills=["sewing"]),
+        Alert(id=ALERT, kind="below_line", subject_type="household", subject_id="h-li", household_id="h-li",
+              month="2026-03", region_code=world.village, detail={},
+              region_path="/36/3607/360702/360702101/360702101201/"))
+    response = api.client.get("/api/v1/alerts/" + ALERT, headers={**api._headers(), "Accept-Language": "en"})
+    shown = response.get_json()
+    assert response.status_code == 200, shown
+    assert [(found["worker_id"], found["vacancy_id"], found["score"]) for found in shown["vacancies"]] == [
+        ("w-li", "v-cook", 115), ("w-li", "v-sew", 105)]
+    assert shown["vacancies"][0]["reasons"][-1]["text"] == "The household has an open income alert"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
+from app.api.schemas.alerts import AlertOut
 from app.api.schemas.base import Strict
 
 
@@ -45,3 +46,13 @@ class VacancyMatchPageOut(Strict):
     language = fields.String()
     items = fields.List(fields.Nested(VacancyMatchOut))
     next_cursor = fields.String(allow_none=True)
+
+
+class MemberVacancyOut(VacancyMatchOut):
+    worker_id = fields.String()
+    name = fields.String()
+
+
+class AlertWithVacanciesOut(AlertOut):
+    vacancies = fields.List(fields.Nested(MemberVacancyOut), metadata={
+        "description": "the best open vacancies for the household's idle members, best first"})
