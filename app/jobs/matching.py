@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import and_, exists, false, not_, or_, select, true
 from sqlalchemy.orm import Session
@@ -34,7 +35,7 @@ class Ranked:
 
     matches: list[matching.Match]
     labourers: dict[str, matching.Labourer]
-    vacancies: dict[str, Vacancy]
+    vacancies: dict[str, Any]  # a Vacancy, or a row of its columns: id, title, region_code ...
 
 
 def ancestors(path: str) -> list[str]:
@@ -43,11 +44,17 @@ def ancestors(path: str) -> list[str]:
     return ["/" + "".join(code + "/" for code in codes[:depth]) for depth in range(len(codes) + 1)]
 
 
+def under(path_column, path: str):
+    """The regions at and below `path`, escaped with a backslash: autoescape's "/" would double each "/"."""
+    return path_column.like(path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
+                            escape="\\")
+
+
 def ring(path_column, around: list[str], shared: int):
     """Regions sharing exactly `shared` levels with the region whose ancestors are `around`."""
-    inside = path_column.startswith(around[shared], autoescape=True)
+    inside = under(path_column, around[shared])
     if shared + 1 < len(around):
-        return and_(inside, not_(path_column.startswith(around[shared + 1], autoescape=True)))
+        return and_(inside, not_(under(path_column, around[shared + 1])))
     return inside
 
 
@@ -88,7 +95,7 @@ def _labourer_rows(session: Session, vacancy: Vacancy, path: str, within: str | 
                         or_(LabourProfile.travel_range.in_(reaching), Region.path == around[shared]),
                         LabourProfile.max_physical_demand.in_(heavier_or_equal(vacancy.physical_demand)),
                         not_(employed_full_time(today)),
-                        Region.path.startswith(within, autoescape=True) if within else true())
+                        under(Region.path, within) if within else true())
                  .order_by(Region.path, Worker.id).limit(LABOURER_CANDIDATES - len(rows)))
         rows += session.execute(query).all()
         if len(rows) >= LABOURER_CANDIDATES:
@@ -118,7 +125,7 @@ def as_labourer(row, household: matching.Household, busy: bool = False) -> match
                              region=matching.region_path(row.path), household=household)
 
 
-def as_vacancy(vacancy: Vacancy, path: str) -> matching.Vacancy:
+def as_vacancy(vacancy: Any, path: str) -> matching.Vacancy:
     return matching.Vacancy(id=vacancy.id, skills=frozenset(vacancy.skills), demand=vacancy.physical_demand,
                             pay_per_month_fen=matching.monthly_pay_fen(vacancy.scheme),
                             region=matching.region_path(path), start=vacancy.start_date, end=vacancy.end_date,
@@ -153,12 +160,16 @@ def labourer(session: Session, worker_id: str, today: date, thresholds: payroll.
     return as_labourer(row, households_need(session, [row], today, thresholds)[row.household_id], row.busy)
 
 
+_VACANCY_COLUMNS = (Vacancy.id, Vacancy.title, Vacancy.region_code, Vacancy.skills, Vacancy.physical_demand,
+                    Vacancy.scheme, Vacancy.start_date, Vacancy.end_date, Vacancy.poor_first, Region.path)
+
+
 def _vacancy_rows(session: Session, labourer: matching.Labourer, today: date) -> list:
     around = ancestors("/" + "".join(code + "/" for code in labourer.region))
     needed = min(matching.SHARED_LEVELS[labourer.travel_range], len(labourer.region))
     rows: list = []
     for shared in range(len(around) - 1, needed - 1, -1):
-        query = (select(Vacancy, Region.path).join(Region, Region.code == Vacancy.region_code)
+        query = (select(*_VACANCY_COLUMNS).join(Region, Region.code == Vacancy.region_code)
                  .where(ring(Region.path, around, shared), Vacancy.status == "open", Vacancy.hired < Vacancy.count,
                         or_(Vacancy.end_date.is_(None), Vacancy.end_date >= today),
                         Vacancy.physical_demand.in_(lighter_or_equal(labourer.heaviest)))
@@ -174,8 +185,8 @@ def vacancies_for(session: Session, labourer: matching.Labourer, today: date) ->
     if labourer.employed_full_time:
         return Ranked([], {labourer.id: labourer}, {})
     rows = _vacancy_rows(session, labourer, today)
-    vacancies = {vacancy.id: vacancy for vacancy, _ in rows}
-    ranked = matching.rank_vacancies(labourer, [as_vacancy(vacancy, path) for vacancy, path in rows], today)
+    vacancies = {row.id: row for row in rows}
+    ranked = matching.rank_vacancies(labourer, [as_vacancy(row, row.path) for row in rows], today)
     return Ranked(ranked, {labourer.id: labourer}, vacancies)
 
 
@@ -186,7 +197,7 @@ class MemberMatch:
     worker_id: str
     name: str
     match: matching.Match
-    vacancy: Vacancy
+    vacancy: Any  # a row of the vacancy's columns: id, title, region_code ...
 
 
 def vacancies_for_household(session: Session, household_id: str, today: date, thresholds: payroll.AlertThresholds,
