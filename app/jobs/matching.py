@@ -67,10 +67,12 @@ def heavier_or_equal(demand: str) -> list[str]:
 
 
 def employed_full_time(today: date):
-    """A worker at work now (locally or away), unless hired into a part-time vacancy."""
+    """A worker at work on `today` (locally or away: labour.status's rule on the current view), unless hired
+    into a part-time vacancy."""
     part_time = (select(Referral.id).join(Vacancy, Vacancy.id == Referral.vacancy_id)
                  .where(Referral.assignment_id == LabourStatus.assignment_id, Vacancy.full_time.is_(false())))
     return exists().where(LabourStatus.worker_id == Worker.id, LabourStatus.status.in_(WORKING),
+                          LabourStatus.effective_date <= today,
                           or_(LabourStatus.until.is_(None), LabourStatus.until >= today), not_(exists(part_time)))
 
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.db.models import Alert, LabourProfile, LabourStatus, Vacancy
+from app.db.models import Alert, Assignment, LabourProfile, LabourStatus, Referral, Vacancy
 
 AS_OF = "2026-04-01"
 ALERT = "a1" * 16
@@ -118,3 +118,21 @@ def test_an_alert_on_a_household_lists_the_best_vacancies_for_its_idle_members(a
     assert [(found["worker_id"], found["vacancy_id"], found["score"]) for found in shown["vacancies"]] == [
         ("w-li", "v-cook", 115), ("w-li", "v-sew", 105)]
     assert shown["vacancies"][0]["reasons"][-1]["text"] == "The household has an open income alert"
+
+
+def test_part_time_work_or_work_from_a_later_day_keeps_no_labourer_out(api, labour, world):
+    with labour.sessions.begin() as session:
+        session.add(vacancy("v-part", world.village, full_time=False))
+        session.add(Assignment(id="as-part", worker_id="w-li", site_id="ws-sewing", start_date=date(2026, 3, 1),
+                               scheme=COOKING))
+        session.flush()
+        session.add(Referral(vacancy_id="v-part", worker_id="w-li", status="hired", assignment_id="as-part",
+                             referred_at=datetime(2026, 3, 1, tzinfo=UTC), last_event_id=str(uuid.uuid4())))
+        session.add_all([
+            LabourStatus(worker_id="w-li", status="working_local", effective_date=date(2026, 3, 1),
+                         assignment_id="as-part", event_id=str(uuid.uuid4()), recorded_at="2026-03-01T00:00:00Z"),
+            LabourStatus(worker_id="w-wang", status="working_away", effective_date=date(2026, 5, 1),
+                         event_id=str(uuid.uuid4()), recorded_at="2026-04-20T00:00:00Z")])
+    assert [id for id, _ in ranked(api.get("/vacancies/v-cook/matches", as_of=AS_OF))] == ["w-li", "w-wang",
+                                                                                           "w-chen"]
+    assert [id for id, _ in ranked(api.get("/vacancies/v-cook/matches", as_of="2026-05-01"))] == ["w-li", "w-chen"]
