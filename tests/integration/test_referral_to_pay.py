@@ -1,13 +1,16 @@
-"""Referral to hire to pay on the production topology (API -> outbox -> relay -> Kafka -> consumer -> PostgreSQL):
-the hire makes the assignment with the vacancy's scheme, work on it is recorded and its wage line is paid in the
-month's payment batch like any other."""
+"""Referral to hire to pay on Kafka and PostgreSQL (API -> outbox -> relay -> Kafka -> consumer -> PostgreSQL, the
+relay and the consumer run in the test's process): the hire makes the assignment with the vacancy's scheme, work
+on it is recorded and its wage line is paid in the month's payment batch like any other."""
 from __future__ import annotations
 
 import uuid
 
+import pytest
 from support.processes import wait_until
 
 from app.access.tokens import issue_token
+from consumers.loop import consume_once
+from consumers.relay import relay_once
 
 COUNTY, VILLAGE = "360702", "360702101201"
 DAILY = {"kind": "daily", "day_rate_fen": 15000}
@@ -28,23 +31,39 @@ def _staged(api, path: str, body: dict) -> dict:
     return response.get_json()
 
 
-def _applied(api, path: str, field: str, value: str, what: str) -> dict:
-    return wait_until(lambda: (r := api.get(path)).status_code == 200 and r.get_json()[field] == value
-                      and r.get_json(), 60, what)
+@pytest.fixture
+def pipeline(runtime):
+    """One pass of the relay and the wage consumer, on one consumer kept for the test (it joins its group once)."""
+    producer = runtime.bus.producer()
+    consumer = runtime.bus.consumer(runtime.settings.consumer_group, [runtime.settings.topic_work_events])
+
+    def run() -> None:
+        while relay_once(runtime, producer):
+            pass
+        consume_once(runtime, consumer)
+
+    yield run
+    consumer.close()
 
 
-def test_a_referral_hired_works_and_is_paid_through_the_pipeline(api, runtime, fleet):
+def _applied(api, pipeline, path: str, field: str, value: str, what: str) -> dict:
+    def done():
+        pipeline()
+        response = api.get(path)
+        return response.status_code == 200 and response.get_json()[field] == value and response.get_json()
+    return wait_until(done, 60, what, interval=0)
+
+
+def test_a_referral_hired_works_and_is_paid_through_the_pipeline(api, runtime, pipeline):
     _registry(api)
-    fleet.start("relay", "relay")
-    fleet.start("wages-1")
     vacancy_id = _staged(api, "/vacancies", {
         "employer_id": "e-herbs", "title": "Herb picker", "count": 2, "physical_demand": "medium",
         "scheme": DAILY, "start_date": "2026-03-01", "poor_first": True})["vacancy_id"]
-    _applied(api, f"/vacancies/{vacancy_id}", "status", "open", "the vacancy posted")
+    _applied(api, pipeline, f"/vacancies/{vacancy_id}", "status", "open", "the vacancy posted")
     referral_id = _staged(api, "/referrals", {"vacancy_id": vacancy_id, "worker_id": "w-1"})["referral_id"]
-    _applied(api, f"/referrals/{referral_id}", "status", "referred", "the referral made")
+    _applied(api, pipeline, f"/referrals/{referral_id}", "status", "referred", "the referral made")
     assignment_id = _staged(api, f"/referrals/{referral_id}/hire", {})["assignment_id"]
-    hired = _applied(api, f"/referrals/{referral_id}", "status", "hired", "the hire")
+    hired = _applied(api, pipeline, f"/referrals/{referral_id}", "status", "hired", "the hire")
     site = api.get(f"/vacancies/{vacancy_id}").get_json()["site_id"]
 
     assert hired["assignment_id"] == assignment_id
@@ -52,7 +71,7 @@ def test_a_referral_hired_works_and_is_paid_through_the_pipeline(api, runtime, f
                   "time": "2026-03-02T18:00:00+08:00",
                   "data": {"worker_id": "w-1", "site_id": site, "date": "2026-03-02", "status": "present"}}
     assert api.post("/events", {"events": [attendance]}).status_code == 202
-    wait_until(lambda: api.get("/workers/w-1/balance").get_json()["earned_fen"] == 15000, 60, "the day's wage")
+    _applied(api, pipeline, "/workers/w-1/balance", "earned_fen", 15000, "the day's wage")
     assert api.post(f"/sites/{site}/periods/2026-03/close", {}).status_code == 200
     with runtime.sessions.begin() as session:
         checker = api.as_token(issue_token(session, name="checker", role="admin"))
