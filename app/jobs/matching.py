@@ -14,13 +14,22 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, exists, false, not_, or_, select, true
+from sqlalchemy import and_, exists, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 import matching
 import payroll
-from app.db.models import Alert, Household, LabourProfile, LabourStatus, Referral, Region, Vacancy, Worker
-from app.pay.income import household_income
+from app.db.models import (
+    Alert,
+    Household,
+    LabourProfile,
+    LabourStatus,
+    Referral,
+    Region,
+    Vacancy,
+    Worker,
+    WorkerMonthIncome,
+)
 
 LABOURER_CANDIDATES = 500  # labourers scored for one vacancy
 VACANCY_CANDIDATES = 200  # vacancies scored for one labourer
@@ -105,19 +114,33 @@ def _labourer_rows(session: Session, vacancy: Vacancy, path: str, within: str | 
     return rows
 
 
+def _yearly_income(session: Session, months: list[str], household_ids: list[str]) -> dict[str, int]:
+    """household id -> income over `months`, asked by the members' ids: by household, PostgreSQL would scan every
+    worker's income to join it."""
+    members = dict(session.execute(select(Worker.id, Worker.household_id)
+                                   .where(Worker.household_id.in_(household_ids))).all())
+    income: dict[str, int] = dict.fromkeys(household_ids, 0)
+    for worker_id, fen in session.execute(
+            select(WorkerMonthIncome.worker_id, func.sum(WorkerMonthIncome.income_fen))
+            .where(WorkerMonthIncome.worker_id.in_(sorted(members)), WorkerMonthIncome.month.in_(months))
+            .group_by(WorkerMonthIncome.worker_id)):
+        income[members[worker_id]] += int(fen)
+    return income
+
+
 def households_need(session: Session, rows: Iterable, today: date, thresholds: payroll.AlertThresholds
                     ) -> dict[str, matching.Household]:
     """Each household's need: income per person over the 12 finished months before today against the line."""
     sizes = {row.household_id: (row.size, row.status) for row in rows}
     last = f"{today.year - (today.month == 1):04d}-{(today.month - 2) % 12 + 1:02d}"
     months = [*payroll.previous_months(last, 11), last]
-    income = household_income(session, months, sorted(sizes)) if sizes else {}
+    income = _yearly_income(session, months, sorted(sizes)) if sizes else {}
     alerted = set(session.scalars(select(Alert.household_id).where(
         Alert.household_id.in_(sorted(sizes)), Alert.status.in_(OPEN_ALERTS)))) if sizes else set()
     line = thresholds.monitoring_line_fen(today.year)
     return {household_id: matching.Household(
         size=size, status=status, monitoring_line_fen=line, open_alert=household_id in alerted,
-        income_per_person_fen=payroll.round_half_up(Fraction(sum(income.get(household_id, {}).values()), size)))
+        income_per_person_fen=payroll.round_half_up(Fraction(income.get(household_id, 0), size)))
         for household_id, (size, status) in sizes.items()}
 
 

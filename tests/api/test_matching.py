@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app.db.models import Alert, Assignment, LabourProfile, LabourStatus, Referral, Vacancy
+from app.db.models import Alert, Assignment, LabourProfile, LabourStatus, Referral, Vacancy, WorkerMonthIncome
 
 AS_OF = "2026-04-01"
 ALERT = "a1" * 16
@@ -136,3 +136,12 @@ def test_part_time_work_or_work_from_a_later_day_keeps_no_labourer_out(api, labo
     assert [id for id, _ in ranked(api.get("/vacancies/v-cook/matches", as_of=AS_OF))] == ["w-li", "w-wang",
                                                                                            "w-chen"]
     assert [id for id, _ in ranked(api.get("/vacancies/v-cook/matches", as_of="2026-05-01"))] == ["w-li", "w-chen"]
+
+
+def test_a_household_whose_year_of_income_reaches_the_line_has_no_gap_to_close(api, labour):
+    months = [f"2025-{m:02d}" for m in range(4, 13)] + ["2026-01", "2026-02", "2026-03"]
+    add(labour, *[WorkerMonthIncome(worker_id="w-wang", month=month, income_fen=150_000) for month in months],
+        WorkerMonthIncome(worker_id="w-wang", month="2026-04", income_fen=9_000_000))  # after the year matched for
+    # 12 x 150,000 over 3 people is the line exactly: Wang's 20 points for the gap are gone.
+    assert ranked(api.get("/vacancies/v-cook/matches", as_of=AS_OF)) == [("w-li", 100), ("w-wang", 75),
+                                                                          ("w-chen", 28)]
