@@ -8,7 +8,7 @@ from support.matching import TODAY, labourer_lists, labourers, vacancies, vacanc
 
 from matching import DEMANDS, SHARED_LEVELS, rank_labourers, rank_vacancies
 
-EXAMPLES = settings(max_examples=30, deadline=None)
+EXAMPLES = settings(max_examples=25, deadline=None)
 
 
 def breaks_a_hard_filter(labourer, vacancy):
