@@ -24,11 +24,13 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY alembic.ini gunicorn.conf.py ./
 COPY migrations/ migrations/
 COPY payroll/ payroll/
+COPY labour/ labour/
+COPY matching/ matching/
 COPY events/ events/
 COPY app/ app/
 COPY consumers/ consumers/
 RUN pip install --no-deps --editable . \
-    && python -m compileall -q app consumers events payroll migrations
+    && python -m compileall -q app consumers events payroll labour matching migrations
 
 # Never root at run time; the code stays read-only (owned by root) for that user.
 # PROMETHEUS_MULTIPROC_DIR: gunicorn's workers (and the consumers) write their metrics there;

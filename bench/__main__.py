@@ -8,6 +8,7 @@ measured in the same run, then a summary table against the targets.
     .venv/bin/python -m bench --only alerts --alert-workers 1000000 --repeat 1
     .venv/bin/python -m bench --only upkeep --processes 1
     .venv/bin/python -m bench --only pages --pages-requests 200
+    .venv/bin/python -m bench --only matching --match-labourers 5000000 --repeat 1
 
 Results go to var/bench/results-<time>.json as well; logs of the child processes to var/bench/logs/.
 """
@@ -37,8 +38,8 @@ SIZES = {
     "large": dict(workers=100000, days=1, api_workers=100000, close_workers=100000, emb_workers=50000, emb_days=1,
                   alert_workers=1000000, pages_workers=20000),
 }
-ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep", "pages")
-# alerts (minutes to make its history), upkeep (the pipeline twice more) and pages run when asked for
+ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep", "pages", "matching")
+# alerts (minutes to make its history), upkeep (the pipeline twice more), pages and matching run when asked for
 DEFAULT = ("floor", "pipeline", "api", "close", "embedded")
 
 
@@ -77,6 +78,9 @@ def parse_args() -> tuple[argparse.Namespace, dict, set[str]]:
     parser.add_argument("--pages-rate", type=float, default=1000, help="events a second posted meanwhile")
     parser.add_argument("--pages-match", default="",
                         help="measure only the pages whose name contains this text (the baselines always)")
+    parser.add_argument("--match-labourers", type=int, default=5_000_000, help="labourers of the matching province")
+    parser.add_argument("--match-vacancies", type=int, default=50_000, help="vacancies of the matching province")
+    parser.add_argument("--match-requests", type=int, default=300, help="vacancies and labourers ranked a run")
     args = parser.parse_args()
     use_bench_data_key()
     size = dict(SIZES[args.size])
@@ -97,7 +101,7 @@ def main() -> None:
     print(f"bench: {args.size} {size}, repeat {args.repeat}; machine {results['machine']}", file=sys.stderr)
     started = time.monotonic()
     needs_kafka = bool(only & {"floor", "pipeline", "api", "upkeep", "pages"})
-    needs_pg = bool(only & {"floor", "pipeline", "api", "close", "alerts", "upkeep", "pages"})
+    needs_pg = bool(only & {"floor", "pipeline", "api", "close", "alerts", "upkeep", "pages", "matching"})
     services = Services(kafka=needs_kafka, postgres=needs_pg).start() if needs_kafka or needs_pg else None
     try:
         if only & {"floor", "pipeline"}:
@@ -114,6 +118,11 @@ def main() -> None:
             results["upkeep"] = bench_upkeep(services, size, args)
         if "pages" in only:
             results["pages"] = bench_pages(services, size, args)
+        if "matching" in only:
+            from bench.matching import run_matching
+
+            results["matching"] = run_matching(services, args.match_labourers, args.match_vacancies,
+                                               args.match_requests, args.repeat)
     finally:
         if services:
             services.stop()

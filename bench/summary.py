@@ -7,7 +7,8 @@ import statistics
 TARGETS = {"pipeline_rate": 10_000, "pipeline_share": 0.30, "api_rate": 5_000, "balance_p99_ms": 50,
            "balance_rps": 300, "ingest_rate": 1_000, "close_1m_s": 30, "embedded_rate": 2_000,
            "alerts_first_s": 10, "alerts_second_s": 2, "alerts_1m_s": 60, "alerts_rss_mib": 256,
-           "page_p95_ms": 100, "first_load_kb": 150, "interaction_kb": 20}
+           "page_p95_ms": 100, "first_load_kb": 150, "interaction_kb": 20, "match_vacancy_p99_ms": 200,
+           "match_labourer_p99_ms": 50}
 
 
 def median(values):
@@ -45,7 +46,7 @@ def cpu_row(cpus: list[dict]) -> tuple:
 
 def summary(r: dict) -> str:
     rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
-    for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows, page_rows):
+    for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows, page_rows, matching_rows):
         rows.extend(part(r))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -190,6 +191,22 @@ def alert_rows(r: dict) -> list[tuple]:
          " / ".join(f"{a['expected'][k]:,}" if k != "no_work" else "{:,}-{:,}".format(*a["expected"][k])
                     for k in KINDS), "-", "as planted", "ok" if not problems else "; ".join(problems)[:120]),
     ]
+
+
+def matching_rows(r: dict) -> list[tuple]:
+    """Ranking one vacancy and one labourer, p99 of the requests, each against its bare filter."""
+    m = r.get("matching")
+    if not m:
+        return []
+    rows = []
+    for key, what in (("vacancy", f"match one vacancy against {m['labourers']:,} labourers"),
+                      ("labourer", f"match one labourer against {m['province']['rows']['open_vacancies']:,} "
+                                   "open vacancies")):
+        p99, floor = (median([run[name]["p99_ms"] for run in m["runs"]]) for name in (key, f"{key}_floor"))
+        limit = TARGETS[f"match_{key}_p99_ms"]
+        rows.append((what, _fmt(p99, " ms p99", 1), f"bare filter {floor:.1f} ms p99", f"x{p99 / floor:.1f}",
+                     f"< {limit} ms", _verdict(p99, limit)))
+    return rows
 
 
 def _verdict(value: float | None, limit: float) -> str:

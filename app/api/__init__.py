@@ -14,13 +14,17 @@ from app.api import (
     health,
     households,
     imports,
+    labour,
+    matching,
     payments,
     payroll_sheets,
     periods,
+    referrals,
     regions,
     sites,
     stats,
     tokens,
+    vacancies,
     voids,
     webhooks,
     workers,
@@ -34,7 +38,8 @@ from app.api.observability import init_observability
 from app.api.problems import ProblemApi, ProblemResponses
 
 BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens,
-              periods, payments, imports, payroll_sheets, alerts, webhooks, stats, audit, voids)
+              periods, payments, imports, payroll_sheets, alerts, webhooks, stats, audit, voids, labour, vacancies,
+              referrals, matching)
 
 API_CONFIG = {
     "API_TITLE": "Stablework",

@@ -8,6 +8,7 @@ from app.alerts.inbox import AlertFilter, alert_page
 from app.alerts.status import AlertConflict, acknowledge_alert, resolve_alert
 from app.api.access import Principal, authorize, require_alert, require_region_field
 from app.api.context import reading, runtime, unit_of_work
+from app.api.matching import household_vacancies
 from app.api.pagination import decode_cursor, encode_cursor
 from app.api.schemas.alerts import (
     AcknowledgeIn,
@@ -18,6 +19,7 @@ from app.api.schemas.alerts import (
     EvaluationOut,
     ResolveIn,
 )
+from app.api.schemas.matching import AlertWithVacanciesOut
 from app.db.models import Alert
 
 blp = Blueprint("alerts", __name__, url_prefix="/api/v1/alerts", description="Income-stability alerts")
@@ -69,11 +71,13 @@ class Alerts(MethodView):
 
 @blp.route("/<hex_id:alert_id>")
 class AlertById(MethodView):
-    @blp.response(200, AlertOut)
+    @blp.response(200, AlertWithVacanciesOut)
     def get(self, alert_id):
-        """One alert of the caller's region"""
+        """One alert of the caller's region, with the best open vacancies for its household's idle members"""
         with reading() as session:
-            return _alert(session, authorize(session), alert_id)
+            alert = _alert(session, authorize(session), alert_id)
+            shown = {name: getattr(alert, name) for name in AlertOut().fields}
+            return {**shown, "vacancies": household_vacancies(session, alert.household_id)}
 
 
 @blp.route("/<hex_id:alert_id>/acknowledge")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from app.access.tokens import create_token, issue_token
-from app.db.models import Alert, DeadLetter, PendingVoid
+from app.db.models import Alert, DeadLetter, LabourProfile, PendingVoid, Vacancy
 
 COUNTY, VILLAGE, TOWNSHIP = "360702", "360702101201", "360702101"
 VILLAGE_PATH = "/36/3607/360702/360702101/360702101201/"
@@ -123,6 +123,19 @@ class Env:
                 return alert.id
         return self.state(f"alert {status}", make)
 
+    def matched_vacancy(self) -> str:
+        """An open vacancy at the sewing workshop that Wang, whose labour profile it makes, may take."""
+        def make():
+            with self.runtime.sessions.begin() as session:
+                session.add(LabourProfile(worker_id=WORKER, skills=["sewing"], travel_range="county",
+                                          max_physical_demand="medium"))
+                session.add(Vacancy(id="v-sewing", site_id=SITE, region_code=VILLAGE, office_region_code=COUNTY,
+                                    title="Sewing machinist", count=2, skills=["sewing"], physical_demand="light",
+                                    scheme={"kind": "daily", "day_rate_fen": 12000}, start_date=date(2026, 3, 1),
+                                    posted_event_id=str(uuid.uuid4()), posted_at=datetime(2026, 2, 20, tzinfo=UTC)))
+            return "v-sewing"
+        return self.kept("matched vacancy", make)
+
     def webhook(self) -> str:
         return self.kept("webhook", lambda: self.api.created(
             "/webhooks", {"url": "http://example.org/hook", "region_code": COUNTY})["id"])
@@ -154,3 +167,31 @@ class Env:
                 session.add(PendingVoid(event_id=void_id, output_id=str(uuid.uuid4()), worker_id=WORKER, site_id=SITE))
             return void_id
         return self.state("pending void", make)
+
+    def vacancy(self) -> str:
+        """An open vacancy at the sewing workshop, posted by its office, in a year of its own (so that each
+        hire's assignment of Wang there is alone in its days)."""
+        def make():
+            year = 2040 + self.n()
+            response = self.api.post("/vacancies", {
+                "site_id": SITE, "title": "Cutter", "count": 5, "physical_demand": "light", "full_time": False,
+                "scheme": {"kind": "daily", "day_rate_fen": 9000}, "start_date": f"{year}-01-01",
+                "end_date": f"{year}-12-31"})
+            assert response.status_code == 202, response.get_json()
+            self.consume()
+            return response.get_json()["vacancy_id"]
+        return self.state("vacancy", make)
+
+    def referral(self) -> str:
+        """Wang referred to a vacancy, waiting for its decision."""
+        def make():
+            response = self.api.post("/referrals", {"vacancy_id": self.vacancy(), "worker_id": WORKER})
+            assert response.status_code == 202, response.get_json()
+            self.consume()
+            return response.get_json()["referral_id"]
+        return self.state("referral", make)
+
+    def employer(self) -> str:
+        return self.kept("employer", lambda: self.api.created("/employers", {
+            "kind": "cooperative", "name": "Tea cooperative", "region_code": VILLAGE,
+            "office_region_code": COUNTY})["id"])

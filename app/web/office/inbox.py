@@ -18,6 +18,7 @@ from app.api.pagination import decode_cursor, encode_cursor, text_id
 from app.api.schemas.alerts import AcknowledgeIn, ResolveIn
 from app.api.schemas.base import MONTH
 from app.db.models import Alert
+from app.web.office.vacancies import alert_vacancies
 from app.web.office.words import KINDS, STATUSES, when
 from app.web.pages import authorize_page, safe_next
 
@@ -62,7 +63,7 @@ def _month(value) -> str:
 def alert(alert_id: str) -> str:
     with reading() as reader:
         found = _alert(reader, authorize_page(reader), alert_id)
-        return render_template("office/alert.html", **_row(reader, found))
+        return render_template("office/alert.html", **_row(reader, found), vacancies=alert_vacancies(reader, found))
 
 
 def acknowledge(alert_id: str) -> Response | tuple[str, int]:

@@ -1,0 +1,1 @@
+"""Jobs for idle labour on the database: matching labourers and vacancies (matching)."""
