@@ -42,6 +42,7 @@ class Referrals(MethodView):
 
     @blp.arguments(ReferralArgs, location="query")
     @blp.response(200, ReferralOut(many=True))
+    @blp.alt_response(404, description="no such vacancy or labourer")
     def get(self, args):
         """The referrals of a vacancy (for who keeps it) or of a labourer (for who may see them), newest first"""
         with reading() as session:

@@ -89,6 +89,7 @@ class Vacancies(MethodView):
 
     @blp.arguments(VacancyArgs, location="query")
     @blp.response(200, VacancyOut(many=True))
+    @blp.alt_response(404, description="no such region")
     def get(self, args):
         """Vacancies by status (open unless asked), where the work is inside a region if named; newest first"""
         with reading() as session:
