@@ -11,9 +11,24 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from labour.vocabulary import LABOUR_STATUSES, PHYSICAL_DEMANDS, SKILLS, WORK_KINDS
+from payroll import InvalidScheme, scheme_from_dict
+
 ATTENDANCE_RECORDED = "attendance.recorded"
 OUTPUT_RECORDED = "output.recorded"
 OUTPUT_VOIDED = "output.voided"
+LABOUR_STATUS_CHANGED = "labour.status_changed"
+VACANCY_POSTED = "vacancy.posted"
+VACANCY_FILLED = "vacancy.filled"
+VACANCY_CLOSED = "vacancy.closed"
+REFERRAL_MADE = "referral.made"
+REFERRAL_ACCEPTED = "referral.accepted"
+REFERRAL_DECLINED = "referral.declined"
+REFERRAL_HIRED = "referral.hired"
+# Events of the jobs area: on the same topic as the work events; a vacancy's own events are keyed by its id.
+VACANCY_EVENTS = (VACANCY_POSTED, VACANCY_FILLED, VACANCY_CLOSED)
+JOB_EVENTS = (LABOUR_STATUS_CHANGED, *VACANCY_EVENTS, REFERRAL_MADE, REFERRAL_ACCEPTED, REFERRAL_DECLINED,
+              REFERRAL_HIRED)
 
 ATTENDANCE_STATUSES = ("present", "half_day", "absent", "leave")
 MAX_QUANTITY = 2**31 - 1
@@ -87,12 +102,105 @@ class OutputVoidedV1(Schema):
     reason = fields.String(load_default=None, allow_none=True, validate=[validate.Length(max=500), encodable])
 
 
-CURRENT_VERSION: dict[str, int] = {ATTENDANCE_RECORDED: 1, OUTPUT_RECORDED: 1, OUTPUT_VOIDED: 1}
+_Text = lambda limit: fields.String(  # noqa: E731
+    load_default=None, allow_none=True, validate=[validate.Length(max=limit), encodable])
+_Codes = lambda vocabulary: fields.List(  # noqa: E731
+    fields.String(validate=validate.OneOf(sorted(vocabulary))), load_default=list, validate=validate.Length(max=30))
+
+
+def _wage_scheme(value: dict[str, Any]) -> None:
+    try:
+        scheme_from_dict(value)
+    except (InvalidScheme, TypeError) as error:
+        raise ValidationError(f"not a wage scheme: {error}") from None
+
+
+class LabourStatusChangedV1(Schema):
+    worker_id = _Id()
+    status = fields.String(required=True, validate=validate.OneOf(sorted(LABOUR_STATUSES)))
+    date = fields.Date(required=True)  # effective from this day
+    region_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 32))
+    place = _Text(200)
+    note = _Text(500)
+
+
+class VacancyPostedV1(Schema):
+    vacancy_id = _Id()
+    site_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
+    employer_id = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
+    title = fields.String(required=True, validate=[validate.Length(1, 200), encodable])
+    kind = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(sorted(WORK_KINDS)))
+    count = fields.Integer(required=True, strict=True, validate=validate.Range(1, 100_000))
+    skills = _Codes(SKILLS)
+    physical_demand = fields.String(required=True, validate=validate.OneOf(sorted(PHYSICAL_DEMANDS)))
+    scheme = fields.Dict(required=True, validate=_wage_scheme)
+    full_time = fields.Boolean(load_default=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(load_default=None, allow_none=True)
+    housing = fields.Boolean(load_default=False)
+    poor_first = fields.Boolean(load_default=False)
+    description = _Text(2000)
+    posted_by = _Text(200)
+
+    @validates_schema
+    def _one_place_and_dates_in_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if (data.get("site_id") is None) == (data.get("employer_id") is None):
+            raise ValidationError("give either site_id or employer_id", "site_id")
+        if data.get("end_date") is not None and data["end_date"] < data["start_date"]:
+            raise ValidationError("end_date is before start_date", "end_date")
+
+
+class VacancyFilledV1(Schema):
+    vacancy_id = _Id()
+    note = _Text(500)
+
+
+class VacancyClosedV1(Schema):
+    vacancy_id = _Id()
+    reason = fields.String(required=True, validate=[validate.Length(1, 500), encodable])
+
+
+class ReferralMadeV1(Schema):
+    referral_id = _Id()
+    vacancy_id = _Id()
+    worker_id = _Id()
+    note = _Text(500)
+    referred_by = _Text(200)
+
+
+class ReferralAcceptedV1(Schema):
+    referral_id = _Id()
+    worker_id = _Id()
+
+
+class ReferralDeclinedV1(Schema):
+    referral_id = _Id()
+    worker_id = _Id()
+    reason = fields.String(required=True, validate=[validate.Length(1, 500), encodable])
+
+
+class ReferralHiredV1(Schema):
+    referral_id = _Id()
+    worker_id = _Id()
+    assignment_id = _Id()  # chosen when the hire is asked for: the assignment it makes, once
+    start_date = fields.Date(required=True)
+
+
+CURRENT_VERSION: dict[str, int] = {ATTENDANCE_RECORDED: 1, OUTPUT_RECORDED: 1, OUTPUT_VOIDED: 1,
+                                   **{event_type: 1 for event_type in JOB_EVENTS}}
 
 DATA_SCHEMAS: dict[tuple[str, int], Schema] = {
     (ATTENDANCE_RECORDED, 1): AttendanceRecordedV1(),
     (OUTPUT_RECORDED, 1): OutputRecordedV1(),
     (OUTPUT_VOIDED, 1): OutputVoidedV1(),
+    (LABOUR_STATUS_CHANGED, 1): LabourStatusChangedV1(),
+    (VACANCY_POSTED, 1): VacancyPostedV1(),
+    (VACANCY_FILLED, 1): VacancyFilledV1(),
+    (VACANCY_CLOSED, 1): VacancyClosedV1(),
+    (REFERRAL_MADE, 1): ReferralMadeV1(),
+    (REFERRAL_ACCEPTED, 1): ReferralAcceptedV1(),
+    (REFERRAL_DECLINED, 1): ReferralDeclinedV1(),
+    (REFERRAL_HIRED, 1): ReferralHiredV1(),
 }
 
 # (type, from_version) -> pure function from the raw data of that version to the next one.

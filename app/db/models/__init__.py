@@ -11,6 +11,15 @@ from app.db.models.alerts import (
 from app.db.models.audit import AuditEntry
 from app.db.models.auth import Account, AccountSite, ApiToken, TokenSite
 from app.db.models.intake import ReceivedEvent
+from app.db.models.jobs import (
+    Employer,
+    LabourBaseline,
+    LabourProfile,
+    LabourStatus,
+    LabourStatusChange,
+    Referral,
+    Vacancy,
+)
 from app.db.models.ledger import (
     AttendanceRecord,
     DeadLetter,
@@ -36,6 +45,7 @@ __all__ = [
     "Alert", "AlertBaseline", "AlertEvaluation", "ChangeClock", "Webhook", "WebhookAttempt", "WebhookDelivery",
     "Account", "AccountSite", "ApiToken", "TokenSite",
     "AuditEntry",
+    "Employer", "LabourBaseline", "LabourProfile", "LabourStatus", "LabourStatusChange", "Referral", "Vacancy",
     "ReceivedEvent",
     "Adjustment", "ApprovedPay", "IdempotencyRecord", "PaymentBatch", "PaymentLine", "PayPeriod", "PeriodTransition",
     "AttendanceRecord", "DeadLetter", "OutputRecord", "PendingVoid", "ProcessedEvent", "SiteWeekWorker", "WageLine",
