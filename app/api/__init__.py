@@ -18,6 +18,7 @@ from app.api import (
     payroll_sheets,
     periods,
     regions,
+    return_to_work,
     sites,
     stats,
     tokens,
@@ -34,7 +35,7 @@ from app.api.observability import init_observability
 from app.api.problems import ProblemApi, ProblemResponses
 
 BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens,
-              periods, payments, imports, payroll_sheets, alerts, webhooks, stats, audit, voids)
+              periods, payments, imports, payroll_sheets, alerts, webhooks, stats, return_to_work, audit, voids)
 
 API_CONFIG = {
     "API_TITLE": "Stablework",

@@ -127,6 +127,10 @@ POLICY: dict[str, Rule] = {
     "webhooks.WebhookById": _rule(OFFICES, Scope.WEBHOOK),
     "webhooks.WebhookDeliveries": _rule(OFFICES, Scope.WEBHOOK),
     "stats.Employment": _rule((*OFFICES, "post_manager"), Scope.REGION),
+    # Return-to-work statistics (app.api.return_to_work): read as the employment statistics are.
+    "return_to_work.AsOf": _rule((*OFFICES, "post_manager"), Scope.REGION),
+    "return_to_work.Weeks": _rule((*OFFICES, "post_manager"), Scope.REGION),
+    "return_to_work.weeks_xlsx": _rule((*OFFICES, "post_manager"), Scope.REGION),
     "tokens.Tokens": _rule(("admin",), Scope.OWN_REGION, Scope.REGION),
     "tokens.Revoke": _rule(("admin",), Scope.TOKEN),
     "dead_letters.DeadLetters": _rule(("admin",), Scope.NATIONWIDE),
