@@ -177,6 +177,9 @@ POLICY: dict[str, Rule] = {
     "office.resolve": _page(OFFICES, Scope.ALERT),
     "office.household": _page(OFFICES, Scope.HOUSEHOLD),
     "office.county": _page((*OFFICES, "post_manager"), Scope.REGION),  # as the API's employment statistics
+    # The jobs pages (app.web.jobs): return-to-work statistics, read as the API's are.
+    "jobs.page": _page((*OFFICES, "post_manager"), Scope.REGION),
+    "jobs.workbook_file": _page((*OFFICES, "post_manager"), Scope.REGION),
 }
 
 

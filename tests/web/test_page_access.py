@@ -146,6 +146,11 @@ PAGES = (
          listed=lambda env: "Wang Jianguo"),
     Page("GET", "/office/county", at("/office/county"), ok(200, *OFFICES, "post_manager"), outside=200,
          listed=lambda env: "Zhanggong"),
+    # The jobs pages (app.web.jobs).
+    Page("GET", "/jobs/return-to-work", at("/jobs/return-to-work?date=2026-04-01"), ok(200, *OFFICES, "post_manager"),
+         outside=200, listed=lambda env: "Zhanggong"),
+    Page("GET", "/jobs/return-to-work.xlsx", at(f"/jobs/return-to-work.xlsx?region={COUNTY}&date=2026-04-01"),
+         ok(200, *OFFICES, "post_manager")),
 )
 
 
