@@ -8,10 +8,26 @@ from events.envelope import (
     parse_event,
     to_cloudevent,
 )
-from events.schemas import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED
+from events.schemas import (
+    ATTENDANCE_RECORDED,
+    JOB_EVENTS,
+    LABOUR_STATUS_CHANGED,
+    OUTPUT_RECORDED,
+    OUTPUT_VOIDED,
+    REFERRAL_ACCEPTED,
+    REFERRAL_DECLINED,
+    REFERRAL_HIRED,
+    REFERRAL_MADE,
+    VACANCY_CLOSED,
+    VACANCY_EVENTS,
+    VACANCY_FILLED,
+    VACANCY_POSTED,
+)
 
 __all__ = [
     "ATTENDANCE_RECORDED", "OUTPUT_RECORDED", "OUTPUT_VOIDED",
+    "JOB_EVENTS", "LABOUR_STATUS_CHANGED", "REFERRAL_ACCEPTED", "REFERRAL_DECLINED", "REFERRAL_HIRED", "REFERRAL_MADE",
+    "VACANCY_CLOSED", "VACANCY_EVENTS", "VACANCY_FILLED", "VACANCY_POSTED",
     "InvalidEvent", "WorkEvent",
     "content_hash", "decode_event", "encode_event", "parse_event", "to_cloudevent",
 ]

@@ -25,7 +25,7 @@ REFERRAL_MADE = "referral.made"
 REFERRAL_ACCEPTED = "referral.accepted"
 REFERRAL_DECLINED = "referral.declined"
 REFERRAL_HIRED = "referral.hired"
-# Events of the jobs area: on the same topic as the work events; a vacancy's own events are keyed by its id.
+# Events of the jobs area: on the same topic as the work events, keyed as WorkEvent.key says.
 VACANCY_EVENTS = (VACANCY_POSTED, VACANCY_FILLED, VACANCY_CLOSED)
 JOB_EVENTS = (LABOUR_STATUS_CHANGED, *VACANCY_EVENTS, REFERRAL_MADE, REFERRAL_ACCEPTED, REFERRAL_DECLINED,
               REFERRAL_HIRED)
@@ -170,17 +170,20 @@ class ReferralMadeV1(Schema):
 
 class ReferralAcceptedV1(Schema):
     referral_id = _Id()
+    vacancy_id = _Id()
     worker_id = _Id()
 
 
 class ReferralDeclinedV1(Schema):
     referral_id = _Id()
+    vacancy_id = _Id()
     worker_id = _Id()
     reason = fields.String(required=True, validate=[validate.Length(1, 500), encodable])
 
 
 class ReferralHiredV1(Schema):
     referral_id = _Id()
+    vacancy_id = _Id()
     worker_id = _Id()
     assignment_id = _Id()  # chosen when the hire is asked for: the assignment it makes, once
     start_date = fields.Date(required=True)

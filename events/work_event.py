@@ -30,6 +30,12 @@ class WorkEvent:
         return self.data["worker_id"]
 
     @property
+    def key(self) -> str:
+        """Its key on the bus: a vacancy's id for the vacancy's and its referrals' events, so a hire is read after
+        its vacancy's posting and before its closing; the worker's id for the others (their order is the worker's)."""
+        return self.data.get("vacancy_id") or self.data["worker_id"]
+
+    @property
     def site_id(self) -> str:
         return self.data["site_id"]
 

@@ -14,14 +14,17 @@ from app.api import (
     health,
     households,
     imports,
+    labour,
     payments,
     payroll_sheets,
     periods,
+    referrals,
     regions,
     return_to_work,
     sites,
     stats,
     tokens,
+    vacancies,
     voids,
     webhooks,
     workers,
@@ -35,7 +38,8 @@ from app.api.observability import init_observability
 from app.api.problems import ProblemApi, ProblemResponses
 
 BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens,
-              periods, payments, imports, payroll_sheets, alerts, webhooks, stats, return_to_work, audit, voids)
+              periods, payments, imports, payroll_sheets, alerts, webhooks, stats, return_to_work, audit, voids, labour,
+              vacancies, referrals)
 
 API_CONFIG = {
     "API_TITLE": "Stablework",

@@ -39,7 +39,7 @@ from app.access.tokens import BEARER, Bearer, bearer_in, find_bearer
 from app.api.context import reading
 from app.db import Reader
 from app.db.audit import note_actor
-from app.db.models import Account, ApiToken, Assignment, Household, Region, Site, Worker
+from app.db.models import Account, ApiToken, Assignment, Employer, Household, Region, Site, Vacancy, Worker
 from app.db.models.auth import ROLES
 
 
@@ -56,6 +56,7 @@ class Scope(Enum):
     WEBHOOK = "the webhook's region; a nationwide webhook, nationwide callers only"
     TOKEN = "the token's (or account's) region; a nationwide one, nationwide admins only"
     PAGE = "a page: the caller is the account signed in by the session cookie, not a bearer token"
+    VACANCY = "a vacancy or employer: its office's region; a supervisor, the vacancies of their sites"
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,23 @@ POLICY: dict[str, Rule] = {
     "dead_letters.DeadLetters": _rule(("admin",), Scope.NATIONWIDE),
     "dead_letters.ReplayDeadLetter": _rule(("admin",), Scope.NATIONWIDE),
     "audit.AuditLog": _rule(OFFICES, Scope.OWN_REGION),
+    # Jobs (app.api.labour, vacancies, referrals): offices keep labourers' profiles and statuses and the baseline;
+    # vacancies hold no personal data, so anyone signed in reads them; whoever keeps a vacancy (its office, its
+    # site's supervisor) fills, closes and decides its referrals; a referral is read from either side.
+    "labour.Profile": _rule(OFFICES, Scope.WORKER),
+    "labour.Status": _rule(OFFICES, Scope.WORKER),
+    "labour.Baselines": _rule(OFFICES, Scope.REGION),
+    "vacancies.Employers": _rule((*OFFICES, "post_manager"), Scope.REGION, Scope.OWN_REGION),
+    "vacancies.EmployerById": _rule((*OFFICES, "post_manager"), Scope.VACANCY),
+    "vacancies.Vacancies": _rule(EVERYONE, Scope.SITE, Scope.VACANCY),  # POST: a site's or an employer's
+    "vacancies.VacancyById": _rule(EVERYONE),
+    "vacancies.Fill": _rule(EVERYONE, Scope.VACANCY),
+    "vacancies.Close": _rule(EVERYONE, Scope.VACANCY),
+    "referrals.Referrals": _rule(EVERYONE, Scope.WORKER, Scope.VACANCY),  # POST: the worker's; GET: either
+    "referrals.ReferralById": _rule(EVERYONE, Scope.WORKER, Scope.VACANCY),
+    "referrals.Accept": _rule(EVERYONE, Scope.VACANCY),
+    "referrals.Decline": _rule(EVERYONE, Scope.VACANCY),
+    "referrals.Hire": _rule(EVERYONE, Scope.VACANCY),
     # Pages (app.web): signing in and out, the language, the pages' files; the landing page.
     "web.login": PUBLIC_PAGE,
     "web.logout": PUBLIC_PAGE,
@@ -312,6 +330,32 @@ def forbidden_sites(principal: Principal, session: Session, site_ids: set[str]) 
     rows = session.execute(
         select(Site.id, Region.path).join(Region, Site.region_code == Region.code).where(Site.id.in_(site_ids)))
     return sorted(site_ids - {row.id for row in rows if principal.covers(row.path)})
+
+
+def require_vacancy(principal: Principal, session: Session, vacancy: Vacancy) -> None:
+    """A supervisor keeps the vacancies of the sites they supervise; everyone else those their region's office
+    posted."""
+    _declared(Scope.VACANCY)
+    if not keeps_vacancy(principal, session, vacancy):
+        abort(403, message="this vacancy is not yours to keep")
+
+
+def keeps_vacancy(principal: Principal, session: Session, vacancy: Vacancy) -> bool:
+    if principal.role == "supervisor":
+        return vacancy.site_id in principal.site_ids
+    return principal.covers(session.get(Region, vacancy.office_region_code).path)
+
+
+def require_employer(principal: Principal, session: Session, employer: Employer) -> None:
+    _declared(Scope.VACANCY)
+    _region(principal, session, employer.office_region_code)
+
+
+def require_referral(principal: Principal, session: Session, vacancy: Vacancy, worker: Worker) -> None:
+    """A referral is seen by who keeps its vacancy and by who may see its labourer."""
+    _declared(Scope.VACANCY)
+    if not keeps_vacancy(principal, session, vacancy):
+        require_worker(principal, session, worker)
 
 
 def require_alert(principal: Principal, alert_region_path: str) -> None:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import structlog
 from sqlalchemy import select
@@ -11,11 +13,12 @@ from sqlalchemy.orm import Session
 from app.db.models import OutputRecord, ProcessedEvent
 from app.db.queries import among
 from app.ledger.apply import HANDLERS
-from app.ledger.checks import OutputRef, WorkContext
+from app.ledger.checks import OutputRef, Problem, WorkContext
 from app.ledger.dead_letters import park
+from app.ledger.jobs import apply_job, job_problem
 from app.ledger.records import BatchRecords, WageKey
 from app.ledger.wages import recompute_wage_lines
-from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, decode_event
+from events import JOB_EVENTS, OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, decode_event
 from events.bus import Bus, Message
 from events.envelope import message_hash
 from events.modes import as_structured
@@ -34,7 +37,9 @@ class BatchResult:
 
 
 def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: list[Message]) -> BatchResult:
-    """Apply `messages` inside `session`'s transaction; the caller commits, then the offsets."""
+    """Apply `messages` inside `session`'s transaction; the caller commits, then the offsets.
+
+    The jobs area's events go first, so that a hire's assignment is there for the work events of the batch."""
     result = BatchResult()
     decoded: list[tuple[Message, WorkEvent]] = []
     for message in map(as_structured, messages):
@@ -44,47 +49,77 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
             result.consumed["invalid"] += 1
             result.dead_lettered["invalid"] += park(
                 session, bus, dead_letter_topic, message, "invalid event", error.errors)
+    jobs = [(message, event) for message, event in decoded if event.type in JOB_EVENTS]
+    work = [(message, event) for message, event in decoded if event.type not in JOB_EVENTS]
+    seen = _processed_hashes(session, [event for _, event in decoded])
+    admit = _Admission(session, bus, dead_letter_topic, result, seen)
+    for message, event in jobs:
+        if (digest := admit(message, event, partial(job_problem, session))) is not None:
+            apply_job(session, event)
+            session.add(ProcessedEvent(event_id=event.id, content_hash=digest))
+            admit.applied(event, digest)
+    _apply_work(session, admit, work)
+    return result
+
+
+def _apply_work(session: Session, admit: _Admission, decoded: list[tuple[Message, WorkEvent]]) -> None:
     events = [event for _, event in decoded]
-    seen = _processed_hashes(session, events)
     context = WorkContext(session, events, _void_targets(session, events))
     records = BatchRecords.load(session, events)
     touched: set[WageKey] = set()
     for message, event in decoded:
-        result.consumed[event.type] += 1
-        digest = message_hash(event, message.value, message.headers)
-        previous = seen.get(event.id)
-        if previous == digest:
-            result.duplicates[event.type] += 1
-            continue
-        if message.key != event.worker_id:  # another worker's partition: its order is not this worker's
-            result.dead_lettered["key"] += park(
-                session, bus, dead_letter_topic, message, "key is not the worker id",
-                {"key": [f"must be the worker id {event.worker_id}"]}, event.id, event.type,
-            )
-            continue
-        if previous is not None:
-            result.dead_lettered["conflict"] += park(
-                session, bus, dead_letter_topic, message, "conflict: event id already used with other content",
-                {"id": ["already used with other content"]}, event.id, event.type,
-            )
-            continue
-        problem = context.problem(event)
-        if problem is not None:
-            log.info("event cannot be applied", event_id=event.id, reason=problem.message)
-            result.dead_lettered["not_applicable"] += park(
-                session, bus, dead_letter_topic, message, problem.message, problem.as_errors(), event.id, event.type
-            )
+        if (digest := admit(message, event, context.problem)) is None:
             continue
         touched.update(HANDLERS[event.type](event, context, records))
-        log.debug("event applied", event_id=event.id, type=event.type)
         records.processed_event(event.id, digest)
-        seen[event.id] = digest
+        admit.applied(event, digest)
         if event.type == OUTPUT_RECORDED:
             context.outputs[event.id] = OutputRef(event.worker_id, event.site_id)
-        result.applied[event.type] += 1
     records.save(session)
     recompute_wage_lines(session, touched, context, records.attendance)
-    return result
+
+
+@dataclass
+class _Admission:
+    """Whether a decoded event takes effect: not a duplicate, on its key's partition, its id not reused, and
+    applicable (else parked with the reason)."""
+
+    session: Session
+    bus: Bus
+    topic: str
+    result: BatchResult
+    seen: dict[str, str]
+
+    def __call__(self, message: Message, event: WorkEvent,
+                 problem_of: Callable[[WorkEvent], Problem | None]) -> str | None:
+        """The message's content hash when the event is to be applied; None when it is not."""
+        self.result.consumed[event.type] += 1
+        digest = message_hash(event, message.value, message.headers)
+        previous = self.seen.get(event.id)
+        if previous == digest:
+            self.result.duplicates[event.type] += 1
+            return None
+        if message.key != event.key:  # another partition: its order is not this key's
+            kind = "vacancy" if "vacancy_id" in event.data else "worker"
+            return self._park(message, event, "key", f"key is not the {kind} id",
+                              {"key": [f"must be the {kind} id {event.key}"]})
+        if previous is not None:
+            return self._park(message, event, "conflict", "conflict: event id already used with other content",
+                              {"id": ["already used with other content"]})
+        problem = problem_of(event)
+        if problem is not None:
+            log.info("event cannot be applied", event_id=event.id, reason=problem.message)
+            return self._park(message, event, "not_applicable", problem.message, problem.as_errors())
+        return digest
+
+    def applied(self, event: WorkEvent, digest: str) -> None:
+        log.debug("event applied", event_id=event.id, type=event.type)
+        self.seen[event.id] = digest
+        self.result.applied[event.type] += 1
+
+    def _park(self, message: Message, event: WorkEvent, kind: str, reason: str, errors: dict) -> None:
+        self.result.dead_lettered[kind] += park(self.session, self.bus, self.topic, message, reason, errors,
+                                                event.id, event.type)
 
 
 def _processed_hashes(session: Session, events: list[WorkEvent]) -> dict[str, str]:

@@ -18,8 +18,9 @@ from app.db.models import ReceivedEvent, Region, Site
 from app.db.models.types import utcnow
 from app.db.queries import among
 from app.db.rows import insert_rows
-from app.ledger.checks import OutputRef, WorkContext
-from events import OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, encode_event, parse_event
+from app.ledger.checks import OutputRef, Problem, WorkContext
+from app.ledger.jobs import job_problem
+from events import JOB_EVENTS, OUTPUT_RECORDED, OUTPUT_VOIDED, InvalidEvent, WorkEvent, encode_event, parse_event
 from events.bus import Bus, OutgoingMessage
 from events.envelope import hash_encoded, hash_headers
 
@@ -43,10 +44,26 @@ def parse_all(raw_events: list[Any]) -> tuple[dict[int, WorkEvent], dict[str, An
     parsed, errors = {}, {}
     for index, raw in enumerate(raw_events):
         try:
-            parsed[index] = parse_event(raw)
+            event = parse_event(raw)
         except InvalidEvent as error:
             errors[str(index)] = error.errors
+            continue
+        if event.type in JOB_EVENTS:  # each has its endpoint, which checks who may make it
+            errors[str(index)] = {"type": [f"{event.type} is made through the labour, vacancy and referral "
+                                           "endpoints, not sent as a work event"]}
+        else:
+            parsed[index] = event
     return parsed, errors
+
+
+def stage_job_event(session: Session, bus: Bus, topic: str, event: WorkEvent) -> Problem | None:
+    """Stage an event of the jobs area made by the API, unless it cannot be applied as things stand: then why.
+    The consumers apply it, asking the same question again."""
+    problem = job_problem(session, event)
+    if problem is None:
+        encoded = encode_event(event)
+        bus.stage(session, [OutgoingMessage(topic, event.key, encoded, hash_headers(hash_encoded(encoded)))])
+    return problem
 
 
 def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, WorkEvent],

@@ -1,5 +1,5 @@
-"""Rebuild every derived table (work records and their weeks, waiting voids, wage lines, income) from the event
-log or topic."""
+"""Rebuild every derived table (work records and their weeks, waiting voids, wage lines, income; vacancies,
+referrals and labour statuses) from the event log or topic."""
 from __future__ import annotations
 
 from sqlalchemy import and_, delete, exists, select
@@ -8,11 +8,15 @@ from app.db.models import (
     Adjustment,
     AttendanceRecord,
     DeadLetter,
+    LabourStatus,
+    LabourStatusChange,
     OutputRecord,
     PayPeriod,
     PendingVoid,
     ProcessedEvent,
+    Referral,
     SiteWeekWorker,
+    Vacancy,
     WageLine,
 )
 from app.db.models.periods import FROZEN_STATUSES
@@ -21,6 +25,8 @@ from app.pay.income import refill_income
 from app.runtime import Runtime
 
 RECORDS = (AttendanceRecord, OutputRecord, PendingVoid, ProcessedEvent, SiteWeekWorker)
+# The jobs area's, made again by its events; a hire's assignment stays, and its replayed hire finds it made.
+JOB_RECORDS = (Referral, Vacancy, LabourStatus, LabourStatusChange)
 
 
 def rebuild_derived(runtime: Runtime) -> None:
@@ -36,7 +42,7 @@ def rebuild_derived(runtime: Runtime) -> None:
     settings = runtime.settings
     runtime.bus.reset_offsets(settings.consumer_group, [settings.topic_work_events])
     with runtime.sessions.begin() as session:
-        for model in RECORDS:
+        for model in (*RECORDS, *JOB_RECORDS):
             session.execute(delete(model))
         session.execute(delete(WageLine).where(~_period_is(WageLine.site_id, WageLine.period, FROZEN_STATUSES)))
         session.execute(delete(Adjustment).where(~_period_is(Adjustment.site_id, Adjustment.in_month,

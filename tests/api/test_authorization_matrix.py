@@ -180,6 +180,50 @@ MATRIX = (
     Route("GET", f"{V1}/audit", at(f"{V1}/audit"), ok(200, "admin", "poverty_office"), outside=200,
           listed=lambda env: env.api.created("/households", {"id": "h-audited", "region_code": VILLAGE, "size": 1,
                                                              "status": "poor"})["id"]),
+    # --- jobs: labourers, the baseline, employers, vacancies, referrals ---------------------------------
+    Route("GET", f"{V1}/labourers/<worker_id>/profile", at(f"{V1}/labourers/{WORKER}/profile"),
+          ok(200, "admin", "poverty_office")),
+    Route("PUT", f"{V1}/labourers/<worker_id>/profile", lambda env: Req(
+        f"{V1}/labourers/{WORKER}/profile", {"skills": ["sewing"], "travel_range": "county"}),
+        ok(200, "admin", "poverty_office")),
+    Route("GET", f"{V1}/labourers/<worker_id>/status", at(f"{V1}/labourers/{WORKER}/status"),
+          ok(200, "admin", "poverty_office")),
+    Route("POST", f"{V1}/labourers/<worker_id>/status", lambda env: Req(
+        f"{V1}/labourers/{WORKER}/status", {"status": "idle", "date": DAY}), ok(202, "admin", "poverty_office")),
+    Route("GET", f"{V1}/labour-baselines", at(f"{V1}/labour-baselines?region={COUNTY}"),
+          ok(200, "admin", "poverty_office")),
+    Route("POST", f"{V1}/labour-baselines", lambda env: Req(f"{V1}/labour-baselines", {
+        "region_code": COUNTY, "year": 2025, "migrant_workers": 1200}), ok(200, "admin", "poverty_office")),
+    Route("POST", f"{V1}/employers", lambda env: Req(f"{V1}/employers", {
+        "kind": "family_farm", "name": "Navel orange farm", "region_code": VILLAGE, "office_region_code": COUNTY}),
+        ok(201, "admin", "poverty_office", "post_manager")),
+    Route("GET", f"{V1}/employers", at(f"{V1}/employers"), ok(200, "admin", "poverty_office", "post_manager"),
+          outside=200, listed=lambda env: env.employer()),
+    Route("GET", f"{V1}/employers/<employer_id>", lambda env: Req(f"{V1}/employers/{env.employer()}"),
+          ok(200, "admin", "poverty_office", "post_manager")),
+    Route("POST", f"{V1}/vacancies", lambda env: Req(f"{V1}/vacancies", {
+        "site_id": SITE, "title": "Cutter", "count": 1, "physical_demand": "light", "start_date": "2030-01-01",
+        "scheme": {"kind": "daily", "day_rate_fen": 9000}}), ok(202, *EVERYONE)),
+    # a vacancy holds no personal data: anyone signed in reads it
+    Route("GET", f"{V1}/vacancies", at(f"{V1}/vacancies"), ok(200, *EVERYONE), outside=200),
+    Route("GET", f"{V1}/vacancies/<vacancy_id>", lambda env: Req(f"{V1}/vacancies/{env.vacancy()}"),
+          ok(200, *EVERYONE), outside=200),
+    Route("POST", f"{V1}/vacancies/<vacancy_id>/fill", lambda env: Req(f"{V1}/vacancies/{env.vacancy()}/fill", {}),
+          ok(202, *EVERYONE)),
+    Route("POST", f"{V1}/vacancies/<vacancy_id>/close", lambda env: Req(
+        f"{V1}/vacancies/{env.vacancy()}/close", {"reason": "postponed"}), ok(202, *EVERYONE)),
+    Route("POST", f"{V1}/referrals", lambda env: Req(f"{V1}/referrals", {
+        "vacancy_id": env.vacancy(), "worker_id": WORKER}), ok(202, *EVERYONE)),
+    Route("GET", f"{V1}/referrals", lambda env: Req(f"{V1}/referrals?vacancy_id={env.vacancy()}"),
+          ok(200, *EVERYONE)),
+    Route("GET", f"{V1}/referrals/<referral_id>", lambda env: Req(f"{V1}/referrals/{env.referral()}"),
+          ok(200, *EVERYONE)),
+    Route("POST", f"{V1}/referrals/<referral_id>/accept", lambda env: Req(
+        f"{V1}/referrals/{env.referral()}/accept", {}), ok(202, *EVERYONE)),
+    Route("POST", f"{V1}/referrals/<referral_id>/decline", lambda env: Req(
+        f"{V1}/referrals/{env.referral()}/decline", {"reason": "no night shifts"}), ok(202, *EVERYONE)),
+    Route("POST", f"{V1}/referrals/<referral_id>/hire", lambda env: Req(
+        f"{V1}/referrals/{env.referral()}/hire", {}), ok(202, *EVERYONE)),
     # --- tokens, audit log and dead letters -----------------------------------------------------------
     Route("POST", f"{V1}/tokens", lambda env: Req(f"{V1}/tokens", {
         "name": "sewing tablet", "role": "supervisor", "region_code": COUNTY, "site_ids": [SITE],

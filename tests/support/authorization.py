@@ -150,3 +150,31 @@ class Env:
                 session.add(PendingVoid(event_id=void_id, output_id=str(uuid.uuid4()), worker_id=WORKER, site_id=SITE))
             return void_id
         return self.state("pending void", make)
+
+    def vacancy(self) -> str:
+        """An open vacancy at the sewing workshop, posted by its office, in a year of its own (so that each
+        hire's assignment of Wang there is alone in its days)."""
+        def make():
+            year = 2040 + self.n()
+            response = self.api.post("/vacancies", {
+                "site_id": SITE, "title": "Cutter", "count": 5, "physical_demand": "light", "full_time": False,
+                "scheme": {"kind": "daily", "day_rate_fen": 9000}, "start_date": f"{year}-01-01",
+                "end_date": f"{year}-12-31"})
+            assert response.status_code == 202, response.get_json()
+            self.consume()
+            return response.get_json()["vacancy_id"]
+        return self.state("vacancy", make)
+
+    def referral(self) -> str:
+        """Wang referred to a vacancy, waiting for its decision."""
+        def make():
+            response = self.api.post("/referrals", {"vacancy_id": self.vacancy(), "worker_id": WORKER})
+            assert response.status_code == 202, response.get_json()
+            self.consume()
+            return response.get_json()["referral_id"]
+        return self.state("referral", make)
+
+    def employer(self) -> str:
+        return self.kept("employer", lambda: self.api.created("/employers", {
+            "kind": "cooperative", "name": "Tea cooperative", "region_code": VILLAGE,
+            "office_region_code": COUNTY})["id"])
