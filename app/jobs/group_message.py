@@ -101,9 +101,14 @@ def _day(day: date) -> str:
 def _short(text: str, limit: int) -> str:
     """One line of at most `limit` characters: controls dropped, spaces folded, long numbers masked, and an
     ellipsis where it was cut."""
-    text = _SPACES.sub(" ", _CONTROL.sub("", text)).strip()
-    text = _LONG_NUMBER.sub(MASK, text)
+    text = mask_numbers(_SPACES.sub(" ", _CONTROL.sub("", text)).strip())
     return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def mask_numbers(text: str) -> str:
+    """Runs of 7 digits or more (a phone, ID or bank card number), with spaces, hyphens, dots or brackets between
+    them, become MASK."""
+    return _LONG_NUMBER.sub(MASK, text)
 
 
 def qr_code(link: str, kind: str) -> bytes:

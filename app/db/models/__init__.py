@@ -11,6 +11,7 @@ from app.db.models.alerts import (
 from app.db.models.audit import AuditEntry
 from app.db.models.auth import Account, AccountSite, ApiToken, TokenSite
 from app.db.models.intake import ReceivedEvent
+from app.db.models.interest import VacancyInterest
 from app.db.models.jobs import (
     Employer,
     LabourBaseline,
@@ -47,6 +48,7 @@ __all__ = [
     "AuditEntry",
     "Employer", "LabourBaseline", "LabourProfile", "LabourStatus", "LabourStatusChange", "Referral", "Vacancy",
     "ReceivedEvent",
+    "VacancyInterest",
     "Adjustment", "ApprovedPay", "IdempotencyRecord", "PaymentBatch", "PaymentLine", "PayPeriod", "PeriodTransition",
     "AttendanceRecord", "DeadLetter", "OutputRecord", "PendingVoid", "ProcessedEvent", "SiteWeekWorker", "WageLine",
     "WorkerMonthIncome",
