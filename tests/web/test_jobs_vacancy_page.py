@@ -9,11 +9,16 @@ import re
 from datetime import UTC, date, datetime
 
 import pytest
+from cryptography.fernet import Fernet
+from support.data_keys import NEXT_DATA_KEY, TEST_DATA_KEY
 from support.pages import PageClient, signed_in
 
+from app import create_app
 from app.db.models import Employer, Site, Vacancy, VacancyInterest
 from app.jobs.group_message import group_message
+from app.jobs.interest import record_interest
 from app.jobs.notices import notice_for
+from app.runtime import build_runtime
 
 POSTED_BY, CONTACT, TYPED_PHONE = "Officer Liu Yang", "13912345678", "139 8765 4321"
 
@@ -141,3 +146,19 @@ def test_requests_reach_the_offices_of_the_labourers_village_only_and_are_handle
     assert other.post(f"/jobs/requests/{interest_id}/handled").status_code == 403
     assert own.post(f"/jobs/requests/{interest_id}/handled").status_code == 303
     assert "Mark handled" not in own.get("/jobs/requests").get_data(as_text=True)
+
+
+def test_a_rotated_data_key_leaves_every_request_readable_under_the_new_key_alone(app, runtime, world, settings):
+    vacancy = post_vacancy(runtime, world)
+    with runtime.sessions.begin() as session:
+        record_interest(session, session.get(Vacancy, vacancy), "Zhou Min", "13800138000", world.village)
+    rotated = build_runtime(dataclasses.replace(settings, data_keys=f"{NEXT_DATA_KEY},{TEST_DATA_KEY}"))
+    try:
+        result = create_app(runtime=rotated).test_cli_runner().invoke(args=["rotate-data-key"])
+        assert result.exit_code == 0, result.output
+    finally:
+        rotated.close()
+
+    with runtime.engine.connect() as connection:
+        stored = connection.exec_driver_sql("SELECT name_encrypted, phone_encrypted FROM vacancy_interests").one()
+    assert [Fernet(NEXT_DATA_KEY).decrypt(value.encode()) for value in stored] == [b"Zhou Min", b"13800138000"]
