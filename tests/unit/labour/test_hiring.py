@@ -23,7 +23,7 @@ def openings(draw) -> Opening:
 attempts = st.lists(st.tuples(st.integers(0, 3), st.integers(0, 2), st.integers(0, 30)), max_size=25)
 
 
-@settings(max_examples=150)
+@settings(max_examples=80)
 @given(st.lists(openings(), min_size=1, max_size=4), attempts, st.booleans())
 def test_hires_never_exceed_places_nor_overlap_full_time(vacancies, tries, ending):
     """`ending`: a full-time hire ends the labourer's other pending referrals, or (as for a referral made after
@@ -51,13 +51,13 @@ def test_hires_never_exceed_places_nor_overlap_full_time(vacancies, tries, endin
         assert not any(a.overlaps(b) for i, a in enumerate(full) for b in full[i + 1:])
 
 
-@settings(max_examples=100)
+@settings(max_examples=40)
 @given(openings(), st.sampled_from(["referred", "accepted"]))
 def test_a_pending_referral_to_a_place_left_is_hired(opening, status):
     assert hire_refusal(status, opening, [], opening.start) is None
 
 
-@settings(max_examples=100)
+@settings(max_examples=40)
 @given(openings(), st.sampled_from(["declined", "hired", "ended"]))
 def test_a_referral_decided_is_never_hired(opening, status):
     refusal = hire_refusal(status, opening, [], opening.start)

@@ -16,7 +16,7 @@ changes = st.lists(st.builds(
     st.uuids().map(str), st.none()), max_size=8, unique_by=lambda change: change.event_id)
 
 
-@settings(max_examples=100)
+@settings(max_examples=60)
 @given(changes, st.randoms(), st.integers(0, 25))
 def test_the_status_on_a_day_is_the_same_in_any_order(recorded, shuffle, offset):
     shuffled = list(recorded)
