@@ -21,7 +21,7 @@ def figures(found: Figures) -> dict:
     return {name: getattr(found, name) for name in FIELDS}
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(county=counties, as_of=st.integers(0, 55), village=st.none() | st.integers(0, 1))
 def test_the_figures_as_of_a_day_are_those_counted_one_labourer_at_a_time(runtime, county, as_of, village):
@@ -35,7 +35,7 @@ def test_the_figures_as_of_a_day_are_those_counted_one_labourer_at_a_time(runtim
     assert figures(found) == expected(world, date(START.year, 1, 1), day(as_of), village)
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(county=counties, weeks=st.integers(1, 8))
 def test_each_week_of_the_series_counts_that_week_as_of_its_last_day(runtime, county, weeks):

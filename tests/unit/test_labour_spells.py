@@ -18,7 +18,7 @@ changes = st.lists(st.builds(Change, status=st.sampled_from(["idle", "returned",
                              event_id=st.uuids().map(str)), max_size=6)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(changes, days)
 def test_idle_since_is_the_first_day_of_the_days_without_work_just_before_the_hire(history, hired):
     since, back = None, hired - timedelta(days=1)
@@ -36,7 +36,7 @@ def test_a_hire_after_a_temporary_post_ended_counts_from_the_day_after_it():
     assert idle_since(history, START + timedelta(days=5)) is None  # still at the post the day before
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(st.lists(st.integers(0, 400)))
 def test_the_median_is_the_middle_value(values):
     assert median(values) == (statistics.median(values) if values else None)

@@ -45,7 +45,7 @@ def test_the_office_reads_the_figures_and_their_weeks_in_chinese(app, runtime):
     assert " style=" not in html
 
 
-def test_the_weeks_download_as_a_workbook_headed_in_the_pages_language(app, runtime):
+def test_the_weeks_download_as_a_workbook_headed_in_the_pages_language_and_a_bad_day_is_refused(app, runtime):
     code = county(runtime)
     office = signed_in(app, runtime, "poverty_office", code, language="en")
 
@@ -55,10 +55,4 @@ def test_the_weeks_download_as_a_workbook_headed_in_the_pages_language(app, runt
     rows = list(load_workbook(io.BytesIO(answer.data)).active.iter_rows(values_only=True))
     assert rows[1][:4] == ("Day", "Migrant workers last year", "Returned to work", "Return rate")
     assert [row[2] for row in rows[-2:]] == [1, 2]  # away from the first week; local from its second week
-
-
-def test_a_day_that_is_no_date_is_a_bad_request_page(app, runtime):
-    code = county(runtime)
-    office = signed_in(app, runtime, "poverty_office", code, language="en")
-
-    assert office.get("/jobs/return-to-work?date=tomorrow").status_code == 400
+    assert office.get("/jobs/return-to-work?date=tomorrow").status_code == 400  # no date: a bad request
