@@ -78,6 +78,7 @@ class Status(MethodView):
 class Baselines(MethodView):
     @blp.arguments(BaselineArgs, location="query")
     @blp.response(200, BaselineOut(many=True))
+    @blp.alt_response(404, description="no such region")
     def get(self, args):
         """The migrant workforce baselines of a region (every year, or one)"""
         with reading() as session:

@@ -47,6 +47,18 @@ def page_by_row_id(session: Session, query: Select, id_column: Any, args: dict) 
     return {"items": rows, "next_cursor": encode_cursor(rows[-1].id) if more else None}
 
 
+def page_by_text_id(session: Session, query: Select, id_column: Any, args: dict) -> dict:
+    """`page_by_row_id` for rows named by a text id."""
+    query = query.order_by(id_column).limit(args["limit"] + 1)
+    after = decode_cursor(args["cursor"], text_id)
+    if after is not None:
+        query = query.where(id_column > after[0])
+    rows = session.scalars(query).all()
+    more = len(rows) > args["limit"]
+    rows = rows[: args["limit"]]
+    return {"items": rows, "next_cursor": encode_cursor(rows[-1].id) if more else None}
+
+
 def row_id(value: Any) -> int:
     """A cursor part that is a row id: a JSON integer within BIGINT range."""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_ROW_ID:

@@ -11,15 +11,23 @@ from sqlalchemy import select
 from app.api.access import authorize, require_referral, require_vacancy, require_worker
 from app.api.context import reading, unit_of_work
 from app.api.job_events import stage, staged
+from app.api.pagination import page_by_text_id
 from app.api.registry import get_in_scope
-from app.api.schemas.jobs import HireIn, JobNoteIn, JobReasonIn, ReferralArgs, ReferralIn, ReferralOut, Staged
+from app.api.schemas.jobs import (
+    HireIn,
+    JobNoteIn,
+    JobReasonIn,
+    ReferralArgs,
+    ReferralIn,
+    ReferralOut,
+    ReferralPage,
+    Staged,
+)
 from app.db.models import Referral, Vacancy, Worker
 from app.db.models.types import new_id
 from events import REFERRAL_ACCEPTED, REFERRAL_DECLINED, REFERRAL_HIRED, REFERRAL_MADE
 
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1/referrals", description="Referrals to vacancies")
-
-LISTED = 500
 
 
 @blp.route("")
@@ -41,9 +49,10 @@ class Referrals(MethodView):
             return staged(event, referral_id=referral_id)
 
     @blp.arguments(ReferralArgs, location="query")
-    @blp.response(200, ReferralOut(many=True))
+    @blp.response(200, ReferralPage)
+    @blp.alt_response(404, description="no such vacancy or labourer")
     def get(self, args):
-        """The referrals of a vacancy (for who keeps it) or of a labourer (for who may see them), newest first"""
+        """The referrals of a vacancy (for who keeps it) or of a labourer (for who may see them), in id order"""
         with reading() as session:
             principal = authorize(session)
             if (args["vacancy_id"] is None) == (args["worker_id"] is None):
@@ -54,7 +63,7 @@ class Referrals(MethodView):
             else:
                 get_in_scope(session, principal, Worker, args["worker_id"], require_worker)
                 query = select(Referral).where(Referral.worker_id == args["worker_id"])
-            return session.scalars(query.order_by(Referral.referred_at.desc(), Referral.id).limit(LISTED)).all()
+            return page_by_text_id(session, query, Referral.id, args)
 
 
 def _referral(session, principal, referral_id: str, keeper: bool) -> Referral:

@@ -15,16 +15,20 @@ from app.api.access import (
 )
 from app.api.context import reading, unit_of_work
 from app.api.job_events import stage, staged
+from app.api.pagination import page_by_text_id
 from app.api.registry import add_new, get_in_scope, refuse_taken
+from app.api.schemas.base import PageArgs
 from app.api.schemas.jobs import (
     EmployerIn,
     EmployerOut,
+    EmployerPage,
     JobNoteIn,
     JobReasonIn,
     Staged,
     VacancyArgs,
     VacancyIn,
     VacancyOut,
+    VacancyPage,
 )
 from app.db.models import Employer, Region, Site, Vacancy
 from app.db.models.types import new_id
@@ -52,15 +56,16 @@ class Employers(MethodView):
                                            "name": data["name"], "region_code": data["region_code"]})
             return add_new(session, Employer, {**data, "site_id": site.id})
 
-    @blp.response(200, EmployerOut(many=True))
-    def get(self):
-        """The employers kept by offices inside the caller's region"""
+    @blp.arguments(PageArgs, location="query")
+    @blp.response(200, EmployerPage)
+    def get(self, args):
+        """The employers kept by offices inside the caller's region, in id order"""
         with reading() as session:
             principal = authorize(session)
-            query = select(Employer).join(Region, Region.code == Employer.office_region_code).order_by(Employer.name)
+            query = select(Employer).join(Region, Region.code == Employer.office_region_code)
             if principal.region_path is not None:
                 query = query.where(Region.path.startswith(principal.region_path, autoescape=True))
-            return session.scalars(query.limit(1000)).all()
+            return page_by_text_id(session, query, Employer.id, args)
 
 
 @blp.route("/employers/<employer_id>")
@@ -88,9 +93,10 @@ class Vacancies(MethodView):
             return staged(event, vacancy_id=data["vacancy_id"])
 
     @blp.arguments(VacancyArgs, location="query")
-    @blp.response(200, VacancyOut(many=True))
+    @blp.response(200, VacancyPage)
+    @blp.alt_response(404, description="no such region")
     def get(self, args):
-        """Vacancies by status (open unless asked), where the work is inside a region if named; newest first"""
+        """Vacancies by status (open unless asked), where the work is inside a region if named; in id order"""
         with reading() as session:
             authorize(session)
             query = select(Vacancy).where(Vacancy.status == args["status"])
@@ -98,7 +104,7 @@ class Vacancies(MethodView):
                 region = session.get(Region, args["region"]) or abort(404, message=f"unknown region {args['region']}")
                 query = query.join(Region, Region.code == Vacancy.region_code).where(
                     Region.path.startswith(region.path, autoescape=True))
-            return session.scalars(query.order_by(Vacancy.posted_at.desc(), Vacancy.id).limit(args["limit"])).all()
+            return page_by_text_id(session, query, Vacancy.id, args)
 
 
 def _require_poster(principal, session, data: dict) -> None:

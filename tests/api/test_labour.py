@@ -64,8 +64,13 @@ def test_an_employer_gets_a_site_of_its_own_and_its_vacancy_is_paid_there(api, w
     shown = api.get(f"/vacancies/{vacancy_id}").get_json()
     assert (shown["site_id"], shown["region_code"], shown["office_region_code"], shown["status"]) == (
         made["site_id"], world.other_village, world.county, "open")
-    assert [v["id"] for v in api.get("/vacancies", region=world.other_county).get_json()] == [vacancy_id]
-    assert api.get("/vacancies", region=world.village).get_json() == []
+    assert [v["id"] for v in api.get("/vacancies", region=world.other_county).get_json()["items"]] == [vacancy_id]
+    assert api.get("/vacancies", region=world.village).get_json()["items"] == []
+    other = vacancy(api, consume, employer_id=made["id"])
+    first = api.get("/vacancies", limit=1).get_json()
+    rest = api.get("/vacancies", limit=1, cursor=first["next_cursor"]).get_json()
+    assert [v["id"] for v in first["items"] + rest["items"]] == sorted([vacancy_id, other])
+    assert rest["next_cursor"] is None
 
 
 def test_a_closed_vacancy_ends_its_waiting_referrals_and_refuses_new_ones(api, world, consume):

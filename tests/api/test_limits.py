@@ -206,8 +206,9 @@ def test_every_list_is_paginated_up_to_500_or_bounded_by_nature(app):
     assert len(pages) >= 5
     assert {path: [s["maximum"] for s in limit] for path, limit in pages.items()} == {path: [500] for path in pages}
     # Not paginated, and bounded by what they are: a search by national id (a few matches), one worker's
-    # assignments, one site's months.
-    assert arrays == {"/api/v1/workers", "/api/v1/workers/{worker_id}/assignments", "/api/v1/sites/{site_id}/periods"}
+    # assignments, one site's months, one region's migrant baselines (one a year).
+    assert arrays == {"/api/v1/workers", "/api/v1/workers/{worker_id}/assignments", "/api/v1/sites/{site_id}/periods",
+                      "/api/v1/labour-baselines"}
 
 
 def test_the_limits_come_from_the_environment():

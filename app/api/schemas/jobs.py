@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from app.api.schemas.base import DAY, Strict, UtcDateTime, valid_code, valid_id
+from app.api.schemas.base import DAY, PageArgs, Strict, UtcDateTime, valid_code, valid_id
 from labour.vocabulary import (
     CAREGIVING_TIES,
     EDUCATION_LEVELS,
@@ -116,6 +116,11 @@ class EmployerOut(EmployerIn):
     created_at = UtcDateTime()
 
 
+class EmployerPage(Strict):
+    items = fields.List(fields.Nested(EmployerOut))
+    next_cursor = fields.String(allow_none=True)
+
+
 class VacancyIn(Strict):
     id = fields.String(validate=valid_id)
     site_id = fields.String(load_default=None, allow_none=True, validate=valid_id)
@@ -146,10 +151,14 @@ class VacancyOut(VacancyIn):
     close_reason = fields.String(allow_none=True)
 
 
-class VacancyArgs(Strict):
+class VacancyArgs(PageArgs):
     region = fields.String(load_default=None, validate=valid_code, metadata={"description": "where the work is"})
     status = fields.String(load_default="open", validate=validate.OneOf(VACANCY_STATUSES))
-    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+
+
+class VacancyPage(Strict):
+    items = fields.List(fields.Nested(VacancyOut))
+    next_cursor = fields.String(allow_none=True)
 
 
 class JobNoteIn(Strict):
@@ -187,6 +196,11 @@ class ReferralOut(Strict):
     ended_reason = fields.String(allow_none=True)
 
 
-class ReferralArgs(Strict):
+class ReferralPage(Strict):
+    items = fields.List(fields.Nested(ReferralOut))
+    next_cursor = fields.String(allow_none=True)
+
+
+class ReferralArgs(PageArgs):
     vacancy_id = fields.String(load_default=None, validate=valid_id)
     worker_id = fields.String(load_default=None, validate=valid_id)
