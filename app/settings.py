@@ -78,6 +78,11 @@ class Settings:
     rate_limit_reads: str = "600/minute"
     rate_limit_writes: str = "120/minute"
     rate_limit_storage_url: str = ""  # redis://host:6379/0 shares counts; empty: memory, per process
+    # Interest shown on vacancies' public pages, per address: anyone may post there, so fewer than a token may.
+    rate_limit_interest: str = "5/hour"
+    # Where people reach the pages (https://jobs.example.gov.cn): the links of vacancies shared in village groups;
+    # empty: the address of the request that makes the link.
+    public_base_url: str = ""
     log_level: str = "INFO"
     # Personal data at rest (app.db.crypto): Fernet keys, comma-separated, newest first; without any, only
     # an SQLite database may start (with a key generated into data.key beside it). Kept out of repr().
@@ -148,6 +153,8 @@ class Settings:
             rate_limit_reads=env.get("RATE_LIMIT_READS") or defaults.rate_limit_reads,
             rate_limit_writes=env.get("RATE_LIMIT_WRITES") or defaults.rate_limit_writes,
             rate_limit_storage_url=env.get("RATE_LIMIT_STORAGE_URL", defaults.rate_limit_storage_url),
+            rate_limit_interest=env.get("RATE_LIMIT_INTEREST") or defaults.rate_limit_interest,
+            public_base_url=env.get("PUBLIC_BASE_URL", defaults.public_base_url).rstrip("/"),
             log_level=env.get("LOG_LEVEL", defaults.log_level),
             data_keys=env.get("STABLEWORK_DATA_KEYS", defaults.data_keys),
             lookup_key=env.get("STABLEWORK_LOOKUP_KEY", defaults.lookup_key),

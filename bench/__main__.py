@@ -9,6 +9,7 @@ measured in the same run, then a summary table against the targets.
     .venv/bin/python -m bench --only upkeep --processes 1
     .venv/bin/python -m bench --only pages --pages-requests 200
     .venv/bin/python -m bench --only matching --match-labourers 5000000 --repeat 1
+    .venv/bin/python -m bench --only returns --returns-labourers 5000000 --repeat 5
 
 Results go to var/bench/results-<time>.json as well; logs of the child processes to var/bench/logs/.
 """
@@ -38,8 +39,8 @@ SIZES = {
     "large": dict(workers=100000, days=1, api_workers=100000, close_workers=100000, emb_workers=50000, emb_days=1,
                   alert_workers=1000000, pages_workers=20000),
 }
-ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep", "pages", "matching")
-# alerts (minutes to make its history), upkeep (the pipeline twice more), pages and matching run when asked for
+ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep", "pages", "matching", "returns")
+# alerts (minutes to make its history), upkeep (the pipeline twice more), pages, matching and returns run when asked for
 DEFAULT = ("floor", "pipeline", "api", "close", "embedded")
 
 
@@ -76,6 +77,8 @@ def parse_args() -> tuple[argparse.Namespace, dict, set[str]]:
     parser.add_argument("--pages-seconds", type=float, default=20,
                         help="a slow page is asked at least 10 times and until its answers took this long")
     parser.add_argument("--pages-rate", type=float, default=1000, help="events a second posted meanwhile")
+    parser.add_argument("--returns-labourers", type=int, default=1_000_000,
+                        help="labourers of the return-to-work benchmark's province (a province holds ~5 million)")
     parser.add_argument("--pages-match", default="",
                         help="measure only the pages whose name contains this text (the baselines always)")
     parser.add_argument("--match-labourers", type=int, default=5_000_000, help="labourers of the matching province")
@@ -101,7 +104,7 @@ def main() -> None:
     print(f"bench: {args.size} {size}, repeat {args.repeat}; machine {results['machine']}", file=sys.stderr)
     started = time.monotonic()
     needs_kafka = bool(only & {"floor", "pipeline", "api", "upkeep", "pages"})
-    needs_pg = bool(only & {"floor", "pipeline", "api", "close", "alerts", "upkeep", "pages", "matching"})
+    needs_pg = bool(only & {"floor", "pipeline", "api", "close", "alerts", "upkeep", "pages", "matching", "returns"})
     services = Services(kafka=needs_kafka, postgres=needs_pg).start() if needs_kafka or needs_pg else None
     try:
         if only & {"floor", "pipeline"}:
@@ -123,6 +126,10 @@ def main() -> None:
 
             results["matching"] = run_matching(services, args.match_labourers, args.match_vacancies,
                                                args.match_requests, args.repeat)
+        if "returns" in only:
+            from bench.return_to_work import run_return_to_work
+
+            results["returns"] = run_return_to_work(services, args.returns_labourers, args.repeat)
     finally:
         if services:
             services.stop()

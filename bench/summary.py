@@ -8,7 +8,7 @@ TARGETS = {"pipeline_rate": 10_000, "pipeline_share": 0.30, "api_rate": 5_000, "
            "balance_rps": 300, "ingest_rate": 1_000, "close_1m_s": 30, "embedded_rate": 2_000,
            "alerts_first_s": 10, "alerts_second_s": 2, "alerts_1m_s": 60, "alerts_rss_mib": 256,
            "page_p95_ms": 100, "first_load_kb": 150, "interaction_kb": 20, "match_vacancy_p99_ms": 200,
-           "match_labourer_p99_ms": 50}
+           "match_labourer_p99_ms": 50, "returns_ms": 500}
 
 
 def median(values):
@@ -46,7 +46,8 @@ def cpu_row(cpus: list[dict]) -> tuple:
 
 def summary(r: dict) -> str:
     rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
-    for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows, page_rows, matching_rows):
+    for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows, page_rows, matching_rows,
+                 returns_rows):
         rows.extend(part(r))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -281,3 +282,16 @@ def page_rows(r: dict) -> list[tuple]:
             rows.append((f"  {name} ({sizes[key]['responses']} responses)", f"{kb:,.1f} KB",
                          f"gzipped {gz:,.1f} KB", "-", f"< {TARGETS[limit]} KB", _verdict(kb, TARGETS[limit])))
     return rows
+
+
+def returns_rows(r: dict) -> list[tuple]:
+    """A province's return-to-work statistics as of a day, against the bare read of its status history."""
+    runs = r.get("returns")
+    if not runs:
+        return []
+    target = TARGETS["returns_ms"]
+    verdict = "ok" if runs["p99_ms"] < target else f"MISSED x{runs['p99_ms'] / target:.1f}"
+    return [(f"return to work, a province of {runs['labourers']:,} as of a day, p50 / p99",
+             f"{_fmt(runs['p50_ms'], ' ms')} / {_fmt(runs['p99_ms'], ' ms')}",
+             _fmt(runs["floor_p50_ms"], " ms floor"), _fmt(runs["p99_ms"] / runs["floor_p50_ms"], "x", 1),
+             "<500 ms", verdict)]

@@ -95,7 +95,8 @@ def settings(tmp_path) -> Settings:
     # Rate limits are tested on their own (tests/api/test_limits.py); elsewhere they would only
     # throttle the scenarios, which post far more than a person would.
     return Settings(database_url=f"sqlite:///{tmp_path / 'stablework.db'}", bus="embedded", log_level="WARNING",
-                    data_keys=TEST_DATA_KEY, rate_limit_reads="100000/minute", rate_limit_writes="100000/minute")
+                    data_keys=TEST_DATA_KEY, rate_limit_reads="100000/minute", rate_limit_writes="100000/minute",
+                    rate_limit_interest="100000/minute")
 
 
 @pytest.fixture

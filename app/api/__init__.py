@@ -21,6 +21,7 @@ from app.api import (
     periods,
     referrals,
     regions,
+    return_to_work,
     sites,
     stats,
     tokens,
@@ -38,8 +39,8 @@ from app.api.observability import init_observability
 from app.api.problems import ProblemApi, ProblemResponses
 
 BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens,
-              periods, payments, imports, payroll_sheets, alerts, webhooks, stats, audit, voids, labour, vacancies,
-              referrals, matching)
+              periods, payments, imports, payroll_sheets, alerts, webhooks, stats, return_to_work, audit, voids, labour,
+              vacancies, referrals, matching)
 
 API_CONFIG = {
     "API_TITLE": "Stablework",

@@ -130,6 +130,10 @@ POLICY: dict[str, Rule] = {
     "webhooks.WebhookById": _rule(OFFICES, Scope.WEBHOOK),
     "webhooks.WebhookDeliveries": _rule(OFFICES, Scope.WEBHOOK),
     "stats.Employment": _rule((*OFFICES, "post_manager"), Scope.REGION),
+    # Return-to-work statistics (app.api.return_to_work): read as the employment statistics are.
+    "return_to_work.AsOf": _rule((*OFFICES, "post_manager"), Scope.REGION),
+    "return_to_work.Weeks": _rule((*OFFICES, "post_manager"), Scope.REGION),
+    "return_to_work.weeks_xlsx": _rule((*OFFICES, "post_manager"), Scope.REGION),
     "tokens.Tokens": _rule(("admin",), Scope.OWN_REGION, Scope.REGION),
     "tokens.Revoke": _rule(("admin",), Scope.TOKEN),
     "dead_letters.DeadLetters": _rule(("admin",), Scope.NATIONWIDE),
@@ -198,6 +202,17 @@ POLICY: dict[str, Rule] = {
     "office.resolve": _page(OFFICES, Scope.ALERT),
     "office.household": _page(OFFICES, Scope.HOUSEHOLD),
     "office.county": _page((*OFFICES, "post_manager"), Scope.REGION),  # as the API's employment statistics
+    # The jobs pages (app.web.jobs): return-to-work statistics, read as the API's are; a vacancy as a group message,
+    # by whoever keeps it; the interest shown on public pages, by the offices of the labourers' villages.
+    "jobs.page": _page((*OFFICES, "post_manager"), Scope.REGION),
+    "jobs.workbook_file": _page((*OFFICES, "post_manager"), Scope.REGION),
+    "jobs.share": _page(EVERYONE, Scope.VACANCY),
+    "jobs.interests": _page(OFFICES, Scope.OWN_REGION),
+    "jobs.handled": _page(OFFICES, Scope.REGION),
+    # A vacancy's public page (app.web.vacancy): no sign-in, no personal data; interest shown is limited per address.
+    "vacancy.show": PUBLIC_PAGE,
+    "vacancy.interest": PUBLIC_PAGE,
+    "vacancy.qr": PUBLIC_PAGE,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -14,7 +14,17 @@ from support.browser import EVERY_SCREEN_AND_LOCALE, SCREENS, assert_cjk_renders
 import payroll
 from app.access.accounts import account_by_login, create_account
 from app.alerts.status import acknowledge_alert
-from app.db.models import Alert, Assignment, Household, Region, Site, Worker, WorkerMonthIncome
+from app.db.models import (
+    Alert,
+    Assignment,
+    Household,
+    Region,
+    Site,
+    Vacancy,
+    VacancyInterest,
+    Worker,
+    WorkerMonthIncome,
+)
 
 LOGIN, PASSWORD = "yudu-office", "a long enough password"
 COUNTY, VILLAGE, OTHER_VILLAGE = "360731", "360731101201", "360731101202"
@@ -177,3 +187,51 @@ def test_an_alert_a_colleague_acknowledged_first_shows_who_did_in_its_place(desk
     expect(page.locator(f"#alert-{alert}")).to_contain_text("已安排走访")
     assert page.url.endswith("/office/households/yd-liu")
     screenshot(page, "office-desktop-zh-CN-conflict")
+
+
+_vacancies = itertools.count(1)
+INTEREST_WORDS = {"zh-CN": {"pay": "每天150元", "send": "提交", "thanks": "村里的帮扶干部会打电话和您联系"},
+                  "en": {"pay": "每天150元", "send": "Send", "thanks": "The cadre of your village will call you"}}
+
+
+def post_vacancy(served_app) -> str:
+    """An open vacancy at Tantou's shoe workshop, kept by Yudu's office, for one run of the job."""
+    vacancy_id = f"v-shoes-{next(_vacancies)}"
+
+    def write(session) -> None:
+        session.add(Vacancy(id=vacancy_id, site_id="tt-shoes", region_code=VILLAGE, office_region_code=COUNTY,
+                            title="制鞋车间缝帮工", count=3, physical_demand="light", housing=True,
+                            scheme={"kind": "daily", "day_rate_fen": 15000}, start_date=date(2026, 11, 9),
+                            posted_event_id=f"posted-{vacancy_id}", posted_at=datetime.now(UTC),
+                            posted_by="于都县乡村振兴局 李明"))
+    served_app.seed(write)
+    return vacancy_id
+
+
+# Each screen and each language once: the page is one form, and the suite's time is counted.
+@pytest.mark.parametrize(("screen", "locale"), [("phone", "zh-CN"), ("desktop", "en")])
+def test_a_labourer_opens_a_shared_vacancy_and_leaves_a_name_and_phone_for_the_village(page, served_app, screen,
+                                                                                      locale):
+    vacancy, words = post_vacancy(served_app), INTEREST_WORDS[locale]
+    phone = f"1380013{next(_vacancies):04d}"
+
+    page.goto(f"{served_app.url}/v/{vacancy}")  # from a group message: nobody signs in
+
+    expect(page.locator("h1")).to_have_text("制鞋车间缝帮工")
+    expect(page.locator(".vacancy-facts")).to_contain_text(words["pay"])
+    expect(page.locator("main")).not_to_contain_text("李明")
+    assert page.locator("main").bounding_box()["width"] <= SCREENS[screen]["viewport"]["width"]
+    if locale == "zh-CN":
+        assert_cjk_renders(page, "main")
+    screenshot(page, f"vacancy-{screen}-{locale}-1-page")
+    page.fill("input[name=name]", "刘秀英")
+    page.fill("input[name=phone]", phone)
+    page.select_option("select[name=village]", VILLAGE)
+    page.locator("form.interest button").click()
+
+    expect(page.locator("p.notice")).to_contain_text(words["thanks"])
+    expect(page.locator("form.interest")).to_have_count(0)
+    screenshot(page, f"vacancy-{screen}-{locale}-2-thanked")
+    kept = served_app.seed(lambda session: [(i.name, i.region_code) for i in session.query(VacancyInterest)
+                                            .filter_by(vacancy_id=vacancy)])
+    assert kept == [("刘秀英", VILLAGE)]

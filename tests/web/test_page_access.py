@@ -23,6 +23,7 @@ from support.authorization import (
     COUNTY,
     HOUSEHOLD,
     SITE,
+    VILLAGE,
     VILLAGE_PATH,
     WORKER,
     Caller,
@@ -31,6 +32,8 @@ from support.authorization import (
 from support.pages import PASSWORD, PageClient, account_id, make_account
 
 from app.api.access import POLICY
+from app.db.models import Vacancy
+from app.jobs.interest import record_interest
 from app.web import PAGE_BLUEPRINTS
 
 
@@ -166,7 +169,40 @@ PAGES = (
          listed=lambda env: "Wang Jianguo"),
     Page("GET", "/office/county", at("/office/county"), ok(200, *OFFICES, "post_manager"), outside=200,
          listed=lambda env: "Zhanggong"),
+    # The jobs pages (app.web.jobs).
+    Page("GET", "/jobs/return-to-work", at("/jobs/return-to-work?date=2026-04-01"), ok(200, *OFFICES, "post_manager"),
+         outside=200, listed=lambda env: "Zhanggong"),
+    Page("GET", "/jobs/return-to-work.xlsx", at(f"/jobs/return-to-work.xlsx?region={COUNTY}&date=2026-04-01"),
+         ok(200, *OFFICES, "post_manager")),
+    Page("GET", "/jobs/vacancies/<vacancy_id>/share", lambda env: Visit(f"/jobs/vacancies/{env.vacancy()}/share"),
+         ok(200, *EVERYONE)),
+    Page("GET", "/jobs/requests", at("/jobs/requests"), ok(200, *OFFICES), outside=200, listed=lambda env: (
+        env.kept("interest", lambda: interest(env)), INTERESTED)[1]),
+    Page("POST", "/jobs/requests/<interest_id>/handled", lambda env: Visit(
+        f"/jobs/requests/{env.state('interest', lambda: interest(env))}/handled"), ok(200, *OFFICES)),
+    # A vacancy's public page (app.web.vacancy): anyone, signed in or not.
+    Page("GET", "/v/<vacancy_id>", lambda env: Visit(f"/v/{public_vacancy(env)}"), public=200),
+    Page("POST", "/v/<vacancy_id>/interest", lambda env: Visit(
+        f"/v/{public_vacancy(env)}/interest", {"name": INTERESTED, "phone": "138 0013 8000", "village": VILLAGE}),
+        public=200),  # back to the page, thanked
+    Page("GET", "/v/<vacancy_id>/qr.<any(png, svg):kind>", lambda env: Visit(f"/v/{public_vacancy(env)}/qr.png"),
+         public=200),
 )
+
+
+INTERESTED = "Zhou Min"  # who showed interest on a vacancy's public page: the county's offices alone see the name
+
+
+def public_vacancy(env: Env) -> str:
+    """One vacancy of the county for the whole row: reading it or showing interest in it uses nothing up."""
+    return env.kept("public vacancy", env.vacancy)
+
+
+def interest(env: Env) -> str:
+    """Zhou's interest in a vacancy of the county, from its village."""
+    with env.runtime.sessions.begin() as session:
+        return record_interest(session, session.get(Vacancy, public_vacancy(env)), INTERESTED, "13800138000",
+                               VILLAGE).id
 
 
 def _results_file(env: Env) -> tuple[io.BytesIO, str]:

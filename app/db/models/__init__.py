@@ -11,6 +11,7 @@ from app.db.models.alerts import (
 from app.db.models.audit import AuditEntry
 from app.db.models.auth import Account, AccountSite, ApiToken, TokenSite
 from app.db.models.intake import ReceivedEvent
+from app.db.models.interest import VacancyInterest
 from app.db.models.jobs import (
     Employer,
     LabourBaseline,
@@ -50,6 +51,7 @@ __all__ = [
     "AuditEntry",
     "Employer", "LabourBaseline", "LabourProfile", "LabourStatus", "LabourStatusChange", "Referral", "Vacancy",
     "ReceivedEvent",
+    "VacancyInterest",
     "Adjustment", "ApprovedPay", "IdempotencyRecord", "PaymentBatch", "PaymentLine", "PayPeriod", "PeriodTransition",
     "AreaWeek", "AreaWeekWorker", "AttendanceRecord", "DeadLetter", "OutputRecord", "PendingVoid", "ProcessedEvent",
     "SiteWeek", "SiteWeekWorker", "WageLine", "WorkerMonthIncome",
