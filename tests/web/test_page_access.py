@@ -24,7 +24,6 @@ from support.authorization import (
     HOUSEHOLD,
     SITE,
     VILLAGE,
-    VILLAGE_PATH,
     WORKER,
     Caller,
     Env,
@@ -47,7 +46,6 @@ EVERYONE = ("admin", "post_manager", "poverty_office", "supervisor")
 LOGGERS = ("admin", "supervisor")
 MANAGERS = ("admin", "post_manager")
 SEWING = "Sewing workshop"  # the county's site: its name is the marker of the county's data
-VILLAGE = VILLAGE_PATH.rstrip("/").rpartition("/")[2]  # the sewing workshop's village (Xiaba)
 OFFICES = ("admin", "poverty_office")
 
 
