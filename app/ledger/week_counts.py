@@ -140,7 +140,11 @@ def _poor(session: Session, workers: set[str]) -> set[str]:
 def _add_counts(session: Session, counts: Mapping[tuple[date, str], Counter]) -> None:
     rows = [{"week": week, "region_code": area, **{name: change[name] for name in COUNTS}}
             for (week, area), change in sorted(counts.items()) if any(change.values())]
-    _upsert(session, _area_weeks, rows, ["week", "region_code"], list(COUNTS))
+    emptied = [(week, area) for week, area, *now in _upsert(session, _area_weeks, rows, ["week", "region_code"],
+                                                            list(COUNTS)) if not any(now)]
+    if emptied:  # an area's week nobody worked in any more has no row, as a refill would make none
+        session.execute(delete(_area_weeks).where(tuple_(_area_weeks.c.week, _area_weeks.c.region_code).in_(emptied),
+                                                  *(_area_weeks.c[name] == 0 for name in COUNTS)))
 
 
 def _upsert(session: Session, table: Table, rows: list[dict], keys: list[str], counts: list[str]) -> list:

@@ -74,7 +74,7 @@ def test_the_kept_weeks_and_their_counts_are_those_of_the_stored_records(
     assert kept == afresh
 
 
-def test_a_correction_of_the_last_day_at_work_of_a_week_removes_the_week(api, consume, county, runtime):
+def test_a_correction_of_the_last_day_at_work_of_a_week_removes_the_week_and_its_counts(api, consume, county, runtime):
     sites, [worker, _] = register_example(api, "last")
     day = {"worker_id": worker, "site_id": sites["tea"], "date": "2026-03-04"}
     post_in_batches(api, [work_event("attendance.recorded", "2026-03-04T18:00:00+08:00",
@@ -84,6 +84,7 @@ def test_a_correction_of_the_last_day_at_work_of_a_week_removes_the_week(api, co
     post_in_batches(api, [work_event("attendance.recorded", "2026-03-04T18:30:00+08:00", {**day, "status": "absent"})])
     consume()
     assert not {week for week in stored_weeks(runtime) if week[0] == worker}
+    assert stored_counts(runtime) == counts_from_records(runtime)  # its area's week, now empty, is gone too
 
 
 def test_a_rebuild_restores_the_same_weeks(app, api, consume, runtime):

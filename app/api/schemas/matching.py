@@ -7,7 +7,7 @@ from app.api.schemas.base import Strict
 
 
 class MatchArgs(Strict):
-    limit = fields.Integer(load_default=20, validate=validate.Range(1, 100))
+    limit = fields.Integer(load_default=20, validate=validate.Range(1, 500))  # as every list of the API
     cursor = fields.String(load_default=None, validate=validate.Length(max=200))
     as_of = fields.Date(load_default=None, metadata={"description": "the day matched for (default today)"})
 

@@ -10,21 +10,19 @@ from flask import Response, render_template, request
 from flask_babel import get_locale, lazy_gettext
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import select
 from werkzeug.exceptions import BadRequest
 
-from app.api.access import Principal, require_region
+from app.api.access import require_region
 from app.api.context import reading, runtime
 from app.api.return_to_work import workbook
-from app.db.models import Region
 from app.jobs.stats import Figures, return_to_work, weekly
 from app.jobs.stats_sheet import COLUMNS, render_xlsx
 from app.web.charts import sparkline
+from app.web.counties import county_choices, own_county
 from app.web.i18n import day
 from app.web.pages import authorize_page
 
 WEEKS = 12
-COUNTY_CHOICES = 500  # a province's counties fit a list; the whole country's are typed as a code
 LABELS = {
     "day": lazy_gettext("Day"), "baseline": lazy_gettext("Migrant workers last year"),
     "returned_to_work": lazy_gettext("Returned to work"), "return_rate": lazy_gettext("Return rate"),
@@ -42,8 +40,8 @@ CHARTED = ("returned_to_work", "working_local", "working_away", "willing_to_go_o
 def page() -> str:
     with reading() as reader:
         principal = authorize_page(reader)
-        code = request.args.get("region", "").strip() or _own_county(reader, principal)
-        counties = _counties(reader, principal)
+        code = request.args.get("region", "").strip() or own_county(reader, principal)
+        counties = county_choices(reader, principal)
         as_of = _day(request.args.get("date"))
         if not code:
             return render_template("jobs/return_to_work.html", region=None, counties=counties, as_of=as_of)
@@ -95,20 +93,3 @@ def _charts(area: str, weeks: list[Figures]) -> dict[str, Markup]:
             point_titles=[_("Week to %(day)s: %(value)s", day=day(week.day), value=value)
                           for week, value in zip(weeks, values)]))
     return charts
-
-
-def _own_county(reader, principal: Principal) -> str:
-    """The caller's region when it is a county or lies in one; above a county (or nationwide) they pick one."""
-    if principal.region_path is None:
-        return ""
-    own = reader.get(Region, principal.region_path.strip("/").rsplit("/", 1)[-1])
-    return "" if own.level in ("province", "city") else own.code
-
-
-def _counties(reader, principal: Principal) -> list[Region] | None:
-    """The counties the caller may pick from, or None when there are too many to list."""
-    query = select(Region).where(Region.level == "county").order_by(Region.code).limit(COUNTY_CHOICES + 1)
-    if principal.region_path is not None:
-        query = query.where(Region.path.startswith(principal.region_path))
-    found = list(reader.scalars(query))
-    return None if len(found) > COUNTY_CHOICES else found

@@ -12,24 +12,22 @@ from flask import abort, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
-from sqlalchemy import select
 
 from app.alerts.stats import AreaWeeks, WeekCounts, county_glance
-from app.api.access import Principal, require_region
+from app.api.access import require_region
 from app.api.context import reading, runtime
-from app.db.models import Region
 from app.web.charts import trend_line
+from app.web.counties import county_choices, own_county
 from app.web.pages import authorize_page
 
 WEEKS = 12
-COUNTY_CHOICES = 500  # a province's counties fit a list; the whole country's are typed as a code
 
 
 def county() -> str:
     with reading() as reader:
         principal = authorize_page(reader)
-        code = request.args.get("region", "").strip() or _own_county(reader, principal)
-        counties = _counties(reader, principal)
+        code = request.args.get("region", "").strip() or own_county(reader, principal)
+        counties = county_choices(reader, principal)
         if not code:
             return render_template("office/county.html", glance=None, region=None, counties=counties, rows=[])
         region = require_region(principal, reader, code)
@@ -47,23 +45,6 @@ def county() -> str:
 
 def _percent(rate) -> str:
     return format_percent(rate, locale=get_locale())
-
-
-def _own_county(reader, principal: Principal) -> str:
-    """The caller's region when it is a county or lies in one; above a county (or nationwide) they pick one."""
-    if principal.region_path is None:
-        return ""
-    own = reader.get(Region, principal.region_path.strip("/").rsplit("/", 1)[-1])
-    return "" if own.level in ("province", "city") else own.code
-
-
-def _counties(reader, principal: Principal) -> list[Region] | None:
-    """The counties the caller may pick from, or None when there are too many to list."""
-    query = select(Region).where(Region.level == "county").order_by(Region.code).limit(COUNTY_CHOICES + 1)
-    if principal.region_path is not None:
-        query = query.where(Region.path.startswith(principal.region_path))
-    found = list(reader.scalars(query))
-    return None if len(found) > COUNTY_CHOICES else found
 
 
 MEASURES: dict[str, Callable[[WeekCounts], int]] = {
