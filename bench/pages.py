@@ -16,14 +16,13 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 import requests
 from urllib3.util.retry import Retry
 
-from bench.country import Country
 from bench.kafka_pipeline import write_message
 from bench.load import libpq
 from bench.pages_county import PASSWORD, TODAY, PagesCounty, prepare_county
@@ -59,6 +58,10 @@ def run_pages(services: Services, county: PagesCounty, requests_per_page: int = 
     time (a slow page)."""
     dbname = f"bench_pages_{uuid.uuid4().hex[:6]}"
     made = prepare_county(services.postgres, county, dbname)
+    pages = [(role, name, path) for role, name, path in PAGES if match in name]
+    # enough events for every target's budget and more: the load is stopped once the pages are measured
+    ingest_count = int(ingest_rate * min(900.0, (len(pages) + len(BASELINES)) * budget_s * 2 + 120))
+    ingest_path, last_day = ingest_file(county, ingest_count)
     port, tag = free_port(), f"pages-{datetime.now():%H%M%S}"
     access_log = VAR / "logs" / f"{tag}-access.log"
     env = settings_env(DATABASE_URL=made["url"], STABLEWORK_BUS="kafka",
@@ -66,7 +69,7 @@ def run_pages(services: Services, county: PagesCounty, requests_per_page: int = 
                        WEB_CONCURRENCY=str(web_workers), WEB_THREADS=str(web_threads),
                        TOPIC_WORK_EVENTS=f"bench.{dbname}.work-events", TOPIC_DEAD_LETTERS=f"bench.{dbname}.dlt",
                        TOPIC_ALERTS=f"bench.{dbname}.alerts", CONSUMER_GROUP=f"bench-{dbname}",
-                       STABLEWORK_TODAY=TODAY.isoformat(),
+                       STABLEWORK_TODAY=last_day.isoformat(),  # the days posted are done: none is refused
                        COOKIE_SECURE="false")  # requests keeps a Secure cookie off http://127.0.0.1
     server = gunicorn(env, tag, "--access-logfile", str(access_log), "--access-logformat", ACCESS_FORMAT)
     pipeline = [Process(f"{tag}-relay", [sys.executable, "-m", "consumers", "relay"], env),
@@ -80,12 +83,11 @@ def run_pages(services: Services, county: PagesCounty, requests_per_page: int = 
         wait_http(f"{base}/healthz")
         sessions = {role: signed_in(base, login) for role, login in made["logins"].items()}
         sessions[None] = new_session()
-        targets = [(role, name, path.format(**ids)) for role, name, path in PAGES if match in name]
+        targets = [(role, name, path.format(**ids)) for role, name, path in pages]
         targets += [("token", name, path.format(**ids)) for name, path in BASELINES]
         sessions["token"] = new_session()
         sessions["token"].headers["Authorization"] = f"Bearer {made['token']}"
-        # enough events for every target's budget and more: the load is stopped once the pages are measured
-        load = start_ingest(county, base, made["token"], ingest_rate, min(900.0, len(targets) * budget_s * 2 + 120))
+        load = start_ingest(base, made["token"], ingest_rate, ingest_path, ingest_count)
         wait_for_pipeline(made["url"])
         ask_rounds(sessions, base, targets, warmup, "w", budget_s=budget_s / 5, least=1)
         window = time.time(), applied(made["url"])
@@ -195,33 +197,32 @@ def percentiles(values: list[float], name: str) -> dict:
             f"{name}_count": len(ordered)}
 
 
-def start_ingest(county: Country, base: str, token: str, rate: float, seconds: float) -> subprocess.Popen:
-    """`python -m bench.loadgen post` at `rate` events a second (batches of 100) for at most `seconds`: events of
-    the days after TODAY, as phones upload them."""
-    count = int(rate * seconds)
-    path = ingest_file(county, count)
+def start_ingest(base: str, token: str, rate: float, path: Path, count: int) -> subprocess.Popen:
+    """`python -m bench.loadgen post` at `rate` events a second (batches of 100): the `count` events of `path`."""
     start_at = str(time.time() + START_DELAY_S)
     return subprocess.Popen([sys.executable, "-m", "bench.loadgen", "post", f"{base}/api/v1", token, str(path),
                              "--count", str(count), "--batch", "100", "--concurrency", "4", "--rate", str(rate),
                              "--start-at", start_at], cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
-def ingest_file(county: PagesCounty, count: int) -> Path:
-    """var/bench/messages-pages-<workers>w-<count>.bin: `count` events of the county's days after TODAY."""
+def ingest_file(county: PagesCounty, count: int) -> tuple[Path, date]:
+    """var/bench/messages-pages-<workers>w-<count>.bin: `count` events of the county's days after TODAY, as
+    phones upload them; and the last of those days."""
+    days = -(-count // max(1, int(county.workers * 0.95))) + 1
+    last_day = TODAY + timedelta(days=days)
     path = VAR / f"messages-pages-{county.workers}w-{county.big_site}b-{count}.bin"
     if path.exists():
-        return path
+        return path, last_day
     later = PagesCounty(county.workers, seed=county.seed, first_day=TODAY + timedelta(days=1),
                         big_site=county.big_site)
     VAR.mkdir(parents=True, exist_ok=True)
-    days = -(-count // max(1, int(county.workers * 0.95))) + 1
     with open(path.with_suffix(".tmp"), "wb") as out:
         for n, (key, value) in enumerate(later.messages(days)):
             if n == count:
                 break
             write_message(out, key.encode(), value)
     path.with_suffix(".tmp").rename(path)
-    return path
+    return path, last_day
 
 
 def wait_for_pipeline(url: str, timeout: float = 180) -> None:
