@@ -37,6 +37,18 @@ def test_every_message_of_the_pages_is_translated_into_chinese():
     assert missing == [], "messages without a zh_Hans_CN translation in app/web/translations/*/"
 
 
+def test_a_message_has_one_chinese_whichever_area_translates_it():
+    # Flask-Babel merges the areas' catalogs into one: of two translations of a message, one would show everywhere.
+    translations: dict[str, set[str]] = {}
+    for catalog in CATALOGS.glob(f"*/{DEFAULT_LOCALE}/LC_MESSAGES/messages.po"):
+        with catalog.open("rb") as file:
+            for message in read_po(file):
+                if message.id:
+                    translations.setdefault(str(message.id), set()).add(str(message.string))
+
+    assert {message: strings for message, strings in translations.items() if len(strings) > 1} == {}
+
+
 def test_no_catalog_keeps_a_message_the_pages_no_longer_use():
     assert sorted(set(_translated()) - _messages_in_code()) == []
 
