@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from app.api.access import authorize, require_nationwide
 from app.api.context import reading, runtime, unit_of_work
-from app.api.pagination import page_by_row_id
+from app.api.pagination import page_by_id, row_id
 from app.api.schemas.ledger import DeadLetterArgs, DeadLetterOut, DeadLetterPageOut
 from app.db.models import DeadLetter
 from app.ledger.dead_letters import TooLargeToReplay, replay
@@ -31,7 +31,7 @@ class DeadLetters(MethodView):
                 query = query.where(DeadLetter.status == args["status"])
             if args["event_id"] is not None:
                 query = query.where(DeadLetter.event_id == args["event_id"])
-            return page_by_row_id(session, query, DeadLetter.id, args)
+            return page_by_id(session, query, DeadLetter.id, args, row_id)
 
 
 @blp.route("/<row_id:letter_id>/replay")

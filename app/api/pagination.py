@@ -35,22 +35,12 @@ def decode_cursor(cursor: str | None, *parts: Callable[[Any], Any]) -> list[Any]
     abort(422, errors={"cursor": ["not a cursor this list gave out"]})
 
 
-def page_by_row_id(session: Session, query: Select, id_column: Any, args: dict) -> dict:
-    """A page of `query`'s rows in id order after the cursor's id, `args` holding `limit` and `cursor`."""
+def page_by_id(session: Session, query: Select, id_column: Any, args: dict,
+               parse_id: Callable[[Any], Any]) -> dict:
+    """A page of `query`'s rows in id order after the cursor's id, `args` holding `limit` and `cursor`;
+    `parse_id` checks the cursor's id (`row_id`, `text_id`)."""
     query = query.order_by(id_column).limit(args["limit"] + 1)
-    after = decode_cursor(args["cursor"], row_id)
-    if after is not None:
-        query = query.where(id_column > after[0])
-    rows = session.scalars(query).all()
-    more = len(rows) > args["limit"]
-    rows = rows[: args["limit"]]
-    return {"items": rows, "next_cursor": encode_cursor(rows[-1].id) if more else None}
-
-
-def page_by_text_id(session: Session, query: Select, id_column: Any, args: dict) -> dict:
-    """`page_by_row_id` for rows named by a text id."""
-    query = query.order_by(id_column).limit(args["limit"] + 1)
-    after = decode_cursor(args["cursor"], text_id)
+    after = decode_cursor(args["cursor"], parse_id)
     if after is not None:
         query = query.where(id_column > after[0])
     rows = session.scalars(query).all()

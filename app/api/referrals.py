@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.api.access import authorize, require_referral, require_vacancy, require_worker
 from app.api.context import reading, unit_of_work
 from app.api.job_events import stage, staged
-from app.api.pagination import page_by_text_id
+from app.api.pagination import page_by_id, text_id
 from app.api.registry import get_in_scope
 from app.api.schemas.jobs import (
     HireIn,
@@ -63,7 +63,7 @@ class Referrals(MethodView):
             else:
                 get_in_scope(session, principal, Worker, args["worker_id"], require_worker)
                 query = select(Referral).where(Referral.worker_id == args["worker_id"])
-            return page_by_text_id(session, query, Referral.id, args)
+            return page_by_id(session, query, Referral.id, args, text_id)
 
 
 def _referral(session, principal, referral_id: str, keeper: bool) -> Referral:

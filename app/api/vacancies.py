@@ -15,7 +15,7 @@ from app.api.access import (
 )
 from app.api.context import reading, unit_of_work
 from app.api.job_events import stage, staged
-from app.api.pagination import page_by_text_id
+from app.api.pagination import page_by_id, text_id
 from app.api.registry import add_new, get_in_scope, refuse_taken
 from app.api.schemas.base import PageArgs
 from app.api.schemas.jobs import (
@@ -65,7 +65,7 @@ class Employers(MethodView):
             query = select(Employer).join(Region, Region.code == Employer.office_region_code)
             if principal.region_path is not None:
                 query = query.where(Region.path.startswith(principal.region_path, autoescape=True))
-            return page_by_text_id(session, query, Employer.id, args)
+            return page_by_id(session, query, Employer.id, args, text_id)
 
 
 @blp.route("/employers/<employer_id>")
@@ -104,7 +104,7 @@ class Vacancies(MethodView):
                 region = session.get(Region, args["region"]) or abort(404, message=f"unknown region {args['region']}")
                 query = query.join(Region, Region.code == Vacancy.region_code).where(
                     Region.path.startswith(region.path, autoescape=True))
-            return page_by_text_id(session, query, Vacancy.id, args)
+            return page_by_id(session, query, Vacancy.id, args, text_id)
 
 
 def _require_poster(principal, session, data: dict) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.api.access import authorize, require_site
 from app.api.context import reading
-from app.api.pagination import page_by_row_id
+from app.api.pagination import page_by_id, row_id
 from app.api.schemas.ledger import VoidArgs, VoidPageOut
 from app.db.models import PendingVoid, Region, Site
 
@@ -34,4 +34,4 @@ class Voids(MethodView):
                 query = query.where(PendingVoid.site_id == site.id)
             if args["status"] is not None:
                 query = query.where(PendingVoid.status == args["status"])
-            return page_by_row_id(session, query, PendingVoid.id, args)
+            return page_by_id(session, query, PendingVoid.id, args, row_id)
