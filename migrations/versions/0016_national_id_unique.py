@@ -8,7 +8,7 @@ its hash, so searches and the index no longer find them, and each is written to 
 `migration 0016`, the first holder in `after`) and named on the terminal, for a person to correct.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 """
 import sys
 from datetime import UTC, datetime

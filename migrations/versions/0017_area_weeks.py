@@ -6,7 +6,7 @@ ones among them and the workshops resumed, with the rows that make each worker a
 from the weeks at work already kept (site_week_workers), a statement for each table.
 
 Revision ID: 0017
-Revises: 0014
+Revises: 0016
 """
 from typing import Sequence, Union
 

@@ -4,7 +4,7 @@ Interest shown in a vacancy on its public page: a name and a phone (encrypted) f
 labourer gave, new until the cadre has handled it.
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 """
 from typing import Sequence, Union
 
