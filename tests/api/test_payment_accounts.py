@@ -10,9 +10,10 @@ import sqlite3
 from cryptography.fernet import Fernet
 from sqlalchemy import select
 from support.api import ApiClient
-from support.data_keys import TEST_DATA_KEY
+from support.data_keys import NEXT_DATA_KEY, TEST_DATA_KEY
 from support.world import LI_BANK_ACCOUNT
 
+from app import create_app
 from app.db.models import PaymentLine
 from app.migrate import upgrade_database
 from app.runtime import build_runtime
@@ -68,6 +69,25 @@ def test_a_line_failed_on_a_closed_account_is_paid_once_to_the_new_account_each_
                  {"lines": [{"line_id": again["id"], "status": "confirmed", "bank_reference": "B-2"}]})
     balance = api.get(f"/workers/{world.li}/balance", period="2026-03").get_json()
     assert (balance["paid_fen"], balance["outstanding_fen"]) == (amount, 0)
+
+
+def test_rotation_rewrites_the_lines_accounts_under_the_new_key(api, world, token, build, consume, runtime, settings):
+    manager = approved_march(api, world, token, build, consume)
+    batch = manager.created(f"/sites/{world.post}/periods/2026-03/pay", None)
+    rotated = build_runtime(dataclasses.replace(settings, data_keys=f"{NEXT_DATA_KEY},{TEST_DATA_KEY}"))
+    try:
+        result = create_app(runtime=rotated).test_cli_runner().invoke(args=["rotate-data-key"])
+        assert result.exit_code == 0, result.output
+    finally:
+        rotated.close()
+
+    only_new = build_runtime(dataclasses.replace(settings, data_keys=NEXT_DATA_KEY))
+    try:
+        payer = ApiClient(create_app(runtime=only_new).test_client(), manager.token)
+        [(_line, account, _amount)] = bank_file(payer, batch["id"])
+    finally:
+        only_new.close()
+    assert account == LI_BANK_ACCOUNT
 
 
 def test_the_migration_gives_existing_lines_their_workers_account(tmp_path, monkeypatch, settings):
