@@ -139,9 +139,11 @@ def enable(account_id: str) -> Response:
     with unit_of_work() as unit:
         principal = authorize_page(unit)
         person = _account_in_scope(principal, unit, account_id)
+        was_disabled = person.disabled_at is not None
         enable_account(unit, person.id)
-    flash(_("The account %(login)s is enabled. Its old password no longer works: reset it, and give the person "
-            "the new one.", login=person.login))
+    if was_disabled:  # an account already active keeps its password, and nothing is said
+        flash(_("The account %(login)s is enabled. Its old password no longer works: reset it, and give the "
+                "person the new one.", login=person.login))
     return redirect(url_for("people.account", account_id=account_id), 303)
 
 

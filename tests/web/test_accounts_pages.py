@@ -314,6 +314,9 @@ def test_an_enabled_account_signs_in_only_after_its_password_is_reset_and_the_lo
     admin = _admin(app, runtime)
     page = f"/accounts/{account_id(runtime, login)}"
     admin.get(page)
+    assert admin.post(f"{page}/enable").status_code == 303  # already active: nothing changes, nothing is said
+    assert "已启用" not in admin.get(page).get_data(as_text=True)
+    assert PageClient(app).sign_in(login, PASSWORD).status_code == 302
     admin.post(f"{page}/disable")
 
     enabled = admin.post(f"{page}/enable")
