@@ -2,7 +2,8 @@
 
 Passwords are hashed with Argon2id (argon2-cffi's defaults, rehashed when they change). After
 `MAX_FAILURES` wrong passwords in a row an account is locked for `LOCKOUT`; an admin's password reset
-unlocks it and signs out every session made before it (the session version). An account carries the
+unlocks it and signs out every session made before it (the session version). A disabled account enabled
+again has no password until an admin resets it, as for a new person. An account carries the
 role, region and sites a bearer token does, so the pages obey the same access policy as the API.
 """
 from __future__ import annotations
@@ -27,6 +28,7 @@ LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 LOGIN = re.compile(r"^[A-Za-z0-9_.@+-]{3,64}$")
 
+NO_PASSWORD = "!"  # never an Argon2 hash, so no password matches it
 _UNAMBIGUOUS = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud or copied by hand
 _hasher = PasswordHasher()
 # Verified when the login is unknown, so an unknown login takes as long as a wrong password.
@@ -112,7 +114,7 @@ def _check_scope(session: Session, role: str, region_code: str | None, site_ids:
 def sign_in(session: Session, login: str, password: str) -> SignIn:
     """Check a login and password, counting failures and locking the account after too many."""
     account = session.scalar(select(Account).where(Account.login == login.strip()))
-    if account is None or account.disabled_at is not None:
+    if account is None or account.disabled_at is not None or needs_password(account):
         _verify(_DUMMY_HASH, password)
         return SignIn(None, "wrong")
     now = utcnow()
@@ -170,6 +172,23 @@ def disable_account(session: Session, account_id: str) -> Account:
     return account
 
 
+def enable_account(session: Session, account_id: str) -> Account:
+    """Let a disabled account back in, without its old password (whoever it was disabled against may know it):
+    it signs in once an admin has reset the password. Enabling an account that is not disabled changes nothing."""
+    account = session.get(Account, account_id)
+    if account is None:
+        raise AccountError("account", "no_account")
+    if account.disabled_at is not None:
+        account.disabled_at, account.password_hash = None, NO_PASSWORD
+        account.failed_logins, account.locked_until = 0, None
+        session.flush()
+    return account
+
+
+def needs_password(account: Account) -> bool:
+    return account.password_hash == NO_PASSWORD
+
+
 def new_password() -> str:
     """A password for an admin to hand over: 12 random letters and digits that cannot be misread, in groups."""
     letters = "".join(secrets.choice(_UNAMBIGUOUS) for _ in range(12))
@@ -179,6 +198,24 @@ def new_password() -> str:
 def accounts_within(region_path: str | None) -> Select[tuple[Account]]:
     """The accounts of a region and the regions inside it, oldest first; None: every account."""
     return scoped_within(Account, region_path)
+
+
+def account_page(session: Session, region_path: str | None, search: str, limit: int,
+                 after: tuple[datetime, str] | None = None) -> tuple[list[Account], tuple[datetime, str] | None]:
+    """Up to `limit` accounts of the region, oldest first, whose login or name holds `search` (any case; ""
+    for all), after the key `after`; and the key of the last one when more follow."""
+    query = accounts_within(region_path).limit(limit + 1)
+    if search:
+        query = query.where(Account.login.icontains(search, autoescape=True)
+                            | Account.name.icontains(search, autoescape=True))
+    if after is not None:
+        created, last_id = after
+        query = query.where((Account.created_at > created)
+                            | ((Account.created_at == created) & (Account.id > last_id)))
+    accounts = list(session.scalars(query))
+    more = len(accounts) > limit
+    accounts = accounts[:limit]
+    return accounts, (accounts[-1].created_at, accounts[-1].id) if more else None
 
 
 def sites_of_accounts(session: Session, accounts: list[Account]) -> dict[str, list[str]]:

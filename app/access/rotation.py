@@ -1,9 +1,9 @@
 """Re-encrypting personal data under the newest data key: `flask --app app rotate-data-key`.
 
 Every encrypted column of `workers` (and of `vacancy_interests`, the names and phones left on vacancies'
-public pages) is rewritten with the ring's first key, and the national id's lookup
-hash with the first lookup key, a batch of rows per transaction; a run stopped half-way is simply run
-again. The values do not change, so the audit log records nothing of it.
+public pages, and of `payment_lines`, the account each line was sent to) is rewritten with the ring's first
+key, and the national id's lookup hash with the first lookup key, a batch of rows per transaction; a run
+stopped half-way is simply run again. The values do not change, so the audit log records nothing of it.
 """
 from __future__ import annotations
 
@@ -11,13 +11,22 @@ from sqlalchemy import Text, column, select, table, update
 from sqlalchemy.orm import sessionmaker
 
 from app.db.crypto import Encrypted, KeyRing
-from app.db.models import VacancyInterest, Worker
+from app.db.models import PaymentLine, VacancyInterest, Worker
 
 ENCRYPTED = tuple(c.name for c in Worker.__table__.columns if isinstance(c.type, Encrypted))
-INTEREST_ENCRYPTED = tuple(c.name for c in VacancyInterest.__table__.columns if isinstance(c.type, Encrypted))
+
 # The stored tokens as they are (the mapped columns would decrypt them).
 _workers = table("workers", column("id"), column("national_id_hash"), *(column(name, Text) for name in ENCRYPTED))
-_interests = table("vacancy_interests", column("id"), *(column(name, Text) for name in INTEREST_ENCRYPTED))
+
+
+def _tokens_of(model) -> tuple:
+    """`model`'s table with its id and its encrypted columns as stored, and those columns' names."""
+    names = tuple(c.name for c in model.__table__.columns if isinstance(c.type, Encrypted))
+    return table(model.__tablename__, column("id"), *(column(name, Text) for name in names)), names
+
+
+# Tables whose encrypted values are only read back, never looked up by hash.
+_OTHERS = (_tokens_of(VacancyInterest), _tokens_of(PaymentLine))
 
 
 def rotate_data_key(sessions: sessionmaker, ring: KeyRing, batch: int = 500) -> int:
@@ -35,20 +44,22 @@ def rotate_data_key(sessions: sessionmaker, ring: KeyRing, batch: int = 500) -> 
                 if values:
                     session.execute(update(_workers).where(_workers.c.id == row.id).values(**values))
         if not rows:
-            _rotate_interests(sessions, ring, batch)
+            for tokens, names in _OTHERS:
+                _rotate_table(sessions, ring, tokens, names, batch)
             return done
         done, after = done + len(rows), rows[-1].id
 
 
-def _rotate_interests(sessions: sessionmaker, ring: KeyRing, batch: int) -> None:
-    after = ""
+def _rotate_table(sessions: sessionmaker, ring: KeyRing, tokens, names: tuple[str, ...], batch: int) -> None:
+    after = None
     while True:
         with sessions.begin() as session:
-            rows = session.execute(select(_interests).where(_interests.c.id > after)
-                                   .order_by(_interests.c.id).limit(batch)).all()
+            query = select(tokens).order_by(tokens.c.id).limit(batch)
+            rows = session.execute(query if after is None else query.where(tokens.c.id > after)).all()
             for row in rows:
-                values = {name: ring.rotate(row._mapping[name]) for name in INTEREST_ENCRYPTED}
-                session.execute(update(_interests).where(_interests.c.id == row.id).values(**values))
+                values = {name: ring.rotate(row._mapping[name]) for name in names if row._mapping[name] is not None}
+                if values:
+                    session.execute(update(tokens).where(tokens.c.id == row.id).values(**values))
         if not rows:
             return
         after = rows[-1].id

@@ -172,6 +172,7 @@ POLICY: dict[str, Rule] = {
     "people.account": _page(("admin",), Scope.TOKEN),
     "people.reset": _page(("admin",), Scope.TOKEN),
     "people.disable": _page(("admin",), Scope.TOKEN),
+    "people.enable": _page(("admin",), Scope.TOKEN),
     "people.own_password": _page(EVERYONE),
     # The supervisor's register (app.web.register): a site's day, its marks and voids, a worker's month.
     "register.today": _page(LOGGERS, Scope.SITE),

@@ -38,7 +38,7 @@ class BankFile(MethodView):
     def get(self, batch_id):
         """The batch as a CSV file for the bank, with the full bank accounts (post managers and admins)"""
         with reading() as session:
-            content = render_bank_file(session, _batch(session, batch_id))
+            content = render_bank_file(_batch(session, batch_id))
         return Response(content, mimetype="text/csv", headers={
             "Content-Disposition": f"attachment; filename={bank_file_name(batch_id)}"})
 

@@ -62,7 +62,8 @@ def pay_period(session: Session, site_id: str, month: str, actor: Actor) -> Paym
     for worker_id, amount in sorted(owed.items()):
         worker = workers[worker_id]
         session.add(PaymentLine(batch_id=batch.id, site_id=site_id, month=month, worker_id=worker_id,
-                                worker_name=worker.name, bank_account_masked=mask(worker.bank_account),
+                                worker_name=worker.name, bank_account=worker.bank_account,
+                                bank_account_masked=mask(worker.bank_account),
                                 amount_fen=amount))
     session.flush()
     session.refresh(batch, ["lines"])

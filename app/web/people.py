@@ -1,6 +1,7 @@
-"""Accounts: an admin's list of the people of their region, a new account, a password reset, disabling one;
-and anyone's own password. Accounts are scoped as tokens are: an admin sees and changes only those whose
-region lies inside their own (a nationwide admin: all)."""
+"""Accounts: an admin's list of the people of their region (a page at a time, searched by login or name), a new
+account, a password reset, disabling one and enabling it again; and anyone's own password. Accounts are scoped
+as tokens are: an admin sees and changes only those whose region lies inside their own (a nationwide admin: all).
+"""
 from __future__ import annotations
 
 from flask import Response, abort, flash, make_response, redirect, render_template, request, session, url_for
@@ -11,17 +12,20 @@ from sqlalchemy.orm import Session
 
 from app.access.accounts import (
     AccountError,
-    accounts_within,
+    account_page,
     change_password,
     create_account,
     disable_account,
+    enable_account,
     is_locked,
+    needs_password,
     new_password,
     reset_password,
     sites_of_accounts,
 )
 from app.api.access import Principal, require_region, require_token
 from app.api.context import reading, unit_of_work
+from app.api.pagination import decode_cursor, encode_cursor, instant, text_id
 from app.db.models import Account, Region
 from app.web.pages import authorize_page, page_blueprint
 
@@ -46,6 +50,8 @@ REFUSALS = {
     "no_account": lazy_gettext("There is no such account."),
 }
 REGION_CHOICES = 500  # offered as the region field is typed; any region of the admin's may still be entered
+PAGE_SIZE = 25  # as the office's inbox: a page read on a phone, served quickly however many people a region has
+SEARCH_LENGTH = 64  # a login's longest; a name is found by a part of it
 
 
 @blp.context_processor
@@ -55,10 +61,14 @@ def _names() -> dict:
 
 @blp.get("/accounts")
 def accounts() -> str:
+    search = request.args.get("q", "").strip()[:SEARCH_LENGTH]
+    after = decode_cursor(request.args.get("cursor") or None, instant, text_id)
     with reading() as reader:
         principal = authorize_page(reader)
-        people = reader.scalars(accounts_within(principal.region_path)).all()
-        return render_template("people/accounts.html", accounts=_shown(reader, people))
+        people, last = account_page(reader, principal.region_path, search, PAGE_SIZE, after and (after[0], after[1]))
+        shown = _shown(reader, people)
+    more = url_for("people.accounts", q=search or None, cursor=encode_cursor(*last)) if last else None
+    return render_template("people/accounts.html", accounts=shown, search=search, more=more)
 
 
 @blp.route("/accounts/new", methods=["GET", "POST"])
@@ -124,6 +134,19 @@ def disable(account_id: str) -> Response | str:
     return redirect(url_for("people.account", account_id=account_id), 303)
 
 
+@blp.post("/accounts/<account_id>/enable")
+def enable(account_id: str) -> Response:
+    with unit_of_work() as unit:
+        principal = authorize_page(unit)
+        person = _account_in_scope(principal, unit, account_id)
+        was_disabled = person.disabled_at is not None
+        enable_account(unit, person.id)
+    if was_disabled:  # an account already active keeps its password, and nothing is said
+        flash(_("The account %(login)s is enabled. Its old password no longer works: reset it, and give the "
+                "person the new one.", login=person.login))
+    return redirect(url_for("people.account", account_id=account_id), 303)
+
+
 @blp.route("/password", methods=["GET", "POST"])
 def own_password() -> Response | str:
     if request.method == "GET":
@@ -176,7 +199,8 @@ def _shown(reader: Session, people: list[Account]) -> list[dict]:
     names = dict(reader.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all())
     return [{"id": person.id, "login": person.login, "name": person.name, "role": person.role,
              "region": names.get(person.region_code), "sites": sites[person.id], "locked": is_locked(person),
-             "disabled": person.disabled_at is not None, "created": person.created_at} for person in people]
+             "disabled": person.disabled_at is not None, "needs_password": needs_password(person),
+             "created": person.created_at} for person in people]
 
 
 def _regions(reader: Session, principal: Principal) -> list[Region]:

@@ -1,5 +1,5 @@
 """In a real browser, on a phone and a desktop, in Chinese and English: an admin makes a workshop supervisor's
-account on the accounts pages, and that person signs in with it."""
+account on the accounts pages, that person signs in with it, and the admin finds it by its login."""
 from __future__ import annotations
 
 import pytest
@@ -13,8 +13,9 @@ ADMIN, ADMIN_PASSWORD = "yudu-admin", "the admin's password"
 REGIONS = [("36", "Jiangxi", "province", None), ("3607", "Ganzhou", "city", "36"),
            ("360731", "Yudu", "county", "3607"), ("360731101", "Gongjiang", "township", "360731"),
            ("360731101201", "Pantian", "village", "360731101")]
-WORDS = {"zh-CN": {"accounts": "账号管理", "new": "新建账号", "made": "已创建", "role": "车间负责人"},
-         "en": {"accounts": "Accounts", "new": "New account", "made": "is made", "role": "Workshop supervisor"}}
+WORDS = {"zh-CN": {"accounts": "账号管理", "new": "新建账号", "made": "已创建", "role": "车间负责人", "find": "查找"},
+         "en": {"accounts": "Accounts", "new": "New account", "made": "is made", "role": "Workshop supervisor",
+                "find": "Find"}}
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +74,10 @@ def test_an_admin_makes_a_supervisors_account_and_the_supervisor_signs_in(chromi
         screenshot(their_page, f"{shot}-4-supervisor-signed-in")
     finally:
         person.close()
+
+    page.goto(f"{served_app.url}/accounts")
+    page.fill("input[name=q]", login.upper())
+    page.get_by_role("button", name=words["find"]).click()
+    expect(page.locator("table.accounts tbody tr")).to_have_count(1)
+    expect(page.locator("table.accounts tbody")).to_contain_text(login)
+    screenshot(page, f"{shot}-5-found")

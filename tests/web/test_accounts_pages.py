@@ -262,3 +262,74 @@ def test_an_admin_lands_on_the_accounts_which_the_menu_names(app, runtime, world
 
     assert landing.headers["Location"] == "/accounts"
     assert '<a href="/accounts">账号管理</a>' in page and "修改密码" in page
+
+
+# --- many accounts: a page at a time, found by login or name; a disabled one enabled again -----------------
+
+
+def _shown_logins(page: str) -> list[str]:
+    return re.findall(r'<a href="/accounts/[0-9a-f]+">([^<]+)</a>', page)
+
+
+def _more(page: str) -> str | None:
+    found = re.search(r'<a href="([^"]+)" rel="next">', page)
+    return found and found.group(1).replace("&amp;", "&")
+
+
+def test_the_accounts_come_25_a_page_each_once_and_only_the_regions(app, runtime, world):
+    made = [make_account(runtime, "supervisor", COUNTY, login=f"county-{n:02d}") for n in range(30)]
+    make_account(runtime, "supervisor", OTHER_COUNTY, login="nankang-person")
+    admin = _admin(app, runtime)
+
+    first = admin.get("/accounts").get_data(as_text=True)
+    second = admin.get(_more(first)).get_data(as_text=True)
+
+    assert len(_shown_logins(first)) == 25
+    assert sorted(_shown_logins(first) + _shown_logins(second)) == sorted([*made, admin_login(runtime)])
+    assert _more(second) is None and "nankang-person" not in first + second
+    assert admin.get("/accounts?cursor=not-a-cursor").status_code == 422
+
+
+def test_an_admin_finds_accounts_of_their_region_by_login_or_name(app, runtime, world):
+    people = {"wang-fang": ("王芳", COUNTY), "13900000002": ("李伟", COUNTY), "li-na": ("李娜", COUNTY),
+              "li-far": ("李远", OTHER_COUNTY)}
+    for login, (_name, region) in people.items():
+        make_account(runtime, "supervisor", region, login=login)
+    with runtime.sessions.begin() as session:
+        for person in session.scalars(select(Account).where(Account.login.in_(people))):
+            person.name = people[person.login][0]
+    admin = _admin(app, runtime)
+
+    by_name = admin.get("/accounts", query_string={"q": "李"}).get_data(as_text=True)
+    by_login = admin.get("/accounts", query_string={"q": "WANG"}).get_data(as_text=True)
+    by_nothing = admin.get("/accounts", query_string={"q": "100%_"}).get_data(as_text=True)
+
+    assert sorted(_shown_logins(by_name)) == ["13900000002", "li-na"]
+    assert _shown_logins(by_login) == ["wang-fang"] and 'value="WANG"' in by_login
+    assert _shown_logins(by_nothing) == [] and "没有符合的账号" in by_nothing
+
+
+def test_an_enabled_account_signs_in_only_after_its_password_is_reset_and_the_log_says_who(app, runtime, world):
+    login = make_account(runtime, "supervisor", COUNTY, (SITE,))
+    admin = _admin(app, runtime)
+    page = f"/accounts/{account_id(runtime, login)}"
+    admin.get(page)
+    assert admin.post(f"{page}/enable").status_code == 303  # already active: nothing changes, nothing is said
+    assert "已启用" not in admin.get(page).get_data(as_text=True)
+    assert PageClient(app).sign_in(login, PASSWORD).status_code == 302
+    admin.post(f"{page}/disable")
+
+    enabled = admin.post(f"{page}/enable")
+
+    assert enabled.status_code == 303
+    shown = admin.get(page).get_data(as_text=True)
+    assert "需要重置密码" in shown and "已启用" in shown
+    assert PageClient(app).sign_in(login, PASSWORD).status_code == 401  # the old password is gone
+    assert admin.post(f"{page}/password", {"password": "a handed-over password"}).status_code == 303
+    assert PageClient(app).sign_in(login, "a handed-over password").status_code == 302
+    with runtime.sessions() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.row_key == account_id(runtime, login),
+                                                         AuditEntry.endpoint == "people.enable")).one()
+    assert (entry.actor_token_id, entry.actor_role) == (account_id(runtime, admin_login(runtime)), "admin")
+    assert entry.before["disabled_at"] and entry.after["disabled_at"] is None
+    assert "password_hash" not in entry.after

@@ -262,10 +262,16 @@ def test_the_banks_results_with_a_failed_line_show_it_and_the_next_pay_sends_it_
     page = text(desk.get(SEWING))
     assert "银行结果已记录：1 条已到账，1 条发放失败。" in page
     assert "账户已冻结" in page and "下一代发批次将发放" in page and "Wang Jianguo: ¥120.00" in page
-    assert desk.post(f"{SEWING}/pay").status_code == 303  # the failed line, in a second batch
+    new_account = api.client.patch("/api/v1/workers/w-wang", json={"bank_account": "6228480402564890018"},
+                                   headers={"Authorization": f"Bearer {api.token}"})
+    assert new_account.status_code == 200
+    assert desk.post(f"{SEWING}/pay").status_code == 303  # the failed line, in a second batch, to the new account
     with runtime.sessions() as session:
         again = session.query(PaymentLine).filter(PaymentLine.batch_id != batch).all()
     assert [(line.worker_id, line.amount_fen, line.status) for line in again] == [("w-wang", 12000, "pending")]
+    assert "6228***********0018" in text(desk.get(SEWING))
+    second_file = desk.get(f"/desk/batches/{again[0].batch_id}/bank.csv").data.decode("utf-8-sig")
+    assert "6228480402564890018" in second_file
 
 
 def test_a_bad_results_file_is_refused_by_row_and_nothing_is_recorded(api, checker, desk, april, runtime):

@@ -117,6 +117,7 @@ PAGES = (
     Page("POST", "/accounts/<account_id>/password", account_page("/password", password="a reset password"),
          ok(200, "admin")),
     Page("POST", "/accounts/<account_id>/disable", account_page("/disable"), ok(200, "admin")),
+    Page("POST", "/accounts/<account_id>/enable", account_page("/enable"), ok(200, "admin")),
     Page("GET", "/password", at("/password"), ok(200, *EVERYONE), outside=200),
     Page("POST", "/password", at("/password", **NEW_OWN_PASSWORD), ok(200, *EVERYONE), outside=200),
     # The supervisor's register (app/web/register): a form with nothing marked goes back to the page.

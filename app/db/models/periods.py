@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.db.crypto import Encrypted
 from app.db.declarative import Base
 from app.db.models.types import BigId, utcnow
 from app.db.stamps import stamp_column, stamp_index
@@ -107,6 +108,8 @@ class PaymentLine(Base):
     month: Mapped[str] = mapped_column(String(7))
     worker_id: Mapped[str] = mapped_column(String(64))
     worker_name: Mapped[str] = mapped_column(String(200))
+    # The account the line is sent to, kept as it was when the batch was made: the bank file reads it from here.
+    bank_account: Mapped[str | None] = mapped_column("bank_account_encrypted", Encrypted)
     bank_account_masked: Mapped[str | None] = mapped_column(String(64))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[str] = mapped_column(String(16), default="pending")

@@ -52,7 +52,7 @@ def bank_file(batch_id: int) -> Response:
     """The API's bank file (app.pay.bank_file), the same bytes, for a person signed in."""
     with reading() as session:
         _principal, batch = _batch(session, batch_id)
-        content = render_bank_file(session, batch)
+        content = render_bank_file(batch)
     response = Response(content, content_type=CONTENT_TYPE)
     response.headers.set("Content-Disposition", "attachment", filename=bank_file_name(batch_id))
     return response
