@@ -1,6 +1,7 @@
 """Households, workers and their assignments registered from a sheet (app.registry.sheet): every row checked
 (app.registry.import_plan) before anything is written, then each kind of row written in one set-based statement
-(COPY on PostgreSQL where no column is encrypted), and one audit entry per village or site naming the ids added.
+(COPY on PostgreSQL, the personal numbers encrypted before), and one audit entry per village or site naming the
+ids added.
 
 All or nothing: RegistryRejected names every bad row and column, and nothing is written. Idempotent: a row that is
 registered already adds nothing, so importing the same file again changes nothing, and the result says so."""
@@ -9,11 +10,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import insert
+from sqlalchemy import Column, MetaData, Table, Text
 from sqlalchemy.orm import Session
 
 from app.db.audit import record_summaries
-from app.db.crypto import keyring
+from app.db.crypto import Encrypted, keyring
 from app.db.models import Assignment, Household, Worker
 from app.db.models.types import new_id, utcnow
 from app.db.rows import insert_rows
@@ -25,6 +26,10 @@ __all__ = ["NATIONWIDE", "Importer", "ImportOutOfScope", "RegistryImport", "Regi
 
 NATIONWIDE = Importer(region_path=None, may_assign=True)  # the command line: the system itself
 RegistryRejected = SheetRejected
+# The workers' table with its encrypted columns typed as the text they hold, for values encrypted before COPY.
+_ENCRYPTED_AS_TEXT = Table(Worker.__tablename__, MetaData(), *(
+    Column(column.name, Text if isinstance(column.type, Encrypted) else column.type)
+    for column in Worker.__table__.columns))
 
 
 @dataclass(frozen=True)
@@ -66,16 +71,18 @@ def _write(session: Session, plan: Plan) -> None:
     now = utcnow()
     ring = keyring()
     households = [{**household, "created_at": now} for household in plan.households]
+    encrypt = ring.encrypt
     workers = [{"id": worker["id"], "household_id": worker["household_id"], "name": worker["name"],
-                "national_id_encrypted": worker["national_id"],
-                "national_id_hash": ring.lookup_hash(worker["national_id"]), "phone_encrypted": worker["phone"],
-                "bank_account_encrypted": worker["bank_account"], "created_at": now} for worker in plan.workers]
+                "national_id_encrypted": encrypt(worker["national_id"]),
+                "national_id_hash": ring.lookup_hash(worker["national_id"]),
+                "phone_encrypted": worker["phone"] and encrypt(worker["phone"]),
+                "bank_account_encrypted": worker["bank_account"] and encrypt(worker["bank_account"]),
+                "created_at": now} for worker in plan.workers]
     assignments = [{"id": new_id(), "worker_id": assignment["worker_id"], "site_id": assignment["site_id"],
                     "start_date": assignment["start_date"], "end_date": assignment["end_date"],
                     "scheme": assignment["scheme"], "created_at": now} for assignment in plan.assignments]
     insert_rows(session, Household.__table__, households)
-    if workers:  # not COPY: the personal numbers are encrypted by their column type as the statement binds them
-        session.execute(insert(Worker.__table__), workers)
+    insert_rows(session, _ENCRYPTED_AS_TEXT, workers)  # encrypted above: the one cost a row that COPY cannot take
     insert_rows(session, Assignment.__table__, assignments)
     villages = {worker["id"]: worker["village"] for worker in plan.workers}
     _record(session, Household.__tablename__, households, lambda row: row["region_code"], plan.village_paths)

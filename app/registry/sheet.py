@@ -78,6 +78,7 @@ class Sheet:
     headers: dict[str, str]
     errors: dict[int, Errors] = field(default_factory=dict)
     schemas: dict[str, ma.Schema] = field(default_factory=dict, repr=False)
+    checked: dict[tuple, dict | None] = field(default_factory=dict, repr=False)  # cells read already -> their value
 
     def refuse(self, row: int, column: str, message: str) -> None:
         self.errors.setdefault(row, {}).setdefault(self.headers.get(column, column), []).append(message)
@@ -166,6 +167,16 @@ def _read_row(sheet: Sheet, row: int, cells: dict[str, str], today: date) -> Non
 
 
 def _household(sheet: Sheet, row: int, cells: dict[str, str]) -> dict | None:
+    """A household's columns, checked once for all the rows of its workers that repeat them alike."""
+    key = ("household", *(cells[name] for name in REQUIRED[:4]))
+    if key not in sheet.checked:
+        sheet.checked[key] = _check_household(sheet, row, cells)
+    elif sheet.checked[key] is None:  # its errors are told on the first row that wrote these cells
+        _check_household(sheet, row, cells)
+    return sheet.checked[key]
+
+
+def _check_household(sheet: Sheet, row: int, cells: dict[str, str]) -> dict | None:
     number, village = cells["household_number"], cells["village_code"]
     if not HOUSEHOLD_NUMBER.fullmatch(number):
         sheet.refuse(row, "household_number", "1-31 letters, digits, '_', '.' or '-'")
@@ -179,6 +190,16 @@ def _household(sheet: Sheet, row: int, cells: dict[str, str]) -> dict | None:
 
 
 def _assignment(sheet: Sheet, row: int, cells: dict[str, str]) -> dict | None:
+    """The terms of an employment, checked once for all the rows that write them alike (a site's workers)."""
+    key = ("assignment", *(cells.get(name, "") for name in ASSIGNMENT_COLUMNS))
+    if key not in sheet.checked:
+        sheet.checked[key] = _check_assignment(sheet, row, cells)
+    elif sheet.checked[key] is None:
+        _check_assignment(sheet, row, cells)
+    return None if sheet.checked[key] is None else dict(sheet.checked[key])
+
+
+def _check_assignment(sheet: Sheet, row: int, cells: dict[str, str]) -> dict | None:
     kind = SCHEME_WORDS.get(cells.get("scheme", ""), cells.get("scheme", ""))
     if kind == "piece":
         sheet.refuse(row, "scheme", "a piece rate names its products and their rates: employ such a worker through "
