@@ -60,6 +60,8 @@ def _workbook_rows(content: bytes) -> Iterator[tuple[int, list[str]]]:
     try:
         for row, values in enumerate(book.worksheets[0].iter_rows(values_only=True), start=HEADER_ROW):
             yield row, [_cell_text(value) for value in values]
+    except (KeyError, OSError, ValueError, SyntaxError) as error:  # SyntaxError: XML that does not parse
+        raise SheetUnreadable(f"not a readable XLSX workbook: {error}") from None
     finally:
         book.close()
 

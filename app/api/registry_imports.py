@@ -16,7 +16,7 @@ from app.registry.imports import (
     import_registry,
     read_sheet,
 )
-from app.registry.sheet import COLUMNS, sheet_rows
+from app.registry.sheet import COLUMNS, SheetTooLarge, sheet_rows
 from app.sheets import SheetUnreadable
 
 blp = Blueprint("registry_imports", __name__, url_prefix="/api/v1/imports",
@@ -64,7 +64,7 @@ class RegistryImport(MethodView):
     @blp.alt_response(400, description="neither UTF-8 nor GB18030 CSV, nor an XLSX workbook")
     @blp.alt_response(403, description="a village or site outside the caller's region, or sites named by a role "
                                        "that may not employ")
-    @blp.alt_response(413, description="a file over MAX_IMPORT_BYTES (8 MiB)")
+    @blp.alt_response(413, description=f"more than {MAX_ROWS} rows, or a file over MAX_IMPORT_BYTES (8 MiB)")
     @blp.alt_response(415, description="neither text/csv, XLSX nor multipart/form-data")
     @blp.alt_response(422, description='every bad row and column, e.g. {"row 5": {"身份证号": ["the check '
                                        'digit ..."]}}; nothing is registered')
@@ -77,6 +77,8 @@ class RegistryImport(MethodView):
             sheet = read_sheet(sheet_rows(_upload(), MAX_ROWS), runtime().settings.today())
         except SheetUnreadable as error:
             abort(400, message=str(error))
+        except SheetTooLarge as error:
+            abort(413, message=str(error))
         except RegistryRejected as rejected:
             abort(422, message="the sheet cannot be read; nothing was registered", errors=rejected.errors)
         for attempt in (1, 2):

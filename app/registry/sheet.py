@@ -61,6 +61,10 @@ class SheetRejected(ValueError):
         self.errors = errors
 
 
+class SheetTooLarge(ValueError):
+    """More rows than an upload may hold."""
+
+
 @dataclass
 class SheetRow:
     row: int
@@ -89,11 +93,10 @@ class Sheet:
 
 def sheet_rows(content: bytes, max_rows: int | None = None) -> list[tuple[int, list[str]]]:
     """The header and the non-empty rows of a CSV file or workbook (app.sheets), each with its row number;
-    SheetRejected for more than `max_rows` rows below the header."""
+    SheetTooLarge for more than `max_rows` rows below the header."""
     rows = [(row, cells) for row, cells in read_table(content) if row == HEADER_ROW or any(cells)]
     if max_rows is not None and len(rows) > max_rows + 1:
-        raise SheetRejected({f"row {rows[max_rows + 1][0]}": {"_row": [
-            f"at most {max_rows} rows per upload: split the sheet, or import it with the command line"]}})
+        raise SheetTooLarge(f"at most {max_rows} rows per upload: split the sheet, or import it with the command line")
     return rows
 
 

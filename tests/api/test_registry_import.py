@@ -175,3 +175,13 @@ def test_a_file_that_is_no_registry_sheet_is_refused_without_a_server_error(api,
     assert response.status_code == status, response.get_json()
     assert response.content_type == PROBLEM_JSON
     assert sizes(runtime) == before
+
+
+def test_a_sheet_over_the_uploads_row_limit_is_too_large(api, world, runtime, monkeypatch):
+    monkeypatch.setattr("app.api.registry_imports.MAX_ROWS", 2)
+    before = sizes(runtime)
+
+    response = upload(api, sheet([person(n, f"{n:04d}", world.village) for n in range(1, 4)]))
+
+    assert response.status_code == 413 and response.content_type == PROBLEM_JSON
+    assert sizes(runtime) == before
