@@ -194,6 +194,47 @@ def import_attendance_command(file) -> None:
     click.echo(f"{result.rows} rows: {result.accepted} accepted, {result.duplicates} duplicates")
 
 
+@click.command("import-registry")
+@click.argument("file", type=click.File("rb"))
+@with_appcontext
+def import_registry_command(file) -> None:
+    """Register the households, workers and assignments of a CSV or XLSX sheet, as the system: all rows or none
+    (as POST /imports/registry, without its row limit); the same sheet again changes nothing."""
+    from sqlalchemy.exc import IntegrityError
+
+    from app.registry import imports
+    from app.registry.sheet import sheet_rows
+    from app.sheets import SheetUnreadable
+
+    runtime = _runtime()
+    try:
+        rows = sheet_rows(file.read())
+        with click.progressbar(length=max(len(rows) - 1, 0), label="checking rows", file=sys.stderr) as bar:
+            sheet = imports.read_sheet(rows, runtime.settings.today(), bar.update)
+        with runtime.sessions.begin() as session:
+            result = imports.import_registry(session, sheet, imports.NATIONWIDE)
+    except SheetUnreadable as error:
+        raise click.ClickException(str(error)) from None
+    except IntegrityError:
+        raise click.ClickException("another writer registered some of these meanwhile; nothing was registered: "
+                                   "run the import again") from None
+    except imports.RegistryRejected as rejected:
+        _echo_errors(rejected.errors)
+        raise click.ClickException(f"{len(rejected.errors)} invalid row(s); nothing was registered") from None
+    for row, warnings in result.warnings.items():
+        click.echo(f"{row}: warning: {' '.join(warnings)}", err=True)
+    added = (f"{name} {counts.added} added, {counts.unchanged} unchanged" for name, counts in (
+        ("households", result.households), ("workers", result.workers), ("assignments", result.assignments)))
+    click.echo(f"{result.rows} rows: {'; '.join(added)}" + ("" if result.changed else "; nothing changed"))
+
+
+def _echo_errors(errors: dict[str, dict[str, list[str]]]) -> None:
+    for row, columns in errors.items():
+        for column, messages in columns.items():
+            for message in messages:
+                click.echo(f"{row}, {column}: {message}", err=True)
+
+
 @click.command("load-demo")
 @with_appcontext
 def load_demo_command() -> None:
@@ -218,7 +259,7 @@ def finish_demo_command() -> None:
 COMMANDS = (migrate_command, create_token_command, list_tokens_command, revoke_token_command,
             create_account_command, reset_password_command,
             rotate_data_key_command, rebuild_command, replay_dead_letters_command, import_attendance_command,
-            load_demo_command, finish_demo_command)
+            import_registry_command, load_demo_command, finish_demo_command)
 
 
 def register_cli(app: Flask) -> None:

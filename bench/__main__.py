@@ -10,6 +10,7 @@ measured in the same run, then a summary table against the targets.
     .venv/bin/python -m bench --only pages --pages-requests 200
     .venv/bin/python -m bench --only matching --match-labourers 5000000 --repeat 1
     .venv/bin/python -m bench --only returns --returns-labourers 5000000 --repeat 5
+    .venv/bin/python -m bench --only import --import-rows 100000
 
 Results go to var/bench/results-<time>.json as well; logs of the child processes to var/bench/logs/.
 """
@@ -39,7 +40,7 @@ SIZES = {
     "large": dict(workers=100000, days=1, api_workers=100000, close_workers=100000, emb_workers=50000, emb_days=1,
                   alert_workers=1000000, pages_workers=20000),
 }
-ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep", "pages", "matching", "returns")
+ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep", "pages", "matching", "returns", "import")
 # alerts (minutes to make its history), upkeep (the pipeline twice more), pages, matching and returns run when asked for
 DEFAULT = ("floor", "pipeline", "api", "close", "embedded")
 
@@ -81,6 +82,7 @@ def parse_args() -> tuple[argparse.Namespace, dict, set[str]]:
                         help="labourers of the return-to-work benchmark's province (a province holds ~5 million)")
     parser.add_argument("--pages-match", default="",
                         help="measure only the pages whose name contains this text (the baselines always)")
+    parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the registry sheet imported")
     parser.add_argument("--match-labourers", type=int, default=5_000_000, help="labourers of the matching province")
     parser.add_argument("--match-vacancies", type=int, default=50_000, help="vacancies of the matching province")
     parser.add_argument("--match-requests", type=int, default=300, help="vacancies and labourers ranked a run")
@@ -104,7 +106,8 @@ def main() -> None:
     print(f"bench: {args.size} {size}, repeat {args.repeat}; machine {results['machine']}", file=sys.stderr)
     started = time.monotonic()
     needs_kafka = bool(only & {"floor", "pipeline", "api", "upkeep", "pages"})
-    needs_pg = bool(only & {"floor", "pipeline", "api", "close", "alerts", "upkeep", "pages", "matching", "returns"})
+    needs_pg = bool(only & {"floor", "pipeline", "api", "close", "alerts", "upkeep", "pages", "matching", "returns",
+                                "import"})
     services = Services(kafka=needs_kafka, postgres=needs_pg).start() if needs_kafka or needs_pg else None
     try:
         if only & {"floor", "pipeline"}:
@@ -130,6 +133,10 @@ def main() -> None:
             from bench.return_to_work import run_return_to_work
 
             results["returns"] = run_return_to_work(services, args.returns_labourers, args.repeat)
+        if "import" in only:
+            from bench.registry_import import run_registry_import
+
+            results["import"] = run_registry_import(services, args.import_rows)
     finally:
         if services:
             services.stop()

@@ -8,7 +8,7 @@ TARGETS = {"pipeline_rate": 10_000, "pipeline_share": 0.30, "api_rate": 5_000, "
            "balance_rps": 300, "ingest_rate": 1_000, "close_1m_s": 30, "embedded_rate": 2_000,
            "alerts_first_s": 10, "alerts_second_s": 2, "alerts_1m_s": 60, "alerts_rss_mib": 256,
            "page_p95_ms": 100, "first_load_kb": 150, "interaction_kb": 20, "match_vacancy_p99_ms": 200,
-           "match_labourer_p99_ms": 50, "returns_ms": 500}
+           "match_labourer_p99_ms": 50, "returns_ms": 500, "import_s": 60}
 
 
 def median(values):
@@ -47,7 +47,7 @@ def cpu_row(cpus: list[dict]) -> tuple:
 def summary(r: dict) -> str:
     rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
     for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows, page_rows, matching_rows,
-                 returns_rows):
+                 returns_rows, import_rows):
         rows.extend(part(r))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -295,3 +295,19 @@ def returns_rows(r: dict) -> list[tuple]:
              f"{_fmt(runs['p50_ms'], ' ms')} / {_fmt(runs['p99_ms'], ' ms')}",
              _fmt(runs["floor_p50_ms"], " ms floor"), _fmt(runs["p99_ms"] / runs["floor_p50_ms"], "x", 1),
              "<500 ms", verdict)]
+
+
+def import_rows(r: dict) -> list[tuple]:
+    """A registry sheet imported (read, checked, encrypted, written), and again, against the same rows written bare."""
+    runs = r.get("import")
+    if not runs:
+        return []
+    target = TARGETS["import_s"]
+    rows = []
+    for name, label in (("sqlite", "SQLite"), ("postgresql", "PostgreSQL")):
+        first, again, floor = runs[name]["first"]["seconds"], runs[name]["again"]["seconds"], runs[name]["floor_s"]
+        verdict = "ok" if max(first, again) < target else f"MISSED x{max(first, again) / target:.1f}"
+        rows.append((f"registry import, {runs['rows']:,} rows, {label}: first / again", f"{first:,.1f} s / "
+                     f"{again:,.1f} s", f"{floor:,.1f} s bare write", _fmt(first / floor, "x", 1), f"< {target} s",
+                     verdict))
+    return rows

@@ -21,6 +21,7 @@ from app.api import (
     periods,
     referrals,
     regions,
+    registry_imports,
     return_to_work,
     sites,
     stats,
@@ -40,7 +41,7 @@ from app.api.problems import ProblemApi, ProblemResponses
 
 BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens,
               periods, payments, imports, payroll_sheets, alerts, webhooks, stats, return_to_work, audit, voids, labour,
-              vacancies, referrals, matching)
+              vacancies, referrals, matching, registry_imports)
 
 API_CONFIG = {
     "API_TITLE": "Stablework",

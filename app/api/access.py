@@ -106,6 +106,8 @@ POLICY: dict[str, Rule] = {
     "assignments.Assignments": _rule(MANAGERS, Scope.SITE, Scope.WORKER),
     "events.Events": _rule(LOGGERS, Scope.LOGGED_SITES),
     "imports.AttendanceImport": _rule(LOGGERS, Scope.LOGGED_SITES),
+    # A registry sheet: its villages and sites inside the caller's region; sites (employing) only for managers.
+    "registry_imports.RegistryImport": _rule(OFFICES, Scope.REGION, Scope.SITE),
     "voids.Voids": _rule(LOGGERS, Scope.OWN_REGION, Scope.SITE),  # a supervisor's own sites, an admin's region
     "periods.Periods": _rule(EVERYONE, Scope.SITE),
     "periods.Period": _rule(EVERYONE, Scope.SITE),

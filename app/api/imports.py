@@ -27,7 +27,10 @@ _COLUMNS = (
     "Header row required, columns in any order: worker_id, site_id, date (YYYY-MM-DD), status "
     "(present | half_day | absent | leave); optional check_in and check_out (local HH:MM) or minutes, "
     "id (event UUID; a fresh one when absent) and time (RFC 3339 with offset; the upload time when absent). "
-    "An empty cell is an absent value; other columns are refused. UTF-8 (a byte-order mark is fine), "
+    "Chinese headers are taken too (人员编号 or 工号, 站点, 日期, 出勤状态, 签到, 签退, 工时(分钟), "
+    "事件编号, 记录时间), "
+    "and the status words 出勤, 半天, 缺勤, 请假. "
+    "An empty cell is an absent value; other columns are refused. UTF-8 (a byte-order mark is fine) or GB18030/GBK, "
     f"at most {MAX_ROWS} rows, one row per worker, site and day."
 )
 REGISTER_BODY = {
@@ -53,7 +56,7 @@ class ImportOut(ma.Schema):
 class AttendanceImport(MethodView):
     @blp.doc(requestBody=REGISTER_BODY)
     @blp.response(202, ImportOut)
-    @blp.alt_response(400, description="not UTF-8 or not CSV")
+    @blp.alt_response(400, description="neither UTF-8 nor GB18030 text, or not CSV")
     @blp.alt_response(403, description="a row for a site the caller may not log work for")
     @blp.alt_response(413, description=f"more than {MAX_ROWS} rows, or a file over MAX_IMPORT_BYTES (8 MiB)")
     @blp.alt_response(415, description="neither text/csv nor multipart/form-data")

@@ -29,7 +29,8 @@ from app.settings import Settings
 READS = ("GET", "HEAD", "OPTIONS")
 WRITES = ("POST", "PUT", "PATCH", "DELETE")
 UNLIMITED = frozenset({"health.Health", "health.Ready", "metrics"})  # probes and scrapes, by endpoint
-LARGE_BODIES = frozenset({"imports.AttendanceImport"})  # bodies up to max_import_bytes, by endpoint
+# bodies up to max_import_bytes, by endpoint
+LARGE_BODIES = frozenset({"imports.AttendanceImport", "registry_imports.RegistryImport"})
 # Below gunicorn's request-line limit (gunicorn.conf.py), so the API, not gunicorn, answers a long URI.
 MAX_URI_BYTES = 4096
 RETRY_STORAGE_AFTER_S = 30.0  # while Redis is unreachable, how often a process tries it again

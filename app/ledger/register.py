@@ -1,12 +1,11 @@
 """An attendance register (CSV, one row per worker and day) taken in as `attendance.recorded` events.
 
 The rows go through the same door as POST /events (`parse_all`, then `accept_events`): all rows or
-none, and every error is told back by spreadsheet row (the header is row 1) and column.
+none, and every error is told back by spreadsheet row (the header is row 1) and column. The file may be
+UTF-8 or GB18030 (app.sheets), its headers and status words English or Chinese (`HEADER_WORDS`, `STATUS_WORDS`).
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.ledger.intake import EventsRejected, accept_events, parse_all
+from app.sheets import HEADER_ROW, SheetUnreadable, csv_rows, decode_text
 from events import ATTENDANCE_RECORDED, WorkEvent
 from events.bus import Bus
 from events.envelope import SPEC_VERSION, format_time, new_event_id
@@ -25,7 +25,12 @@ MAX_ROWS = 20_000
 REQUIRED = ("worker_id", "site_id", "date", "status")
 OPTIONAL = ("check_in", "check_out", "minutes", "id", "time")
 DATA_COLUMNS = ("worker_id", "site_id", "date", "status", "check_in", "check_out", "minutes")
-HEADER_ROW = 1
+# The headers of Chinese offices' registers (words of the project's glossary), and their status words.
+HEADER_WORDS = {"人员编号": "worker_id", "工号": "worker_id", "站点": "site_id", "站点编号": "site_id",
+                "日期": "date", "出勤状态": "status", "签到": "check_in", "签到时间": "check_in",
+                "签退": "check_out", "签退时间": "check_out", "工时(分钟)": "minutes", "分钟": "minutes",
+                "事件编号": "id", "记录时间": "time"}
+STATUS_WORDS = {"出勤": "present", "半天": "half_day", "缺勤": "absent", "请假": "leave"}
 _CHUNK = 500  # rows parsed between two progress reports
 _INTEGER = re.compile(r"[+-]?\d{1,18}")
 _SHORT_HOUR = re.compile(r"\d:\d\d(:\d\d)?")  # spreadsheet programs write 8:00 for 08:00
@@ -34,7 +39,7 @@ Progress = Callable[[int], None]
 
 
 class RegisterUnreadable(ValueError):
-    """The upload is not UTF-8 text or not CSV at all."""
+    """The upload is neither UTF-8 nor GB18030 text, or not CSV at all."""
 
 
 class RegisterTooLarge(ValueError):
@@ -76,22 +81,14 @@ def read_register(content: bytes, uploaded_at: datetime) -> Register:
     """Turn CSV bytes into one raw attendance CloudEvent per non-empty row.
 
     Rows without `time` are stamped `uploaded_at`; rows without `id` get a fresh UUID.
-    Raises RegisterUnreadable (not UTF-8, not CSV), RegisterTooLarge, or RegisterRejected
+    Raises RegisterUnreadable (neither UTF-8 nor GB18030, not CSV), RegisterTooLarge, or RegisterRejected
     for a missing, repeated or unknown column.
     """
     try:
-        text = content.decode("utf-8-sig")  # spreadsheet programs often write a byte-order mark
-    except UnicodeDecodeError as error:
-        raise RegisterUnreadable(f"the file is not UTF-8 text (byte {error.start})") from None
-    if "\x00" in text:  # no text file holds NUL, and PostgreSQL text cannot
-        raise RegisterUnreadable("the file holds a NUL character: it is not a text file")
-    records = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        columns = _read_header(next(records, []))
+        records = csv_rows(decode_text(content))
+        columns = _read_header(next(records, (HEADER_ROW, []))[1])
         register = Register()
-        # A record, not a physical line, is a spreadsheet row: a quoted cell may span lines.
-        for row, cells in enumerate(records, start=HEADER_ROW + 1):
-            cells = [cell.strip() for cell in cells]
+        for row, cells in records:
             if not any(cells):
                 continue  # spreadsheets leave empty rows behind; they say nothing
             if len(register.events) == MAX_ROWS:
@@ -100,8 +97,8 @@ def read_register(content: bytes, uploaded_at: datetime) -> Register:
                 register.add(row, None, {"_row": [f"{len(cells)} cells, but the header names {len(columns)}"]})
             else:
                 register.add(row, _event(dict(zip(columns, cells)), uploaded_at))
-    except csv.Error as error:
-        raise RegisterUnreadable(f"not a readable CSV file: {error}") from None
+    except SheetUnreadable as error:
+        raise RegisterUnreadable(str(error)) from None
     if not register.events:
         raise RegisterRejected({f"row {HEADER_ROW + 1}": {"_row": ["the register has no rows below its header"]}})
     return register
@@ -150,7 +147,7 @@ def row_errors(register: Register, event_errors: dict[str, Any]) -> dict[str, di
 
 
 def _read_header(names: list[str]) -> list[str]:
-    columns = [name.strip().lower() for name in names]
+    columns = [HEADER_WORDS.get(name.strip(), name.strip().lower()) for name in names]
     problems: dict[str, list[str]] = {}
     for position, name in enumerate(columns, start=1):
         if not name:
@@ -177,6 +174,8 @@ def _event(cells: dict[str, str], uploaded_at: datetime) -> dict[str, Any]:
             value = int(value)
         elif name in ("check_in", "check_out") and _SHORT_HOUR.fullmatch(value):
             value = "0" + value
+        elif name == "status":
+            value = STATUS_WORDS.get(value, value)
         data[name] = value
     return {
         "specversion": SPEC_VERSION,

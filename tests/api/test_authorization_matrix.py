@@ -35,6 +35,7 @@ from support.authorization import (
     Env,
     Req,
 )
+from support.registry_sheets import person, sheet
 
 from app.access.tokens import create_token, revoke_token
 from app.api.access import POLICY
@@ -136,6 +137,10 @@ MATRIX = (
     Route("POST", f"{V1}/imports/attendance", lambda env: Req(
         f"{V1}/imports/attendance", data=f"worker_id,site_id,date,status\n{WORKER},{SITE},{DAY},present\n".encode(),
         content_type="text/csv"), ok(202, "admin", "supervisor")),
+    # the same sheet again changes nothing, so every caller in scope may send it
+    Route("POST", f"{V1}/imports/registry", lambda env: Req(
+        f"{V1}/imports/registry", data=sheet([person(900, "0900", VILLAGE)]), content_type="text/csv"),
+          ok(201, "admin", "poverty_office")),
     Route("GET", f"{V1}/voids", at(f"{V1}/voids?status=pending"), ok(200, "admin", "supervisor"), outside=200,
           listed=lambda env: env.pending_void()),
     # --- pay periods, payroll sheets and payments ------------------------------------------------------

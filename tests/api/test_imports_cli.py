@@ -52,11 +52,11 @@ def test_the_cli_shows_its_progress_on_a_large_register(app, world, runtime, tmp
     assert "1500 rows: 1500 accepted" in result.output
 
 
-def test_the_cli_refuses_a_file_that_is_not_utf8(app, world, tmp_path):
+def test_the_cli_refuses_a_file_that_is_neither_utf8_nor_gb18030(app, world, tmp_path):
     path = tmp_path / "register.csv"
-    path.write_bytes("worker_id,site_id,date,status\nw-wang,ws-sewing,2026-03-10,présent\n".encode("latin-1"))
+    path.write_bytes(b"worker_id,site_id,date,status\nw-wang,ws-sewing,2026-03-10,pr\xff\xffsent\n")
 
     result = app.test_cli_runner().invoke(args=["import-attendance", str(path)])
 
     assert result.exit_code != 0
-    assert "not UTF-8" in result.output
+    assert "neither UTF-8 nor GB18030" in result.output
