@@ -104,6 +104,11 @@ POLICY: dict[str, Rule] = {
     "sites.Sites": _rule(("admin",), Scope.REGION),
     "sites.SiteById": _rule(EVERYONE, Scope.SITE),
     "assignments.Assignments": _rule(MANAGERS, Scope.SITE, Scope.WORKER),
+    # Changes of an assignment (app.api.assignment_changes): who staffs the site and the worker; a transfer, both sites.
+    "assignments.AssignmentById": _rule(EVERYONE, Scope.SITE),
+    "assignments.End": _rule(MANAGERS, Scope.SITE, Scope.WORKER),
+    "assignments.Scheme": _rule(MANAGERS, Scope.SITE, Scope.WORKER),
+    "assignments.Transfer": _rule(MANAGERS, Scope.SITE, Scope.WORKER),
     "events.Events": _rule(LOGGERS, Scope.LOGGED_SITES),
     "imports.AttendanceImport": _rule(LOGGERS, Scope.LOGGED_SITES),
     "voids.Voids": _rule(LOGGERS, Scope.OWN_REGION, Scope.SITE),  # a supervisor's own sites, an admin's region
