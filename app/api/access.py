@@ -94,6 +94,7 @@ POLICY: dict[str, Rule] = {
     "households.Households": _rule(OFFICES, Scope.REGION),
     "households.HouseholdById": _rule((*OFFICES, "post_manager"), Scope.HOUSEHOLD),
     "households.HouseholdIncome": _rule((*OFFICES, "post_manager"), Scope.HOUSEHOLD),
+    "households.HouseholdChanges": _rule(OFFICES, Scope.HOUSEHOLD, Scope.REGION),  # PATCH: a region moved to too
     # POST: a household, and the holder of its national id named only to who may see them; GET: a search
     "workers.Workers": _rule(OFFICES, Scope.HOUSEHOLD, Scope.OWN_REGION, Scope.WORKER),
     "workers.WorkerById": _rule(EVERYONE, Scope.WORKER),

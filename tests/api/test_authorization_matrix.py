@@ -122,6 +122,8 @@ MATRIX = (
           ok(200, "admin", "poverty_office", "post_manager")),
     Route("GET", f"{V1}/households/<household_id>/income", at(f"{V1}/households/{HOUSEHOLD}/income"),
           ok(200, "admin", "poverty_office", "post_manager")),
+    Route("PATCH", f"{V1}/households/<household_id>", lambda env: Req(f"{V1}/households/{HOUSEHOLD}", {
+        "status": "monitored"}), ok(200, "admin", "poverty_office")),
     Route("POST", f"{V1}/workers", lambda env: Req(f"{V1}/workers", {"household_id": HOUSEHOLD, "name": "Wang Min"}),
           ok(201, "admin", "poverty_office")),
     Route("GET", f"{V1}/workers", at(f"{V1}/workers?national_id={LI_NATIONAL_ID}"), ok(200, "admin", "poverty_office"),

@@ -32,6 +32,23 @@ class HouseholdIn(Strict):
     status = fields.String(required=True, validate=validate.OneOf(HOUSEHOLD_STATUSES))
 
 
+class HouseholdChange(Strict):
+    """The fields of a household that change, and only those."""
+
+    status = fields.String(validate=validate.OneOf(HOUSEHOLD_STATUSES))
+    region_code = fields.String(validate=valid_code)
+    size = fields.Integer(strict=True, validate=validate.Range(1, 100))
+    size_from = fields.String(validate=valid_month, metadata={
+        "description": "the month the new size holds from (this month or an earlier one); default this month"})
+
+    @ma.validates_schema
+    def _something(self, data, **_kwargs):
+        if not data:
+            raise ma.ValidationError("name at least one field to change", "_schema")
+        if "size_from" in data and "size" not in data:
+            raise ma.ValidationError("size_from goes with size", "size_from")
+
+
 class HouseholdOut(Strict):
     id = fields.String()
     region_code = fields.String()
@@ -161,7 +178,8 @@ class IncomeArgs(ma.Schema):
 class MonthIncomeOut(Strict):
     month = fields.String()
     income_fen = fields.Integer()
-    per_capita_fen = fields.Integer()
+    size = fields.Integer(metadata={"description": "the household's size in the month"})
+    per_capita_fen = fields.Integer(metadata={"description": "income over the month's size, half-up"})
 
 
 class IncomeOut(Strict):
@@ -170,4 +188,5 @@ class IncomeOut(Strict):
     status = fields.String()
     months = fields.List(fields.Nested(MonthIncomeOut))
     total_fen = fields.Integer()
-    per_capita_total_fen = fields.Integer()
+    per_capita_total_fen = fields.Integer(metadata={
+        "description": "the sum of each month's income over that month's size, rounded once, half-up"})
