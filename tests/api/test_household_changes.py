@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import delete, select
 from support.problems import assert_problem
+from support.weeks import counts_from_records, stored_counts
 
 from app.alerts.schedule import run_due_evaluation
 from app.db.models import Alert, AlertEvaluation
@@ -114,3 +115,18 @@ def test_a_month_evaluated_again_sees_a_size_changed_under_a_later_one(api, worl
     with runtime.sessions.begin() as session:
         assert session.scalar(select(Alert.month).where(Alert.subject_id == "h-wang", Alert.kind == "below_line")) == (
             "2026-05")
+
+
+def test_the_weeks_counted_follow_a_status_change_as_a_count_from_scratch_would(api, world, build, consume, runtime):
+    days = ("2026-05-04", "2026-05-11")
+    assert api.post("/events", {"events": [build.attendance(world.wang, world.sewing, day) for day in days]}
+                    ).status_code == 202
+    consume()
+    changed(api, "h-wang", {"status": "other"})  # monitored: counted poor in the weeks already kept
+    assert stored_counts(runtime) == counts_from_records(runtime)
+
+    absent = [build.attendance(world.wang, world.sewing, days[0], "absent", time="2026-05-04T20:00:00+08:00")]
+    assert api.post("/events", {"events": absent}).status_code == 202  # that week is no longer at work
+    consume()
+    assert stored_counts(runtime) == counts_from_records(runtime)
+    assert {row[3] for row in stored_counts(runtime)["area_weeks"]} == {0}  # no poor worker at work
