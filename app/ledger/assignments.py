@@ -64,8 +64,9 @@ def assignment_problem(session: Session, event: WorkEvent) -> Problem | None:
     moving = event.type == ASSIGNMENT_TRANSFERRED
     if moving and site.id == assignment.site_id:
         return Problem("data.to_site_id", "the assignment is at this site already")
+    stipend = "monthly" in (_kind(assignment.scheme), _kind(data["scheme"]))  # at one site, a month one scheme
     refusal = change_refusal(_term(assignment), data["from_date"], keeps_first_day=moving,
-                             monthly=_kind(assignment.scheme) == "monthly" and not moving)
+                             monthly=stipend and not moving)
     if refusal is not None:
         return Problem("data.from_date", refusal)
     if (refusal := scheme_refusal(data["scheme"], site.kind)) is not None:
