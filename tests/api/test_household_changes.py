@@ -84,11 +84,11 @@ def test_input_that_cannot_be_is_refused_naming_its_field(api, world):
     assert_problem(patched(api, "h-nobody", {"size": 2}), 404)
 
 
-@pytest.mark.parametrize("role, region", [
-    ("post_manager", "360702"), ("supervisor", "360702"), ("poverty_office", "360703"), ("admin", "360703")])
-def test_roles_and_regions_that_do_not_keep_households_may_not_change_them(api, world, token, role, region):
-    caller = api.as_token(token(role, region, sites=[world.sewing] if role == "supervisor" else []))
-    assert_problem(patched(caller, "h-wang", {"size": 2}), 403)
+def test_roles_and_regions_that_do_not_keep_households_may_not_change_them(api, world, token):
+    for role, region in (("post_manager", "360702"), ("supervisor", "360702"), ("poverty_office", "360703"),
+                         ("admin", "360703")):
+        caller = api.as_token(token(role, region, sites=[world.sewing] if role == "supervisor" else []))
+        assert_problem(patched(caller, "h-wang", {"size": 2}), 403)
     assert api.get("/households/h-wang").get_json()["size"] == 3
 
 
