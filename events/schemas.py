@@ -25,10 +25,17 @@ REFERRAL_MADE = "referral.made"
 REFERRAL_ACCEPTED = "referral.accepted"
 REFERRAL_DECLINED = "referral.declined"
 REFERRAL_HIRED = "referral.hired"
+ASSIGNMENT_END_CHANGED = "assignment.end_changed"
+ASSIGNMENT_SCHEME_CHANGED = "assignment.scheme_changed"
+ASSIGNMENT_TRANSFERRED = "assignment.transferred"
 # Events of the jobs area: on the same topic as the work events, keyed as WorkEvent.key says.
 VACANCY_EVENTS = (VACANCY_POSTED, VACANCY_FILLED, VACANCY_CLOSED)
 JOB_EVENTS = (LABOUR_STATUS_CHANGED, *VACANCY_EVENTS, REFERRAL_MADE, REFERRAL_ACCEPTED, REFERRAL_DECLINED,
               REFERRAL_HIRED)
+# Changes of an assignment's terms: keyed by the worker, so read in order with the worker's work.
+ASSIGNMENT_EVENTS = (ASSIGNMENT_END_CHANGED, ASSIGNMENT_SCHEME_CHANGED, ASSIGNMENT_TRANSFERRED)
+# Made only through their endpoints, which check who may make them: never taken from POST /events.
+STAGED_EVENTS = (*JOB_EVENTS, *ASSIGNMENT_EVENTS)
 
 ATTENDANCE_STATUSES = ("present", "half_day", "absent", "leave")
 MAX_QUANTITY = 2**31 - 1
@@ -189,8 +196,38 @@ class ReferralHiredV1(Schema):
     start_date = fields.Date(required=True)
 
 
+class AssignmentEndChangedV1(Schema):
+    worker_id = _Id()
+    assignment_id = _Id()
+    end_date = fields.Date(required=True, allow_none=True)  # the last day worked there; null: no end
+
+
+class AssignmentSchemeChangedV1(Schema):
+    worker_id = _Id()
+    assignment_id = _Id()
+    from_date = fields.Date(required=True)
+    scheme = fields.Dict(required=True, validate=_wage_scheme)
+    # the assignment that pays the days from `from_date` on; null when the change is from its first day
+    new_assignment_id = fields.String(required=True, allow_none=True, validate=validate.Length(1, 64))
+
+
+class AssignmentTransferredV1(Schema):
+    worker_id = _Id()
+    assignment_id = _Id()
+    from_date = fields.Date(required=True)  # the first day at the other site
+    to_site_id = _Id()
+    scheme = fields.Dict(required=True, validate=_wage_scheme)
+    end_date = fields.Date(load_default=None, allow_none=True)
+    new_assignment_id = _Id()
+
+    @validates_schema
+    def _dates_in_order(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("end_date") is not None and data["end_date"] < data["from_date"]:
+            raise ValidationError("end_date is before from_date", "end_date")
+
+
 CURRENT_VERSION: dict[str, int] = {ATTENDANCE_RECORDED: 1, OUTPUT_RECORDED: 1, OUTPUT_VOIDED: 1,
-                                   **{event_type: 1 for event_type in JOB_EVENTS}}
+                                   **{event_type: 1 for event_type in STAGED_EVENTS}}
 
 DATA_SCHEMAS: dict[tuple[str, int], Schema] = {
     (ATTENDANCE_RECORDED, 1): AttendanceRecordedV1(),
@@ -204,6 +241,9 @@ DATA_SCHEMAS: dict[tuple[str, int], Schema] = {
     (REFERRAL_ACCEPTED, 1): ReferralAcceptedV1(),
     (REFERRAL_DECLINED, 1): ReferralDeclinedV1(),
     (REFERRAL_HIRED, 1): ReferralHiredV1(),
+    (ASSIGNMENT_END_CHANGED, 1): AssignmentEndChangedV1(),
+    (ASSIGNMENT_SCHEME_CHANGED, 1): AssignmentSchemeChangedV1(),
+    (ASSIGNMENT_TRANSFERRED, 1): AssignmentTransferredV1(),
 }
 
 # (type, from_version) -> pure function from the raw data of that version to the next one.

@@ -30,6 +30,7 @@ from app.db.models import (
 )
 from app.db.queries import among
 from app.pay.income import household_income
+from app.registry.households import size_in_month
 
 WORKED = ("present", "half_day")
 # the last N recorded days of a site lie well within a year
@@ -153,7 +154,8 @@ def _household_candidates(month: str, t: payroll.AlertThresholds, within: str | 
             .group_by(Worker.household_id).subquery("sums"))
     earned = and_(*(sums.c[f"previous_{n}"] > 0 for n in range(len(previous))))
     num, den = t.drop_ratio.as_integer_ratio()
-    line = t.monitoring_line_fen(int(month[:4])) * cast(Household.size, BigInteger)
+    size = size_in_month(month)  # the line rules divide by the household's size in the month evaluated
+    line = t.monitoring_line_fen(int(month[:4])) * cast(size, BigInteger)
     watched = Household.status.in_(("poor", "monitored"))  # the households the line rules watch
     this, before, twelve_fen = (func.coalesce(sums.c[name], 0) for name in ("this", "previous", "twelve"))
     ytd, recent_fen = func.coalesce(sums.c.ytd, 0), func.coalesce(sums.c.recent, 0)
@@ -164,7 +166,7 @@ def _household_candidates(month: str, t: payroll.AlertThresholds, within: str | 
         watched & (len(recent) * ytd + (12 - len(year)) * recent_fen < len(recent) * line)
         & _not_raised(Household.id, "projected_below_line", month))
     return _inside(
-        select(Household.id, Household.status, Household.size, Household.region_code, Region.path)
+        select(Household.id, Household.status, size, Household.region_code, Region.path)
         .join(Region, Region.code == Household.region_code).outerjoin(sums, sums.c.household_id == Household.id)
         .where(*chunk.holds(Household.id), candidate).order_by(Household.id), within)
 

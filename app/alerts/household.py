@@ -83,8 +83,7 @@ def household_page(session: Session, household_id: str, today: date, thresholds:
     month = today.strftime("%Y-%m")
     return HouseholdPage(
         household.id, household.region_code, region_name, household.size, household.status, month,
-        _members(session, household.id, today), tuple(monthly_income(session, household.id, household.size, month,
-                                                                     months)),
+        _members(session, household.id, today), tuple(monthly_income(session, household, month, months)),
         monthly_line_fen(thresholds, today.year), _alerts(session, household.id))
 
 

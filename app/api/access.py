@@ -94,6 +94,7 @@ POLICY: dict[str, Rule] = {
     "households.Households": _rule(OFFICES, Scope.REGION),
     "households.HouseholdById": _rule((*OFFICES, "post_manager"), Scope.HOUSEHOLD),
     "households.HouseholdIncome": _rule((*OFFICES, "post_manager"), Scope.HOUSEHOLD),
+    "households.HouseholdChanges": _rule(OFFICES, Scope.HOUSEHOLD, Scope.REGION),  # PATCH: a region moved to too
     # POST: a household, and the holder of its national id named only to who may see them; GET: a search
     "workers.Workers": _rule(OFFICES, Scope.HOUSEHOLD, Scope.OWN_REGION, Scope.WORKER),
     "workers.WorkerById": _rule(EVERYONE, Scope.WORKER),
@@ -104,6 +105,11 @@ POLICY: dict[str, Rule] = {
     "sites.Sites": _rule(("admin",), Scope.REGION),
     "sites.SiteById": _rule(EVERYONE, Scope.SITE),
     "assignments.Assignments": _rule(MANAGERS, Scope.SITE, Scope.WORKER),
+    # Changes of an assignment (app.api.assignment_changes): who staffs the site and the worker; a transfer, both sites.
+    "assignments.AssignmentById": _rule(EVERYONE, Scope.SITE),
+    "assignments.End": _rule(MANAGERS, Scope.SITE, Scope.WORKER),
+    "assignments.Scheme": _rule(MANAGERS, Scope.SITE, Scope.WORKER),
+    "assignments.Transfer": _rule(MANAGERS, Scope.SITE, Scope.WORKER),
     "events.Events": _rule(LOGGERS, Scope.LOGGED_SITES),
     "imports.AttendanceImport": _rule(LOGGERS, Scope.LOGGED_SITES),
     # A registry sheet: its villages and sites inside the caller's region; sites (employing) only for managers.

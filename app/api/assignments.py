@@ -6,14 +6,16 @@ from sqlalchemy import select
 
 import payroll
 from app.api.access import authorize, require_site, require_worker
-from app.api.context import unit_of_work
-from app.api.registry import add_new
-from app.api.schemas.registry import AssignmentIn, AssignmentOut
+from app.api.assignment_changes import change_assignment
+from app.api.context import reading, unit_of_work
+from app.api.registry import add_new, get_in_scope
+from app.api.schemas.jobs import Staged
+from app.api.schemas.registry import AssignmentIn, AssignmentOut, EndIn, SchemeChangeIn, TransferIn
 from app.db.models import Assignment, Site, Worker
+from app.ledger.assignments import SCHEMES_BY_SITE_KIND
+from events import ASSIGNMENT_END_CHANGED, ASSIGNMENT_SCHEME_CHANGED, ASSIGNMENT_TRANSFERRED
 
 blp = Blueprint("assignments", __name__, url_prefix="/api/v1/assignments", description="A worker at a site")
-
-SCHEMES_BY_SITE_KIND = {"post": ("monthly",), "workshop": ("hourly", "daily", "piece")}
 
 
 @blp.route("")
@@ -58,3 +60,50 @@ def _refuse_overlap(session, data: dict) -> None:
         starts_after = other.end_date is not None and data["start_date"] > other.end_date
         if not (ends_before or starts_after):
             abort(409, message=f"overlaps assignment {other.id} of this worker at this site")
+
+
+def _at_site(principal, session, assignment: Assignment) -> None:
+    require_site(principal, session, session.get(Site, assignment.site_id))
+
+
+@blp.route("/<assignment_id>")
+class AssignmentById(MethodView):
+    @blp.response(200, AssignmentOut)
+    def get(self, assignment_id):
+        """An assignment of a site in the caller's scope"""
+        with reading() as session:
+            return get_in_scope(session, authorize(session), Assignment, assignment_id, _at_site)
+
+
+# Each change is an event the consumers apply (202): they recompute the wage lines it touches, and an approved
+# month's difference becomes an adjustment (docs/domain.md, "Changing an assignment").
+@blp.route("/<assignment_id>/end")
+class End(MethodView):
+    @blp.arguments(EndIn)
+    @blp.response(202, Staged)
+    @blp.alt_response(409, description="the new end would overlap another assignment of the worker at the site")
+    def post(self, data, assignment_id):
+        """Set the last day of an assignment (null: no end); work recorded after it is no longer paid"""
+        return change_assignment(assignment_id, ASSIGNMENT_END_CHANGED, data)
+
+
+@blp.route("/<assignment_id>/scheme")
+class Scheme(MethodView):
+    @blp.arguments(SchemeChangeIn)
+    @blp.response(202, Staged)
+    @blp.alt_response(409, description="the id of the new assignment is taken")
+    def post(self, data, assignment_id):
+        """Pay an assignment by another wage scheme from a day: the days from it go to a new assignment (named in
+        the answer), unless the day is the assignment's first; a monthly stipend changes from the 1st of a month"""
+        return change_assignment(assignment_id, ASSIGNMENT_SCHEME_CHANGED, data)
+
+
+@blp.route("/<assignment_id>/transfer")
+class Transfer(MethodView):
+    @blp.arguments(TransferIn)
+    @blp.response(202, Staged)
+    @blp.alt_response(409, description="the new assignment would overlap another of the worker at that site")
+    def post(self, data, assignment_id):
+        """Move a worker to another site from a day: the assignment ends the day before, and a new one (named in
+        the answer) starts there, by the same scheme unless another is given, to the same end unless given"""
+        return change_assignment(assignment_id, ASSIGNMENT_TRANSFERRED, data)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.db.models import OutputRecord, ProcessedEvent
 from app.db.queries import among
 from app.ledger.apply import HANDLERS
+from app.ledger.assignments import apply_assignment_change, assignment_problem
 from app.ledger.checks import OutputRef, Problem, WorkContext
 from app.ledger.dead_letters import park
 from app.ledger.jobs import apply_job, job_problem
@@ -21,10 +22,12 @@ from app.ledger.records import BatchRecords, WageKey
 from app.ledger.wages import recompute_wage_lines
 from app.ledger.week_counts import keep_counts
 from events import (
+    ASSIGNMENT_EVENTS,
     ATTENDANCE_RECORDED,
     JOB_EVENTS,
     OUTPUT_RECORDED,
     OUTPUT_VOIDED,
+    STAGED_EVENTS,
     InvalidEvent,
     WorkEvent,
     decode_event,
@@ -51,7 +54,8 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
     """Apply `messages` inside `session`'s transaction, judging work as of `today`
     (app.ledger.checks.work_today); the caller commits, then the offsets.
 
-    The jobs area's events go first, so that a hire's assignment is there for the work events of the batch."""
+    The jobs area's events go first, so that a hire's assignment is there for the work events of the batch; then
+    the changes of assignments, whose wage keys are recomputed with the work's."""
     result = BatchResult()
     decoded: list[tuple[Message, WorkEvent]] = []
     for message in map(as_structured, messages):
@@ -62,7 +66,8 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
             result.dead_lettered["invalid"] += park(
                 session, bus, dead_letter_topic, message, "invalid event", error.errors)
     jobs = [(message, event) for message, event in decoded if event.type in JOB_EVENTS]
-    work = [(message, event) for message, event in decoded if event.type not in JOB_EVENTS]
+    changes = [(message, event) for message, event in decoded if event.type in ASSIGNMENT_EVENTS]
+    work = [(message, event) for message, event in decoded if event.type not in STAGED_EVENTS]
     seen = _processed_hashes(session, [event for _, event in decoded])
     admit = _Admission(session, bus, dead_letter_topic, result, seen)
     for message, event in jobs:
@@ -70,15 +75,22 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
             apply_job(session, event)
             session.add(ProcessedEvent(event_id=event.id, content_hash=digest))
             admit.applied(event, digest)
-    _apply_work(session, admit, work, today)
+    touched: set[WageKey] = set()
+    for message, event in changes:
+        if (digest := admit(message, event, partial(assignment_problem, session))) is not None:
+            touched |= apply_assignment_change(session, event)
+            session.add(ProcessedEvent(event_id=event.id, content_hash=digest))
+            admit.applied(event, digest)
+    _apply_work(session, admit, work, today, touched)
     return result
 
 
-def _apply_work(session: Session, admit: _Admission, decoded: list[tuple[Message, WorkEvent]], today: date) -> None:
+def _apply_work(session: Session, admit: _Admission, decoded: list[tuple[Message, WorkEvent]], today: date,
+                touched: set[WageKey]) -> None:
+    """The work events, and the wage lines of their keys and of `touched` (by the batch's assignment changes)."""
     events = [event for _, event in decoded]
     context = WorkContext(session, events, _void_targets(session, events), today)
     records = BatchRecords.load(session, events)
-    touched: set[WageKey] = set()
     for message, event in decoded:
         if (digest := admit(message, event, context.problem)) is None:
             continue

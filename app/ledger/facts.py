@@ -105,6 +105,8 @@ def compute_line(session: Session, assignment: AssignmentTerms, day: date,
     scheme = assignment.wage_scheme
     if isinstance(scheme, payroll.MonthlyScheme):
         return _monthly(session, assignment, scheme, day, loaded)
+    if not assignment.covers(day):
+        return None  # a day its terms no longer cover: its end moved, or another assignment pays from a day
     if isinstance(scheme, payroll.PieceScheme):
         return _piece(session, assignment, scheme, day, loaded)
     key = (assignment.worker_id, assignment.site_id, day)

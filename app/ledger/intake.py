@@ -23,9 +23,9 @@ from app.ledger.checks import OutputRef, Problem, WorkContext
 from app.ledger.jobs import job_problem
 from events import (
     ATTENDANCE_RECORDED,
-    JOB_EVENTS,
     OUTPUT_RECORDED,
     OUTPUT_VOIDED,
+    STAGED_EVENTS,
     InvalidEvent,
     WorkEvent,
     encode_event,
@@ -58,9 +58,9 @@ def parse_all(raw_events: list[Any]) -> tuple[dict[int, WorkEvent], dict[str, An
         except InvalidEvent as error:
             errors[str(index)] = error.errors
             continue
-        if event.type in JOB_EVENTS:  # each has its endpoint, which checks who may make it
-            errors[str(index)] = {"type": [f"{event.type} is made through the labour, vacancy and referral "
-                                           "endpoints, not sent as a work event"]}
+        if event.type in STAGED_EVENTS:  # each has its endpoint, which checks who may make it
+            errors[str(index)] = {"type": [f"{event.type} is made through the labour, vacancy, referral and "
+                                           "assignment endpoints, not sent as a work event"]}
         else:
             parsed[index] = event
     return parsed, errors

@@ -6,8 +6,9 @@ per village and week instead of a row per worker.
 A worker counts once in an area's week however many days and sites: `area_week_workers` holds a row per
 worker, area and week with at how many of the area's sites, and the area's count moves only when that row is
 made or goes. Likewise `site_weeks` holds how many workers a site had at work in a week, and a workshop counts
-as resumed while it has any. Households and sites never change their status, kind or region once registered,
-so a count made when a row is first made stays true."""
+as resumed while it has any. Sites never change their kind or region once registered, so a count made when a row
+is first made stays true; a household whose status changes has its workers' weeks recounted then
+(app.registry.households)."""
 from __future__ import annotations
 
 from collections import Counter
@@ -133,8 +134,11 @@ def _move(session: Session, table: Table, changes: Counter) -> tuple[list[tuple]
 def _poor(session: Session, workers: set[str]) -> set[str]:
     if not workers:
         return set()
+    # under a share lock of the households read: a status changed meanwhile (app.registry.households) is read
+    # as it is once that change commits, which then recounts the weeks it finds, this batch's among them
     return set(session.scalars(select(Worker.id).join(Household, Household.id == Worker.household_id)
-                               .where(among(session, Worker.id, workers), Household.status.in_(POOR))))
+                               .where(among(session, Worker.id, workers), Household.status.in_(POOR))
+                               .with_for_update(read=True, of=Household)))
 
 
 def _add_counts(session: Session, counts: Mapping[tuple[date, str], Counter]) -> None:

@@ -15,8 +15,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 import payroll
-from app.db.models import Adjustment, AlertBaseline, WageLine, Worker, WorkerMonthIncome
+from app.db.models import Adjustment, AlertBaseline, Household, WageLine, Worker, WorkerMonthIncome
 from app.db.stamps import change_stamp
+from app.registry.households import sizes_in_months
 
 _income = WorkerMonthIncome.__table__
 IncomeKey = tuple[str, str]  # (worker id, month)
@@ -43,14 +44,17 @@ class MonthIncome:
     month: str
     income_fen: int
     per_capita_fen: int  # income / size, half-up
+    size: int  # the household's size in the month
 
 
-def monthly_income(session: Session, household_id: str, size: int, last: str, count: int) -> list[MonthIncome]:
-    """The household's income and per-capita income in each of the `count` months ending with `last`, oldest
-    first; a month without income is 0."""
+def monthly_income(session: Session, household: Household, last: str, count: int) -> list[MonthIncome]:
+    """The household's income and per-capita income (by its size in each month) in each of the `count` months
+    ending with `last`, oldest first; a month without income is 0."""
     months = [*payroll.previous_months(last, count - 1), last]
-    income = household_income(session, months, [household_id]).get(household_id, {})
-    return [MonthIncome(month, income.get(month, 0), payroll.round_half_up(Fraction(income.get(month, 0), size)))
+    income = household_income(session, months, [household.id]).get(household.id, {})
+    sizes = sizes_in_months(session, household, months)
+    return [MonthIncome(month, income.get(month, 0),
+                        payroll.round_half_up(Fraction(income.get(month, 0), sizes[month])), sizes[month])
             for month in months]
 
 

@@ -57,6 +57,13 @@ def _assignment(env: Env) -> Req:
                                        "end_date": f"{year}-12-31", "scheme": {"kind": "daily", "day_rate_fen": 9000}})
 
 
+def _wang_at_sewing(env: Env) -> str:
+    def find() -> str:
+        assignments = env.api.get(f"/workers/{WORKER}/assignments").get_json()
+        return next(a["id"] for a in assignments if a["site_id"] == SITE)
+    return env.kept("wang at sewing", find)  # the changes are staged, never consumed here: it stays as it is
+
+
 EVERYONE = ("admin", "post_manager", "poverty_office", "supervisor")
 
 
@@ -116,6 +123,8 @@ MATRIX = (
           ok(200, "admin", "poverty_office", "post_manager")),
     Route("GET", f"{V1}/households/<household_id>/income", at(f"{V1}/households/{HOUSEHOLD}/income"),
           ok(200, "admin", "poverty_office", "post_manager")),
+    Route("PATCH", f"{V1}/households/<household_id>", lambda env: Req(f"{V1}/households/{HOUSEHOLD}", {
+        "status": "monitored"}), ok(200, "admin", "poverty_office")),
     Route("POST", f"{V1}/workers", lambda env: Req(f"{V1}/workers", {"household_id": HOUSEHOLD, "name": "Wang Min"}),
           ok(201, "admin", "poverty_office")),
     Route("GET", f"{V1}/workers", at(f"{V1}/workers?national_id={LI_NATIONAL_ID}"), ok(200, "admin", "poverty_office"),
@@ -131,6 +140,16 @@ MATRIX = (
         "kind": "workshop", "name": "Bamboo workshop", "region_code": VILLAGE}), ok(201, "admin")),
     Route("GET", f"{V1}/sites/<site_id>", at(f"{V1}/sites/{SITE}"), ok(200, *EVERYONE)),
     Route("POST", f"{V1}/assignments", _assignment, ok(201, "admin", "post_manager")),
+    Route("GET", f"{V1}/assignments/<assignment_id>", lambda env: Req(f"{V1}/assignments/{_wang_at_sewing(env)}"),
+          ok(200, *EVERYONE)),
+    Route("POST", f"{V1}/assignments/<assignment_id>/end", lambda env: Req(
+        f"{V1}/assignments/{_wang_at_sewing(env)}/end", {"end_date": "2026-06-29"}), ok(202, "admin", "post_manager")),
+    Route("POST", f"{V1}/assignments/<assignment_id>/scheme", lambda env: Req(
+        f"{V1}/assignments/{_wang_at_sewing(env)}/scheme", {"from_date": "2026-04-01", "scheme": {
+            "kind": "daily", "day_rate_fen": 13000}}), ok(202, "admin", "post_manager")),
+    Route("POST", f"{V1}/assignments/<assignment_id>/transfer", lambda env: Req(
+        f"{V1}/assignments/{_wang_at_sewing(env)}/transfer", {"from_date": "2026-04-01", "site_id": "ws-glove"}),
+          ok(202, "admin", "post_manager")),
     # --- work -----------------------------------------------------------------------------------------
     Route("POST", f"{V1}/events", lambda env: Req(f"{V1}/events", {
         "events": [env.build.attendance(WORKER, SITE, DAY)]}), ok(202, "admin", "supervisor")),

@@ -33,6 +33,7 @@ from app.db.models import (
     WorkerMonthIncome,
 )
 from app.pay.income import add_income
+from app.registry.households import change_household
 from app.runtime import Runtime
 from events.bus.log import event_log
 from support.alert_world import AS_OF, MONTH, MONTHS, PAYMENT_STATUSES, STATUSES, Country, countries, normal, store
@@ -47,6 +48,7 @@ class Changes:
     """Facts written between the two evaluations; indexes are the country's workers, sites and records."""
     income: list[tuple[int, str, int]]                      # worker, month, fen added (0: back to nothing)
     households: list[tuple[str, int, int]]                  # new: status, size, fen earned in the month
+    sizes: list[tuple[int, int, str]]                       # household, its size from a month on
     attendance: dict[tuple[int, int, int], str]             # (worker, site, day) -> status, new or changed
     outputs: list[tuple[int, int, int, int]]                # new: worker, site, day, quantity
     voids: list[int]                                        # outputs of the country voided
@@ -74,6 +76,8 @@ def changed_countries(draw) -> tuple[Country, Changes, dict]:
         income=draw(st.lists(st.tuples(worker, months, st.sampled_from([0, 1, 500, 30_000])), max_size=4)),
         households=draw(st.lists(st.tuples(st.sampled_from(payroll.HOUSEHOLD_STATUSES), st.integers(1, 5),
                                            st.sampled_from([0, 100_000])), max_size=2)),
+        sizes=draw(st.lists(st.tuples(st.integers(0, len(country.households) - 1), st.integers(1, 5),
+                                      st.sampled_from(MONTHS[-6:])), max_size=2)),
         attendance=draw(st.dictionaries(st.tuples(worker, site, day), st.sampled_from(STATUSES), max_size=8)),
         outputs=draw(st.lists(st.tuples(worker, site, day, st.integers(0, 3)), max_size=3)),
         voids=draw(st.lists(st.integers(0, max(len(country.outputs) - 1, 0)), max_size=2 if country.outputs else 0)),
@@ -141,6 +145,9 @@ def apply(session, country: Country, changes: Changes) -> None:
         session.add(Worker(id=f"wx{n}", household_id=f"hx{n}", name=f"wx{n}"))
         session.flush()
         add_income(session, {(f"wx{n}", MONTH): fen})
+    for n, size, from_month in changes.sizes:
+        change_household(session, session.get(Household, f"hh{n}"), {"size": size, "size_from": from_month},
+                         MONTHS[-1])
     _apply_work(session, changes)
     _apply_pay(session, changes)
 

@@ -43,7 +43,7 @@ from app.db.models.periods import (
     PayPeriod,
     PeriodTransition,
 )
-from app.db.models.registry import Assignment, Household, Region, Site, Worker
+from app.db.models.registry import Assignment, Household, HouseholdSize, Region, Site, Worker
 
 __all__ = [
     "Alert", "AlertBaseline", "AlertEvaluation", "ChangeClock", "Webhook", "WebhookAttempt", "WebhookDelivery",
@@ -55,5 +55,5 @@ __all__ = [
     "Adjustment", "ApprovedPay", "IdempotencyRecord", "PaymentBatch", "PaymentLine", "PayPeriod", "PeriodTransition",
     "AreaWeek", "AreaWeekWorker", "AttendanceRecord", "DeadLetter", "OutputRecord", "PendingVoid", "ProcessedEvent",
     "SiteWeek", "SiteWeekWorker", "WageLine", "WorkerMonthIncome",
-    "Assignment", "Household", "Region", "Site", "Worker",
+    "Assignment", "Household", "HouseholdSize", "Region", "Site", "Worker",
 ]

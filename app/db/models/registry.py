@@ -39,6 +39,19 @@ class Household(Base):
     stamp: Mapped[int | None] = stamp_column()  # app/db/stamps.py: the alert rules read its status and size
 
 
+class HouseholdSize(Base):
+    """A household's size from a month on (`from_month`, "YYYY-MM"), kept once its size first changes, beginning with
+    the size it was registered with (from SINCE_REGISTRATION): each month's per-capita income divides by the size of
+    that month (app.registry.households). A household never changed has no rows: its size is that of every month."""
+
+    __tablename__ = "household_sizes"
+
+    household_id: Mapped[str] = mapped_column(ForeignKey("households.id"), primary_key=True)
+    from_month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Worker(Base):
     __tablename__ = "workers"
 

@@ -379,10 +379,10 @@ def test_a_newer_version_without_a_plain_reader_is_left_to_the_schemas(monkeypat
 def test_the_plain_readers_know_exactly_the_fields_of_their_schemas():
     for schema, fields in fast_parse._FIELDS.items():
         assert fields == set(schema().fields)
-    # the jobs area's events are few beside attendance and output: the schemas read them
+    # the events staged by their endpoints are few beside attendance and output: the schemas read them
     assert set(fast_parse._PLAIN_READERS) == {
         type(schemas.DATA_SCHEMAS[(type_, version)]) for type_, version in schemas.CURRENT_VERSION.items()
-        if type_ not in schemas.JOB_EVENTS}
+        if type_ not in schemas.STAGED_EVENTS}
 
 
 # --- message values: orjson reads the usual one, and json's reading stands --------------------------------
