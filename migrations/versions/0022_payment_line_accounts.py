@@ -10,7 +10,7 @@ before this revision anyway, and the line's masked account (kept since the batch
 account was used.
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0021
 """
 from typing import Sequence, Union
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: Union[str, Sequence[str], None] = "0018"
+down_revision: Union[str, Sequence[str], None] = "0021"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
