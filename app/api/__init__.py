@@ -22,6 +22,7 @@ from app.api import (
     referrals,
     regions,
     return_to_work,
+    review,
     sites,
     stats,
     tokens,
@@ -40,7 +41,7 @@ from app.api.problems import ProblemApi, ProblemResponses
 
 BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens,
               periods, payments, imports, payroll_sheets, alerts, webhooks, stats, return_to_work, audit, voids, labour,
-              vacancies, referrals, matching)
+              vacancies, referrals, matching, review)
 
 API_CONFIG = {
     "API_TITLE": "Stablework",

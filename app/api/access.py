@@ -121,6 +121,12 @@ POLICY: dict[str, Rule] = {
     "payments.Batch": _rule(MANAGERS, Scope.SITE),
     "payments.BankFile": _rule(MANAGERS, Scope.SITE),
     "payments.BankResults": _rule(MANAGERS, Scope.SITE),
+    # Review flags (app.review): the managers who approve a month see and resolve its flags; a supervisor, whose
+    # records they question, does not.
+    "review.Review": _rule(MANAGERS, Scope.SITE),
+    "review.Flags": _rule(MANAGERS, Scope.OWN_REGION, Scope.REGION, Scope.SITE),
+    "review.Dismiss": _rule(MANAGERS, Scope.SITE),
+    "review.Confirm": _rule(MANAGERS, Scope.SITE),
     "alerts.Evaluate": _rule(OFFICES, Scope.OWN_REGION),
     "alerts.Alerts": _rule(OFFICES, Scope.OWN_REGION, Scope.REGION),
     "alerts.AlertById": _rule(OFFICES, Scope.ALERT),
