@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select, union
+from sqlalchemy import String, func, select, union
 from sqlalchemy.orm import Session
 
 from app.db.models import AttendanceRecord, AuditEntry, OutputRecord, ReceivedEvent, Region, Site, Worker
@@ -143,9 +143,9 @@ def _read_receipts(session, sites, month_start, end) -> list[Receipt]:
     stop = datetime(late.year, late.month, 1, tzinfo=UTC)
     sent = [a.table_name == ReceivedEvent.__tablename__, a.actor_role == "supervisor", a.at >= start, a.at < stop]
     if session.get_bind().dialect.name == "postgresql":
-        site_key = func.split_part(a.row_key, "/", 1)
+        site_key = func.split_part(a.row_key, "/", 1, type_=String)
     else:
-        site_key = func.substr(a.row_key, 1, func.instr(a.row_key, "/") - 1)
+        site_key = func.substr(a.row_key, 1, func.instr(a.row_key, "/") - 1, type_=String)
     supervisors = union(*(select(a.actor_token_id).where(*sent, among(session, site_key, chunk))
                           for chunk in key_slices(session, sorted(sites)))).subquery()
     rows = session.execute(select(a.actor_token_id, a.row_key, a.region_path, a.at, a.request_id).where(
