@@ -199,6 +199,7 @@ POLICY: dict[str, Rule] = {
     "desk.pay": _page(MANAGERS, Scope.SITE),
     "desk.bank_file": _page(MANAGERS, Scope.SITE),
     "desk.bank_results": _page(MANAGERS, Scope.SITE),
+    "desk.resolve": _page(MANAGERS, Scope.SITE),  # a review flag of a site's month (app.web.desk.flags)
     # The poverty office's pages (app.web.office): the alert inbox and its moves, as the alerts API; a household's
     # page shows its alerts too, so offices only, where the API lets post managers read households; the county at a
     # glance is statistics, which post managers read too.
