@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from datetime import date
 from itertools import combinations
+from typing import NamedTuple
 
 from fraud.findings import Finding, Reason, Thresholds
 
@@ -12,8 +12,9 @@ FULL_DAY = 480  # credited minutes of a present day recorded without times
 CREDITED = {"present": FULL_DAY, "half_day": FULL_DAY // 2}
 
 
-@dataclass(frozen=True)
-class Attendance:
+class Attendance(NamedTuple):
+    """A day's attendance record (a tuple: a county's three months are made by the hundred thousand)."""
+
     worker_id: str
     site_id: str
     day: date

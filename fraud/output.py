@@ -24,9 +24,13 @@ def robust_score(value: float, history: list[float]) -> float:
     a steady worker's first double day scores high rather than infinite. Raises ValueError for no history."""
     if not history:
         raise ValueError("a robust score needs a history")
+    middle, scale = _centre_and_scale(history)
+    return CONSISTENCY * (value - middle) / scale
+
+
+def _centre_and_scale(history: list[float]) -> tuple[float, float]:
     middle = median(history)
-    spread = median(abs(x - middle) for x in history)
-    return CONSISTENCY * (value - middle) / max(spread, 1, 0.05 * abs(middle))
+    return middle, max(median(abs(x - middle) for x in history), 1, 0.05 * abs(middle))
 
 
 def output_spikes(outputs: list[DayOutput], month: str, limits: Thresholds = Thresholds()) -> list[Finding]:
@@ -40,8 +44,8 @@ def output_spikes(outputs: list[DayOutput], month: str, limits: Thresholds = Thr
         history = list(days.values())
         if len(history) < limits.spike_history:
             continue
-        middle = median(history)
-        scored = [(robust_score(quantity, history), day, quantity) for day, quantity in days.items()
+        middle, scale = _centre_and_scale(history)
+        scored = [(CONSISTENCY * (quantity - middle) / scale, day, quantity) for day, quantity in days.items()
                   if day.isoformat()[:7] == month]
         high = [item for item in scored if item[0] > limits.spike_score]
         if high:

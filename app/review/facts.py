@@ -73,9 +73,10 @@ def _attendance(row) -> Attendance:
 
 def _read_attendance(session, sites, chunk, first, end, month_start) -> None:
     r = AttendanceRecord
-    for row in session.execute(select(r.worker_id, r.site_id, r.work_date, r.status, r.check_in, r.check_out,
-                                      r.minutes).where(among(session, r.site_id, chunk), r.work_date >= first,
-                                                       r.work_date < end)):
+    # On the bare connection: Core rows, without the ORM's loading of each (a county's three months are many).
+    for row in session.connection().execute(select(r.worker_id, r.site_id, r.work_date, r.status, r.check_in,
+                                                   r.check_out, r.minutes).where(
+            among(session, r.site_id, chunk), r.work_date >= first, r.work_date < end)):
         facts = sites[row.site_id]
         facts.attendance.append(_attendance(row))
         if row.work_date >= month_start and row.status in ("present", "half_day"):
@@ -87,7 +88,7 @@ def _read_outputs(session, sites, chunk, first, end, month_start) -> None:
     query = (select(o.worker_id, o.site_id, o.work_date, func.sum(o.quantity).label("quantity"))
              .where(among(session, o.site_id, chunk), o.work_date >= first, o.work_date < end, o.voided_by.is_(None))
              .group_by(o.worker_id, o.site_id, o.work_date))
-    for row in session.execute(query):
+    for row in session.connection().execute(query):
         sites[row.site_id].outputs.append(DayOutput(row.worker_id, row.work_date, int(row.quantity)))
         if row.work_date >= month_start:
             sites[row.site_id].workers.add(row.worker_id)
@@ -101,16 +102,14 @@ def _read_elsewhere(session, sites, month_start, end) -> None:
             site_of[worker].add(facts.site_id)
     r = AttendanceRecord
     for chunk in key_slices(session, sorted(site_of)):
-        query = select(r.worker_id, r.site_id, r.work_date, r.status, r.check_in, r.check_out, r.minutes).where(
-            among(session, r.worker_id, chunk), r.work_date >= month_start, r.work_date < end)
-        records = [_attendance(row) for row in session.execute(query)]
-        sites_of_day: dict[tuple, set[str]] = defaultdict(set)
-        for record in records:
-            sites_of_day[(record.worker_id, record.day)].add(record.site_id)
-        for record in records:
-            if len(sites_of_day[(record.worker_id, record.day)]) > 1:
-                for site_id in site_of[record.worker_id]:
-                    sites[site_id].elsewhere.append(record)
+        in_month = [among(session, r.worker_id, chunk), r.work_date >= month_start, r.work_date < end]
+        doubled = (select(r.worker_id, r.work_date).where(*in_month).group_by(r.worker_id, r.work_date)
+                   .having(func.count() > 1).subquery())
+        query = (select(r.worker_id, r.site_id, r.work_date, r.status, r.check_in, r.check_out, r.minutes)
+                 .join(doubled, (doubled.c.worker_id == r.worker_id) & (doubled.c.work_date == r.work_date)))
+        for row in session.connection().execute(query):
+            for site_id in site_of[row.worker_id]:
+                sites[site_id].elsewhere.append(_attendance(row))
 
 
 def _read_contacts(session, workers: set[str]) -> list[Contact]:
