@@ -53,16 +53,20 @@ def run_fraud(workers: int, repeat: int) -> dict:
 
 
 def _review(runtime, raise_flags, sites: list[str]) -> float:
-    """Every site's month reviewed in one transaction, its flags cleared first so each run raises them all."""
+    """Every site's month reviewed in one transaction, a chunk of sites at a time as a bulk close does, its flags
+    cleared first so each run raises them all."""
     from sqlalchemy import delete
 
     from app.db.models import ReviewFlag
+    from app.db.queries import chunks
+    from app.pay.periods import REVIEW_CHUNK
 
     with runtime.sessions.begin() as session:
         session.execute(delete(ReviewFlag))
     started = time.perf_counter()
     with runtime.sessions.begin() as session:
-        raise_flags(session, MONTH, sites)
+        for chunk in chunks(sites, REVIEW_CHUNK):
+            raise_flags(session, MONTH, chunk)
     return time.perf_counter() - started
 
 
@@ -116,10 +120,11 @@ def _load(runtime, country: Country) -> dict[str, set[str]]:
             {"id": country.worker_id(i), "household_id": f"h{i // 2:08d}", "name": f"Worker {i}",
              "bank_account_encrypted": ring.encrypt(accounts[i]), "bank_account_hash": ring.lookup_hash(accounts[i]),
              "created_at": datetime(2026, 1, 1, tzinfo=UTC)} for i in range(country.workers)])
-        attendance, outputs = _records(country, plan)
-        for start in range(0, len(attendance), 50_000):
-            session.execute(insert(AttendanceRecord.__table__), attendance[start:start + 50_000])
-        session.execute(insert(OutputRecord.__table__), outputs)
+        for first in range(0, country.workers, 1000):  # a thousand workers' records at a time: memory stays small
+            attendance, outputs = _records(country, plan, range(first, min(first + 1000, country.workers)))
+            session.execute(insert(AttendanceRecord.__table__), attendance)
+            if outputs:
+                session.execute(insert(OutputRecord.__table__), outputs)
         session.execute(insert(AuditEntry.__table__), _receipts(country, plan))
     return {kind: subjects for kind, subjects in plan["subjects"].items()}
 
@@ -166,10 +171,10 @@ def _account(country: Country, plan: dict, i: int) -> str:
     return bank_card(plan["account_of"].get(i, i))
 
 
-def _records(country: Country, plan: dict) -> tuple[list[dict], list[dict]]:
+def _records(country: Country, plan: dict, workers: range) -> tuple[list[dict], list[dict]]:
     attendance, outputs = [], []
     spike_day, double_day = 11, 9  # of November
-    for i in range(country.workers):
+    for i in workers:
         worker, site = country.worker_id(i), country.site_id(i)
         source = plan["clone_of"].get(i, i)
         for d in range(DAYS):

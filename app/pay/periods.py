@@ -33,7 +33,7 @@ from app.db.audit import SUMMARISED, record_summary
 from app.db.models import Adjustment, ApprovedPay, PayPeriod, PeriodTransition, Region, ReviewFlag, Site, WageLine
 from app.db.models.periods import FROZEN_STATUSES
 from app.db.models.types import utcnow
-from app.db.queries import among, among_slices
+from app.db.queries import among, among_slices, chunks
 from app.review.queue import open_flags
 from app.review.raising import raise_flags
 
@@ -79,8 +79,6 @@ def move_period(session: Session, site_id: str, month: str, action: str, actor: 
     raises the month's review flags; an approval with flags open needs `override` (why): FlaggedMonth."""
     before, after = TRANSITIONS[action]
     _ensure_row(session, site_id, month)
-    if action == "approve":
-        _check_flags(session, site_id, month, override)
     checks = [_not_closed_by(actor)] if maker_checker and action == "approve" else []
     moved = session.execute(
         update(PayPeriod).where(PayPeriod.site_id == site_id, PayPeriod.month == month,
@@ -91,6 +89,8 @@ def move_period(session: Session, site_id: str, month: str, action: str, actor: 
         if checks and current == before:
             raise CloserMayNotApprove("the person who closed this month may not approve it")
         raise PeriodConflict(f"the period {site_id} {month} is {current}; it must be {before} to {action}")
+    if action == "approve":  # after the compare-and-set: a refusal rolls it back, and names the right cause
+        _check_flags(session, site_id, month, override)
     session.add(PeriodTransition(site_id=site_id, month=month, from_status=before, to_status=after,
                                  actor_token_id=actor.token_id, actor_role=actor.role, reason=reason))
     if action == "approve":
@@ -180,6 +180,7 @@ class BulkMove:
 
 CLOSED_BY_YOU = "closed_by_you"  # closed months a bulk approval left because its actor closed them
 FLAGGED = "flagged"  # closed months a bulk approval left because they have open review flags
+REVIEW_CHUNK = 200  # sites whose months' records a bulk close's review holds in memory at once
 
 
 def move_periods(session: Session, month: str, action: str, actor: Actor, scope: SiteScope,
@@ -213,7 +214,8 @@ def move_periods(session: Session, month: str, action: str, actor: Actor, scope:
     if action == "approve":
         _record_approved_pays(session, month, moved)
     if action == "close":
-        raise_flags(session, month, moved)
+        for sites in chunks(moved, REVIEW_CHUNK):
+            raise_flags(session, month, sites)
     counts = Counter()
     status = func.coalesce(PayPeriod.status, "open")
     if checks:  # what the UPDATE left closed for want of a second person, said as such
