@@ -34,7 +34,7 @@ from app.db.models import Adjustment, ApprovedPay, PayPeriod, PeriodTransition, 
 from app.db.models.periods import FROZEN_STATUSES
 from app.db.models.types import utcnow
 from app.db.queries import among, among_slices, chunks
-from app.review.queue import open_flags
+from app.review.queue import open_flags, record_override
 from app.review.raising import raise_flags
 
 # action -> (from status, to status)
@@ -103,13 +103,10 @@ def move_period(session: Session, site_id: str, month: str, action: str, actor: 
 def _check_flags(session: Session, site_id: str, month: str, override: str | None) -> None:
     """Refuse to approve over open flags without an override; record an override in the audit log."""
     flags = open_flags(session, site_id, month)
-    if not flags:
-        return
-    if not (override or "").strip():
+    if flags and not (override or "").strip():
         raise FlaggedMonth(f"the period {site_id} {month} has {len(flags)} open review flag(s): resolve them, "
                            "or approve with an override saying why")
-    record_summary(session, "update", ReviewFlag.__tablename__, f"{site_id} {month} approved over open flags",
-                   flags[0].region_path, {"open_flags": [flag.id for flag in flags]}, {"override": override})
+    record_override(session, site_id, month, flags, override)
 
 
 def _latest_closer():

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.db.audit import record_summary
 from app.db.models import ReviewFlag
 from app.db.models.types import utcnow
 
@@ -64,6 +65,9 @@ def open_flags(session: Session, site_id: str, month: str) -> list[ReviewFlag]:
         .order_by(ReviewFlag.kind, ReviewFlag.subject_id)))
 
 
-def open_flag_count(session: Session, site_id: str, month: str) -> int:
-    return session.scalar(select(func.count()).select_from(ReviewFlag).where(
-        ReviewFlag.site_id == site_id, ReviewFlag.month == month, ReviewFlag.status == "open"))
+def record_override(session: Session, site_id: str, month: str, flags: list[ReviewFlag], override: str | None
+                    ) -> None:
+    """Keep in the audit log that the month was approved over its open `flags`, and why (nothing if none)."""
+    if flags:
+        record_summary(session, "update", ReviewFlag.__tablename__, f"{site_id} {month} approved over open flags",
+                       flags[0].region_path, {"open_flags": [flag.id for flag in flags]}, {"override": override})
