@@ -47,6 +47,8 @@ def month_bounds(month: str, before: int = 0) -> tuple[date, date]:
 
 
 def read_month_facts(session: Session, month: str, site_ids: list[str]) -> MonthFacts:
+    """Everything the rules read for the sites' `month` (YYYY-MM), in a few statements a slice of sites at a
+    time; an unknown site is left out."""
     sites = {}
     for chunk in key_slices(session, sorted(set(site_ids))):
         for site_id, path in session.execute(select(Site.id, Region.path).join(Region, Region.code == Site.region_code)
