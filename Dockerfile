@@ -26,11 +26,12 @@ COPY migrations/ migrations/
 COPY payroll/ payroll/
 COPY labour/ labour/
 COPY matching/ matching/
+COPY fraud/ fraud/
 COPY events/ events/
 COPY app/ app/
 COPY consumers/ consumers/
 RUN pip install --no-deps --editable . \
-    && python -m compileall -q app consumers events payroll labour matching migrations
+    && python -m compileall -q app consumers events payroll labour matching fraud migrations
 
 # Never root at run time; the code stays read-only (owned by root) for that user.
 # PROMETHEUS_MULTIPROC_DIR: gunicorn's workers (and the consumers) write their metrics there;

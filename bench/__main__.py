@@ -11,6 +11,7 @@ measured in the same run, then a summary table against the targets.
     .venv/bin/python -m bench --only matching --match-labourers 5000000 --repeat 1
     .venv/bin/python -m bench --only returns --returns-labourers 5000000 --repeat 5
     .venv/bin/python -m bench --only import --import-rows 100000
+    .venv/bin/python -m bench --only fraud --fraud-workers 20000 --repeat 1
 
 Results go to var/bench/results-<time>.json as well; logs of the child processes to var/bench/logs/.
 """
@@ -40,8 +41,10 @@ SIZES = {
     "large": dict(workers=100000, days=1, api_workers=100000, close_workers=100000, emb_workers=50000, emb_days=1,
                   alert_workers=1000000, pages_workers=20000),
 }
-ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep", "pages", "matching", "returns", "import")
-# alerts (minutes to make its history), upkeep (the pipeline twice more), pages, matching and returns run when asked for
+ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep", "pages", "matching", "returns", "import",
+       "fraud")
+# alerts (minutes to make its history), upkeep (the pipeline twice more), pages, matching, returns, import and
+# fraud run when asked for
 DEFAULT = ("floor", "pipeline", "api", "close", "embedded")
 
 
@@ -85,6 +88,7 @@ def parse_args() -> tuple[argparse.Namespace, dict, set[str]]:
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows of the registry sheet imported")
     parser.add_argument("--match-labourers", type=int, default=5_000_000, help="labourers of the matching province")
     parser.add_argument("--match-vacancies", type=int, default=50_000, help="vacancies of the matching province")
+    parser.add_argument("--fraud-workers", type=int, default=5000, help="workers of the fraud bench's county")
     parser.add_argument("--match-requests", type=int, default=300, help="vacancies and labourers ranked a run")
     args = parser.parse_args()
     use_bench_data_key()
@@ -137,6 +141,10 @@ def main() -> None:
             from bench.registry_import import run_registry_import
 
             results["import"] = run_registry_import(services, args.import_rows)
+        if "fraud" in only:
+            from bench.fraud import run_fraud
+
+            results["fraud"] = run_fraud(args.fraud_workers, args.repeat)
     finally:
         if services:
             services.stop()

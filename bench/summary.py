@@ -47,7 +47,7 @@ def cpu_row(cpus: list[dict]) -> tuple:
 def summary(r: dict) -> str:
     rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
     for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows, page_rows, matching_rows,
-                 returns_rows, import_rows):
+                 returns_rows, import_rows, fraud_rows):
         rows.extend(part(r))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -207,6 +207,26 @@ def matching_rows(r: dict) -> list[tuple]:
         limit = TARGETS[f"match_{key}_p99_ms"]
         rows.append((what, _fmt(p99, " ms p99", 1), f"bare filter {floor:.1f} ms p99", f"x{p99 / floor:.1f}",
                      f"< {limit} ms", _verdict(p99, limit)))
+    return rows
+
+
+def fraud_rows(r: dict) -> list[tuple]:
+    """Review flags against injected frauds: recall per kind, honest workers flagged, and the review's time."""
+    f = r.get("fraud")
+    if not f:
+        return []
+    rows = []
+    for kind, counts in f["recall"].items():
+        recall = counts["found"] / counts["injected"] if counts["injected"] else None
+        rows.append((f"fraud recall, {kind} ({counts['injected']} injected)",
+                     "-" if recall is None else f"{recall:.0%}", "-", "-", ">= 95%",
+                     "-" if recall is None else "ok" if recall >= 0.95 else "MISSED"))
+    honest = f["honest_flagged"] / f["honest_workers"]
+    rows.append((f"honest workers flagged (of {f['honest_workers']:,})", f"{honest:.2%}", "-", "-", "<= 1%",
+                 "ok" if honest <= 0.01 else "MISSED"))
+    review, floor = (median([run[key] for run in f["runs"]]) for key in ("review_seconds", "floor_seconds"))
+    rows.append((f"review of a county's month ({f['workers']:,} workers, {f['sites']} sites)", f"{review:.1f} s",
+                 f"bare scan of the month's attendance {floor:.2f} s", f"x{review / floor:.1f}", "-", ""))
     return rows
 
 

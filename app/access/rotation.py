@@ -2,8 +2,9 @@
 
 Every encrypted column of `workers` (and of `vacancy_interests`, the names and phones left on vacancies'
 public pages, and of `payment_lines`, the account each line was sent to) is rewritten with the ring's first
-key, and the national id's lookup hash with the first lookup key, a batch of rows per transaction; a run
-stopped half-way is simply run again. The values do not change, so the audit log records nothing of it.
+key, and the lookup hashes of the national id, phone and bank account with the first lookup key, a batch of
+rows per transaction; a run stopped half-way is simply run again. The values do not change, so the audit log
+records nothing of it.
 """
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from sqlalchemy.orm import sessionmaker
 from app.db.crypto import Encrypted, KeyRing
 from app.db.models import PaymentLine, VacancyInterest, Worker
 
+HASHED = ("national_id", "phone", "bank_account")  # each with a lookup hash beside it
 ENCRYPTED = tuple(c.name for c in Worker.__table__.columns if isinstance(c.type, Encrypted))
 
 # The stored tokens as they are (the mapped columns would decrypt them).
-_workers = table("workers", column("id"), column("national_id_hash"), *(column(name, Text) for name in ENCRYPTED))
+_workers = table("workers", column("id"), *(column(f"{name}_hash") for name in HASHED),
+                 *(column(name, Text) for name in ENCRYPTED))
 
 
 def _tokens_of(model) -> tuple:
@@ -39,8 +42,9 @@ def rotate_data_key(sessions: sessionmaker, ring: KeyRing, batch: int = 500) -> 
             for row in rows:
                 stored = row._mapping
                 values = {name: ring.rotate(stored[name]) for name in ENCRYPTED if stored[name] is not None}
-                if stored["national_id_encrypted"] is not None:
-                    values["national_id_hash"] = ring.lookup_hash(ring.decrypt(stored["national_id_encrypted"]))
+                for name in HASHED:
+                    if stored[f"{name}_encrypted"] is not None:
+                        values[f"{name}_hash"] = ring.lookup_hash(ring.decrypt(stored[f"{name}_encrypted"]))
                 if values:
                     session.execute(update(_workers).where(_workers.c.id == row.id).values(**values))
         if not rows:

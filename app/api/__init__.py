@@ -23,6 +23,7 @@ from app.api import (
     regions,
     registry_imports,
     return_to_work,
+    review,
     sites,
     stats,
     tokens,
@@ -41,7 +42,7 @@ from app.api.problems import ProblemApi, ProblemResponses
 
 BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens,
               periods, payments, imports, payroll_sheets, alerts, webhooks, stats, return_to_work, audit, voids, labour,
-              vacancies, referrals, matching, registry_imports)
+              vacancies, referrals, matching, registry_imports, review)
 
 API_CONFIG = {
     "API_TITLE": "Stablework",

@@ -129,6 +129,12 @@ POLICY: dict[str, Rule] = {
     "payments.Batch": _rule(MANAGERS, Scope.SITE),
     "payments.BankFile": _rule(MANAGERS, Scope.SITE),
     "payments.BankResults": _rule(MANAGERS, Scope.SITE),
+    # Review flags (app.review): the managers who approve a month see and resolve its flags; a supervisor, whose
+    # records they question, does not.
+    "review.Review": _rule(MANAGERS, Scope.SITE),
+    "review.Flags": _rule(MANAGERS, Scope.OWN_REGION, Scope.REGION, Scope.SITE),
+    "review.Dismiss": _rule(MANAGERS, Scope.SITE),
+    "review.Confirm": _rule(MANAGERS, Scope.SITE),
     "alerts.Evaluate": _rule(OFFICES, Scope.OWN_REGION),
     "alerts.Alerts": _rule(OFFICES, Scope.OWN_REGION, Scope.REGION),
     "alerts.AlertById": _rule(OFFICES, Scope.ALERT),
@@ -202,6 +208,7 @@ POLICY: dict[str, Rule] = {
     "desk.pay": _page(MANAGERS, Scope.SITE),
     "desk.bank_file": _page(MANAGERS, Scope.SITE),
     "desk.bank_results": _page(MANAGERS, Scope.SITE),
+    "desk.resolve": _page(MANAGERS, Scope.SITE),  # a review flag of a site's month (app.web.desk.flags)
     # The poverty office's pages (app.web.office): the alert inbox and its moves, as the alerts API; a household's
     # page shows its alerts too, so offices only, where the API lets post managers read households; the county at a
     # glance is statistics, which post managers read too.

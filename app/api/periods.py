@@ -23,6 +23,11 @@ class NoteIn(Schema):
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
+class ApproveIn(NoteIn):
+    override = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 1000), metadata={
+        "description": "why the month is approved although it has open review flags (without it: 409)"})
+
+
 class ReturnIn(Schema):
     reason = fields.String(required=True, validate=validate.Length(1, 1000))
 
@@ -42,7 +47,8 @@ class MonthMoveOut(Schema):
     moved = fields.Integer(metadata={"description": "sites whose month moved (closed, or approved and frozen)"})
     not_moved = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={
         "description": "the other sites in scope, left as they were, counted by the status of their month; "
-                       "`closed_by_you`: closed months an approval left because the caller closed them"})
+                       "`closed_by_you`: closed months an approval left because the caller closed them; "
+                       "`flagged`: closed months it left because they have open review flags"})
 
 
 def _site(session, site_id: str, month: str | None) -> tuple[Principal, Site]:
@@ -55,12 +61,12 @@ def _site(session, site_id: str, month: str | None) -> tuple[Principal, Site]:
     return principal, site
 
 
-def _move(site_id: str, month: str, action: str, reason: str | None) -> dict:
+def _move(site_id: str, month: str, action: str, reason: str | None, override: str | None = None) -> dict:
     with unit_of_work() as session:
         principal, _ = _site(session, site_id, month)
         try:
             move_period(session, site_id, month, action, Actor(principal.token_id, principal.role), reason,
-                        maker_checker=runtime().settings.maker_checker)
+                        maker_checker=runtime().settings.maker_checker, override=override)
         except PeriodConflict as conflict:
             abort(409, message=str(conflict))
         return period_report(session, site_id, month)
@@ -119,7 +125,8 @@ class ApproveMonth(MethodView):
         """Approve the month of every site in scope whose month is closed: their pay is frozen from now on
 
         Sites whose month is not closed are left as they are and counted by status, those the caller closed as
-        `closed_by_you` (the person who closed a month may not approve it); calling again changes nothing.
+        `closed_by_you` (the person who closed a month may not approve it), those with open review flags as
+        `flagged` (approved one by one, with an override); calling again changes nothing.
         """
         return _move_month(month, "approve", body)
 
@@ -151,19 +158,20 @@ class Close(MethodView):
     @blp.response(200, PeriodOut)
     @blp.alt_response(409, description="the period is not open")
     def post(self, body, site_id, month):
-        """Close an open month (its supervisor, a post manager or an admin)"""
+        """Close an open month (its supervisor, a post manager or an admin), raising its review flags"""
         return _move(site_id, month, "close", body["reason"])
 
 
 @blp.route("/sites/<site_id>/periods/<month>/approve")
 class Approve(MethodView):
-    @blp.arguments(NoteIn)
+    @blp.arguments(ApproveIn)
     @blp.response(200, PeriodOut)
-    @blp.alt_response(409, description="the period is not closed (perhaps someone else just acted), or the "
-                                       "caller closed it: the person who closed a month may not approve it")
+    @blp.alt_response(409, description="the period is not closed (perhaps someone else just acted), the "
+                                       "caller closed it (the person who closed a month may not approve it), or "
+                                       "it has open review flags and no override")
     def post(self, body, site_id, month):
         """Approve a closed month: its pay is frozen from now on (by someone other than who closed it)"""
-        return _move(site_id, month, "approve", body["reason"])
+        return _move(site_id, month, "approve", body["reason"], body["override"])
 
 
 @blp.route("/sites/<site_id>/periods/<month>/return")

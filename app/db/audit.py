@@ -41,7 +41,8 @@ NOT_AUDITED = frozenset({
     "event_log", "bus_offsets",  # the embedded bus (not mapped)
 })
 # Secrets and keyed hashes: never copied into the log, not even masked.
-LEFT_OUT = frozenset({"token_hash", "secret", "password_hash", "national_id_hash", "request_hash"})
+LEFT_OUT = frozenset({"token_hash", "secret", "password_hash", "national_id_hash", "request_hash",
+                       "phone_hash", "bank_account_hash"})
 LEFT_OUT_OF = {"dead_letters": frozenset({"payload"})}  # large, and already kept in the row itself
 # Execution options of a bulk UPDATE or DELETE whose caller records a summary with `record_summary`.
 SUMMARISED = {"audit": "summarised"}

@@ -30,10 +30,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db.audit import SUMMARISED, record_summary
-from app.db.models import Adjustment, ApprovedPay, PayPeriod, PeriodTransition, Region, Site, WageLine
+from app.db.models import Adjustment, ApprovedPay, PayPeriod, PeriodTransition, Region, ReviewFlag, Site, WageLine
 from app.db.models.periods import FROZEN_STATUSES
 from app.db.models.types import utcnow
-from app.db.queries import among, among_slices
+from app.db.queries import among, among_slices, chunks
+from app.review.queue import open_flags, record_override
+from app.review.raising import raise_flags
 
 # action -> (from status, to status)
 TRANSITIONS = {
@@ -52,6 +54,10 @@ class CloserMayNotApprove(PeriodConflict):
     """Maker-checker: the person of the month's latest close may not approve it."""
 
 
+class FlaggedMonth(PeriodConflict):
+    """The month has open review flags: it is approved only with an override saying why."""
+
+
 @dataclass(frozen=True)
 class Actor:
     token_id: str
@@ -67,9 +73,10 @@ def period_status(session: Session, site_id: str, month: str, lock: bool = False
 
 
 def move_period(session: Session, site_id: str, month: str, action: str, actor: Actor,
-                reason: str | None = None, *, maker_checker: bool = True) -> str:
+                reason: str | None = None, *, maker_checker: bool = True, override: str | None = None) -> str:
     """Apply `action` to the period and record who, when and why; return the new status. With
-    `maker_checker`, the actor of the month's latest close may not approve it: CloserMayNotApprove."""
+    `maker_checker`, the actor of the month's latest close may not approve it: CloserMayNotApprove. A close
+    raises the month's review flags; an approval with flags open needs `override` (why): FlaggedMonth."""
     before, after = TRANSITIONS[action]
     _ensure_row(session, site_id, month)
     checks = [_not_closed_by(actor)] if maker_checker and action == "approve" else []
@@ -82,11 +89,24 @@ def move_period(session: Session, site_id: str, month: str, action: str, actor: 
         if checks and current == before:
             raise CloserMayNotApprove("the person who closed this month may not approve it")
         raise PeriodConflict(f"the period {site_id} {month} is {current}; it must be {before} to {action}")
+    if action == "approve":  # after the compare-and-set: a refusal rolls it back, and names the right cause
+        _check_flags(session, site_id, month, override)
     session.add(PeriodTransition(site_id=site_id, month=month, from_status=before, to_status=after,
                                  actor_token_id=actor.token_id, actor_role=actor.role, reason=reason))
     if action == "approve":
         _record_approved_pay(session, site_id, month)
+    if action == "close":
+        raise_flags(session, month, [site_id])
     return after
+
+
+def _check_flags(session: Session, site_id: str, month: str, override: str | None) -> None:
+    """Refuse to approve over open flags without an override; record an override in the audit log."""
+    flags = open_flags(session, site_id, month)
+    if flags and not (override or "").strip():
+        raise FlaggedMonth(f"the period {site_id} {month} has {len(flags)} open review flag(s): resolve them, "
+                           "or approve with an override saying why")
+    record_override(session, site_id, month, flags, override)
 
 
 def _latest_closer():
@@ -156,6 +176,8 @@ class BulkMove:
 
 
 CLOSED_BY_YOU = "closed_by_you"  # closed months a bulk approval left because its actor closed them
+FLAGGED = "flagged"  # closed months a bulk approval left because they have open review flags
+REVIEW_CHUNK = 200  # sites whose months' records a bulk close's review holds in memory at once
 
 
 def move_periods(session: Session, month: str, action: str, actor: Actor, scope: SiteScope,
@@ -163,7 +185,9 @@ def move_periods(session: Session, month: str, action: str, actor: Actor, scope:
     """`move_period` for every site of `scope` whose month is in the action's from-status, in a few
     set-based statements; the other sites stay as they are. The same compare-and-set UPDATE as for one
     site decides between concurrent moves (bulk or not), so no site moves twice. One audit entry.
-    With `maker_checker`, an approval leaves the months the actor closed, counted as CLOSED_BY_YOU."""
+    With `maker_checker`, an approval leaves the months the actor closed, counted as CLOSED_BY_YOU; it always
+    leaves the months with open review flags (FLAGGED), which are approved one by one with an override. A close
+    raises the review flags of the months it closed."""
     if action not in BULK_ACTIONS:
         raise ValueError(f"{action!r} is not a bulk action ({', '.join(BULK_ACTIONS)})")
     before, after = TRANSITIONS[action]
@@ -173,20 +197,28 @@ def move_periods(session: Session, month: str, action: str, actor: Actor, scope:
         session.execute(text("SET LOCAL work_mem = '256MB'"))
     scopes = _scope_filters(session, scope)
     checks = [_not_closed_by(actor)] if maker_checker and action == "approve" else []
+    flagged = exists().where(ReviewFlag.site_id == PayPeriod.site_id, ReviewFlag.month == PayPeriod.month,
+                             ReviewFlag.status == "open")
     if before == "open":  # a month without a row is open: give it one, so the UPDATE finds it
         _ensure_rows(session, month, scopes, postgres)
     moved = sorted(site for where in scopes for site in session.scalars(
         update(PayPeriod).where(PayPeriod.month == month, PayPeriod.status == before, *checks,
+                                *([~flagged] if action == "approve" else []),
                                 PayPeriod.site_id.in_(select(Site.id).where(where)))
         .values(status=after).returning(PayPeriod.site_id)
         .execution_options(synchronize_session=False, **SUMMARISED)))
     _record_transitions(session, month, moved, before, after, actor, reason)
     if action == "approve":
         _record_approved_pays(session, month, moved)
+    if action == "close":
+        for sites in chunks(moved, REVIEW_CHUNK):
+            raise_flags(session, month, sites)
     counts = Counter()
     status = func.coalesce(PayPeriod.status, "open")
     if checks:  # what the UPDATE left closed for want of a second person, said as such
         status = case((and_(PayPeriod.status == before, ~and_(*checks)), CLOSED_BY_YOU), else_=status)
+    if action == "approve":  # and for its open flags, first
+        status = case((and_(PayPeriod.status == before, flagged), FLAGGED), else_=status)
     for where in scopes:
         counts.update(dict(session.execute(
             select(status, func.count()).select_from(Site)

@@ -190,6 +190,16 @@ MATRIX = (
         f"{V1}/payment-batches/{env.batch()['id']}/results",
         {"lines": [{"line_id": env.batch()["lines"][0]["id"], "status": "confirmed"}]}),  # the same answer again: 200
         ok(200, "admin", "post_manager")),
+    # --- review flags ---------------------------------------------------------------------------------------
+    Route("POST", f"{V1}/sites/<site_id>/periods/<month>/review", at(f"{PERIOD}/{MONTH}/review"),
+          ok(200, "admin", "post_manager")),
+    Route("GET", f"{V1}/review-flags", at(f"{V1}/review-flags"), ok(200, "admin", "post_manager"), outside=200,
+          listed=lambda env: env.flag()),
+    Route("POST", f"{V1}/review-flags/<hex_id:flag_id>/dismiss", lambda env: Req(
+        f"{V1}/review-flags/{env.flag()}/dismiss", {"reason": "Wang was checked at the gate"}),
+        ok(200, "admin", "post_manager")),
+    Route("POST", f"{V1}/review-flags/<hex_id:flag_id>/confirm", lambda env: Req(
+        f"{V1}/review-flags/{env.flag()}/confirm", {}), ok(200, "admin", "post_manager")),
     # --- alerts, webhooks, statistics ------------------------------------------------------------------
     Route("POST", f"{V1}/alerts/evaluate", lambda env: Req(f"{V1}/alerts/evaluate", {
         "month": MONTH, "as_of": "2026-05-10"}), ok(200, "admin", "poverty_office"), outside=200),

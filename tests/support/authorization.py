@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from app.access.tokens import create_token, issue_token
-from app.db.models import Alert, DeadLetter, LabourProfile, PendingVoid, Vacancy
+from app.db.models import Alert, DeadLetter, LabourProfile, PendingVoid, ReviewFlag, Vacancy
 
 COUNTY, VILLAGE, TOWNSHIP = "360702", "360702101201", "360702101"
 VILLAGE_PATH = "/36/3607/360702/360702101/360702101201/"
@@ -122,6 +122,18 @@ class Env:
                 session.flush()
                 return alert.id
         return self.state(f"alert {status}", make)
+
+    def flag(self) -> str:
+        """An open review flag on Wang at the sewing workshop."""
+        def make():
+            with self.runtime.sessions.begin() as session:
+                flag = ReviewFlag(kind="never_absent", subject_type="worker", subject_id=WORKER, site_id=SITE,
+                                  month=self.month(), region_path=VILLAGE_PATH, reason_code="never_absent",
+                                  reason_params={}, reason="never absent", status="open")
+                session.add(flag)
+                session.flush()
+                return flag.id
+        return self.state("flag", make)
 
     def matched_vacancy(self) -> str:
         """An open vacancy at the sewing workshop that Wang, whose labour profile it makes, may take."""

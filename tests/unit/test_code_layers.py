@@ -1,4 +1,4 @@
-"""The layers of the code hold (docs/architecture.md): payroll/ and labour/ import nothing of ours, matching/
+"""The layers of the code hold (docs/architecture.md): payroll/, labour/ and fraud/ import nothing of ours, matching/
 only payroll/, events/ nothing of app/ or consumers/, nothing of the product imports consumers/, the local services
 of infra/ import none of the product, and only the benchmarks may use all of it; no import circle anywhere; the
 wage engine reads top-down; the consumers run without Flask; and the code passes the linter."""
@@ -13,16 +13,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = {"app", "events", "consumers", "payroll", "labour", "matching", "infra", "bench"}
+OURS = {"app", "events", "consumers", "payroll", "labour", "matching", "fraud", "infra", "bench"}
 ALLOWED = {
     "payroll": set(),
     "labour": set(),
+    "fraud": set(),
     "matching": {"payroll"},
     "events": {"events", "payroll", "labour"},
-    "app": {"app", "events", "payroll", "labour", "matching"},
-    "consumers": {"app", "events", "payroll", "labour", "matching", "consumers"},
+    "app": {"app", "events", "payroll", "labour", "matching", "fraud"},
+    "consumers": {"app", "events", "payroll", "labour", "matching", "fraud", "consumers"},
     "infra": {"infra"},
-    "bench": {"app", "events", "payroll", "labour", "matching", "consumers", "infra", "bench"},
+    "bench": {"app", "events", "payroll", "labour", "matching", "fraud", "consumers", "infra", "bench"},
 }
 
 
@@ -107,7 +108,7 @@ def test_the_consumers_run_without_flask(module):
     assert sorted(name for name in loaded if name.split(".")[0] in {"flask", "werkzeug"}) == []
 
 
-@pytest.mark.parametrize("layer", ["payroll", "labour", "matching"])
+@pytest.mark.parametrize("layer", ["payroll", "labour", "matching", "fraud"])
 def test_the_pure_layers_do_no_io(layer):
     forbidden = {"open", "print", "input"}
     for path in (ROOT / layer).rglob("*.py"):
@@ -117,7 +118,7 @@ def test_the_pure_layers_do_no_io(layer):
 
 
 def test_the_code_passes_the_linter():
-    checked = ["app", "events", "consumers", "payroll", "labour", "matching", "infra", "bench", "migrations",
+    checked = ["app", "events", "consumers", "payroll", "labour", "matching", "fraud", "infra", "bench", "migrations",
                "tests", "gunicorn.conf.py"]
     result = subprocess.run([sys.executable, "-m", "ruff", "check", *checked], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

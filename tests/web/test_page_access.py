@@ -147,6 +147,8 @@ PAGES = (
         f"/desk/sites/{SITE}/months/{env.closed_month()}/approve"), ok(200, *MANAGERS)),
     Page("POST", "/desk/sites/<site_id>/months/<month>/return", lambda env: Visit(
         f"/desk/sites/{SITE}/months/{env.closed_month()}/return", {"reason": "a day is missing"}), ok(200, *MANAGERS)),
+    Page("POST", "/desk/flags/<flag_id>/<any(dismiss, confirm):move>", lambda env: Visit(
+        f"/desk/flags/{env.flag()}/dismiss", {"reason": "Wang was checked at the gate"}), ok(200, *MANAGERS)),
     Page("POST", "/desk/sites/<site_id>/months/<month>/pay", lambda env: Visit(
         f"/desk/sites/{SITE}/months/{env.approved_month()}/pay"), ok(200, *MANAGERS)),
     Page("GET", "/desk/batches/<int:batch_id>/bank.csv", lambda env: Visit(

@@ -44,6 +44,7 @@ from app.db.models.periods import (
     PeriodTransition,
 )
 from app.db.models.registry import Assignment, Household, HouseholdSize, Region, Site, Worker
+from app.db.models.review import ReviewFlag
 
 __all__ = [
     "Alert", "AlertBaseline", "AlertEvaluation", "ChangeClock", "Webhook", "WebhookAttempt", "WebhookDelivery",
@@ -56,4 +57,5 @@ __all__ = [
     "AreaWeek", "AreaWeekWorker", "AttendanceRecord", "DeadLetter", "OutputRecord", "PendingVoid", "ProcessedEvent",
     "SiteWeek", "SiteWeekWorker", "WageLine", "WorkerMonthIncome",
     "Assignment", "Household", "HouseholdSize", "Region", "Site", "Worker",
+    "ReviewFlag",
 ]

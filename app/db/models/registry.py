@@ -64,11 +64,19 @@ class Worker(Base):
     national_id_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     phone: Mapped[str | None] = mapped_column("phone_encrypted", Encrypted)
     bank_account: Mapped[str | None] = mapped_column("bank_account_encrypted", Encrypted)
+    # Not unique: the review flags (app.review) look for one phone or account shared across households.
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    bank_account_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @validates("national_id")
     def _hash_national_id(self, _key: str, value: str | None) -> str | None:
         self.national_id_hash = None if value is None else keyring().lookup_hash(value)
+        return value
+
+    @validates("phone", "bank_account")
+    def _hash_contact(self, key: str, value: str | None) -> str | None:
+        setattr(self, f"{key}_hash", None if value is None else keyring().lookup_hash(value))
         return value
 
 

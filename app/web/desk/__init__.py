@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext
 
-from app.web.desk import months, payments, site_month, village  # noqa: F401  (the views register on `blp`)
+from app.web.desk import flags, months, payments, site_month, village  # noqa: F401  (the views register on `blp`)
 from app.web.desk.area import blp
 
 MENU = (("desk.months", lazy_gettext("Pay months")),)

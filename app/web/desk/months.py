@@ -14,7 +14,7 @@ from app.api.context import reading, runtime, unit_of_work
 from app.api.schemas.base import MONTH
 from app.db.models import Region
 from app.pay.month_overview import VillageCounts, village_counts
-from app.pay.periods import CLOSED_BY_YOU, SiteScope, move_periods
+from app.pay.periods import CLOSED_BY_YOU, FLAGGED, SiteScope, move_periods
 from app.web.desk.area import STATUSES, actor, blp, checked_month, default_month, translated
 from app.web.pages import authorize_page
 
@@ -71,4 +71,6 @@ def approve_months(month: str) -> Response:
 def _not_moved(status: str, count: int) -> str:
     if status == CLOSED_BY_YOU:
         return _("Closed by you, not approved: %(n)d. Someone else must approve them.", n=count)
+    if status == FLAGGED:
+        return _("With open review flags, not approved: %(n)d. Approve each on its own page.", n=count)
     return _("Not approved, %(status)s: %(n)d.", status=STATUSES[status], n=count)

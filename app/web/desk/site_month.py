@@ -23,7 +23,15 @@ from app.pay.payroll_sheet import (
     render_xlsx,
 )
 from app.pay.period_report import period_report
-from app.pay.periods import TRANSITIONS, CloserMayNotApprove, PeriodConflict, move_period, period_status
+from app.pay.periods import (
+    TRANSITIONS,
+    CloserMayNotApprove,
+    FlaggedMonth,
+    PeriodConflict,
+    move_period,
+    period_status,
+)
+from app.review.queue import open_flags
 from app.web.desk.area import (
     LINE_STATUSES,
     SCHEMES,
@@ -35,6 +43,7 @@ from app.web.desk.area import (
     site_in_scope,
     translated,
 )
+from app.web.desk.flags import KINDS, MAX_NOTE, flag_reason
 from app.web.pages import authorize_page
 
 MAX_REASON = 1000  # as the API's ReturnIn
@@ -67,6 +76,7 @@ def render_site_month(session: Session, principal: Principal, site: Site, month:
         report=report, status=report["status"], sheet=sheet, batches=batches,
         bank=after_bank_results(session, site.id, month), workers=workers, names=names, closed_by=closed_by,
         closed_at=closed and closed.at, closed_by_you=closed_by_you, errors=errors,
+        flags=open_flags(session, site.id, month), flag_kinds=KINDS, flag_reason=flag_reason, max_note=MAX_NOTE,
         statuses=STATUSES, worker_schemes=_worker_schemes(sheet), line_statuses=LINE_STATUSES, max_reason=MAX_REASON)
     return page, status
 
@@ -107,7 +117,8 @@ def close(site_id: str, month: str) -> Response | tuple[str, int]:
 
 @blp.post("/sites/<site_id>/months/<month>/approve")
 def approve(site_id: str, month: str) -> Response | tuple[str, int]:
-    return _move(site_id, month, "approve", None, _("The month is approved: its pay is frozen."))
+    override = request.form.get("override", "").strip()[:MAX_REASON] or None
+    return _move(site_id, month, "approve", None, _("The month is approved: its pay is frozen."), override)
 
 
 @blp.post("/sites/<site_id>/months/<month>/return")
@@ -120,15 +131,19 @@ def return_month(site_id: str, month: str) -> Response | tuple[str, int]:
     return _move(site_id, month, "return", reason, _("The month is returned to its site, with your reason."))
 
 
-def _move(site_id: str, month: str, action: str, reason: str | None, done: str) -> Response | tuple[str, int]:
+def _move(site_id: str, month: str, action: str, reason: str | None, done: str,
+          override: str | None = None) -> Response | tuple[str, int]:
     try:
         with unit_of_work() as session:
             principal = authorize_page(session)
             site_in_scope(principal, session, site_id)
             move_period(session, site_id, checked_month(month), action, actor(principal), reason,
-                        maker_checker=runtime().settings.maker_checker)
+                        maker_checker=runtime().settings.maker_checker, override=override)
     except CloserMayNotApprove:
         return refused(site_id, month, _("You closed this month: someone else must approve it."), 409)
+    except FlaggedMonth:
+        return refused(site_id, month, _("This month has open review flags: deal with them, or say why you "
+                                         "approve it anyway."), 409)
     except PeriodConflict:  # rolled back: nothing of the refused move is kept
         return refused(site_id, month, lambda session: conflict_message(session, site_id, month, action), 409)
     flash(done, "notice")
