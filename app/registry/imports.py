@@ -76,7 +76,9 @@ def _write(session: Session, plan: Plan) -> None:
                 "national_id_encrypted": encrypt(worker["national_id"]),
                 "national_id_hash": ring.lookup_hash(worker["national_id"]),
                 "phone_encrypted": worker["phone"] and encrypt(worker["phone"]),
+                "phone_hash": worker["phone"] and ring.lookup_hash(worker["phone"]),
                 "bank_account_encrypted": worker["bank_account"] and encrypt(worker["bank_account"]),
+                "bank_account_hash": worker["bank_account"] and ring.lookup_hash(worker["bank_account"]),
                 "created_at": now} for worker in plan.workers]
     assignments = [{"id": new_id(), "worker_id": assignment["worker_id"], "site_id": assignment["site_id"],
                     "start_date": assignment["start_date"], "end_date": assignment["end_date"],

@@ -45,6 +45,20 @@ def test_a_sheet_registers_its_households_workers_and_assignments(api, world, ru
     assert after["audit_log"] > before["audit_log"]  # who imported what is recorded
 
 
+def test_imported_workers_carry_the_lookup_hashes_the_review_looks_for_shared_contacts_by(api, world, runtime):
+    shared = "6217003600701234567"
+    rows = [person(4, "0003", world.village, bank_account=shared), person(5, "0004", world.village,
+                                                                          bank_account=shared)]
+
+    registered(upload(api, sheet(rows)))
+
+    with runtime.sessions() as session:
+        imported = session.execute(select(Worker.phone_hash, Worker.bank_account_hash).where(
+            Worker.household_id.in_([f"{world.village}-0003", f"{world.village}-0004"]))).all()
+    assert len(imported) == 2 and all(phone and account for phone, account in imported)
+    assert len({phone for phone, _ in imported}) == 2 and len({account for _, account in imported}) == 1
+
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_a_sheet_with_chinese_headers_and_words_is_read_in_any_office_encoding(api, world, runtime, encoding):
     answer = registered(upload(api, sheet(office_sheet(world), chinese=True, encoding=encoding)))
