@@ -203,22 +203,12 @@ def load_demo_command() -> None:
     click.echo(f"{load_demo(_runtime())} events staged")
 
 
-@click.command("demo-jobs")
-@click.argument("step", type=click.Choice(["refer", "decide"]))
-@with_appcontext
-def demo_jobs_command(step: str) -> None:
-    """Stage a step of the demo's referral to a hire (refer, then decide), once the consumer has applied the
-    events of the step before it (load-demo's, then refer's)."""
-    from app.demo_jobs import STEPS
-
-    STEPS[step](_runtime())
-
-
 @click.command("finish-demo")
 @with_appcontext
 def finish_demo_command() -> None:
-    """After the consumer has applied the demo events: approve, pay, evaluate, make the demo's accounts; print
-    an office token, the id of the alert answered by a hire, then one line per account: login, password, whose."""
+    """After the consumer has applied the demo events, and with a consumer running: approve, pay, evaluate, make
+    the demo's accounts, answer an alert with a hire; print an office token, the id of the alert answered by the
+    hire, then one line per account: login, password, whose."""
     from app.demo import finish_demo, sign_in_lines
     from app.demo_jobs import answered_alert
 
@@ -233,7 +223,7 @@ def finish_demo_command() -> None:
 COMMANDS = (migrate_command, create_token_command, list_tokens_command, revoke_token_command,
             create_account_command, reset_password_command,
             rotate_data_key_command, rebuild_command, replay_dead_letters_command, import_attendance_command,
-            load_demo_command, demo_jobs_command, finish_demo_command)
+            load_demo_command, finish_demo_command)
 
 
 def register_cli(app: Flask) -> None:

@@ -86,10 +86,11 @@ def load_demo(runtime: Runtime) -> int:
 
 
 def finish_demo(runtime: Runtime) -> str:
-    """Stage the hire's first November days and leave an interest on a vacancy (app.demo_jobs), approve and pay
-    May to September (Longshi tea's September approved but left unpaid), run the alert rules for October as on
-    5 November, make the demo's accounts (`ACCOUNTS`), and return a token for Yudu's poverty office."""
-    demo_jobs.start_work(runtime)
+    """Refer labourers to the vacancies; approve and pay May to September (Longshi tea's September approved but
+    left unpaid); run the alert rules for October as on 5 November; make the demo's accounts (`ACCOUNTS`); then
+    answer the Chen family's alert with a hire (app.demo_jobs, with a consumer running); return a token for
+    Yudu's poverty office."""
+    demo_jobs.refer(runtime)
     actor, checker = Actor("demo", "post_manager"), Actor("demo-checker", "post_manager")  # maker-checker
     with runtime.sessions.begin() as session:
         for month in MONTHS[:-1]:
@@ -108,7 +109,9 @@ def finish_demo(runtime: Runtime) -> str:
         for login, name, role, region, sites, password in ACCOUNTS:
             create_account(session, login=login, name=name, role=role, region_code=region, site_ids=sites,
                            password=password)
-        return issue_token(session, name="Yudu poverty office (demo)", role="poverty_office", region_code="360731")
+        token = issue_token(session, name="Yudu poverty office (demo)", role="poverty_office", region_code="360731")
+    demo_jobs.hire(runtime)
+    return token
 
 
 def sign_in_lines() -> list[str]:

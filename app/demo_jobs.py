@@ -4,17 +4,18 @@ by a hire: Chen Wei, idle since he stopped at the shoe workshop, is referred to 
 hired (the hire makes his assignment) and paid for his first November days, while the alert's page offers
 vacancies to Chen Xiuying, the family's other idle member.
 
-Everything goes through the events and services the API uses. Each step reads what the one before it made, so the
-consumer applies a step's events before the next is staged: `bin/demo` drains between them (STEPS)."""
+Everything goes through the events and services the API uses. Each step of the hire reads what the consumer made
+of the one before it, so `hire` waits for the consumer, which `bin/demo` runs beside `flask finish-demo`."""
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Alert, Employer, LabourBaseline, LabourProfile, Region, Site, Vacancy, Worker
+from app.db.models import Alert, Employer, LabourBaseline, LabourProfile, Referral, Region, Site, Vacancy, Worker
 from app.jobs.interest import record_interest
 from app.ledger.checks import work_today
 from app.ledger.intake import accept_events, parse_all, stage_job_event
@@ -124,6 +125,7 @@ DECLINED = ("r-wang-tao", "v-herbs", "wang-tao", "The base takes pickers from Lo
 WORKED = ["2026-11-03", "2026-11-04", "2026-11-05"]  # Chen Wei's first days at the base
 INTEREST = ("v-herbs", "Li Guiying", "139 7071 2345", "360731101203")  # left on the vacancy's public page
 ANSWERED = ("hh-chen", "income_drop")  # the alert the hire answers
+WAIT_S = 120  # for the consumer to apply a step: a busy machine takes seconds
 
 
 def register(session: Session) -> None:
@@ -171,9 +173,18 @@ def refer(runtime: Runtime) -> None:
                 "referred_by": "demo"})
 
 
-def decide(runtime: Runtime) -> None:
-    """The employers' answers (the referrals applied): Chen Wei accepted and hired from 3 November, Wang Tao
-    declined; Liu Yang's referral waits."""
+def hire(runtime: Runtime) -> None:
+    """Once the consumer has applied the referrals: the employers' answers; once it has applied those: Chen Wei's
+    first days at the base and an interest left on a vacancy's page."""
+    _wait_for(runtime, lambda session: all(session.get(Referral, referral[0]) for referral in REFERRALS),
+              "the referrals")
+    _decide(runtime)
+    _wait_for(runtime, lambda session: session.get(Referral, HIRED[0]).status == "hired", "the hire")
+    _start_work(runtime)
+
+
+def _decide(runtime: Runtime) -> None:
+    """Chen Wei accepted and hired from 3 November, Wang Tao declined; Liu Yang's referral waits."""
     referral_id, vacancy_id, worker_id, assignment_id, start = HIRED
     ids = {"referral_id": referral_id, "vacancy_id": vacancy_id, "worker_id": worker_id}
     declined_id, declined_vacancy, declined_worker, reason = DECLINED
@@ -186,9 +197,9 @@ def decide(runtime: Runtime) -> None:
             "reason": reason})
 
 
-def start_work(runtime: Runtime) -> None:
-    """Chen Wei's first days at the base (the hire applied), as his new site's phone sends them, and the interest
-    a labourer left on a vacancy's public page."""
+def _start_work(runtime: Runtime) -> None:
+    """Chen Wei's first days at the base, as his new site's phone sends them, and the interest a labourer left on
+    a vacancy's public page."""
     site_id = f"employer-{HIRED_AT}"
     raw = [{"specversion": "1.0", "id": _event_id(f"attendance/{day}"), "type": "attendance.recorded",
             "source": f"sites/{site_id}/phone", "time": f"{day}T18:30:00+08:00",
@@ -207,15 +218,23 @@ def answered_alert(session: Session) -> str:
     return session.scalars(select(Alert.id).where(Alert.household_id == household_id, Alert.kind == kind)).one()
 
 
-STEPS = {"refer": refer, "decide": decide}
-
-
-def _stage(session: Session, runtime: Runtime, event_type: str, name: str, time: str, data: dict) -> None:
+def _stage(session: Session, runtime: Runtime, event_type: str, name: str, moment: str, data: dict) -> None:
     event = parse_event({"specversion": "1.0", "id": _event_id(name), "type": event_type, "source": SOURCE,
-                         "time": time, "data": data})
+                         "time": moment, "data": data})
     problem = stage_job_event(session, runtime.bus, runtime.settings.topic_work_events, event)
     if problem is not None:  # the demo's own data: a step run out of order
         raise RuntimeError(f"the demo's {event_type} ({name}) cannot be applied: {problem.message}")
+
+
+def _wait_for(runtime: Runtime, applied, what: str) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while True:
+        with runtime.sessions() as session:
+            if applied(session):
+                return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the consumer has not applied {what} in {WAIT_S} s: is `python -m consumers` running?")
+        time.sleep(0.1)
 
 
 def _event_id(name: str) -> str:
