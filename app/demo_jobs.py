@@ -165,7 +165,7 @@ def stage_registry(session: Session, runtime: Runtime) -> int:
 
 
 def refer(runtime: Runtime) -> None:
-    """The cadre's referrals of 2 November (the vacancies applied)."""
+    """The cadre's referrals of 2 November, once the consumer has applied load-demo's vacancies."""
     with runtime.sessions.begin() as session:
         for referral_id, vacancy_id, worker_id, note in REFERRALS:
             _stage(session, runtime, REFERRAL_MADE, f"referral/{referral_id}", "2026-11-02T09:30:00+08:00", {
