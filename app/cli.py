@@ -247,11 +247,16 @@ def load_demo_command() -> None:
 @click.command("finish-demo")
 @with_appcontext
 def finish_demo_command() -> None:
-    """After the consumer has applied the demo events: approve, pay, evaluate, make the demo's accounts; print
-    an office token, then one line per account: login, password, whose."""
+    """After the consumer has applied the demo events, and with a consumer running: approve, pay, evaluate, make
+    the demo's accounts, answer an alert with a hire; print an office token, the id of the alert answered by the
+    hire, then one line per account: login, password, whose."""
     from app.demo import finish_demo, sign_in_lines
+    from app.demo_jobs import answered_alert
 
-    click.echo(finish_demo(_runtime()))
+    runtime = _runtime()
+    click.echo(finish_demo(runtime))
+    with runtime.sessions.begin() as session:
+        click.echo(answered_alert(session))
     for line in sign_in_lines():
         click.echo(line)
 

@@ -1,6 +1,7 @@
 """A small county for newcomers (Yudu, Jiangxi): workshops, welfare posts, poor and monitored
 households and six months of work (May to October 2026), with a few households in trouble so the
-poverty office has real alerts to look at. Deterministic: the same data on every run."""
+poverty office has real alerts to look at, and jobs for its idle labour (app.demo_jobs). Deterministic: the
+same data on every run."""
 from __future__ import annotations
 
 import random
@@ -9,6 +10,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import update
 
+from app import demo_jobs
 from app.access.accounts import create_account
 from app.access.tokens import issue_token
 from app.alerts.evaluation import evaluate, thresholds_from
@@ -73,19 +75,22 @@ def load_demo(runtime: Runtime) -> int:
                 session.flush()
                 session.add(Assignment(worker_id=worker_id, site_id=site_id, start_date=date(2026, 5, 1),
                                        scheme=schemes[site_id]))
+        demo_jobs.register(session)
     events = list(_history())
     with runtime.sessions.begin() as session:
         for start in range(0, len(events), 1000):
             parsed, errors = parse_all(events[start:start + 1000])
             accept_events(session, runtime.bus, runtime.settings.topic_work_events, parsed, errors,
                           work_today(runtime.settings))
-    return len(events)
+        return len(events) + demo_jobs.stage_registry(session, runtime)
 
 
 def finish_demo(runtime: Runtime) -> str:
-    """Approve and pay May to September (Longshi tea's September approved but left unpaid), run
-    the alert rules for October as on 5 November, make the demo's accounts (`ACCOUNTS`), and return a
-    token for Yudu's poverty office."""
+    """Refer labourers to the vacancies; approve and pay May to September (Longshi tea's September approved but
+    left unpaid); run the alert rules for October as on 5 November; make the demo's accounts (`ACCOUNTS`); then
+    answer the Chen family's alert with a hire (app.demo_jobs, with a consumer running); return a token for
+    Yudu's poverty office."""
+    demo_jobs.refer(runtime)
     actor, checker = Actor("demo", "post_manager"), Actor("demo-checker", "post_manager")  # maker-checker
     with runtime.sessions.begin() as session:
         for month in MONTHS[:-1]:
@@ -104,7 +109,9 @@ def finish_demo(runtime: Runtime) -> str:
         for login, name, role, region, sites, password in ACCOUNTS:
             create_account(session, login=login, name=name, role=role, region_code=region, site_ids=sites,
                            password=password)
-        return issue_token(session, name="Yudu poverty office (demo)", role="poverty_office", region_code="360731")
+        token = issue_token(session, name="Yudu poverty office (demo)", role="poverty_office", region_code="360731")
+    demo_jobs.hire(runtime)
+    return token
 
 
 def sign_in_lines() -> list[str]:

@@ -1,11 +1,13 @@
 """The newcomer's demo: bin/demo loads the county, serves it, and the office has the alerts the README states,
-whatever the calendar says (the demo's clock is fixed), without touching the user's var/demo.db."""
+whatever the calendar says (the demo's clock is fixed), without touching the user's var/demo.db; its jobs part
+answers the Chen family's income alert with a hire that is paid like any work."""
 from __future__ import annotations
 
 import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import time
 import urllib.request
@@ -46,6 +48,23 @@ def first_run_environment(port: int) -> dict[str, str]:
     return {**{k: v for k, v in os.environ.items() if k != "STABLEWORK_DATA_KEYS"}, "PORT": str(port)}
 
 
+def api_reader(base: str, token: str):
+    def read(path: str) -> dict:
+        request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read())
+    return read
+
+
+def wait_for(read, check, process) -> dict:
+    """What `read()` answers once `check` holds of it (the served consumer applies the last staged events)."""
+    deadline = time.monotonic() + 30
+    while not check(found := read()):
+        assert time.monotonic() < deadline and process.poll() is None, found
+        time.sleep(0.2)
+    return found
+
+
 def test_bin_demo_serves_a_county_whose_office_has_the_alerts_the_readme_states(tmp_path):
     port = free_port()
     # What the script prints for the user (the token, shown once) apart from its log (searched for secrets).
@@ -64,10 +83,17 @@ def test_bin_demo_serves_a_county_whose_office_has_the_alerts_the_readme_states(
         while '"alerts evaluated"' not in log_path.read_text():
             assert time.monotonic() < deadline and process.poll() is None, log_path.read_text()[-3000:]
             time.sleep(0.2)
-        request = urllib.request.Request(f"http://127.0.0.1:{port}/api/v1/alerts?limit=100",
-                                         headers={"Authorization": f"Bearer {match.group(1)}"})
-        with urllib.request.urlopen(request, timeout=10) as response:
-            alerts = json.loads(response.read())["items"]
+        read = api_reader(f"http://127.0.0.1:{port}", match.group(1))
+        alerts = read("/api/v1/alerts?limit=100")["items"]
+        printed = out_path.read_text()
+        jobs = re.search(r"^Jobs, .* answered by a hire at (\S+)/office/alerts/(\w+), a vacancy's public page at "
+                         r"(\S+)/v/([\w-]+), the interest left on it at (\S+)/jobs/requests$", printed, re.M)
+        assert jobs and {jobs.group(1), jobs.group(3), jobs.group(5)} == {f"http://127.0.0.1:{port}"}, printed
+        answered = read(f"/api/v1/alerts/{jobs.group(2)}")
+        referrals = read("/api/v1/referrals?worker_id=chen-wei")["items"]
+        november = wait_for(lambda: read("/api/v1/workers/chen-wei/balance?period=2026-11"),
+                            lambda balance: balance["earned_fen"] > 0, process)
+        figures = read("/api/v1/stats/return-to-work?region=360731&date=2026-11-05")["figures"]
         accounts = printed_accounts(out_path.read_text())
         signed_in = {login: sign_in_over_http(f"http://127.0.0.1:{port}", login, password)
                      for login, password in accounts.items()}
@@ -86,3 +112,13 @@ def test_bin_demo_serves_a_county_whose_office_has_the_alerts_the_readme_states(
     assert signed_in == dict.fromkeys(accounts, (302, "/"))
     assert wrong[0] == 401
     assert f"http://127.0.0.1:{port}/login" in out_path.read_text()
+    # The income alert answered by a hire: Chen Wei referred, hired (the hire made his assignment) and earning
+    # for his first November days; the alert's vacancies are for the family's other idle member.
+    assert (answered["kind"], answered["subject_id"], answered["status"]) == ("income_drop", "hh-chen", "open")
+    assert answered["vacancies"] and {vacancy["worker_id"] for vacancy in answered["vacancies"]} == {"chen-xiu"}
+    assert [(r["vacancy_id"], r["status"], r["assignment_id"] is not None) for r in referrals] == [
+        ("v-seedlings", "hired", True)]
+    assert (november["earned_fen"], [p["period"] for p in november["periods"]]) == (3 * 11000, ["2026-11"])
+    assert figures["baseline"] and figures["hires"] == 1 and figures["returned_to_work"] > 0
+    with sqlite3.connect(tmp_path / "demo.db") as db:
+        assert db.execute("SELECT vacancy_id, status FROM vacancy_interests").fetchall() == [(jobs.group(4), "new")]
