@@ -8,7 +8,6 @@ beyond the bound is never ranked, which leaves out only farther ones than those 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -96,52 +95,66 @@ def _labourers(*extra):
             .join(LabourProfile, LabourProfile.worker_id == Worker.id))
 
 
-def _labourer_rows(session: Session, vacancy: Vacancy, path: str, within: str | None, today: date) -> list:
+def _ring_of_labourers(vacancy: Vacancy, around: list[str], shared: int, within: str | None, today: date):
+    """The labourers of one ring whom no hard filter excludes, in region-path and id order."""
+    reaching = [name for name, levels in matching.SHARED_LEVELS.items() if levels <= shared]
+    return (_labourers()
+            .where(ring(Region.path, around, shared),
+                   or_(LabourProfile.travel_range.in_(reaching), Region.path == around[shared]),
+                   LabourProfile.max_physical_demand.in_(heavier_or_equal(vacancy.physical_demand)),
+                   not_(employed_full_time(today)),
+                   under(Region.path, within) if within else true())
+            .order_by(Region.path, Worker.id))
+
+
+def _labourer_rows(session: Session, vacancy: Vacancy, path: str, within: str | None, today: date,
+                   need: bool = False) -> list:
+    """The candidates, nearest ring first, with their households' need (`with_need`) or without (the bare
+    filter)."""
     around = ancestors(path)
     rows: list = []
     for shared in range(len(around) - 1, -1, -1):
-        reaching = [name for name, levels in matching.SHARED_LEVELS.items() if levels <= shared]
-        query = (_labourers()
-                 .where(ring(Region.path, around, shared),
-                        or_(LabourProfile.travel_range.in_(reaching), Region.path == around[shared]),
-                        LabourProfile.max_physical_demand.in_(heavier_or_equal(vacancy.physical_demand)),
-                        not_(employed_full_time(today)),
-                        under(Region.path, within) if within else true())
-                 .order_by(Region.path, Worker.id).limit(LABOURER_CANDIDATES - len(rows)))
-        rows += session.execute(query).all()
+        query = _ring_of_labourers(vacancy, around, shared, within, today).limit(LABOURER_CANDIDATES - len(rows))
+        rows += session.execute(with_need(query, today) if need else query).all()
         if len(rows) >= LABOURER_CANDIDATES:
             break
     return rows
 
 
-def _yearly_income(session: Session, months: list[str], household_ids: list[str]) -> dict[str, int]:
-    """household id -> income over `months`, asked by the members' ids: by household, PostgreSQL would scan every
-    worker's income to join it."""
-    members = dict(session.execute(select(Worker.id, Worker.household_id)
-                                   .where(Worker.household_id.in_(household_ids))).all())
-    income: dict[str, int] = dict.fromkeys(household_ids, 0)
-    for worker_id, fen in session.execute(
-            select(WorkerMonthIncome.worker_id, func.sum(WorkerMonthIncome.income_fen))
-            .where(WorkerMonthIncome.worker_id.in_(sorted(members)), WorkerMonthIncome.month.in_(months))
-            .group_by(WorkerMonthIncome.worker_id)):
-        income[members[worker_id]] += int(fen)
-    return income
-
-
-def households_need(session: Session, rows: Iterable, today: date, thresholds: payroll.AlertThresholds
-                    ) -> dict[str, matching.Household]:
-    """Each household's need: income per person over the 12 finished months before today against the line."""
-    sizes = {row.household_id: (row.size, row.status) for row in rows}
+def last_year(today: date) -> list[str]:
+    """The 12 finished months before `today`."""
     last = f"{today.year - (today.month == 1):04d}-{(today.month - 2) % 12 + 1:02d}"
-    months = [*payroll.previous_months(last, 11), last]
-    income = _yearly_income(session, months, sorted(sizes)) if sizes else {}
-    alerted = set(session.scalars(select(Alert.household_id).where(
-        Alert.household_id.in_(sorted(sizes)), Alert.status.in_(OPEN_ALERTS)))) if sizes else set()
-    line = thresholds.monitoring_line_fen(today.year)
-    return {household_id: matching.Household(
-        size=size, status=status, monitoring_line_fen=line, open_alert=household_id in alerted,
-        income_per_person_fen=payroll.round_half_up(Fraction(income.get(household_id, 0), size)))
-        for household_id, (size, status) in sizes.items()}
+    return [*payroll.previous_months(last, 11), last]
+
+
+def household_income(household_id, months: list[str]):
+    """What the household's members earned in `months`, as a column of the row that names the household."""
+    return (select(func.coalesce(func.sum(WorkerMonthIncome.income_fen), 0))
+            .select_from(Worker).join(WorkerMonthIncome, WorkerMonthIncome.worker_id == Worker.id)
+            .where(Worker.household_id == household_id, WorkerMonthIncome.month.in_(months))
+            .scalar_subquery())
+
+
+def alerted(household_id):
+    """Whether an alert of the household is open, as a column; LIMIT keeps it a lookup by household, where an
+    EXISTS would be planned as a hash of every open alert."""
+    return (select(Alert.id).where(Alert.household_id == household_id, Alert.status.in_(OPEN_ALERTS)).limit(1)
+            .scalar_subquery().is_not(None))
+
+
+def with_need(query, today: date):
+    """The rows of `query` with their household's income over the last year and whether an alert of it is open,
+    asked in the same statement, once for each row the query keeps."""
+    rows = query.subquery()
+    return select(rows, household_income(rows.c.household_id, last_year(today)).label("income_fen"),
+                  alerted(rows.c.household_id).label("open_alert"))
+
+
+def household_need(row, today: date, thresholds: payroll.AlertThresholds) -> matching.Household:
+    """A household's need from a row `with_need`: income per person over the last year against the line."""
+    return matching.Household(size=row.size, status=row.status, monitoring_line_fen=thresholds.monitoring_line_fen(
+        today.year), open_alert=bool(row.open_alert), income_per_person_fen=payroll.round_half_up(
+        Fraction(int(row.income_fen), row.size)))
 
 
 def as_labourer(row, household: matching.Household, busy: bool = False) -> matching.Labourer:
@@ -168,9 +181,8 @@ def labourers_for(session: Session, vacancy: Vacancy, today: date, thresholds: p
     path = session.scalar(select(Region.path).where(Region.code == vacancy.region_code))
     if not is_open(vacancy, today):
         return Ranked([], {}, {vacancy.id: vacancy})
-    rows = _labourer_rows(session, vacancy, path, within, today)
-    need = households_need(session, rows, today, thresholds)
-    labourers = {row.id: as_labourer(row, need[row.household_id]) for row in rows}
+    rows = _labourer_rows(session, vacancy, path, within, today, need=True)
+    labourers = {row.id: as_labourer(row, household_need(row, today, thresholds)) for row in rows}
     ranked = matching.rank_labourers(as_vacancy(vacancy, path), labourers.values(), today)
     return Ranked(ranked, labourers, {vacancy.id: vacancy})
 
@@ -178,11 +190,11 @@ def labourers_for(session: Session, vacancy: Vacancy, today: date, thresholds: p
 def labourer(session: Session, worker_id: str, today: date, thresholds: payroll.AlertThresholds
              ) -> matching.Labourer | None:
     """The worker as matching sees them; None when they have no labour profile."""
-    row = session.execute(_labourers(employed_full_time(today).label("busy"))
-                          .where(Worker.id == worker_id)).one_or_none()
+    row = session.execute(with_need(_labourers(employed_full_time(today).label("busy"))
+                                    .where(Worker.id == worker_id), today)).one_or_none()
     if row is None:
         return None
-    return as_labourer(row, households_need(session, [row], today, thresholds)[row.household_id], row.busy)
+    return as_labourer(row, household_need(row, today, thresholds), row.busy)
 
 
 _VACANCY_COLUMNS = (Vacancy.id, Vacancy.title, Vacancy.region_code, Vacancy.skills, Vacancy.physical_demand,

@@ -19,6 +19,8 @@ SITE_KINDS = ("workshop", "post")
 
 class Region(Base):
     __tablename__ = "regions"
+    # A path prefix (the regions under one) is a range of this index whatever the database's collation.
+    __table_args__ = (Index("ix_regions_path_prefix", "path", postgresql_ops={"path": "text_pattern_ops"}),)
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
