@@ -21,6 +21,7 @@ from app.api.schemas.jobs import (
     StatusOut,
 )
 from app.db.models import LabourBaseline, LabourProfile, LabourStatus, LabourStatusChange, Worker
+from app.ledger.labour_counts import keep_willingness
 from events import LABOUR_STATUS_CHANGED
 
 blp = Blueprint("labour", __name__, url_prefix="/api/v1", description="Labourers and the migrant baseline")
@@ -43,10 +44,12 @@ class Profile(MethodView):
         with unit_of_work() as session:
             get_in_scope(session, authorize(session), Worker, worker_id, require_worker)
             profile = session.get(LabourProfile, worker_id) or LabourProfile(worker_id=worker_id)
+            was_willing = bool(profile.willing_to_go_out)
             for name, value in data.items():
                 setattr(profile, name, value)
             session.add(profile)
             session.flush()
+            keep_willingness(session, worker_id, was_willing, profile.willing_to_go_out)
             return profile
 
 
