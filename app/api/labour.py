@@ -117,11 +117,11 @@ BASELINES_FILE = {
     "description": "A county office's baseline file, CSV (UTF-8 or GB18030/GBK) or XLSX (its first sheet): "
                    "a header row, in Chinese or English, columns in any order: 区划代码 / region_code, 年份 / year, "
                    "外出务工人数 / migrant_workforce, and optionally 其中脱贫人口 / poor_migrant_workforce. All rows "
-                   "or none; a row equal to the one recorded changes nothing.",
+                   "or none; a row equal to the one recorded changes nothing. An XLSX file goes as the `file` "
+                   f"field, or as the whole body with Content-Type {XLSX}.",
     "content": {
         "text/csv": {"schema": {"type": "string"},
                      "example": "区划代码,年份,外出务工人数,其中脱贫人口\n360702,2025,1180,310\n"},
-        XLSX: {"schema": {"type": "string", "format": "binary"}},
         "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
                                            "properties": {"file": {"type": "string", "format": "binary"}}}},
     },

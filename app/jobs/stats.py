@@ -2,8 +2,9 @@
 
 - baseline: the migrant workforce at the end of the year before (the region's own figure, else the sum of
   the figures of the regions below it), the denominator of the return-to-work rate;
-- returned to work: the region's labourers at work on the day, locally or away (their status history,
-  app/jobs/spells.py); willing to go out: those without work whose profile says they would go out;
+- returned to work: the region's labourers at work on the day, locally or away, read from the counts kept of
+  their status histories (app/ledger/labour_counts.py); willing to go out: those without work whose profile
+  says they would go out;
 - workshops and bases: the region's poverty-alleviation workshops and industrial bases, resumed in the week
   when someone worked there; people absorbed: those at work there that week, and the poor among them;
 - referrals and hires of the region's labourers since 1 January (in a week of the series: that week), and
