@@ -235,6 +235,26 @@ def _echo_errors(errors: dict[str, dict[str, list[str]]]) -> None:
                 click.echo(f"{row}, {column}: {message}", err=True)
 
 
+@click.command("import-baselines")
+@click.argument("file", type=click.File("rb"))
+@click.option("--by", "recorded_by", default="cli", show_default=True, help="Who the baselines are recorded by.")
+@with_appcontext
+def import_baselines_command(file, recorded_by: str) -> None:
+    """Record the migrant workforce baselines of a county office's CSV or XLSX file, all rows or none (as POST
+    /labour-baselines/import)."""
+    from app.jobs.baselines_file import BaselinesRefused, read_baselines, take_baselines
+
+    runtime = _runtime()
+    try:
+        rows = read_baselines(file.read())
+        with runtime.sessions.begin() as session:
+            taken = take_baselines(session, rows, recorded_by)
+    except BaselinesRefused as refused:
+        _echo_errors(refused.errors)
+        raise click.ClickException(str(refused)) from None
+    click.echo(f"{taken.rows} rows: {taken.recorded} recorded, {taken.unchanged} unchanged")
+
+
 @click.command("load-demo")
 @with_appcontext
 def load_demo_command() -> None:
@@ -264,7 +284,7 @@ def finish_demo_command() -> None:
 COMMANDS = (migrate_command, create_token_command, list_tokens_command, revoke_token_command,
             create_account_command, reset_password_command,
             rotate_data_key_command, rebuild_command, replay_dead_letters_command, import_attendance_command,
-            import_registry_command, load_demo_command, finish_demo_command)
+            import_registry_command, import_baselines_command, load_demo_command, finish_demo_command)
 
 
 def register_cli(app: Flask) -> None:

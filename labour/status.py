@@ -3,9 +3,10 @@ wins (by effective day, then the time it was recorded, then its event id); a cha
 (a hire into a temporary post) leaves them idle after it."""
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 
 @dataclass(frozen=True)
@@ -39,3 +40,37 @@ def status_after_hire(home_county_path: str | None, work_region_path: str) -> st
     """A hire inside the labourer's own county is work near home; anywhere else, work away (a migrant)."""
     local = home_county_path is not None and work_region_path.startswith(home_county_path)
     return "working_local" if local else "working_away"
+
+
+def stretches(changes: Iterable[Change]) -> list[tuple[date, str]]:
+    """The runs of one status, in time order, as (first day, status): each holds until the next begins, the
+    last for good. A change replaced by a later one of the same day makes none; one with `until` makes its
+    status through that day, then idle."""
+    ordered = sorted(changes, key=lambda change: change.order)
+    runs: list[tuple[date, str]] = []
+    for n, change in enumerate(ordered):
+        following = ordered[n + 1].effective if n + 1 < len(ordered) else None
+        if following == change.effective:
+            continue
+        parts = []
+        if change.until is None or change.until >= change.effective:
+            parts.append((change.effective, change.status))
+        if change.until is not None and (following is None or change.until + timedelta(days=1) < following):
+            parts.append((max(change.until + timedelta(days=1), change.effective), "idle"))
+        for first, state in parts:
+            if not runs or runs[-1][1] != state:
+                runs.append((first, state))
+    return runs
+
+
+def count_moves(changes: Iterable[Change]) -> Counter[tuple[date, str]]:
+    """How the labourer moves the counts by status: +1 to a status on the day a run of it begins, -1 to the
+    status before it that day. A count as of a day is the sum of the moves up to that day."""
+    moves: Counter[tuple[date, str]] = Counter()
+    previous = None
+    for first, state in stretches(changes):
+        moves[(first, state)] += 1
+        if previous is not None:
+            moves[(first, previous)] -= 1
+        previous = state
+    return moves

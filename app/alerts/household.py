@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 import payroll
 from app.alerts.inbox import actor_names
 from app.alerts.stats import worked_days
-from app.db.models import Alert, Assignment, Household, Region, Site, Worker, WorkerMonthIncome
+from app.db.models import Alert, Assignment, Employer, Household, Region, Site, Worker, WorkerMonthIncome
 from app.pay.income import MonthIncome, monthly_income
 
 
@@ -23,7 +23,7 @@ class CurrentAssignment:
     assignment_id: str
     site_id: str
     site_name: str
-    site_kind: str  # workshop or post
+    site_kind: str  # workshop or post, or the kind of the employer whose site it is
     scheme_kind: str  # hourly, daily, piece or monthly
     start_date: date
     end_date: date | None
@@ -99,7 +99,9 @@ def _members(session: Session, household_id: str, today: date) -> tuple[Member, 
     ids = [worker_id for worker_id, _ in workers]
     active = and_(Assignment.start_date <= today, or_(Assignment.end_date.is_(None), Assignment.end_date >= today))
     assignments: dict[str, list[CurrentAssignment]] = {worker_id: [] for worker_id in ids}
-    for row in session.execute(select(Assignment, Site.name, Site.kind).join(Site, Site.id == Assignment.site_id)
+    kind = func.coalesce(Employer.kind, Site.kind)  # an employer's own site is of the employer's kind
+    for row in session.execute(select(Assignment, Site.name, kind).join(Site, Site.id == Assignment.site_id)
+                               .outerjoin(Employer, Employer.site_id == Site.id)
                                .where(Assignment.worker_id.in_(ids), active).order_by(Assignment.site_id)):
         a, site_name, site_kind = row
         assignments[a.worker_id].append(CurrentAssignment(a.id, a.site_id, site_name, site_kind, a.scheme["kind"],

@@ -159,6 +159,7 @@ POLICY: dict[str, Rule] = {
     "labour.Profile": _rule(OFFICES, Scope.WORKER),
     "labour.Status": _rule(OFFICES, Scope.WORKER),
     "labour.Baselines": _rule(OFFICES, Scope.REGION),
+    "labour.BaselinesImport": _rule(OFFICES, Scope.REGION),  # each row's region
     "vacancies.Employers": _rule((*OFFICES, "post_manager"), Scope.REGION, Scope.OWN_REGION),
     "vacancies.EmployerById": _rule((*OFFICES, "post_manager"), Scope.VACANCY),
     "vacancies.Vacancies": _rule(EVERYONE, Scope.SITE, Scope.VACANCY),  # POST: a site's or an employer's

@@ -2,8 +2,9 @@
 and the migrant workforce baseline of a region."""
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from app.api.access import authorize, require_region, require_region_field, require_worker
@@ -14,6 +15,7 @@ from app.api.schemas.jobs import (
     BaselineArgs,
     BaselineIn,
     BaselineOut,
+    BaselinesTaken,
     ProfileIn,
     ProfileOut,
     Staged,
@@ -21,6 +23,8 @@ from app.api.schemas.jobs import (
     StatusOut,
 )
 from app.db.models import LabourBaseline, LabourProfile, LabourStatus, LabourStatusChange, Worker
+from app.jobs.baselines_file import BaselinesRefused, read_baselines, take_baselines
+from app.ledger.labour_counts import keep_willingness
 from events import LABOUR_STATUS_CHANGED
 
 blp = Blueprint("labour", __name__, url_prefix="/api/v1", description="Labourers and the migrant baseline")
@@ -43,10 +47,12 @@ class Profile(MethodView):
         with unit_of_work() as session:
             get_in_scope(session, authorize(session), Worker, worker_id, require_worker)
             profile = session.get(LabourProfile, worker_id) or LabourProfile(worker_id=worker_id)
+            was_willing = bool(profile.willing_to_go_out)
             for name, value in data.items():
                 setattr(profile, name, value)
             session.add(profile)
             session.flush()
+            keep_willingness(session, worker_id, was_willing, profile.willing_to_go_out)
             return profile
 
 
@@ -103,3 +109,57 @@ class Baselines(MethodView):
             session.add(baseline)
             session.flush()
             return baseline
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BASELINES_FILE = {
+    "required": True,
+    "description": "A county office's baseline file, CSV (UTF-8 or GB18030/GBK) or XLSX (its first sheet): "
+                   "a header row, in Chinese or English, columns in any order: 区划代码 / region_code, 年份 / year, "
+                   "外出务工人数 / migrant_workforce, and optionally 其中脱贫人口 / poor_migrant_workforce. All rows "
+                   "or none; a row equal to the one recorded changes nothing. An XLSX file goes as the `file` "
+                   f"field, or as the whole body with Content-Type {XLSX}.",
+    "content": {
+        "text/csv": {"schema": {"type": "string"},
+                     "example": "区划代码,年份,外出务工人数,其中脱贫人口\n360702,2025,1180,310\n"},
+        "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                           "properties": {"file": {"type": "string", "format": "binary"}}}},
+    },
+}
+
+
+@blp.route("/labour-baselines/import")
+class BaselinesImport(MethodView):
+    @blp.doc(requestBody=BASELINES_FILE)
+    @blp.response(200, BaselinesTaken)
+    @blp.alt_response(400, description="neither CSV nor XLSX, or not UTF-8 or GB18030")
+    @blp.alt_response(403, description="a row for a region outside the caller's")
+    @blp.alt_response(415, description="not text/csv, XLSX or multipart/form-data")
+    @blp.alt_response(422, description='every bad row and column, e.g. {"row 3": {"年份": ["not a year"]}}')
+    def post(self):
+        """Record the migrant workforce baselines of a CSV or XLSX file, all rows or none"""
+        data = _upload()
+        try:
+            rows = read_baselines(data)
+        except BaselinesRefused as refused:
+            abort(422 if refused.errors else 400, message=str(refused), errors=refused.errors or None)
+        with unit_of_work() as session:
+            principal = authorize(session)
+            try:
+                taken = take_baselines(session, rows, principal.token_id, principal.covers)
+            except BaselinesRefused as refused:
+                abort(422, message=str(refused), errors=refused.errors)
+            except PermissionError as refused:
+                abort(403, message=str(refused))
+            return taken
+
+
+def _upload() -> bytes:
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            abort(422, message="no file uploaded", errors={"file": ["Missing data for required field."]})
+        return upload.read()
+    if request.mimetype not in ("text/csv", XLSX):
+        abort(415, message=f"send the file as text/csv or {XLSX}, or as the `file` field of multipart/form-data")
+    return request.get_data()

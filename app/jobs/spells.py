@@ -5,10 +5,10 @@ without work."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from labour.status import Change
+from labour.status import Change, stretches
 
 WORKING = ("working_local", "working_away")
 WITHOUT_WORK = ("idle", "returned")
@@ -17,20 +17,8 @@ WITHOUT_WORK = ("idle", "returned")
 def idle_since(changes: Sequence[Change], hired: date) -> date | None:
     """The first day of the run of days without work that ends the day before `hired`, or None when the labourer
     was at work, or had no status yet, on that day."""
-    ordered = sorted((change for change in changes if change.effective < hired), key=lambda c: c.order)
-    # Each change's state holds from its effective day to the day before the next change; an `until` inside that
-    # stretch splits it into its status and then idle.
-    stretches: list[tuple[date, str]] = []  # (first day, state), in time order; a later change overrides
-    for n, change in enumerate(ordered):
-        following = ordered[n + 1].effective if n + 1 < len(ordered) else hired
-        if following == change.effective:
-            continue  # a same-day change recorded later replaces it
-        if change.until is None or change.until >= change.effective:
-            stretches.append((change.effective, change.status))
-        if change.until is not None and change.until + timedelta(days=1) < following:
-            stretches.append((max(change.until + timedelta(days=1), change.effective), "idle"))
     start = None
-    for first, state in reversed(stretches):
+    for first, state in reversed([run for run in stretches(changes) if run[0] < hired]):
         if state not in WITHOUT_WORK:
             break
         start = first

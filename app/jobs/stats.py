@@ -2,8 +2,9 @@
 
 - baseline: the migrant workforce at the end of the year before (the region's own figure, else the sum of
   the figures of the regions below it), the denominator of the return-to-work rate;
-- returned to work: the region's labourers at work on the day, locally or away (their status history,
-  app/jobs/spells.py); willing to go out: those without work whose profile says they would go out;
+- returned to work: the region's labourers at work on the day, locally or away, read from the counts kept of
+  their status histories (app/ledger/labour_counts.py); willing to go out: those without work whose profile
+  says they would go out;
 - workshops and bases: the region's poverty-alleviation workshops and industrial bases, resumed in the week
   when someone worked there; people absorbed: those at work there that week, and the poor among them;
 - referrals and hires of the region's labourers since 1 January (in a week of the series: that week), and
@@ -18,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Integer, and_, case, func, literal, select, union_all
+from sqlalchemy import case, func, select, union_all
 from sqlalchemy.orm import Session
 
 from app.alerts.stats import MAX_WEEKS, POOR
@@ -26,20 +27,24 @@ from app.db.models import (
     Employer,
     Household,
     LabourBaseline,
-    LabourProfile,
     LabourStatusChange,
+    LabourStatusDay,
+    LabourStatusWeek,
     Referral,
     Region,
     Site,
     SiteWeekWorker,
     Worker,
 )
+from app.db.models.registry import REGION_LEVELS
 from app.jobs.spells import WITHOUT_WORK, idle_since, median
+from app.ledger.weeks import monday
 from labour.status import Change
 
 CHINA = ZoneInfo("Asia/Shanghai")
 RESUMING = ("workshop",)  # site kinds counted as workshops; industrial bases are employers of this kind:
 BASES = ("industrial_base",)
+ABOVE_COUNTIES = REGION_LEVELS[:REGION_LEVELS.index("county")]
 
 
 @dataclass(frozen=True)
@@ -105,38 +110,63 @@ def _figures(session: Session, region: Region, periods: list[tuple[date, date]])
     return out
 
 
-def _labourers(region: Region):
-    """A select of the ids of the workers whose household is in `region`."""
-    return (select(Worker.id).join(Household, Household.id == Worker.household_id)
+def _of_labourers(region: Region, *columns):
+    """A select of the referrals of the labourers whose household is in `region`: found by their time first (the
+    period's), not by the region's labourers (a province's millions)."""
+    return (select(*columns).join(Worker, Worker.id == Referral.worker_id)
+            .join(Household, Household.id == Worker.household_id)
             .join(Region, Region.code == Household.region_code).where(Region.path.startswith(region.path)))
 
 
-def _days(days: list[date]):
-    return union_all(*(select(literal(n, Integer).label("n"), literal(day, Date).label("day"))
-                       for n, day in enumerate(days))).subquery("days")
+def _count_areas(region: Region):
+    """The areas whose kept counts add up to the region's (app/ledger/labour_counts.py): a county's own; above
+    counties, each county under it and the regions above counties (their own households); below, every region."""
+    if region.level == "county":
+        return [region.code]
+    below = select(Region.code).where(Region.path.startswith(region.path))
+    if region.level in ABOVE_COUNTIES:
+        return below.where(Region.level.in_(("county", *ABOVE_COUNTIES)))
+    return below
 
 
 def _status_counts(session: Session, region: Region, days: list[date]) -> dict[int, Counter]:
-    """Day number -> Counter of the labourers by status on it, and of those without work willing to go out."""
-    on = _days(days)
-    change = LabourStatusChange
-    ranked = (select(on.c.n, on.c.day, change.worker_id, change.status, change.until, func.row_number().over(
-        partition_by=(on.c.n, change.worker_id),
-        order_by=(change.effective_date.desc(), change.recorded_at.desc(), change.event_id.desc())).label("rank"))
-              .join(on, change.effective_date <= on.c.day)
-              .where(change.worker_id.in_(_labourers(region))).subquery("ranked"))
-    status = case((and_(ranked.c.until.is_not(None), ranked.c.until < ranked.c.day), literal("idle")),
-                  else_=ranked.c.status).label("status")
-    latest = select(ranked.c.n, ranked.c.worker_id, status).where(ranked.c.rank == 1).subquery("latest")
-    willing = func.count(case((and_(latest.c.status.in_(WITHOUT_WORK), LabourProfile.willing_to_go_out), 1)))
-    counts: dict[int, Counter] = defaultdict(Counter)
-    for n, state, number, keen in session.execute(
-            select(latest.c.n, latest.c.status, func.count(), willing)
-            .outerjoin(LabourProfile, LabourProfile.worker_id == latest.c.worker_id)
-            .group_by(latest.c.n, latest.c.status)):
-        counts[n][state] += number
-        counts[n]["willing"] += keen
+    """Day number -> Counter of the labourers by status on it, and of those without work willing to go out: the
+    moves of the weeks before the day's, then those of the days of its week up to it (the week's own, on a
+    Sunday)."""
+    areas, week = _count_areas(region), LabourStatusWeek
+    first = min(monday(day) for day in days)
+    totals: Counter = Counter()
+    for status, keen, change in session.execute(
+            select(week.status, week.willing, func.sum(week.change)).where(week.region_code.in_(areas),
+                                                                           week.week < first)
+            .group_by(week.status, week.willing)):
+        totals[(status, keen)] += change
+    weeks: dict[date, Counter] = defaultdict(Counter)
+    for monday_, status, keen, change in session.execute(
+            select(week.week, week.status, week.willing, func.sum(week.change))
+            .where(week.region_code.in_(areas), week.week >= first, week.week <= max(days))
+            .group_by(week.week, week.status, week.willing)):
+        weeks[monday_][(status, keen)] += change
+    counts: dict[int, Counter] = {}
+    for n, day in enumerate(days):
+        moved = totals.copy()  # updated, not added: a week's moves may be negative
+        for monday_, moves in weeks.items():
+            if monday_ < monday(day):
+                moved.update(moves)
+        moved.update(weeks[monday(day)] if day.weekday() == 6 else _days_moves(session, areas, monday(day), day))
+        counts[n] = Counter()
+        for (status, keen), number in moved.items():
+            counts[n][status] += number
+            counts[n]["willing"] += number if keen and status in WITHOUT_WORK else 0
     return counts
+
+
+def _days_moves(session: Session, areas, first: date, last: date) -> Counter:
+    on_day = LabourStatusDay
+    return Counter({(status, keen): change for status, keen, change in session.execute(
+        select(on_day.status, on_day.willing, func.sum(on_day.change))
+        .where(on_day.region_code.in_(areas), on_day.day >= first, on_day.day <= last)
+        .group_by(on_day.status, on_day.willing))})
 
 
 def _resuming_sites(region: Region):
@@ -170,11 +200,9 @@ def _flows(session: Session, region: Region, periods: list[tuple[date, date]]
            ) -> list[tuple[int, int, Decimal | None]]:
     """For each period: (referrals made, hires, median days without work before a hire)."""
     start, end = _instant(periods[0][0]), _instant(periods[-1][1] + timedelta(days=1))
-    labourers = _labourers(region)
-    made = session.scalars(select(Referral.referred_at).where(
-        Referral.worker_id.in_(labourers), Referral.referred_at >= start, Referral.referred_at < end)).all()
-    hires = session.execute(select(Referral.worker_id, Referral.start_date, Referral.hired_at).where(
-        Referral.worker_id.in_(labourers), Referral.hired_at.is_not(None),
+    made = session.scalars(_of_labourers(region, Referral.referred_at).where(
+        Referral.referred_at >= start, Referral.referred_at < end)).all()
+    hires = session.execute(_of_labourers(region, Referral.worker_id, Referral.start_date, Referral.hired_at).where(
         Referral.hired_at >= start, Referral.hired_at < end)).all()
     histories: dict[str, list[Change]] = defaultdict(list)
     hired_workers = {worker for worker, _, _ in hires}

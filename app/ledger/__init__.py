@@ -11,6 +11,7 @@ jobs            the jobs area's events: one answer for the API and the consumers
 referrals       referrals: made, accepted, declined, and the hire that makes an assignment
 vacancies       vacancies: posted, filled, closed; the referrals waiting on them ended
 labour          a labourer's employment status: its history and current view
+labour_counts   the labourers counted by area, status and week or day, moved with their histories
 apply           apply one event to the batch's work records; the wage keys it touches
 week_counts     the weeks at work counted by area and week (area_weeks), last in a batch
 wages           recompute the wage lines of the touched keys

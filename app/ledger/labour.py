@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import LabourStatus, LabourStatusChange, Region, Worker
 from app.ledger.checks import Problem
+from app.ledger.labour_counts import history, keep_labourer_counts, willing
 from events import WorkEvent
 from events.envelope import format_time
 
@@ -32,15 +33,18 @@ def record_status(session: Session, event: WorkEvent, status: str, effective: da
                   region_code: str | None = None, place: str | None = None, note: str | None = None,
                   assignment_id: str | None = None) -> None:
     """Keep the change made by `event` (once: a redelivered event finds it kept) and bring the current view to
-    the worker's latest change, whatever order the changes came in."""
+    the worker's latest change, whatever order the changes came in, and the counts by status with it."""
     if session.get(LabourStatusChange, event.id) is not None:
         return
+    before = history(session, event.worker_id)
     session.add(LabourStatusChange(
         event_id=event.id, worker_id=event.worker_id, status=status, effective_date=effective, until=until,
         region_code=region_code, place=place, note=note, assignment_id=assignment_id,
         recorded_at=format_time(event.time)))
     session.flush()
     _refresh_current(session, event.worker_id)
+    keen = willing(session, event.worker_id)
+    keep_labourer_counts(session, event.worker_id, before, history(session, event.worker_id), keen, keen)
 
 
 def _refresh_current(session: Session, worker_id: str) -> None:

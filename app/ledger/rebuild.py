@@ -1,5 +1,5 @@
 """Rebuild every derived table (work records and their weeks, waiting voids, wage lines, income; vacancies,
-referrals and labour statuses) from the event log or topic."""
+referrals, labour statuses and their counts) from the event log or topic."""
 from __future__ import annotations
 
 from sqlalchemy import and_, delete, exists, select
@@ -12,6 +12,8 @@ from app.db.models import (
     DeadLetter,
     LabourStatus,
     LabourStatusChange,
+    LabourStatusDay,
+    LabourStatusWeek,
     OutputRecord,
     PayPeriod,
     PendingVoid,
@@ -30,7 +32,7 @@ from app.runtime import Runtime
 RECORDS = (AttendanceRecord, OutputRecord, PendingVoid, ProcessedEvent, SiteWeekWorker, AreaWeekWorker, SiteWeek,
            AreaWeek)
 # The jobs area's, made again by its events; a hire's assignment stays, and its replayed hire finds it made.
-JOB_RECORDS = (Referral, Vacancy, LabourStatus, LabourStatusChange)
+JOB_RECORDS = (Referral, Vacancy, LabourStatus, LabourStatusChange, LabourStatusWeek, LabourStatusDay)
 
 
 def rebuild_derived(runtime: Runtime) -> None:

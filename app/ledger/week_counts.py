@@ -120,7 +120,7 @@ def _move(session: Session, table: Table, changes: Counter) -> tuple[list[tuple]
     *names, count = [column.name for column in table.columns]
     rows = [dict(zip((*names, count), (*key, change))) for key, change in sorted(changes.items()) if change]
     made, gone = [], []
-    for *key, now in _upsert(session, table, rows, names, [count]):
+    for *key, now in upsert_adding(session, table, rows, names, [count]):
         if now == 0:
             gone.append(tuple(key))
         elif now == changes[tuple(key)] > 0:
@@ -144,14 +144,14 @@ def _poor(session: Session, workers: set[str]) -> set[str]:
 def _add_counts(session: Session, counts: Mapping[tuple[date, str], Counter]) -> None:
     rows = [{"week": week, "region_code": area, **{name: change[name] for name in COUNTS}}
             for (week, area), change in sorted(counts.items()) if any(change.values())]
-    emptied = [(week, area) for week, area, *now in _upsert(session, _area_weeks, rows, ["week", "region_code"],
+    emptied = [(week, area) for week, area, *now in upsert_adding(session, _area_weeks, rows, ["week", "region_code"],
                                                             list(COUNTS)) if not any(now)]
     if emptied:  # an area's week nobody worked in any more has no row, as a refill would make none
         session.execute(delete(_area_weeks).where(tuple_(_area_weeks.c.week, _area_weeks.c.region_code).in_(emptied),
                                                   *(_area_weeks.c[name] == 0 for name in COUNTS)))
 
 
-def _upsert(session: Session, table: Table, rows: list[dict], keys: list[str], counts: list[str]) -> list:
+def upsert_adding(session: Session, table: Table, rows: list[dict], keys: list[str], counts: list[str]) -> list:
     """INSERT the rows (sorted by key: two writers lock rows alike), adding their counts to those of a row
     already there; return the rows as they are afterwards."""
     if not rows:

@@ -248,6 +248,9 @@ MATRIX = (
           ok(200, "admin", "poverty_office")),
     Route("POST", f"{V1}/labour-baselines", lambda env: Req(f"{V1}/labour-baselines", {
         "region_code": COUNTY, "year": 2025, "migrant_workers": 1200}), ok(200, "admin", "poverty_office")),
+    Route("POST", f"{V1}/labour-baselines/import", lambda env: Req(
+        f"{V1}/labour-baselines/import", data=f"region_code,year,migrant_workforce\n{COUNTY},2025,1200\n".encode(),
+        content_type="text/csv"), ok(200, "admin", "poverty_office")),
     Route("POST", f"{V1}/employers", lambda env: Req(f"{V1}/employers", {
         "kind": "family_farm", "name": "Navel orange farm", "region_code": VILLAGE, "office_region_code": COUNTY}),
         ok(201, "admin", "poverty_office", "post_manager")),

@@ -3,6 +3,9 @@ what bad input gets (a problem, nothing taken)."""
 from __future__ import annotations
 
 from support.jobs import employer, staged, vacancy
+from support.labour_counts import kept_and_refilled
+
+from app.ledger.rebuild import rebuild_derived
 
 PROFILE = {"skills": ["sewing", "cooking"], "tags": ["会开叉车"], "education": "junior_secondary", "birth_year": 1968,
            "max_physical_demand": "medium", "travel_range": "township", "caregiving": ["elderly"],
@@ -102,3 +105,20 @@ def test_job_events_are_not_taken_as_work_events(api, world, build):
     response = api.post("/events", {"events": [event]})
     assert response.status_code == 422
     assert response.get_json()["errors"]["0"]["type"][0].startswith("labour.status_changed is made through")
+
+
+def test_the_counts_by_status_are_kept_through_the_api_and_made_again_by_a_rebuild(api, world, consume, runtime):
+    api.client.put(f"/api/v1/labourers/{world.chen}/profile", json={"willing_to_go_out": True},
+                   headers=api._headers())
+    staged(api, f"/labourers/{world.chen}/status", {"status": "working_away", "date": "2025-03-01"})
+    staged(api, f"/labourers/{world.chen}/status", {"status": "returned", "date": "2026-01-20"})
+    staged(api, f"/labourers/{world.li}/status", {"status": "idle", "date": "2026-01-05"})
+    consume()
+    areas = [world.county, world.village, world.other_village, world.other_village[:6]]
+    kept, refilled = kept_and_refilled(runtime, areas)
+    assert kept == refilled and {row[0] for row in kept} == set(areas)
+
+    rebuild_derived(runtime)
+    assert kept_and_refilled(runtime, areas)[0] == set()
+    consume()
+    assert kept_and_refilled(runtime, areas)[0] == kept

@@ -1,5 +1,6 @@
 """A county of labourers for the return-to-work statistics, written straight into the tables (the statistics only
-read them), and the figures worked out again here, naively, one labourer and one day at a time."""
+read them, and the counts kept of them), and the figures worked out again here, naively, one labourer and one day
+at a time."""
 from __future__ import annotations
 
 import itertools
@@ -22,6 +23,7 @@ from app.db.models import (
     Vacancy,
     Worker,
 )
+from app.ledger.labour_counts import refill_labour_counts
 
 START = date(2026, 3, 2)  # a Monday; every day of the world is within 8 weeks of it
 STATUSES = ("idle", "working_local", "working_away", "returned")
@@ -84,6 +86,8 @@ def write_county(session, people: list[Labourer], baselines: dict[int, int]) -> 
                         start_date=START, posted_event_id=f"{code}-posted", posted_at=_moment(0)))
     for number, person in enumerate(people):
         _write_labourer(session, code, villages, sites, number, person)
+    session.flush()
+    refill_labour_counts(session)  # counted as the migration counts the histories it finds
     return County(code, villages, people, baselines)
 
 

@@ -11,7 +11,8 @@ from support.office import add_alert
 from support.pages import signed_in
 
 import payroll
-from app.db.models import WorkerMonthIncome
+from app.db.models import Assignment, WorkerMonthIncome
+from labour.vocabulary import EMPLOYER_KINDS
 
 TODAY = date(2026, 5, 20)
 MONTHS = [*payroll.previous_months("2026-05", 11), "2026-05"]
@@ -96,3 +97,19 @@ def test_the_page_is_in_chinese_by_default(app, runtime, world):
 
 def test_an_unknown_household_is_not_found(office):
     assert office.get("/office/households/h-nobody").status_code == 404
+
+
+def test_every_kind_of_site_a_member_works_at_is_named_in_chinese(app, runtime, world, api):
+    for kind in EMPLOYER_KINDS:
+        site = api.created("/employers", {"id": f"e-{kind}", "kind": kind, "name": "Employer", "office_region_code":
+                                          world.county, "region_code": world.village})["site_id"]
+        with runtime.sessions.begin() as session:
+            session.add(Assignment(worker_id="w-li", site_id=site, start_date=date(2026, 5, 1),
+                                   scheme={"kind": "daily", "day_rate_fen": 12000}))
+    office = signed_in(app, runtime, "poverty_office", world.county, language="zh-CN")
+
+    html = office.get("/office/households/h-li").get_data(as_text=True)
+
+    shown = re.findall(r'<span class="muted">\(([^ ]+) · ', html)
+    assert set(shown) == {*(chinese for chinese, _ in EMPLOYER_KINDS.values()), "扶贫车间", "公益岗位"}
+    assert len(shown) == len(EMPLOYER_KINDS) + 3  # Li's four, and the household's glove, sewing and cleaning

@@ -2,7 +2,7 @@
 of labour/vocabulary.py."""
 from __future__ import annotations
 
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
 from app.api.schemas.base import DAY, PageArgs, Strict, UtcDateTime, valid_code, valid_id
 from labour.vocabulary import (
@@ -94,6 +94,12 @@ class BaselineOut(BaselineIn):
     source = fields.String()
     recorded_by = fields.String(allow_none=True)
     recorded_at = UtcDateTime()
+
+
+class BaselinesTaken(Schema):
+    rows = fields.Integer(metadata={"description": "data rows in the file"})
+    recorded = fields.Integer(metadata={"description": "baselines new or changed"})
+    unchanged = fields.Integer(metadata={"description": "rows equal to the baseline already recorded"})
 
 
 class BaselineArgs(Strict):

@@ -18,6 +18,8 @@ from app.db.models.jobs import (
     LabourProfile,
     LabourStatus,
     LabourStatusChange,
+    LabourStatusDay,
+    LabourStatusWeek,
     Referral,
     Vacancy,
 )
@@ -50,7 +52,8 @@ __all__ = [
     "Alert", "AlertBaseline", "AlertEvaluation", "ChangeClock", "Webhook", "WebhookAttempt", "WebhookDelivery",
     "Account", "AccountSite", "ApiToken", "TokenSite",
     "AuditEntry",
-    "Employer", "LabourBaseline", "LabourProfile", "LabourStatus", "LabourStatusChange", "Referral", "Vacancy",
+    "Employer", "LabourBaseline", "LabourProfile", "LabourStatus", "LabourStatusChange", "LabourStatusDay",
+    "LabourStatusWeek", "Referral", "Vacancy",
     "ReceivedEvent",
     "VacancyInterest",
     "Adjustment", "ApprovedPay", "IdempotencyRecord", "PaymentBatch", "PaymentLine", "PayPeriod", "PeriodTransition",

@@ -68,6 +68,32 @@ class LabourStatus(Base):
     recorded_at: Mapped[str] = mapped_column(String(32))
 
 
+class LabourStatusWeek(Base):
+    """How a week moved an area's count of labourers by status (app/ledger/labour_counts.py): the sum of its days'
+    moves. An area is a labourer's household region, and the county it lies in; `willing` is their profile's
+    willingness to go out. A count as of a Sunday is the sum of the weeks up to it."""
+
+    __tablename__ = "labour_status_weeks"
+
+    region_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    week: Mapped[date] = mapped_column(Date, primary_key=True)  # its Monday
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    willing: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    change: Mapped[int] = mapped_column(Integer)
+
+
+class LabourStatusDay(Base):
+    """How a day moved an area's count of labourers by status: read for the days of a week not yet over."""
+
+    __tablename__ = "labour_status_days"
+
+    region_code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    willing: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    change: Mapped[int] = mapped_column(Integer)
+
+
 class LabourBaseline(Base):
     """The migrant workforce of a region at the end of a year: the denominator of the return-to-work rate."""
 
@@ -139,7 +165,8 @@ class Referral(Base):
 
     __tablename__ = "referrals"
     __table_args__ = (UniqueConstraint("vacancy_id", "worker_id"),
-                      Index("ix_referrals_worker_status", "worker_id", "status"))
+                      Index("ix_referrals_worker_status", "worker_id", "status"),
+                      Index("ix_referrals_referred_at", "referred_at"), Index("ix_referrals_hired_at", "hired_at"))
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
     vacancy_id: Mapped[str] = mapped_column(ForeignKey("vacancies.id"), index=True)

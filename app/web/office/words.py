@@ -33,9 +33,14 @@ SCHEMES = {
     "piece": lazy_gettext("Piece rate"),
     "monthly": lazy_gettext("Monthly stipend"),
 }
-SITE_KINDS = {
+SITE_KINDS = {  # a site's kind, or for an employer's own site the employer's (labour.vocabulary.EMPLOYER_KINDS)
     "workshop": lazy_gettext("Poverty-alleviation workshop"),
     "post": lazy_gettext("Public-welfare post"),
+    "employer": lazy_gettext("Employer"),
+    "industrial_base": lazy_gettext("Industrial base"),
+    "cooperative": lazy_gettext("Cooperative"),
+    "family_farm": lazy_gettext("Family farm"),
+    "enterprise": lazy_gettext("Enterprise"),
 }
 
 
