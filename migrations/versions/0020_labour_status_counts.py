@@ -5,7 +5,7 @@ the moves a history makes: +1 on the first day of a run of one status, -1 on the
 that let the referrals and hires of a period be found by their time. Filled here from the histories kept.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 """
 from collections import Counter
 from datetime import timedelta
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0020"
-down_revision: Union[str, Sequence[str], None] = "0018"
+down_revision: Union[str, Sequence[str], None] = "0019"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -4,7 +4,7 @@ A household's size from a month on, kept once its size first changes, so that ea
 the alert rules divide by the size of that month.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 """
 from typing import Sequence, Union
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0021"
-down_revision: Union[str, Sequence[str], None] = "0019"
+down_revision: Union[str, Sequence[str], None] = "0020"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
