@@ -38,10 +38,13 @@ NOT_AUDITED = frozenset({
     "worker_month_income",  # derived
     "idempotency_records",  # a cache of answers; the write it guards is recorded
     "webhook_deliveries", "webhook_attempts",  # the delivery log is its own record
+    "worker_messages", "message_attempts",  # the delivery log is its own record
+    "sign_in_codes",  # secrets, spent in minutes; a sign-in decides nothing
     "event_log", "bus_offsets",  # the embedded bus (not mapped)
 })
 # Secrets and keyed hashes: never copied into the log, not even masked.
-LEFT_OUT = frozenset({"token_hash", "secret", "password_hash", "national_id_hash", "request_hash"})
+LEFT_OUT = frozenset({"token_hash", "secret", "password_hash", "national_id_hash", "request_hash",
+                      "phone_hash"})
 LEFT_OUT_OF = {"dead_letters": frozenset({"payload"})}  # large, and already kept in the row itself
 # Execution options of a bulk UPDATE or DELETE whose caller records a summary with `record_summary`.
 SUMMARISED = {"audit": "summarised"}

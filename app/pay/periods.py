@@ -34,6 +34,7 @@ from app.db.models import Adjustment, ApprovedPay, PayPeriod, PeriodTransition, 
 from app.db.models.periods import FROZEN_STATUSES
 from app.db.models.types import utcnow
 from app.db.queries import among, among_slices
+from app.messages.outbox import note_month_approved
 
 # action -> (from status, to status)
 TRANSITIONS = {
@@ -86,6 +87,7 @@ def move_period(session: Session, site_id: str, month: str, action: str, actor: 
                                  actor_token_id=actor.token_id, actor_role=actor.role, reason=reason))
     if action == "approve":
         _record_approved_pay(session, site_id, month)
+        note_month_approved(session, month, [site_id])
     return after
 
 
@@ -183,6 +185,7 @@ def move_periods(session: Session, month: str, action: str, actor: Actor, scope:
     _record_transitions(session, month, moved, before, after, actor, reason)
     if action == "approve":
         _record_approved_pays(session, month, moved)
+        note_month_approved(session, month, moved)
     counts = Counter()
     status = func.coalesce(PayPeriod.status, "open")
     if checks:  # what the UPDATE left closed for want of a second person, said as such

@@ -34,6 +34,7 @@ from app.db.models.ledger import (
     WageLine,
     WorkerMonthIncome,
 )
+from app.db.models.messages import MessageAttempt, SignInCode, WorkerMessage
 from app.db.models.periods import (
     Adjustment,
     ApprovedPay,
@@ -56,4 +57,5 @@ __all__ = [
     "AreaWeek", "AreaWeekWorker", "AttendanceRecord", "DeadLetter", "OutputRecord", "PendingVoid", "ProcessedEvent",
     "SiteWeek", "SiteWeekWorker", "WageLine", "WorkerMonthIncome",
     "Assignment", "Household", "Region", "Site", "Worker",
+    "MessageAttempt", "SignInCode", "WorkerMessage",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 from app.db.crypto import Encrypted, keyring
 from app.db.declarative import Base
 from app.db.models.types import new_id, utcnow
+from app.db.phones import mobile_number, phone_lookup_value
 from app.db.stamps import stamp_column
 
 REGION_LEVELS = ("province", "city", "county", "township", "village")
@@ -50,12 +51,20 @@ class Worker(Base):
     national_id: Mapped[str | None] = mapped_column("national_id_encrypted", Encrypted)
     national_id_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     phone: Mapped[str | None] = mapped_column("phone_encrypted", Encrypted)
+    # The worker signs in with their mobile number (app.access.worker_sign_in): found by this keyed hash.
+    phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     bank_account: Mapped[str | None] = mapped_column("bank_account_encrypted", Encrypted)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     @validates("national_id")
     def _hash_national_id(self, _key: str, value: str | None) -> str | None:
         self.national_id_hash = None if value is None else keyring().lookup_hash(value)
+        return value
+
+    @validates("phone")
+    def _hash_phone(self, _key: str, value: str | None) -> str | None:
+        number = mobile_number(value)
+        self.phone_hash = None if number is None else keyring().lookup_hash(phone_lookup_value(number))
         return value
 
 
