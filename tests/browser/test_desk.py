@@ -5,7 +5,6 @@ var/screenshots/desk-*.png. And the worker paid, on a phone: signing in with the
 writes to the log, and reading a month's wage line in words (var/screenshots/me-*.png)."""
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from datetime import date
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 from support.browser import EVERY_SCREEN_AND_LOCALE, assert_cjk_renders, screenshot
+from support.served import LOGGED_CODE
 
 from app.access.accounts import create_account
 from app.db.models import Assignment, Household, Region, Site, Worker
@@ -128,8 +128,6 @@ def test_a_manager_approves_a_month_someone_else_closed_pays_it_and_downloads_th
     assert f"{WORKER_NAME},{BANK_ACCOUNT},12000,120.00" in bank_file
 
 
-# The code in the development sender's log line (JSON: the Chinese around it may be escaped).
-LOGGED_CODE = re.compile(r"(?<![0-9])([0-9]{6})(?:，|\\uff0c)")
 ME_WORDS = {"zh-CN": {"send": "获取验证码", "sign in": "登录", "line": "1 天，每天 ¥120.00"},
             "en": {"send": "Send me a code", "sign in": "Sign in", "line": "1 days at ¥120.00 a day"}}
 
