@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from app.access.tokens import Bearer
@@ -26,6 +26,7 @@ from app.db.phones import phone_lookup_value
 WORKER_ROLE = "worker"
 CODE_DIGITS = 6
 MAX_WRONG_TRIES = 5
+KEPT_AFTER_EXPIRY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ def ask_code(session: Session, number: str, minutes: int, now: datetime | None =
     hashes = ring.lookup_hashes(phone_lookup_value(number))
     session.execute(update(SignInCode).where(SignInCode.phone_hash.in_(hashes), SignInCode.used_at.is_(None))
                     .values(used_at=now))
+    # Codes are worth nothing once expired: a day on, they go (the table holds a day of asking, at most).
+    session.execute(delete(SignInCode).where(SignInCode.expires_at < now - KEPT_AFTER_EXPIRY))
     code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
     row = SignInCode(phone_hash=hashes[0], code_hash="", created_at=now, expires_at=now + timedelta(minutes=minutes),
                      wrong_tries=0)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import structlog
-from sqlalchemy import String, exists, insert, literal, select
+from sqlalchemy import DateTime, String, exists, insert, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.alerts.webhooks import backoff_delay
@@ -32,7 +32,7 @@ def note_month_approved(session: Session, month: str, site_ids: Sequence[str]) -
     """One message per worker with a phone and approved pay in `month` at these sites (set-based)."""
     message_id = (literal("approved/", String) + ApprovedPay.site_id + literal("/", String) + ApprovedPay.month
                   + literal("/", String) + ApprovedPay.worker_id)
-    now = literal(utcnow())
+    now = literal(utcnow(), DateTime(timezone=True))
     for where in among_slices(session, ApprovedPay.site_id, sorted(site_ids)):
         rows = (select(message_id, literal("approved"), ApprovedPay.worker_id, ApprovedPay.site_id,
                        ApprovedPay.month, ApprovedPay.amount_fen, literal("pending"), literal(0), now, now)

@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("wrong_tries", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_codes")))
     op.create_index("ix_sign_in_codes_phone_created", "sign_in_codes", ["phone_hash", "created_at"], unique=False)
+    op.create_index(op.f("ix_sign_in_codes_expires_at"), "sign_in_codes", ["expires_at"], unique=False)
     op.create_table(
         "worker_messages",
         sa.Column("id", sa.String(length=200), nullable=False),
@@ -74,6 +75,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_worker_messages_worker_id"), table_name="worker_messages")
     op.drop_index("ix_worker_messages_due", table_name="worker_messages")
     op.drop_table("worker_messages")
+    op.drop_index(op.f("ix_sign_in_codes_expires_at"), table_name="sign_in_codes")
     op.drop_index("ix_sign_in_codes_phone_created", table_name="sign_in_codes")
     op.drop_table("sign_in_codes")
     with op.batch_alter_table("workers", schema=None) as batch_op:

@@ -163,3 +163,36 @@ class TestWithAnSmsGateway:
         assert response.status_code == 303 and url == "https://sms.example/send"
         assert headers["authorization"] == "Bearer gateway-secret" and f'"to": "{WANG_PHONE}"' in body.decode()
         assert code not in str(logged)
+
+
+def test_migration_0025_hashes_the_phones_already_registered(tmp_path, monkeypatch):
+    import sqlite3
+
+    from support.data_keys import TEST_DATA_KEY
+
+    from app.db.crypto import KeyRing
+    from app.db.phones import phone_lookup_value
+    from app.migrate import upgrade_database
+
+    path = tmp_path / "before.db"
+    upgrade_database(f"sqlite:///{path}", "0018")
+    ring = KeyRing.from_keys([TEST_DATA_KEY])
+    with sqlite3.connect(path) as connection:
+        connection.executescript("""
+            INSERT INTO regions (code, name, level, path) VALUES ('36', 'Jiangxi', 'province', '/36/');
+            INSERT INTO households (id, region_code, size, status, created_at)
+                VALUES ('h-1', '36', 2, 'poor', '2026-03-01 00:00:00');""")
+        connection.executemany(
+            "INSERT INTO workers (id, household_id, name, phone_encrypted, created_at) "
+            "VALUES (?, 'h-1', ?, ?, '2026-03-01 00:00:00')",
+            [("w-1", "w-1", ring.encrypt("+86 138-0013-8000")), ("w-2", "w-2", ring.encrypt("0797 123456")),
+             ("w-3", "w-3", None)])
+    connection.close()
+    monkeypatch.setenv("STABLEWORK_DATA_KEYS", TEST_DATA_KEY)
+
+    upgrade_database(f"sqlite:///{path}")
+
+    with sqlite3.connect(path) as connection:
+        hashes = dict(connection.execute("SELECT id, phone_hash FROM workers").fetchall())
+    connection.close()
+    assert hashes == {"w-1": ring.lookup_hash(phone_lookup_value(WANG_PHONE)), "w-2": None, "w-3": None}
