@@ -41,8 +41,11 @@ def give_phone(runtime, worker_id: str, phone: str) -> None:
 
 
 def ask_code(pages: PageClient, phone: str):
+    """Ask for a code, and let the answer go as a browser does: the code is sent once it has."""
     pages.get("/me/login")
-    return pages.post("/me/login", {"phone": phone})
+    response = pages.post("/me/login", {"phone": phone})
+    response.close()
+    return response
 
 
 def sign_in_worker(app, texts: Texts, phone: str, language: str | None = None) -> PageClient:

@@ -40,6 +40,17 @@ def test_a_worker_signs_in_with_the_code_texted_to_their_phone(app, texts):
     assert "10分钟内有效" in texts.sent[0][1]
 
 
+def test_the_code_is_sent_after_the_answer_so_a_workers_number_takes_no_longer(app, texts):
+    pages = PageClient(app)
+    pages.get("/me/login")
+
+    answer = pages.post("/me/login", {"phone": WANG_PHONE})
+    before_it_went = list(texts.sent)
+    answer.close()
+
+    assert answer.status_code == 303 and before_it_went == [] and len(texts.sent) == 1
+
+
 def test_a_code_signs_in_once(app, texts):
     sign_in_worker(app, texts, WANG_PHONE)
     again = PageClient(app)

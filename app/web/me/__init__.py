@@ -8,6 +8,7 @@ by the codes asked; every answer is the same whether the number is a worker's or
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import structlog
 from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
@@ -43,10 +44,12 @@ def login() -> Response | str | tuple[str, int]:
     with unit_of_work() as unit:
         asked = ask_code(unit, number, runtime().settings.sign_in_code_minutes)
         _limit("sign_in_number", f"phone:{asked.phone_hash}")
-    if asked.worker_id is not None:
-        _send_code(number, asked.code)
     session["sign_in_phone"] = number
-    return redirect(url_for("me.code"), 303)
+    response = redirect(url_for("me.code"), 303)
+    if asked.worker_id is not None:
+        # Sent once the answer is out: a number that is a worker's is answered as fast as one that is not.
+        response.call_on_close(_code_sender(number, asked.code))
+    return response
 
 
 @blp.route("/code", methods=["GET", "POST"])
@@ -101,8 +104,14 @@ def _limit(scope: str, caller: str) -> None:
         abort(429)
 
 
-def _send_code(number: str, code: str) -> None:
+def _code_sender(number: str, code: str) -> Callable[[], None]:
+    """Sends the code (read the settings now: the request is over when it runs)."""
     settings = runtime().settings
-    sent = sender_for(settings).send(number, code_text(code, settings.sign_in_code_minutes))
-    if not sent.delivered:  # the worker asks again; the answer must not differ from an unknown number's
-        log.warning("sign-in code not sent", to=mask_phone(number), outcome=sent.error or sent.status_code)
+    sender, text = sender_for(settings), code_text(code, settings.sign_in_code_minutes)
+
+    def send() -> None:
+        sent = sender.send(number, text)
+        if not sent.delivered:  # the worker asks again, as for a code that never came
+            log.warning("sign-in code not sent", to=mask_phone(number), outcome=sent.error or sent.status_code)
+
+    return send
