@@ -49,6 +49,9 @@ HOUSEHOLDS = [
     ("hh-wu", "360731101201", 5, "other", [("wu-gang", "Wu Gang", "ws-shoes", "steady")]),
 ]
 
+# A worker who reads their own pay on the pages (/me/login): the demo's sender writes the one-time code to the log.
+WORKER_PHONES = {"wang-li": "13800138000"}
+
 # People who sign in to the demo's pages: login, name, role, region, sites, and a password printed for all to see
 # (a demo's, never to be used for real data).
 ACCOUNTS = [("yudu-admin", "Yudu administrator", "admin", "360731", [], "demo-admin-2026"),
@@ -71,7 +74,8 @@ def load_demo(runtime: Runtime) -> int:
         for household_id, village, size, status, workers in HOUSEHOLDS:
             session.add(Household(id=household_id, region_code=village, size=size, status=status))
             for worker_id, name, site_id, _ in workers:
-                session.add(Worker(id=worker_id, household_id=household_id, name=name))
+                session.add(Worker(id=worker_id, household_id=household_id, name=name,
+                                   phone=WORKER_PHONES.get(worker_id)))
                 session.flush()
                 session.add(Assignment(worker_id=worker_id, site_id=site_id, start_date=date(2026, 5, 1),
                                        scheme=schemes[site_id]))

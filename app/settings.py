@@ -113,6 +113,13 @@ class Settings:
     cookie_secure: bool = True
     # The day the alert schedule and the API's "this month" take as today; None: the calendar's (the demo fixes it).
     fixed_today: date | None = None
+    # Workers' sign-in (app.access.worker_sign_in): how long a code lasts, and codes asked per number and per
+    # address, as `limits` strings; text messages go to this SMS gateway (empty: written to the log, development).
+    sign_in_code_minutes: int = 10
+    rate_limit_sign_in_number: str = "3/10minutes;10/day"
+    rate_limit_sign_in_address: str = "20/hour"
+    sms_gateway_url: str = ""
+    sms_gateway_token: str = field(default="", repr=False)
     # Maker-checker (docs/domain.md): the person who closed a site's month may not approve it.
     maker_checker: bool = True
 
@@ -179,4 +186,9 @@ class Settings:
             cookie_secure=_flag(env, "COOKIE_SECURE", defaults.cookie_secure),
             fixed_today=_date(env, "STABLEWORK_TODAY"),
             maker_checker=_flag(env, "MAKER_CHECKER", defaults.maker_checker),
+            sign_in_code_minutes=_int(env, "SIGN_IN_CODE_MINUTES", defaults.sign_in_code_minutes),
+            rate_limit_sign_in_number=env.get("RATE_LIMIT_SIGN_IN_NUMBER") or defaults.rate_limit_sign_in_number,
+            rate_limit_sign_in_address=env.get("RATE_LIMIT_SIGN_IN_ADDRESS") or defaults.rate_limit_sign_in_address,
+            sms_gateway_url=env.get("SMS_GATEWAY_URL", defaults.sms_gateway_url),
+            sms_gateway_token=env.get("SMS_GATEWAY_TOKEN", defaults.sms_gateway_token),
         )

@@ -1,4 +1,4 @@
-"""The webhook sender's loop: try the due alert deliveries, then wait `webhook_poll_s`.
+"""The webhook sender's loop: try the due alert deliveries and workers' text messages, then wait `webhook_poll_s`.
 
 Its own process (`python -m consumers webhooks`) or a thread of the alerts process. Several may run
 at once: each delivery is claimed by one. A database failure is retried with backoff; nothing is lost,
@@ -12,6 +12,8 @@ import structlog
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app.alerts.webhooks import deliver_due
+from app.messages.outbox import deliver_due_messages
+from app.messages.senders import sender_for
 from app.runtime import Runtime
 
 log = structlog.get_logger("consumers.webhooks")
@@ -19,12 +21,13 @@ log = structlog.get_logger("consumers.webhooks")
 
 def run_webhook_deliveries(runtime: Runtime, stop: threading.Event) -> None:
     settings = runtime.settings
-    backoff = 0.5
+    backoff, texts = 0.5, sender_for(settings)
     log.info("webhook deliveries started", poll_s=settings.webhook_poll_s)
     while not stop.is_set():
         try:
             # One at a time, so a stop request waits for at most one receiver.
             sent = deliver_due(runtime.sessions, settings, limit=1)
+            sent += deliver_due_messages(runtime.sessions, settings, texts, limit=1)
             backoff = 0.5
             if not sent:
                 stop.wait(settings.webhook_poll_s)

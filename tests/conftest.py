@@ -96,7 +96,8 @@ def settings(tmp_path) -> Settings:
     # throttle the scenarios, which post far more than a person would.
     return Settings(database_url=f"sqlite:///{tmp_path / 'stablework.db'}", bus="embedded", log_level="WARNING",
                     data_keys=TEST_DATA_KEY, rate_limit_reads="100000/minute", rate_limit_writes="100000/minute",
-                    rate_limit_interest="100000/minute")
+                    rate_limit_interest="100000/minute", rate_limit_sign_in_number="100000/minute",
+                    rate_limit_sign_in_address="100000/minute")
 
 
 @pytest.fixture

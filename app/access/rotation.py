@@ -13,8 +13,10 @@ from sqlalchemy.orm import sessionmaker
 
 from app.db.crypto import Encrypted, KeyRing
 from app.db.models import PaymentLine, VacancyInterest, Worker
+from app.db.phones import phone_hash
 
-HASHED = ("national_id", "phone", "bank_account")  # each with a lookup hash beside it
+# Each with a lookup hash beside it, made as the model makes it (app.db.models.registry).
+HASHED = {"national_id": KeyRing.lookup_hash, "phone": phone_hash, "bank_account": KeyRing.lookup_hash}
 ENCRYPTED = tuple(c.name for c in Worker.__table__.columns if isinstance(c.type, Encrypted))
 
 # The stored tokens as they are (the mapped columns would decrypt them).
@@ -42,9 +44,9 @@ def rotate_data_key(sessions: sessionmaker, ring: KeyRing, batch: int = 500) -> 
             for row in rows:
                 stored = row._mapping
                 values = {name: ring.rotate(stored[name]) for name in ENCRYPTED if stored[name] is not None}
-                for name in HASHED:
+                for name, lookup_hash in HASHED.items():
                     if stored[f"{name}_encrypted"] is not None:
-                        values[f"{name}_hash"] = ring.lookup_hash(ring.decrypt(stored[f"{name}_encrypted"]))
+                        values[f"{name}_hash"] = lookup_hash(ring, ring.decrypt(stored[f"{name}_encrypted"]))
                 if values:
                     session.execute(update(_workers).where(_workers.c.id == row.id).values(**values))
         if not rows:

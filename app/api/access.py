@@ -16,6 +16,7 @@ an alert outside the caller's region is 404, as if it did not exist):
   its sites and periods.
 - admin: everything in their region, nationwide if the token has no region. Dead letters (which have
   no region), nationwide tokens, nationwide webhooks and top-level regions: a nationwide admin only.
+- worker (pages only, signed in with their phone): their own pay, and nothing of anyone else's.
 - public: /healthz, /readyz, /metrics, the OpenAPI document and the docs with their assets.
 
 Pages (app.web) have rows too, marked `Scope.PAGE`: their caller is the account signed in by the session
@@ -36,6 +37,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from app.access.tokens import BEARER, Bearer, bearer_in, find_bearer
+from app.access.worker_sign_in import WORKER_ROLE
 from app.api.context import reading
 from app.db import Reader
 from app.db.audit import note_actor
@@ -57,6 +59,7 @@ class Scope(Enum):
     TOKEN = "the token's (or account's) region; a nationwide one, nationwide admins only"
     PAGE = "a page: the caller is the account signed in by the session cookie, not a bearer token"
     VACANCY = "a vacancy or employer: its office's region; a supervisor, the vacancies of their sites"
+    SELF = "a worker's own records: the worker signed in, never another, whatever the request names"
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,7 @@ POLICY: dict[str, Rule] = {
     "web.logout": PUBLIC_PAGE,
     "web.language": PUBLIC_PAGE,
     "web.static": PUBLIC_PAGE,
-    "web.home": _page(EVERYONE),
+    "web.home": _page((*EVERYONE, WORKER_ROLE)),
     # Pages of accounts (app.web.people): an admin's people, in their region; anyone's own password.
     "people.accounts": _page(("admin",), Scope.OWN_REGION),
     "people.create": _page(("admin",), Scope.REGION),
@@ -230,6 +233,12 @@ POLICY: dict[str, Rule] = {
     "vacancy.show": PUBLIC_PAGE,
     "vacancy.interest": PUBLIC_PAGE,
     "vacancy.qr": PUBLIC_PAGE,
+    # A worker's own pay (app.web.me): signing in with a phone and a code, then their months; no one else's.
+    "me.login": PUBLIC_PAGE,
+    "me.code": PUBLIC_PAGE,
+    "me.logout": PUBLIC_PAGE,
+    "me.months": _page((WORKER_ROLE,), Scope.SELF),
+    "me.month": _page((WORKER_ROLE,), Scope.SELF),
 }
 
 
@@ -388,6 +397,14 @@ def require_referral(principal: Principal, session: Session, vacancy: Vacancy, w
     _declared(Scope.VACANCY)
     if not keeps_vacancy(principal, session, vacancy):
         require_worker(principal, session, worker)
+
+
+def require_self(principal: Principal) -> str:
+    """The id of the worker signed in: the only worker whose records a worker's page reads."""
+    _declared(Scope.SELF)
+    if principal.role != WORKER_ROLE:
+        abort(403, message="only a worker reads their own pay here")
+    return principal.token_id
 
 
 def require_alert(principal: Principal, alert_region_path: str) -> None:

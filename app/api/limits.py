@@ -66,7 +66,10 @@ class RateLimits:
     def __init__(self, settings: Settings):
         # Parsed once: a typo in the environment fails at start, not on every request.
         self.limits = {"reads": parse_many(settings.rate_limit_reads), "writes": parse_many(settings.rate_limit_writes),
-                       "interest": parse_many(settings.rate_limit_interest)}  # asked by app.web.vacancy itself
+                       # asked by app.web.vacancy and app.web.me themselves
+                       "interest": parse_many(settings.rate_limit_interest),
+                       "sign_in_number": parse_many(settings.rate_limit_sign_in_number),
+                       "sign_in_address": parse_many(settings.rate_limit_sign_in_address)}
         url = settings.rate_limit_storage_url
         self.local = SlidingWindowCounterRateLimiter(LocalCounts())  # also while the shared storage is unreachable
         shared = url and not url.startswith("memory://")

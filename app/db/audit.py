@@ -38,6 +38,8 @@ NOT_AUDITED = frozenset({
     "worker_month_income",  # derived
     "idempotency_records",  # a cache of answers; the write it guards is recorded
     "webhook_deliveries", "webhook_attempts",  # the delivery log is its own record
+    "worker_messages", "message_attempts",  # the delivery log is its own record
+    "sign_in_codes",  # secrets, spent in minutes; a sign-in decides nothing
     "event_log", "bus_offsets",  # the embedded bus (not mapped)
 })
 # Secrets and keyed hashes: never copied into the log, not even masked.

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.db.crypto import mask
 from app.db.models import ApprovedPay, PaymentBatch, PaymentLine, Worker
 from app.db.models.types import utcnow
+from app.messages.outbox import note_payment_result
 from app.pay.periods import Actor, PeriodConflict, move_period, period_status
 
 
@@ -110,6 +111,7 @@ def record_bank_results(session: Session, batch: PaymentBatch, results: list[Lin
             raise PeriodConflict(f"line {line.id} is already {line.status}")
         line.status, line.resolved_at = result.status, utcnow()
         line.bank_reference, line.failure_reason = result.bank_reference, result.reason
+        note_payment_result(session, line)
     session.flush()
     session.refresh(batch, ["lines"])
     return batch.lines

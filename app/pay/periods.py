@@ -34,6 +34,7 @@ from app.db.models import Adjustment, ApprovedPay, PayPeriod, PeriodTransition, 
 from app.db.models.periods import FROZEN_STATUSES
 from app.db.models.types import utcnow
 from app.db.queries import among, among_slices, chunks
+from app.messages.outbox import note_month_approved
 from app.review.queue import open_flags, record_override
 from app.review.raising import raise_flags
 
@@ -95,6 +96,7 @@ def move_period(session: Session, site_id: str, month: str, action: str, actor: 
                                  actor_token_id=actor.token_id, actor_role=actor.role, reason=reason))
     if action == "approve":
         _record_approved_pay(session, site_id, month)
+        note_month_approved(session, month, [site_id])
     if action == "close":
         raise_flags(session, month, [site_id])
     return after
@@ -210,6 +212,7 @@ def move_periods(session: Session, month: str, action: str, actor: Actor, scope:
     _record_transitions(session, month, moved, before, after, actor, reason)
     if action == "approve":
         _record_approved_pays(session, month, moved)
+        note_month_approved(session, month, moved)
     if action == "close":
         for sites in chunks(moved, REVIEW_CHUNK):
             raise_flags(session, month, sites)

@@ -17,6 +17,7 @@ from app.db.audit import record_summaries
 from app.db.crypto import Encrypted, keyring
 from app.db.models import Assignment, Household, Worker
 from app.db.models.types import new_id, utcnow
+from app.db.phones import phone_hash
 from app.db.rows import insert_rows
 from app.registry.import_plan import Importer, ImportOutOfScope, Plan, check_within, plan_import
 from app.registry.sheet import Sheet, SheetRejected, read_sheet
@@ -76,7 +77,7 @@ def _write(session: Session, plan: Plan) -> None:
                 "national_id_encrypted": encrypt(worker["national_id"]),
                 "national_id_hash": ring.lookup_hash(worker["national_id"]),
                 "phone_encrypted": worker["phone"] and encrypt(worker["phone"]),
-                "phone_hash": worker["phone"] and ring.lookup_hash(worker["phone"]),
+                "phone_hash": phone_hash(ring, worker["phone"]),
                 "bank_account_encrypted": worker["bank_account"] and encrypt(worker["bank_account"]),
                 "bank_account_hash": worker["bank_account"] and ring.lookup_hash(worker["bank_account"]),
                 "created_at": now} for worker in plan.workers]

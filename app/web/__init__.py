@@ -13,12 +13,12 @@ from flask_babel import Babel
 
 from app.db.crypto import keyring
 from app.runtime import Runtime
-from app.web import desk, i18n, jobs, office, people, register, signin, vacancy
+from app.web import desk, i18n, jobs, me, office, people, register, signin, vacancy
 from app.web.pages import csrf, menu
 
 # Every area of pages: its blueprint `blp` (each endpoint a row in app.api.access.POLICY) and its `MENU`
 # entries, in the order the menu shows them.
-PAGES = (signin, people, register, desk, office, jobs, vacancy)
+PAGES = (signin, people, register, desk, office, jobs, vacancy, me)
 PAGE_BLUEPRINTS = frozenset(area.blp.name for area in PAGES)
 SESSION_HOURS = 12  # a working day: a shared phone does not stay signed in for days
 

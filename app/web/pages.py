@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
 from app.access.accounts import signed_in
+from app.access.worker_sign_in import signed_in_worker
 from app.api.access import Principal, rule_for
 from app.db.audit import note_actor
 
@@ -59,6 +60,7 @@ def error_page(error: HTTPException) -> Response:
         403: _("You may not see or do this."),
         404: _("There is no such page."),
         409: _("Someone changed this at the same moment. Reload the page to see it as it is now."),
+        429: _("Too many tries. Wait a few minutes, then try again."),
     }
     if isinstance(error, CSRFError):
         message = _("This form has expired. Reload the page and send it again.")
@@ -72,7 +74,8 @@ def authorize_page(reader: Session) -> Principal:
     rule = rule_for(request.endpoint)
     principal = signed_in_principal(reader)
     if principal is None:
-        abort(redirect(url_for("web.login", next=request.full_path.rstrip("?"))))
+        sign_in_page = "me.login" if request.blueprint == "me" else "web.login"
+        abort(redirect(url_for(sign_in_page, next=request.full_path.rstrip("?"))))
     if principal.role not in rule.roles:
         abort(403)
     note_actor(principal.token_id, principal.role)  # the audit log records this request's writes as theirs
@@ -81,7 +84,11 @@ def authorize_page(reader: Session) -> Principal:
 
 
 def signed_in_principal(reader: Session) -> Principal | None:
-    """The account of the session cookie, read on every request so a reset or a disabling counts at once."""
+    """The account (or the worker) of the session cookie, read on every request so a reset, a disabling or a
+    changed phone number counts at once."""
+    worker_id, seal = session.get("worker"), session.get("phone_seal")
+    if isinstance(worker_id, str) and isinstance(seal, str):
+        return signed_in_worker(reader, worker_id, seal)
     account_id, version = session.get("account"), session.get("version")
     if not account_id or not isinstance(version, int):
         return None

@@ -1,7 +1,8 @@
 """The welfare-post manager's main job in a real browser, on a phone and a desktop, in Chinese and English:
 sign in, find last month's village among the county's and the site on the village's page, approve a month
 someone else closed, make its payment batch and download the bank file. Screenshots of each step land in
-var/screenshots/desk-*.png."""
+var/screenshots/desk-*.png. And the worker paid, on a phone: signing in with the code the development sender
+writes to the log, and reading a month's wage line in words (var/screenshots/me-*.png)."""
 from __future__ import annotations
 
 import time
@@ -12,13 +13,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 from support.browser import EVERY_SCREEN_AND_LOCALE, assert_cjk_renders, screenshot
+from support.served import LOGGED_CODE
 
 from app.access.accounts import create_account
 from app.db.models import Assignment, Household, Region, Site, Worker
 
 LOGIN, PASSWORD = "desk-manager", "a long enough password"
 SITE_ID, SITE_NAME, VILLAGE_NAME = "ws-sewing", "夏坝缝纫扶贫车间", "夏坝村"
-WORKER_NAME, BANK_ACCOUNT = "李秀英", "6217003600701234567"
+WORKER_NAME, BANK_ACCOUNT, WORKER_PHONE = "李秀英", "6217003600701234567", "13907971234"
 # Each screen and language approves and pays its own month, so the four runs do not meet.
 MONTHS = {("phone", "zh-CN"): "2026-04", ("phone", "en"): "2026-05", ("desktop", "zh-CN"): "2026-06",
           ("desktop", "en"): "2026-07"}
@@ -44,7 +46,8 @@ def _registry(session) -> None:
     session.add(Household(id="h-li", region_code="360702101201", size=4, status="poor"))
     session.add(Site(id=SITE_ID, kind="workshop", name=SITE_NAME, region_code="360702101201"))
     session.flush()
-    session.add(Worker(id="w-li", household_id="h-li", name=WORKER_NAME, bank_account=BANK_ACCOUNT))
+    session.add(Worker(id="w-li", household_id="h-li", name=WORKER_NAME, bank_account=BANK_ACCOUNT,
+                       phone=WORKER_PHONE))
     session.flush()
     session.add(Assignment(worker_id="w-li", site_id=SITE_ID, start_date=date(2026, 3, 1), end_date=None,
                            scheme={"kind": "daily", "day_rate_fen": 12000}))
@@ -123,3 +126,27 @@ def test_a_manager_approves_a_month_someone_else_closed_pays_it_and_downloads_th
         assert_cjk_renders(page, "#payments")
 
     assert f"{WORKER_NAME},{BANK_ACCOUNT},12000,120.00" in bank_file
+
+
+ME_WORDS = {"zh-CN": {"send": "获取验证码", "sign in": "登录", "line": "1 天，每天 ¥120.00"},
+            "en": {"send": "Send me a code", "sign in": "Sign in", "line": "1 days at ¥120.00 a day"}}
+
+
+@pytest.mark.parametrize("locale", ["zh-CN", "en"])
+def test_a_worker_signs_in_with_a_texted_code_and_reads_a_wage_line_in_words(page, locale, desk_app):
+    words, month = ME_WORDS[locale], MONTHS[("phone", "zh-CN")]
+    page.goto(f"{desk_app.url}/me/login")
+    page.fill("input[name=phone]", WORKER_PHONE)
+    page.get_by_role("button", name=words["send"]).click()
+    page.wait_for_url("**/me/code")
+    page.fill("input[name=code]", LOGGED_CODE.findall(desk_app.log_path.read_text())[-1])
+    page.get_by_role("button", name=words["sign in"], exact=True).click()
+    page.wait_for_url("**/me/")
+    expect(page.locator("main h1")).to_contain_text(WORKER_NAME)
+    screenshot(page, f"me-phone-{locale}-1-months")
+
+    page.goto(f"{desk_app.url}/me/months/{month}")
+    expect(page.locator("ol.lines")).to_contain_text(words["line"])
+    screenshot(page, f"me-phone-{locale}-2-month")
+    if locale == "zh-CN":
+        assert_cjk_renders(page, "ol.lines")

@@ -13,7 +13,7 @@ import time
 import urllib.request
 from collections import defaultdict
 
-from support.served import README, ROOT, free_port, sign_in_over_http, wait_ready
+from support.served import README, ROOT, free_port, sign_in_over_http, wait_ready, worker_sign_in_over_http
 
 
 def readme_demo_alerts() -> dict[str, set[str]]:
@@ -98,6 +98,8 @@ def test_bin_demo_serves_a_county_whose_office_has_the_alerts_the_readme_states(
         signed_in = {login: sign_in_over_http(f"http://127.0.0.1:{port}", login, password)
                      for login, password in accounts.items()}
         wrong = sign_in_over_http(f"http://127.0.0.1:{port}", "yudu-admin", "not the demo password")
+        phone = re.search(r"/me/login: Wang Li, phone (\d+)", out_path.read_text()).group(1)
+        worker = worker_sign_in_over_http(f"http://127.0.0.1:{port}", phone, log_path)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)
@@ -111,6 +113,7 @@ def test_bin_demo_serves_a_county_whose_office_has_the_alerts_the_readme_states(
     assert {"yudu-admin", "pantian-shoes", "yudu-posts", "yudu-office"} <= set(accounts)
     assert signed_in == dict.fromkeys(accounts, (302, "/"))
     assert wrong[0] == 401
+    assert worker == (303, "/me/")
     assert f"http://127.0.0.1:{port}/login" in out_path.read_text()
     # The income alert answered by a hire: Chen Wei referred, hired (the hire made his assignment) and earning
     # for his first November days; the alert's vacancies are for the family's other idle member.

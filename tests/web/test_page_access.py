@@ -3,7 +3,8 @@
 The pages' twin of tests/api/test_authorization_matrix.py, with the same callers (tests/support/authorization.py)
 signed in with accounts instead of tokens: in scope, an admin, a post manager and a poverty office of
 Zhanggong and a supervisor of its sewing workshop, and a nationwide admin; out of scope, the same roles in
-Nankang and a Zhanggong supervisor of the glove workshop. Someone not signed in is sent to the sign-in page.
+Nankang and a Zhanggong supervisor of the glove workshop; and two workers signed in with their phones, Wang
+(whose pay the county's markers name) and Chen, another worker. Someone not signed in is sent to the sign-in page.
 
 A row's statuses: 200 when the page is reached (a form's redirect back counts), SIGN_IN for the sign-in
 page, else the refusal. A page route without a row fails the build; a row's roles must be POLICY's.
@@ -22,16 +23,19 @@ from support.authorization import (
     CALLERS,
     COUNTY,
     HOUSEHOLD,
+    OTHER_COUNTY,
     SITE,
     VILLAGE,
     WORKER,
     Caller,
     Env,
 )
+from support.own_pay import give_phone
 from support.pages import PASSWORD, PageClient, account_id, make_account
 
+from app.access.worker_sign_in import phone_seal
 from app.api.access import POLICY
-from app.db.models import Vacancy
+from app.db.models import Vacancy, Worker
 from app.jobs.interest import record_interest
 from app.web import PAGE_BLUEPRINTS
 
@@ -108,7 +112,7 @@ PAGES = (
     Page("POST", "/logout", at("/logout"), public=SIGN_IN),  # back to the sign-in page
     Page("POST", "/language", at("/language", lang="en", next="/"), public=200),
     Page("GET", "/assets/<path:filename>", at("/assets/app.css"), public=200),
-    Page("GET", "/", at("/"), ok(200, *EVERYONE), outside=200),
+    Page("GET", "/", at("/"), ok(200, *EVERYONE, "worker"), outside=200),
     # Accounts (app/web/people.py)
     Page("GET", "/accounts", at("/accounts"), ok(200, "admin"), outside=200, listed=county_account),
     Page("GET", "/accounts/new", at("/accounts/new"), ok(200, "admin"), outside=200),
@@ -188,6 +192,15 @@ PAGES = (
         public=200),  # back to the page, thanked
     Page("GET", "/v/<vacancy_id>/qr.<any(png, svg):kind>", lambda env: Visit(f"/v/{public_vacancy(env)}/qr.png"),
          public=200),
+    # A worker's own pay (app.web.me): signing in with a phone is public; the pages show the worker signed in only.
+    Page("GET", "/me/login", at("/me/login"), public=200),
+    Page("POST", "/me/login", at("/me/login", phone="137 0000 0000"), public=200),  # on to the code's page
+    Page("GET", "/me/code", at("/me/code"), public=SIGN_IN),  # no number asked for: back to asking
+    Page("POST", "/me/code", at("/me/code", code="000000"), public=SIGN_IN),
+    Page("POST", "/me/logout", at("/me/logout"), public=SIGN_IN),
+    Page("GET", "/me/", at("/me/"), ok(200, "worker"), outside=200, listed=lambda env: "Wang Jianguo"),
+    Page("GET", "/me/months/<month>", at("/me/months/2026-04"), ok(200, "worker"), outside=200,
+         listed=lambda env: "Wang Jianguo"),
 )
 
 
@@ -212,7 +225,10 @@ def _results_file(env: Env) -> tuple[io.BytesIO, str]:
     return io.BytesIO(f"line_id,status,bank_reference\n{line},confirmed,B-1\n".encode()), "results.csv"
 
 
-PEOPLE = [caller for caller in CALLERS if caller.role is not None] + [Caller("not signed in")]
+WORKERS = {"worker": WORKER, "another worker": "w-chen"}  # each signs in as the worker named
+PEOPLE = [caller for caller in CALLERS if caller.role is not None] + [
+    Caller("not signed in"), Caller("another worker", "worker", OTHER_COUNTY, in_scope=False),
+    Caller("worker", "worker", COUNTY)]
 
 
 def _served(app) -> set[tuple[str, str]]:
@@ -246,15 +262,25 @@ def _clients(app, runtime) -> dict[str, PageClient]:
     clients = {}
     for caller in PEOPLE:
         clients[caller.name] = PageClient(app)
-        if caller.role is not None:
+        if caller.role == "worker":
+            _enter_as_worker(runtime, clients[caller.name], WORKERS[caller.name])
+        elif caller.role is not None:
             clients[caller.name].enter_as(account_id(runtime, make_account(runtime, caller.role, caller.region,
                                                                             caller.sites)))
     return clients
 
 
+def _enter_as_worker(runtime, client: PageClient, worker_id: str) -> None:
+    give_phone(runtime, worker_id, {"w-wang": "13800138000"}.get(worker_id, "13907970000"))
+    with runtime.sessions() as session:
+        seal = phone_seal(session.get(Worker, worker_id))
+    with client.client.session_transaction() as cookie:
+        cookie["worker"], cookie["phone_seal"] = worker_id, seal
+
+
 def _status(response) -> int:
     if response.status_code in (302, 303):
-        return SIGN_IN if response.headers["Location"].startswith("/login") else 200
+        return SIGN_IN if response.headers["Location"].startswith(("/login", "/me/login")) else 200
     return response.status_code
 
 

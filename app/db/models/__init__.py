@@ -36,6 +36,7 @@ from app.db.models.ledger import (
     WageLine,
     WorkerMonthIncome,
 )
+from app.db.models.messages import MessageAttempt, SignInCode, WorkerMessage
 from app.db.models.periods import (
     Adjustment,
     ApprovedPay,
@@ -61,4 +62,5 @@ __all__ = [
     "SiteWeek", "SiteWeekWorker", "WageLine", "WorkerMonthIncome",
     "Assignment", "Household", "HouseholdSize", "Region", "Site", "Worker",
     "ReviewFlag",
+    "MessageAttempt", "SignInCode", "WorkerMessage",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, validates
 from app.db.crypto import Encrypted, keyring
 from app.db.declarative import Base
 from app.db.models.types import new_id, utcnow
+from app.db.phones import phone_hash
 from app.db.stamps import stamp_column
 
 REGION_LEVELS = ("province", "city", "county", "township", "village")
@@ -66,7 +67,8 @@ class Worker(Base):
     national_id_hash: Mapped[str | None] = mapped_column(String(64), index=True, unique=True)
     phone: Mapped[str | None] = mapped_column("phone_encrypted", Encrypted)
     bank_account: Mapped[str | None] = mapped_column("bank_account_encrypted", Encrypted)
-    # Not unique: the review flags (app.review) look for one phone or account shared across households.
+    # Keyed hashes: a worker signs in with their mobile number (app.access.worker_sign_in), found by the first;
+    # not unique, as the review flags (app.review) look for one phone or account shared across households.
     phone_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     bank_account_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -76,9 +78,14 @@ class Worker(Base):
         self.national_id_hash = None if value is None else keyring().lookup_hash(value)
         return value
 
-    @validates("phone", "bank_account")
-    def _hash_contact(self, key: str, value: str | None) -> str | None:
-        setattr(self, f"{key}_hash", None if value is None else keyring().lookup_hash(value))
+    @validates("phone")
+    def _hash_phone(self, _key: str, value: str | None) -> str | None:
+        self.phone_hash = phone_hash(keyring(), value)
+        return value
+
+    @validates("bank_account")
+    def _hash_bank_account(self, _key: str, value: str | None) -> str | None:
+        self.bank_account_hash = None if value is None else keyring().lookup_hash(value)
         return value
 
 
