@@ -64,11 +64,40 @@ def keep_willingness(session: Session, worker_id: str, was: bool, now: bool) -> 
 
 def labourer_areas(session: Session, worker_id: str) -> tuple[str, ...]:
     """The labourer's household region, then the county it lies in if that is another."""
-    path = session.scalar(select(Region.path).join(Household, Household.region_code == Region.code)
-                          .join(Worker, Worker.household_id == Household.id).where(Worker.id == worker_id))
+    # under a share lock of the household: a region changed meanwhile (app.registry.households) is read as it is
+    # once that change commits, which then moves the history it finds, this change among it
+    region = session.scalar(select(Household.region_code).join(Worker, Worker.household_id == Household.id)
+                            .where(Worker.id == worker_id).with_for_update(read=True, of=Household))
+    return region_areas(session, region)
+
+
+def region_areas(session: Session, region_code: str) -> tuple[str, ...]:
+    """The region, then the county it lies in if that is another."""
+    path = session.scalar(select(Region.path).where(Region.code == region_code))
     codes = path.strip("/").split("/")  # a path is its codes
     county = session.scalar(select(Region.code).where(Region.code.in_(codes), Region.level == "county"))
     return (codes[-1],) if county in (None, codes[-1]) else (codes[-1], county)
+
+
+def move_household(session: Session, household_id: str, was: str, now: str) -> None:
+    """Move the moves of the household's labourers from the areas of its region `was` to those of `now`; an area
+    of both (their county) keeps them. Called after the household's row is updated, whose lock holds off the
+    consumers' changes to its labourers' counts until this transaction commits."""
+    change = LabourStatusChange
+    rows = session.execute(select(change.worker_id, LabourProfile.willing_to_go_out, change.status,
+                                  change.effective_date, change.recorded_at, change.event_id, change.until)
+                           .join(Worker, Worker.id == change.worker_id)
+                           .outerjoin(LabourProfile, LabourProfile.worker_id == change.worker_id)
+                           .where(Worker.household_id == household_id).order_by(change.worker_id))
+    moves: Moves = Counter()
+    for (_, keen), group in groupby(rows, key=lambda row: row[:2]):
+        moves.update(_moves([Change(*row[2:]) for row in group], bool(keen)))
+    by_area: dict[str, Moves] = {}
+    for areas, sign in ((region_areas(session, was), -1), (region_areas(session, now), 1)):
+        for area in areas:
+            by_area.setdefault(area, Counter()).update({key: sign * n for key, n in moves.items()})
+    by_area = {area: Counter({key: n for key, n in moved.items() if n}) for area, moved in by_area.items()}
+    _add(session, {area: moved for area, moved in by_area.items() if moved})
 
 
 def refill_labour_counts(session: Session) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.db.audit import SUMMARISED
 from app.db.models import AreaWeek, AreaWeekWorker, Household, HouseholdSize, Worker
 from app.db.stamps import change_stamp
+from app.ledger.labour_counts import move_household
 
 POOR = ("poor", "monitored")  # the statuses counted among the poor (as app.ledger.week_counts counts them)
 SINCE_REGISTRATION = "0000-01"  # the month the size a household was registered with holds from: before any month
@@ -25,7 +26,7 @@ def change_household(session: Session, household: Household, changes: dict[str, 
     history's rows."""
     changes = dict(changes)
     size, size_from = changes.pop("size", None), changes.pop("size_from", None) or this_month
-    was_poor = household.status in POOR
+    was_poor, was_region = household.status in POOR, household.region_code
     with session.no_autoflush:
         if size is not None:
             _change_size(session, household, size, size_from)
@@ -34,6 +35,9 @@ def change_household(session: Session, household: Household, changes: dict[str, 
     session.flush()
     if (household.status in POOR) != was_poor:
         _recount_poor(session, household.id, 1 if household.status in POOR else -1)
+    if household.region_code != was_region:
+        # the weeks at work are counted by the sites' regions, which a household's move leaves as they are
+        move_household(session, household.id, was_region, household.region_code)
     if size is not None:
         # the row is recorded in the audit log by the flush; this statement only moves its stamp
         session.execute(update(Household).where(Household.id == household.id).values(stamp=change_stamp())
