@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 HEADER_ROW = 1
 XLSX_MAGIC = b"PK\x03\x04"  # an XLSX workbook is a zip archive
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SheetUnreadable(ValueError):

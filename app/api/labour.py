@@ -25,6 +25,7 @@ from app.api.schemas.jobs import (
 from app.db.models import LabourBaseline, LabourProfile, LabourStatus, LabourStatusChange, Worker
 from app.jobs.baselines_file import BaselinesRefused, read_baselines, take_baselines
 from app.ledger.labour_counts import keep_willingness
+from app.sheets import XLSX_CONTENT_TYPE as XLSX
 from events import LABOUR_STATUS_CHANGED
 
 blp = Blueprint("labour", __name__, url_prefix="/api/v1", description="Labourers and the migrant baseline")
@@ -111,7 +112,6 @@ class Baselines(MethodView):
             return baseline
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BASELINES_FILE = {
     "required": True,
     "description": "A county office's baseline file, CSV (UTF-8 or GB18030/GBK) or XLSX (its first sheet): "

@@ -7,7 +7,8 @@ from app.api.access import authorize, require_site
 from app.api.context import unit_of_work
 from app.api.schemas.base import MONTH
 from app.db.models import Site
-from app.pay.payroll_sheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, build_sheet, render_csv, render_xlsx
+from app.pay.payroll_sheet import CSV_CONTENT_TYPE, build_sheet, render_csv, render_xlsx
+from app.sheets import XLSX_CONTENT_TYPE
 
 blp = Blueprint("payroll_sheets", __name__, url_prefix="/api/v1/sites", description="Payroll sheets")
 

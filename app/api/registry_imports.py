@@ -17,12 +17,12 @@ from app.registry.imports import (
     read_sheet,
 )
 from app.registry.sheet import COLUMNS, SheetTooLarge, sheet_rows
+from app.sheets import XLSX_CONTENT_TYPE as XLSX
 from app.sheets import SheetUnreadable
 
 blp = Blueprint("registry_imports", __name__, url_prefix="/api/v1/imports",
                 description="Households, workers and assignments uploaded as a sheet")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _HEADERS = "; ".join(f"{name} ({' / '.join(words)})" for name, words in COLUMNS.items())
 SHEET_BODY = {
     "required": True,
@@ -32,10 +32,10 @@ SHEET_BODY = {
         "village_code, household_size, household_status (poor 脱贫户 | monitored 监测户 | other 一般农户), name, "
         "national_id. The site columns employ the worker: site_id, start_date, scheme (hourly 计时工资 | daily 日工资 "
         "| monthly 月补贴), rate_yuan, required_days (monthly), end_date optional. CSV in UTF-8 or GB18030/GBK, or an "
-        f"XLSX workbook (its first sheet); at most {MAX_ROWS} rows (more with `flask import-registry`)."),
+        f"XLSX workbook (its first sheet) as the `file` field, or as the whole body with Content-Type {XLSX}; at most "
+        f"{MAX_ROWS} rows (more with `flask import-registry`)."),
     "content": {
         "text/csv": {"schema": {"type": "string"}},
-        XLSX: {"schema": {"type": "string", "format": "binary"}},
         "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
                                            "properties": {"file": {"type": "string", "format": "binary"}}}},
     },

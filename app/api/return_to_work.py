@@ -11,7 +11,8 @@ from app.api.access import Principal, authorize, require_region_field
 from app.api.context import reading
 from app.api.schemas.base import DAY, Strict
 from app.jobs.stats import Figures, return_to_work, weekly
-from app.jobs.stats_sheet import XLSX_CONTENT_TYPE, render_xlsx
+from app.jobs.stats_sheet import render_xlsx
+from app.sheets import XLSX_CONTENT_TYPE
 
 blp = Blueprint("return_to_work", __name__, url_prefix="/api/v1/stats/return-to-work",
                 description="Return-to-work statistics")

@@ -11,7 +11,6 @@ from openpyxl.styles import Font
 from app.jobs.stats import Figures
 from app.pay.spreadsheets import neutralise
 
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The figures, in the order of the columns after the day; rates are shares, shown as percentages.
 COLUMNS = ("day", "baseline", "returned_to_work", "return_rate", "willing_to_go_out", "working_local",
            "working_away", "workshops", "resumed", "resumption_rate", "absorbed", "absorbed_poor", "referrals",

@@ -28,7 +28,6 @@ COLUMNS = ("worker_id", "worker_name", "scheme", "days", "hours", "units", "amou
            "adjusts", "total_fen", "total_yuan")
 TOTAL_LABEL = "total"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 _CENT = Decimal("0.01")
 _HALF_DAYS = Decimal("0.1")  # day credits are whole or half days: one decimal shows them exactly

@@ -16,7 +16,6 @@ from app.db.models import PaymentBatch, Region, Site
 from app.pay.payments import after_bank_results
 from app.pay.payroll_sheet import (
     CSV_CONTENT_TYPE,
-    XLSX_CONTENT_TYPE,
     Sheet,
     build_sheet,
     render_csv,
@@ -32,6 +31,7 @@ from app.pay.periods import (
     period_status,
 )
 from app.review.queue import open_flags
+from app.sheets import XLSX_CONTENT_TYPE
 from app.web.desk.area import (
     LINE_STATUSES,
     SCHEMES,
