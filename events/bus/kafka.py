@@ -6,6 +6,7 @@ transaction and the relay publishes it, so a 202 never depends on the broker bei
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -65,6 +66,7 @@ class KafkaBus:
                     admin.create_topics(missing, timeout_ms=10_000)
                 except TopicAlreadyExistsError:
                     pass  # another process created it first
+            _wait_for_partitions(admin, topics)
         except KafkaError as error:
             raise BusUnavailable(str(error)) from error
         finally:
@@ -226,3 +228,18 @@ class KafkaBusConsumer:
     def close(self) -> None:
         with _mapped_errors():
             self._consumer.close(autocommit=False)
+
+
+def _wait_for_partitions(admin: KafkaAdminClient, topics: list[str], seconds: float = 10.0) -> None:
+    """Return once every topic's partitions show in the brokers' metadata: a consumer that joins its group before
+    then is assigned nothing, and sees the topic only at its next metadata refresh, minutes later."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if all(topic.get("partitions") for topic in admin.describe_topics(topics)):
+                return
+        except KafkaError:
+            pass  # not known to the broker asked yet
+        if time.monotonic() > deadline:
+            raise BusUnavailable(f"the topics {topics} have no partitions in the brokers' metadata after {seconds} s")
+        time.sleep(0.1)
