@@ -12,6 +12,9 @@ TRAVEL_RANGES = ("village", "township", "county", "province", "anywhere", "abroa
 SHARED_LEVELS = {"village": 5, "township": 4, "county": 3, "province": 1, "anywhere": 0, "abroad": 0}
 # Physical demand of a vacancy and the heaviest a labourer may take, lightest first.
 DEMANDS = ("light", "medium", "heavy")
+# The oldest a labourer may be, in the year's birthday, for heavy work. The registry keeps no sex, so the lower
+# of the two retirement lines (60 for men, 55 for women) holds for everyone: nobody is sent to heavy work past it.
+HEAVY_WORK_LAST_AGE = 55
 HOUSEHOLD_STATUSES = ("poor", "monitored", "other")
 
 RegionPath = tuple[str, ...]
@@ -78,8 +81,9 @@ class Household:
 
 @dataclass(frozen=True)
 class Labourer:
-    """A labourer as matching sees them. ``heaviest`` is the heaviest physical demand their health or age
-    allows; ``region`` is their home region's path."""
+    """A labourer as matching sees them. ``heaviest`` is the heaviest physical demand their health allows (their
+    health limit); ``birth_year``, when known, bars heavy work past HEAVY_WORK_LAST_AGE; ``region`` is their home
+    region's path."""
 
     id: str
     skills: frozenset[str]
@@ -88,6 +92,11 @@ class Labourer:
     employed_full_time: bool
     region: RegionPath
     household: Household
+    birth_year: int | None = None
+
+    def age_in(self, year: int) -> int | None:
+        """The age they reach in `year` (None when the birth year is not known)."""
+        return None if self.birth_year is None else year - self.birth_year
 
     def __post_init__(self) -> None:
         if self.travel_range not in TRAVEL_RANGES or self.heaviest not in DEMANDS:

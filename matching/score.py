@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from matching.facts import Labourer, Reason, Vacancy, reason, shared_levels, tree_distance
+from matching.facts import HEAVY_WORK_LAST_AGE, Labourer, Reason, Vacancy, reason, shared_levels, tree_distance
 
 SKILL_POINTS = 40  # all the skills wanted
 DISTANCE_POINTS = 20  # the same region; two fewer for each step through the region tree
@@ -72,9 +72,18 @@ def priority_reasons(labourer: Labourer, vacancy: Vacancy) -> list[Reason]:
     return found
 
 
+def fit_reason(labourer: Labourer, vacancy: Vacancy, today: date) -> Reason | None:
+    """For heavy work, why the labourer may take it (no points: the filters decide): their health allows it, and
+    their age as known."""
+    if vacancy.demand != "heavy":
+        return None
+    return reason("fit_for_heavy", age=labourer.age_in(today.year), limit=HEAVY_WORK_LAST_AGE)
+
+
 def score(labourer: Labourer, vacancy: Vacancy, today: date) -> Match:
     """The match's points and reasons; whether it is allowed at all is the filters' to say."""
     reasons = [found for found in (skills_reason(labourer, vacancy), distance_reason(labourer, vacancy),
-                                   need_reason(labourer, vacancy, today)) if found is not None]
+                                   need_reason(labourer, vacancy, today), fit_reason(labourer, vacancy, today))
+               if found is not None]
     reasons += priority_reasons(labourer, vacancy)
     return Match(labourer.id, vacancy.id, sum(found.points for found in reasons), tuple(reasons))

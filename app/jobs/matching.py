@@ -74,6 +74,16 @@ def heavier_or_equal(demand: str) -> list[str]:
     return list(matching.DEMANDS[matching.DEMANDS.index(demand):])
 
 
+def can_take(demand: str, today: date):
+    """Labourers whose health allows work of `demand`, and, for heavy work, not past the age for it this year
+    (matching.filters' rule: an unknown birth year bars nothing)."""
+    healthy = LabourProfile.max_physical_demand.in_(heavier_or_equal(demand))
+    if demand != "heavy":
+        return healthy
+    born_since = today.year - matching.HEAVY_WORK_LAST_AGE
+    return and_(healthy, or_(LabourProfile.birth_year.is_(None), LabourProfile.birth_year >= born_since))
+
+
 def employed_full_time(today: date):
     """A worker at work on `today` (locally or away: labour.status's rule on the current view), unless hired
     into a part-time vacancy."""
@@ -85,7 +95,8 @@ def employed_full_time(today: date):
 
 
 _LABOURER_COLUMNS = (Worker.id, Worker.household_id, Household.size, Household.status, Region.path,
-                     LabourProfile.skills, LabourProfile.travel_range, LabourProfile.max_physical_demand)
+                     LabourProfile.skills, LabourProfile.travel_range, LabourProfile.max_physical_demand,
+                     LabourProfile.birth_year)
 
 
 def _labourers(*extra):
@@ -101,7 +112,7 @@ def _ring_of_labourers(vacancy: Vacancy, around: list[str], shared: int, within:
     return (_labourers()
             .where(ring(Region.path, around, shared),
                    or_(LabourProfile.travel_range.in_(reaching), Region.path == around[shared]),
-                   LabourProfile.max_physical_demand.in_(heavier_or_equal(vacancy.physical_demand)),
+                   can_take(vacancy.physical_demand, today),
                    not_(employed_full_time(today)),
                    under(Region.path, within) if within else true())
             .order_by(Region.path, Worker.id))
@@ -160,7 +171,7 @@ def household_need(row, today: date, thresholds: payroll.AlertThresholds) -> mat
 def as_labourer(row, household: matching.Household, busy: bool = False) -> matching.Labourer:
     return matching.Labourer(id=row.id, skills=frozenset(row.skills), travel_range=row.travel_range,
                              heaviest=row.max_physical_demand, employed_full_time=busy,
-                             region=matching.region_path(row.path), household=household)
+                             region=matching.region_path(row.path), household=household, birth_year=row.birth_year)
 
 
 def as_vacancy(vacancy: Any, path: str) -> matching.Vacancy:
@@ -209,7 +220,7 @@ def _vacancy_rows(session: Session, labourer: matching.Labourer, today: date) ->
         query = (select(*_VACANCY_COLUMNS).join(Region, Region.code == Vacancy.region_code)
                  .where(ring(Region.path, around, shared), Vacancy.status == "open", Vacancy.hired < Vacancy.count,
                         or_(Vacancy.end_date.is_(None), Vacancy.end_date >= today),
-                        Vacancy.physical_demand.in_(lighter_or_equal(labourer.heaviest)))
+                        Vacancy.physical_demand.in_(lighter_or_equal(matching.heaviest_allowed(labourer, today))))
                  .order_by(Region.path, Vacancy.id).limit(VACANCY_CANDIDATES - len(rows)))
         rows += session.execute(query).all()
         if len(rows) >= VACANCY_CANDIDATES:

@@ -58,6 +58,13 @@ _WORDS: dict[str, dict[str, Callable[..., str]]] = {
     "too_heavy": {"zh": lambda demand, heaviest: f"{_vocabulary(PHYSICAL_DEMANDS, demand, 'zh')}超出身体条件",
                   "en": lambda demand, heaviest: (f"{_vocabulary(PHYSICAL_DEMANDS, demand, 'en')} work, heavier "
                                                   "than their health allows")},
+    "too_old_for_heavy": {"zh": lambda age, limit: f"年满{age}岁，超过{limit}岁不安排重体力岗位",
+                          "en": lambda age, limit: f"Aged {age} this year: no heavy work past {limit}"},
+    "fit_for_heavy": {"zh": lambda age, limit: (f"身体条件允许重体力劳动，今年{age}岁（重体力岗位限{limit}岁以内）"
+                                                if age is not None else "身体条件允许重体力劳动（未登记出生年份）"),
+                      "en": lambda age, limit: (f"Fit for heavy work, aged {age} this year (heavy work up to {limit})"
+                                                if age is not None else
+                                                "Fit for heavy work (birth year not recorded)")},
     "employed_full_time": {"zh": lambda: "已全职就业", "en": lambda: "Already employed full time"},
     "vacancy_ended": {"zh": lambda end: f"岗位已于{end}结束", "en": lambda end: f"The vacancy ended on {end}"},
 }

@@ -79,7 +79,10 @@ people = st.fixed_dictionaries({
     "members": st.lists(st.fixed_dictionaries({
         "profile": st.none() | st.fixed_dictionaries({
             "skills": st.lists(st.sampled_from(SKILLS), max_size=3, unique=True),
-            "travel_range": st.sampled_from(matching.TRAVEL_RANGES), "heaviest": st.sampled_from(matching.DEMANDS)}),
+            "travel_range": st.sampled_from(matching.TRAVEL_RANGES), "heaviest": st.sampled_from(matching.DEMANDS),
+            # either side of the age for heavy work, or not known
+            "birth_year": st.none() | st.integers(TODAY.year - matching.HEAVY_WORK_LAST_AGE - 2,
+                                                  TODAY.year - matching.HEAVY_WORK_LAST_AGE + 2)}),
         "work": st.sampled_from([None, "idle", "working", "ended", "later", "part_time"]),
         "income": st.dictionaries(st.sampled_from(MONTHS), st.integers(0, 400_000), max_size=4)}),
         min_size=1, max_size=2)})
@@ -126,7 +129,7 @@ def _store_member(session, id: str, household_id: str, member: dict) -> None:
     if member["profile"]:
         profile = member["profile"]
         session.add(LabourProfile(worker_id=id, skills=profile["skills"], travel_range=profile["travel_range"],
-                                  max_physical_demand=profile["heaviest"]))
+                                  max_physical_demand=profile["heaviest"], birth_year=profile["birth_year"]))
     session.add_all(WorkerMonthIncome(worker_id=id, month=month, income_fen=fen)
                     for month, fen in member["income"].items())
     work = member["work"]
@@ -161,7 +164,7 @@ def _pure(households: list[dict], vacancies: list[dict]):
                 labourers[f"w{h}-{m}"] = matching.Labourer(
                     id=f"w{h}-{m}", skills=frozenset(profile["skills"]), travel_range=profile["travel_range"],
                     heaviest=profile["heaviest"], employed_full_time=member["work"] == "working",
-                    region=household["region"], household=need)
+                    region=household["region"], household=need, birth_year=profile["birth_year"])
     open_posts = {f"v{n}": matching.Vacancy(
         id=f"v{n}", skills=frozenset(post["skills"]), demand=post["demand"],
         pay_per_month_fen=post["day_rate_fen"] * 22, region=post["region"], start=date(2026, 10, 1), end=post["end"],
@@ -197,3 +200,26 @@ def test_the_sql_ranks_both_ways_exactly_as_the_rules_over_the_whole_country(dat
                       for m, member in enumerate(household["members"]) if member["profile"] is None]
         assert all(jobs.labourer(session, id, TODAY, THRESHOLDS) is None for id in unprofiled)
 
+
+
+def test_the_sql_keeps_heavy_work_from_those_past_the_age_or_with_a_health_limit(databases):
+    """At the edge of the age, the SQL's filter and the rules' agree: born 55 years before TODAY's year may take
+    heavy work, a year earlier may not, an unknown birth year is not barred, a health limit bars at any age."""
+    writers, readers = databases
+    limit = TODAY.year - matching.HEAVY_WORK_LAST_AGE
+    village = next(path for path in REGIONS if len(path) == 5)
+    members = [{"profile": {"skills": [], "travel_range": "village", "heaviest": heaviest, "birth_year": born},
+                "work": None, "income": {}}
+               for heaviest, born in (("heavy", limit), ("heavy", limit - 1), ("heavy", None), ("medium", limit + 20))]
+    households = [{"region": village, "size": 1, "status": "poor", "alert": None, "members": [member]}
+                  for member in members]
+    heavy = {"region": village, "skills": [], "demand": "heavy", "day_rate_fen": 10_000, "end": None,
+             "poor_first": False, "status": "open", "full": False}
+    with writers.begin() as session:
+        _store(session, households, [heavy])
+    with readers() as session:
+        ranked = jobs.labourers_for(session, session.get(Vacancy, "v0"), TODAY, THRESHOLDS).matches
+        offered = {id: [match.vacancy_id for match in jobs.vacancies_for(
+            session, jobs.labourer(session, id, TODAY, THRESHOLDS), TODAY).matches] for id in ("w0-0", "w1-0")}
+    assert sorted(match.labourer_id for match in ranked) == ["w0-0", "w2-0"]
+    assert offered == {"w0-0": ["v0"], "w1-0": []}

@@ -3,7 +3,7 @@ from datetime import date
 
 from hypothesis import strategies as st
 
-from matching import DEMANDS, HOUSEHOLD_STATUSES, TRAVEL_RANGES, Household, Labourer, Vacancy
+from matching import DEMANDS, HEAVY_WORK_LAST_AGE, HOUSEHOLD_STATUSES, TRAVEL_RANGES, Household, Labourer, Vacancy
 
 SKILLS = ("cooking", "masonry", "sewing", "driving", "weeding", "patrol")
 TODAY = date(2026, 12, 7)
@@ -21,6 +21,9 @@ def regions(draw, min_depth=1):
 households = st.builds(Household, size=st.integers(1, 8), status=st.sampled_from(HOUSEHOLD_STATUSES),
                        income_per_person_fen=st.integers(0, 1_500_000), monitoring_line_fen=st.integers(1, 1_000_000),
                        open_alert=st.booleans())
+# around the age for heavy work in TODAY's year, so that both sides of it occur often
+birth_years = st.none() | st.integers(TODAY.year - HEAVY_WORK_LAST_AGE - 3, TODAY.year - HEAVY_WORK_LAST_AGE + 3) | \
+    st.integers(1930, 2010)
 skill_sets = st.frozensets(st.sampled_from(SKILLS), max_size=4)
 
 
@@ -29,7 +32,7 @@ def labourers(draw, id=None):
     return Labourer(id=id or draw(st.sampled_from(["a", "b", "c", "d", "e", "f", "g", "h"])), skills=draw(skill_sets),
                     travel_range=draw(st.sampled_from(TRAVEL_RANGES)), heaviest=draw(st.sampled_from(DEMANDS)),
                     employed_full_time=draw(st.booleans()), region=draw(regions(min_depth=3)),
-                    household=draw(households))
+                    household=draw(households), birth_year=draw(birth_years))
 
 
 @st.composite

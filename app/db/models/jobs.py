@@ -21,7 +21,7 @@ class LabourProfile(Base):
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)  # codes of SKILLS
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)  # free words for what the codes miss
     education: Mapped[str | None] = mapped_column(String(24))
-    birth_year: Mapped[int | None] = mapped_column(Integer)  # kept: an age limit is set as max_physical_demand
+    birth_year: Mapped[int | None] = mapped_column(Integer)  # bars heavy work past matching.HEAVY_WORK_LAST_AGE
     max_physical_demand: Mapped[str] = mapped_column(String(8), default="heavy")  # health: the heaviest work
     health_note: Mapped[str | None] = mapped_column(Text)
     travel_range: Mapped[str] = mapped_column(String(16), default="county")

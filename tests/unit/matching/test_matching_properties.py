@@ -6,17 +6,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from support.matching import TODAY, labourer_lists, labourers, vacancies, vacancy_lists
 
-from matching import DEMANDS, SHARED_LEVELS, rank_labourers, rank_vacancies
+from matching import DEMANDS, SHARED_LEVELS, blocks, rank_labourers, rank_vacancies
 
 EXAMPLES = settings(max_examples=25, deadline=None)
 
 
 def breaks_a_hard_filter(labourer, vacancy):
     """The filters written again from their words: the vacancy's region lies under the labourer's own region cut
-    to their travel range, it asks no more than their heaviest, they are free, and it has not ended."""
+    to their travel range, it asks no more than their heaviest, it is not heavy for someone who turns 56 or more
+    this year, they are free, and it has not ended."""
     reach = labourer.region[:SHARED_LEVELS[labourer.travel_range]]
     return (vacancy.region[:len(reach)] != reach or DEMANDS.index(vacancy.demand) > DEMANDS.index(labourer.heaviest)
+            or too_old(labourer, vacancy)
             or labourer.employed_full_time or (vacancy.end is not None and vacancy.end < TODAY))
+
+
+def too_old(labourer, vacancy):
+    return vacancy.demand == "heavy" and labourer.birth_year is not None and labourer.birth_year < TODAY.year - 55
 
 
 def ids(matches, side):
@@ -35,6 +41,23 @@ def test_a_vacancy_ranks_exactly_the_labourers_no_hard_filter_excludes(vacancy, 
 def test_a_labourer_ranks_exactly_the_vacancies_no_hard_filter_excludes(labourer, vacancies):
     ranked = set(ids(rank_vacancies(labourer, vacancies, TODAY), "vacancy_id"))
     assert ranked == {vacancy.id for vacancy in vacancies if not breaks_a_hard_filter(labourer, vacancy)}
+
+
+@EXAMPLES
+@given(vacancies(), labourer_lists, vacancy_lists)
+def test_heavy_work_never_goes_to_a_labourer_past_the_age_or_with_a_health_limit(vacancy, labourers, others):
+    heavy = dataclasses.replace(vacancy, demand="heavy")
+    kept_out = {labourer.id for labourer in labourers if labourer.heaviest != "heavy" or too_old(labourer, heavy)}
+    assert kept_out.isdisjoint(ids(rank_labourers(heavy, labourers, TODAY), "labourer_id"))
+    for labourer in labourers:
+        offered = [match.vacancy_id for match in rank_vacancies(labourer, others + [heavy], TODAY)]
+        heavy_ones = {one.id for one in others + [heavy] if one.demand == "heavy"}
+        if labourer.id in kept_out:
+            assert heavy_ones.isdisjoint(offered)
+            reasons = {found.code for found in blocks(labourer, heavy, TODAY)}
+            assert reasons & {"too_heavy", "too_old_for_heavy"}
+        for match in rank_vacancies(labourer, [heavy], TODAY):
+            assert "fit_for_heavy" in {found.code for found in match.reasons}
 
 
 @EXAMPLES

@@ -35,6 +35,18 @@ def vacancy(id="v1", **changes):
     return Vacancy(**{**values, **changes})
 
 
+def test_heavy_work_stops_at_the_age_and_at_a_health_limit_an_unknown_birth_year_bars_nothing():
+    heavy = vacancy(demand="heavy", region=VILLAGE)
+    fit = labourer(heaviest="heavy")
+    assert blocks(labourer(heaviest="heavy", birth_year=TODAY.year - 55), heavy, TODAY) == ()
+    assert [found.code for found in blocks(labourer(heaviest="heavy", birth_year=TODAY.year - 56), heavy, TODAY)] == [
+        "too_old_for_heavy"]
+    assert blocks(fit, heavy, TODAY) == ()
+    assert [found.code for found in blocks(labourer(heaviest="medium", birth_year=1990), heavy, TODAY)] == [
+        "too_heavy"]
+    assert blocks(labourer(heaviest="heavy", birth_year=1940), vacancy(demand="medium", region=VILLAGE), TODAY) == ()
+
+
 def test_a_region_path_is_its_codes_and_the_distance_goes_through_the_nearest_common_region():
     assert region_path("/36/3607/") == ("36", "3607")
     assert tree_distance(VILLAGE, NEIGHBOUR) == 2

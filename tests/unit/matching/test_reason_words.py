@@ -1,5 +1,6 @@
 """Matching speaks the registry's words: its vocabularies are the registry's, and every reason it gives, or every
 filter it applies, has its words in Chinese and English."""
+import dataclasses
 from datetime import date
 
 import pytest
@@ -24,8 +25,11 @@ def every_reason():
     vacancy = Vacancy("v", frozenset({"cooking", "masonry"}), "heavy", 100_000, ("44",), date(2026, 1, 1),
                       date(2026, 2, 1), poor_first=True)
     found = [*blocks(labourer, vacancy, DAY), *score(labourer, vacancy, DAY).reasons]
-    return found + list(score(Labourer("x", frozenset(), "anywhere", "heavy", False, ("36",), other), vacancy,
-                              DAY).reasons)
+    old = Labourer("o", frozenset(), "anywhere", "heavy", False, ("36",), other, birth_year=1950)
+    unknown = Labourer("u", frozenset(), "anywhere", "heavy", False, ("36",), other)
+    return found + list(score(Labourer("x", frozenset(), "anywhere", "heavy", False, ("36",), other, birth_year=1980),
+                              vacancy, DAY).reasons) + list(blocks(old, vacancy, DAY)) + list(
+        score(unknown, vacancy, DAY).reasons)
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
@@ -33,7 +37,8 @@ def test_every_reason_and_filter_has_its_words(language):
     reasons = every_reason()
     assert {reason.code for reason in reasons} == {
         "out_of_range", "too_heavy", "employed_full_time", "vacancy_ended", "skills", "distance", "closes_gap",
-        "above_line", "poor_household", "monitored_household", "poor_first", "open_alert"}
+        "above_line", "poor_household", "monitored_household", "poor_first", "open_alert", "too_old_for_heavy",
+        "fit_for_heavy"}
     assert all(reason_text(reason, language) for reason in reasons)
 
 
@@ -45,3 +50,16 @@ def test_money_and_skills_read_as_people_write_them():
     assert reason_text(skills, "zh") == "具备所需1项技能中的1项：烹饪"
     assert reason_text(gap, "en") == ("The pay closes ¥4.05 of the ¥6,000.00 a person the household is short of "
                                       "the monitoring line")
+
+
+def test_the_age_for_heavy_work_reads_in_both_languages():
+    other = Household(size=2, status="other", income_per_person_fen=900_000, monitoring_line_fen=600_000)
+    heavy = Vacancy("v", frozenset(), "heavy", 100_000, ("36",), date(2026, 1, 1))
+    old = Labourer("o", frozenset(), "anywhere", "heavy", False, ("36",), other, birth_year=1960)
+    (too_old,) = blocks(old, heavy, DAY)
+    assert reason_text(too_old, "zh") == "年满66岁，超过55岁不安排重体力岗位"
+    assert reason_text(too_old, "en") == "Aged 66 this year: no heavy work past 55"
+    fit = [found for found in score(dataclasses.replace(old, birth_year=1990), heavy, DAY).reasons
+           if found.code == "fit_for_heavy"]
+    assert [reason_text(found, "en") for found in fit] == [
+        "Fit for heavy work, aged 36 this year (heavy work up to 55)"]
