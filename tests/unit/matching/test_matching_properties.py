@@ -46,7 +46,7 @@ def test_a_labourer_ranks_exactly_the_vacancies_no_hard_filter_excludes(labourer
 @EXAMPLES
 @given(vacancies(), labourer_lists, vacancy_lists)
 def test_heavy_work_never_goes_to_a_labourer_past_the_age_or_with_a_health_limit(vacancy, labourers, others):
-    heavy = dataclasses.replace(vacancy, demand="heavy")
+    heavy = dataclasses.replace(vacancy, id="heavy", demand="heavy")  # an id none of the others has
     kept_out = {labourer.id for labourer in labourers if labourer.heaviest != "heavy" or too_old(labourer, heavy)}
     assert kept_out.isdisjoint(ids(rank_labourers(heavy, labourers, TODAY), "labourer_id"))
     for labourer in labourers:
