@@ -1,12 +1,15 @@
 """A labourer's employment status on a day, from the changes recorded: the latest change effective by then
 wins (by effective day, then the time it was recorded, then its event id); a change that holds `until` a day
-(a hire into a temporary post) leaves them idle after it."""
+(the last day of their assignments) leaves them idle after it. Work is derived from assignments (`work_runs`):
+each stretch of days an assignment covers is a run of working locally or away, recorded as one change."""
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,54 @@ def status_after_hire(home_county_path: str | None, work_region_path: str) -> st
     """A hire inside the labourer's own county is work near home; anywhere else, work away (a migrant)."""
     local = home_county_path is not None and work_region_path.startswith(home_county_path)
     return "working_local" if local else "working_away"
+
+
+@dataclass(frozen=True)
+class Spell:
+    """An assignment as the status reads it: its days (open-ended without `end`) and whether its site lies in the
+    labourer's own county."""
+
+    start: date
+    end: date | None
+    local: bool
+    assignment_id: str
+
+
+@dataclass(frozen=True)
+class Run:
+    """Days at work of one status, from `start` through `until` (for good when None), and the assignment that
+    begins it."""
+
+    status: str
+    start: date
+    until: date | None
+    assignment_id: str
+
+
+def work_runs(spells: Iterable[Spell]) -> list[Run]:
+    """The labourer's days at work from their assignments, as runs that never overlap, in time order: a day any
+    assignment covers is working locally if one of those is in their county (work near home counts first),
+    working away otherwise. A run names the newest of those assignments that makes its status, and lasts while
+    the status and that assignment stay."""
+    spells = [spell for spell in spells if spell.end is None or spell.end >= spell.start]
+    bounds = sorted({spell.start for spell in spells} | {spell.end + ONE_DAY for spell in spells if spell.end})
+    runs: list[Run] = []
+    for n, first in enumerate(bounds):
+        last = bounds[n + 1] - ONE_DAY if n + 1 < len(bounds) else None
+        covering = [spell for spell in spells if spell.start <= first and (spell.end is None or spell.end >= first)]
+        if not covering:
+            continue
+        local = any(spell.local for spell in covering)
+        newest = max((spell for spell in covering if spell.local == local),
+                     key=lambda spell: (spell.start, spell.assignment_id)).assignment_id
+        run = Run("working_local" if local else "working_away", first, last, newest)
+        previous = runs[-1] if runs else None
+        if (previous and (previous.status, previous.assignment_id) == (run.status, run.assignment_id)
+                and previous.until is not None and previous.until + ONE_DAY == first):
+            runs[-1] = Run(run.status, previous.start, last, newest)
+        else:
+            runs.append(run)
+    return runs
 
 
 def stretches(changes: Iterable[Change]) -> list[tuple[date, str]]:

@@ -13,6 +13,7 @@ from app.api.schemas.jobs import Staged
 from app.api.schemas.registry import AssignmentIn, AssignmentOut, EndIn, SchemeChangeIn, TransferIn
 from app.db.models import Assignment, Site, Worker
 from app.ledger.assignments import SCHEMES_BY_SITE_KIND
+from app.ledger.labour import derive_work
 from events import ASSIGNMENT_END_CHANGED, ASSIGNMENT_SCHEME_CHANGED, ASSIGNMENT_TRANSFERRED
 
 blp = Blueprint("assignments", __name__, url_prefix="/api/v1/assignments", description="A worker at a site")
@@ -38,7 +39,9 @@ class Assignments(MethodView):
             if data["end_date"] is not None and data["end_date"] < data["start_date"]:
                 abort(422, errors={"end_date": ["before start_date"]})
             _refuse_overlap(session, data)
-            return add_new(session, Assignment, data)
+            assignment = add_new(session, Assignment, data)
+            derive_work(session, [assignment.worker_id])  # a labourer's days at work follow their assignments
+            return assignment
 
 
 def _valid_scheme(raw: dict, site_kind: str) -> dict:

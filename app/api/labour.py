@@ -24,6 +24,7 @@ from app.api.schemas.jobs import (
 )
 from app.db.models import LabourBaseline, LabourProfile, LabourStatus, LabourStatusChange, Worker
 from app.jobs.baselines_file import BaselinesRefused, read_baselines, take_baselines
+from app.ledger.labour import derive_work
 from app.ledger.labour_counts import keep_willingness
 from app.sheets import XLSX_CONTENT_TYPE as XLSX
 from events import LABOUR_STATUS_CHANGED
@@ -54,6 +55,7 @@ class Profile(MethodView):
             session.add(profile)
             session.flush()
             keep_willingness(session, worker_id, was_willing, profile.willing_to_go_out)
+            derive_work(session, [worker_id])  # a new labourer's assignments count as work
             return profile
 
 

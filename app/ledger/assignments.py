@@ -19,6 +19,7 @@ import payroll
 from app.db.models import Assignment, AttendanceRecord, OutputRecord, Site, WageLine
 from app.ledger.apply import wage_key
 from app.ledger.checks import Problem
+from app.ledger.labour import derive_work
 from app.ledger.records import WageKey
 from app.ledger.terms import assignment_terms
 from events import ASSIGNMENT_END_CHANGED, ASSIGNMENT_TRANSFERRED, WorkEvent, encode_event
@@ -99,6 +100,13 @@ def apply_assignment_change(session: Session, event: WorkEvent) -> set[WageKey]:
     """Apply a change that `assignment_problem` found applicable in this transaction; the wage keys to recompute."""
     data = event.data
     assignment = session.get(Assignment, data["assignment_id"])
+    keys = _apply_change(session, assignment, event)
+    derive_work(session, [assignment.worker_id])  # its days at work follow the assignment's
+    return keys
+
+
+def _apply_change(session: Session, assignment: Assignment, event: WorkEvent) -> set[WageKey]:
+    data = event.data
     if event.type == ASSIGNMENT_END_CHANGED:
         old_end, assignment.end_date = assignment.end_date, data["end_date"]
         session.flush()

@@ -26,6 +26,7 @@ from app.db.models import (
 )
 from app.db.models.periods import FROZEN_STATUSES
 from app.ledger.dead_letters import TooLargeToReplay, replay
+from app.ledger.labour import derive_all_work
 from app.pay.income import refill_income
 from app.runtime import Runtime
 
@@ -55,6 +56,7 @@ def rebuild_derived(runtime: Runtime) -> None:
                                                              ("closed", *FROZEN_STATUSES))))
         session.execute(delete(DeadLetter).where(DeadLetter.topic == settings.topic_work_events))
         refill_income(session)  # what stays of the lines and adjustments is what it counts until the replay
+        derive_all_work(session)  # the assignments stay, and the labourers' days at work with them
 
 
 def _period_is(site_id, month, statuses):

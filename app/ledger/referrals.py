@@ -9,13 +9,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Assignment, Household, Referral, Region, Vacancy, Worker
+from app.db.models import Assignment, Referral, Vacancy, Worker
 from app.ledger.checks import Problem
-from app.ledger.labour import record_status
+from app.ledger.labour import derive_work
 from app.ledger.vacancies import end_pending, mark_filled, open_vacancy
 from events import REFERRAL_ACCEPTED, REFERRAL_HIRED, REFERRAL_MADE, WorkEvent
 from labour.hiring import Job, Opening, ends_pending_referral, hire_refusal
-from labour.status import status_after_hire
 from labour.vocabulary import PENDING_REFERRALS
 
 
@@ -111,7 +110,8 @@ def apply_referral_declined(session: Session, event: WorkEvent) -> None:
 
 
 def apply_referral_hired(session: Session, event: WorkEvent) -> None:
-    """The assignment, the referral hired, the vacancy's place taken, the labourer's status: one transaction."""
+    """The assignment, the referral hired, the vacancy's place taken, the labourer's status (from their
+    assignments, this one among them): one transaction."""
     referral = session.get(Referral, event.data["referral_id"])
     if referral.last_event_id == event.id:
         return
@@ -129,10 +129,7 @@ def apply_referral_hired(session: Session, event: WorkEvent) -> None:
         mark_filled(session, vacancy, event.time, event.id)
     hire = Job(start, vacancy.end_date, vacancy.full_time)
     _end_other_full_time(session, event, hire)
-    region = session.get(Region, vacancy.region_code)
-    record_status(session, event, status_after_hire(_home_county_path(session, event.worker_id), region.path),
-                  start, until=vacancy.end_date, region_code=region.code, place=region.name,
-                  assignment_id=assignment_id)
+    derive_work(session, [event.worker_id])
 
 
 def _end_other_full_time(session: Session, event: WorkEvent, hire: Job) -> None:
@@ -141,10 +138,3 @@ def _end_other_full_time(session: Session, event: WorkEvent, hire: Job) -> None:
     for vacancy_id, other in pending.all():
         if ends_pending_referral(hire, _opening(other)):
             end_pending(session, vacancy_id, event.id, event.time, "hired full time elsewhere", event.worker_id)
-
-
-def _home_county_path(session: Session, worker_id: str) -> str | None:
-    home = session.execute(select(Region.path).join(Household, Household.region_code == Region.code).join(
-        Worker, Worker.household_id == Household.id).where(Worker.id == worker_id)).scalar_one()
-    codes = home.strip("/").split("/")
-    return session.scalar(select(Region.path).where(Region.code.in_(codes), Region.level == "county"))

@@ -19,6 +19,7 @@ from app.db.models import Assignment, Household, Worker
 from app.db.models.types import new_id, utcnow
 from app.db.phones import phone_hash
 from app.db.rows import insert_rows
+from app.ledger.labour import derive_work, labourers_among
 from app.registry.import_plan import Importer, ImportOutOfScope, Plan, check_within, plan_import
 from app.registry.sheet import Sheet, SheetRejected, read_sheet
 
@@ -87,6 +88,7 @@ def _write(session: Session, plan: Plan) -> None:
     insert_rows(session, Household.__table__, households)
     insert_rows(session, _ENCRYPTED_AS_TEXT, workers)  # encrypted above: the one cost a row that COPY cannot take
     insert_rows(session, Assignment.__table__, assignments)
+    derive_work(session, labourers_among(session, [row["worker_id"] for row in assignments]))
     villages = {worker["id"]: worker["village"] for worker in plan.workers}
     _record(session, Household.__tablename__, households, lambda row: row["region_code"], plan.village_paths)
     _record(session, Worker.__tablename__, workers, lambda row: villages[row["id"]], plan.village_paths)

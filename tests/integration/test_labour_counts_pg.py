@@ -3,12 +3,19 @@ are those counting every history again gives, answer as the changes themselves d
 are those worked out one labourer and one day at a time; the migration counts the histories it finds alike."""
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from sqlalchemy import text
-from support.labour_counts import apply_one_at_a_time, histories, kept_and_from_the_changes, kept_and_refilled
+from support.labour_counts import (
+    apply_one_at_a_time,
+    histories,
+    kept_and_from_the_changes,
+    kept_and_refilled,
+    working_from_the_assignments,
+)
 from support.return_to_work import START, Labourer, day, expected, write_county
 
 from app.db.models import Region
@@ -24,7 +31,7 @@ STATUSES = ("working_local", "working_away")  # the willingness turns over in be
                                                                  HealthCheck.too_slow])
 @given(drawn=histories)
 def test_counts_kept_change_by_change_answer_as_the_changes_do(pg_runtime, drawn):
-    (people, baselines), shuffle, flips, as_of = drawn
+    (people, baselines), shuffle, flips, as_of, _ = drawn
     world = apply_one_at_a_time(pg_runtime, people, baselines, shuffle, flips)
 
     kept, refilled = kept_and_refilled(pg_runtime, [world.code, *world.villages])
@@ -36,6 +43,31 @@ def test_counts_kept_change_by_change_answer_as_the_changes_do(pg_runtime, drawn
             figures = return_to_work(session, session.get(Region, code), day(as_of))
         naive = expected(world, date(START.year, 1, 1), day(as_of), village)
         assert {name: getattr(figures, name) for name in STATUSES} == {name: naive[name] for name in STATUSES}
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow])
+@given(drawn=histories)
+def test_work_from_assignments_keeps_the_counts_as_a_count_from_scratch_and_the_figures_as_the_assignments_say(
+        pg_runtime, drawn):
+    """Assignments made and their ends changed among the cadres' changes, in any order: the counts kept are a
+    refill's and answer as the history does; with the assignments alone, the figures are those the assignments
+    give, worked out here without the history."""
+    (people, baselines), shuffle, flips, as_of, work = drawn
+    for changes in (True, False):
+        drawn_people = people if changes else [replace(person, changes=()) for person in people]
+        world = apply_one_at_a_time(pg_runtime, drawn_people, baselines, shuffle, flips, work)
+        kept, refilled = kept_and_refilled(pg_runtime, [world.code, *world.villages])
+        assert kept == refilled
+        for code in (world.code, *world.villages):
+            found, counted = kept_and_from_the_changes(pg_runtime, code, day(as_of))
+            assert found == counted
+            if not changes:
+                with pg_runtime.readers() as session:
+                    region = session.get(Region, code)
+                    figures = return_to_work(session, region, day(as_of))
+                    naive = working_from_the_assignments(session, region, day(as_of))
+                assert {name: getattr(figures, name) for name in STATUSES} == {name: naive[name] for name in STATUSES}
 
 
 def test_the_migration_counts_the_histories_it_finds_as_a_refill_does(pg_runtime, pg_url):

@@ -6,7 +6,17 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labour.status import Change, count_moves, latest, status_after_hire, status_on, stretches
+from labour.status import (
+    Change,
+    Run,
+    Spell,
+    count_moves,
+    latest,
+    status_after_hire,
+    status_on,
+    stretches,
+    work_runs,
+)
 
 DAY = date(2026, 3, 1)
 
@@ -64,3 +74,49 @@ def _summed(moves, day):
         if first <= day:
             total[state] = total.get(state, 0) + n
     return total
+
+
+spells = st.lists(st.builds(
+    lambda start, length, local, n: Spell(DAY + timedelta(days=start),
+                                          None if length is None else DAY + timedelta(days=start + length), local,
+                                          f"as{n}"),
+    st.integers(0, 20), st.none() | st.integers(0, 10), st.booleans(), st.integers(0, 99)),
+    max_size=5, unique_by=lambda spell: spell.assignment_id)
+
+
+def as_changes(runs):
+    return [Change(run.status, run.start, "t", f"e{n}", until=run.until) for n, run in enumerate(runs)]
+
+
+@settings(max_examples=80)
+@given(spells, st.integers(-2, 40))
+def test_the_runs_from_assignments_say_on_each_day_what_the_assignments_say(held, offset):
+    """Written again from the words: at work on a day some assignment covers, locally when one of those is in the
+    county; idle after the first day of work on days none covers; nothing before."""
+    day = DAY + timedelta(days=offset)
+    covering = [spell for spell in held if spell.start <= day and (spell.end is None or day <= spell.end)]
+    if covering:
+        expected = "working_local" if any(spell.local for spell in covering) else "working_away"
+    else:
+        expected = "idle" if any(spell.start <= day for spell in held) else None
+    runs = work_runs(held)
+    assert status_on(as_changes(runs), day) == expected
+    assert all(a.until is not None and a.until < b.start for a, b in zip(runs, runs[1:]))  # never overlapping
+    assert work_runs(reversed(held)) == runs
+    named = {spell.assignment_id: spell for spell in held}
+    assert all(named[run.assignment_id].start <= run.start and named[run.assignment_id].local == (
+        run.status == "working_local") for run in runs)  # a run names an assignment of its status under way
+
+
+def test_overlapping_assignments_name_the_newest_and_work_near_home_counts_first():
+    at_home = Spell(DAY, DAY + timedelta(days=9), True, "a1")
+    away = Spell(DAY + timedelta(days=5), DAY + timedelta(days=20), False, "a2")
+    assert work_runs([away, at_home]) == [
+        Run("working_local", DAY, DAY + timedelta(days=9), "a1"),
+        Run("working_away", DAY + timedelta(days=10), DAY + timedelta(days=20), "a2")]
+    assert work_runs([at_home, Spell(DAY + timedelta(days=3), DAY + timedelta(days=5), True, "a3")]) == [
+        Run("working_local", DAY, DAY + timedelta(days=2), "a1"),
+        Run("working_local", DAY + timedelta(days=3), DAY + timedelta(days=5), "a3"),
+        Run("working_local", DAY + timedelta(days=6), DAY + timedelta(days=9), "a1")]
+    assert count_moves(as_changes(work_runs([at_home, Spell(DAY + timedelta(days=10), None, True, "a3")]))) == {
+        (DAY, "working_local"): 1}
