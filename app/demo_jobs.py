@@ -19,6 +19,7 @@ from app.db.models import Alert, Employer, LabourBaseline, LabourProfile, Referr
 from app.jobs.interest import record_interest
 from app.ledger.checks import work_today
 from app.ledger.intake import accept_events, parse_all, stage_job_event
+from app.ledger.labour import derive_work
 from app.runtime import Runtime
 from events import (
     LABOUR_STATUS_CHANGED,
@@ -148,6 +149,8 @@ def register(session: Session) -> None:
         session.add(LabourProfile(worker_id=worker_id, skills=skills, tags=[], education=education, birth_year=born,
                                   max_physical_demand=heaviest, travel_range=reach, caregiving=ties,
                                   willing_to_go_out=going, preferred_kinds=kinds))
+    session.flush()
+    derive_work(session, PROFILES)  # as the API's put does: their assignments are their days at work
     for region, migrants, poor in BASELINES:
         session.add(LabourBaseline(region_code=region, year=2025, migrant_workers=migrants,
                                    poor_migrant_workers=poor, source="api", recorded_by="demo"))
