@@ -3,6 +3,7 @@ each is an event the consumers apply (202), audited with the terms before and af
 to the roles and regions that may not, and for input that cannot be (422) or that clashes with the registry (409)."""
 from __future__ import annotations
 
+from support.labour_counts import kept_and_refilled
 from support.problems import assert_problem
 
 DAILY = {"kind": "daily", "day_rate_fen": 12000}
@@ -148,3 +149,25 @@ def test_a_post_manager_transfers_only_to_a_site_of_their_region(api, world, tok
     assert_problem(manager.post(f"/assignments/{wang}/transfer", {"from_date": "2026-04-01", "site_id": world.far}),
                    403)
     accepted(manager, f"/assignments/{wang}/transfer", {"from_date": "2026-04-01", "site_id": world.glove})
+
+
+def test_a_labourer_works_locally_by_their_assignment_and_is_idle_after_its_end_is_brought_forward(
+        api, world, consume, runtime):
+    assert api.client.put(f"/api/v1/labourers/{world.wang}/profile", json={"willing_to_go_out": True},
+                          headers=api._headers()).status_code == 200
+    sewing = assignment_of(api, world.wang, world.sewing)["id"]
+    current = api.get(f"/labourers/{world.wang}/status").get_json()["current"]
+    assert (current["status"], current["effective_date"], current["until"], current["assignment_id"]) == (
+        "working_local", "2026-03-10", "2026-06-30", sewing)
+
+    accepted(api, f"/assignments/{sewing}/end", {"end_date": "2026-04-15"})
+    consume()
+
+    current = api.get(f"/labourers/{world.wang}/status").get_json()["current"]
+    assert (current["status"], current["until"]) == ("working_local", "2026-04-15")
+    areas = [world.village, world.county]
+    kept, refilled = kept_and_refilled(runtime, areas)
+    assert kept == refilled
+    moves = {(str(row[1]), row[2], row[4]) for row in kept if row[0] == world.village}  # (day or week, status, by)
+    assert {("2026-04-16", "idle", 1), ("2026-04-16", "working_local", -1)} <= moves
+    assert not {move for move in moves if move[0] == "2026-07-01"}  # no longer idle from the old end's next day

@@ -45,7 +45,7 @@ def apply_one_at_a_time(runtime, people, baselines, shuffle, flips, work=()):
     and the consumers do)."""
     with runtime.sessions.begin() as session:
         world = write_county(session, [replace(person, changes=()) for person in people], baselines)
-        sites = _sites(session, world.code)
+        sites = work_sites(session, world.code)
     steps = [("change", number, k) for number, person in enumerate(people) for k in range(len(person.changes))]
     steps += [("flip", number, None) for number in flips if number < len(people)]
     steps += [(what, number, k) for k, (number, *_) in enumerate(work) if number < len(people)
@@ -55,7 +55,7 @@ def apply_one_at_a_time(runtime, people, baselines, shuffle, flips, work=()):
         worker = f"{world.code}-w{number}"
         with runtime.sessions.begin() as session:
             if what in ("assign", "end"):
-                _work(session, worker, what, f"{worker}-a{k}", sites, work[k])
+                keep_work(session, worker, what, f"{worker}-a{k}", sites, work[k])
                 continue
             if what == "flip":
                 profile = session.get(LabourProfile, worker) or LabourProfile(worker_id=worker, willing_to_go_out=False)
@@ -74,7 +74,7 @@ def apply_one_at_a_time(runtime, people, baselines, shuffle, flips, work=()):
     return world
 
 
-def _sites(session, code: str) -> list[str]:
+def work_sites(session, code: str) -> list[str]:
     """The county's two workshops and its base, and a site in another county."""
     away = f"{code}x"
     session.add(Region(code=away, name="Elsewhere", level="county", parent_code=None, path=f"/{away}/"))
@@ -83,7 +83,7 @@ def _sites(session, code: str) -> list[str]:
     return [f"{code}-ws0", f"{code}-ws1", f"{code}-base", f"{away}-ws"]
 
 
-def _work(session, worker: str, what: str, assignment_id: str, sites: list[str], drawn) -> None:
+def keep_work(session, worker: str, what: str, assignment_id: str, sites: list[str], drawn) -> None:
     _, site, first, length, later_end = drawn
     assignment = session.get(Assignment, assignment_id)
     if what == "assign" and assignment is None:

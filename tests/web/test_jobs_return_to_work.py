@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 from openpyxl import load_workbook
+from support.labour_counts import keep_work, work_sites
 from support.pages import signed_in
 from support.return_to_work import START, Labourer, write_county
 
@@ -56,3 +57,26 @@ def test_the_weeks_download_as_a_workbook_headed_in_the_pages_language_and_a_bad
     assert rows[1][:4] == ("Day", "Migrant workers last year", "Returned to work", "Return rate")
     assert [row[2] for row in rows[-2:]] == [1, 2]  # away from the first week; local from its second week
     assert office.get("/jobs/return-to-work?date=tomorrow").status_code == 400  # no date: a bad request
+
+
+def test_the_page_counts_labourers_at_work_by_their_assignments_and_an_end_makes_them_idle(app, runtime):
+    """Three labourers with nothing but assignments: at a workshop of their county (open), at a workshop of
+    another county (to day 20), at a workshop of their county ended on day 5. On day 9 one works locally and one
+    away; the far assignment ended on day 8 leaves none away."""
+    people = [Labourer(village=k % 2, poor=False, willing=False, changes=()) for k in range(3)]
+    with runtime.sessions.begin() as session:
+        world = write_county(session, people, {-1: 4})
+        sites = work_sites(session, world.code)
+    assignments = [(0, 0, 0, None, None), (1, 3, 0, 20, 8), (2, 1, 0, 5, None)]
+    for k, (number, *_) in enumerate(assignments):
+        with runtime.sessions.begin() as session:
+            keep_work(session, f"{world.code}-w{number}", "assign", f"a{k}", sites, assignments[k])
+    office = signed_in(app, runtime, "poverty_office", world.code)
+
+    shown = figures(office.get(f"/jobs/return-to-work?date={AS_OF}").get_data(as_text=True))
+    assert (shown["已返岗复工"], shown["就近就业"], shown["外出务工"]) == ("2", "1", "1")
+
+    with runtime.sessions.begin() as session:
+        keep_work(session, f"{world.code}-w1", "end", "a1", sites, assignments[1])
+    shown = figures(office.get(f"/jobs/return-to-work?date={AS_OF}").get_data(as_text=True))
+    assert (shown["已返岗复工"], shown["就近就业"], shown["外出务工"]) == ("1", "1", "0")
