@@ -199,3 +199,18 @@ def test_a_sheet_over_the_uploads_row_limit_is_too_large(api, world, runtime, mo
 
     assert response.status_code == 413 and response.content_type == PROBLEM_JSON
     assert sizes(runtime) == before
+
+
+def test_an_assignment_imported_for_a_labourer_makes_their_days_at_work(api, world):
+    registered(upload(api, sheet([person(6, "0006", world.village)])))
+    [labourer] = api.get("/workers", national_id=national_id(6)).get_json()
+    assert api.client.put(f"/api/v1/labourers/{labourer['id']}/profile", json={},
+                          headers=api._headers()).status_code == 200
+    assert api.get(f"/labourers/{labourer['id']}/status").get_json()["current"] is None
+
+    answer = registered(upload(api, sheet([employed(person(6, "0006", world.village), world.sewing, scheme="daily",
+                                                    rate="120", end_date="2026-12-31")])))
+
+    assert counts(answer)["assignments"] == (1, 0)
+    current = api.get(f"/labourers/{labourer['id']}/status").get_json()["current"]
+    assert (current["status"], current["until"]) == ("working_local", "2026-12-31")
