@@ -47,7 +47,7 @@ def cpu_row(cpus: list[dict]) -> tuple:
 def summary(r: dict) -> str:
     rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
     for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows, page_rows, matching_rows,
-                 returns_rows, import_rows, fraud_rows):
+                 returns_rows, import_rows, fraud_rows, rebuild_rows):
         rows.extend(part(r))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -331,3 +331,27 @@ def import_rows(r: dict) -> list[tuple]:
                      f"{again:,.1f} s", f"{floor:,.1f} s bare write", _fmt(first / floor, "x", 1), f"< {target} s",
                      verdict))
     return rows
+
+
+def rebuild_rows(r: dict) -> list[tuple]:
+    """The rebuild of the ledger from the topic: its time and rate, beside raw consume and the live pipeline."""
+    rebuild = r.get("rebuild")
+    if not rebuild:
+        return []
+    runs, events = rebuild["runs"], rebuild["events"]
+    seconds = median([run["rebuild"]["total_seconds"] for run in runs])
+    rate = median([run["rebuild"]["total_rate"] for run in runs])
+    live = median([run["live"]["rate"] for run in runs])
+    raw = median([run["floor"]["rate"] for run in runs])
+    unequal = {table: counts for run in runs for table, counts in run["compared"].items()
+               if counts["missing"] or counts["extra"]}
+    projected = 10_000_000 / rate / 60 if rate else None
+    return [
+        (f"rebuild, {events:,} events, {runs[0]['processes']} c. (10,000,000 at this rate: "
+         f"{_fmt(projected, ' min', 1)})", f"{_fmt(seconds, ' s', 1)}, {_fmt(rate, ' ev/s')}",
+         f"live {_fmt(live, ' ev/s')}; raw consume {_fmt(raw, ' msg/s')}", _fmt(rate / live if live else None, "x", 2),
+         "10M < 15 min", _verdict(projected, 15)),
+        ("rebuild equal to the live ledger, row for row", "equal" if not unequal else f"UNEQUAL {unequal}",
+         f"{len(runs[0]['compared'])} tables, {sum(c['live'] for c in runs[0]['compared'].values()):,} rows", "",
+         "equal", "met" if not unequal else "MISSED"),
+    ]
