@@ -2,9 +2,10 @@
 referrals, labour statuses and their counts) from the event log or topic."""
 from __future__ import annotations
 
+import json
 from collections import Counter
 
-from sqlalchemy import Connection, and_, delete, exists, insert, inspect, select, text
+from sqlalchemy import JSON, Connection, and_, delete, exists, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
 from app.db.models import (
@@ -74,9 +75,22 @@ def derived_rows(connection: Connection) -> dict[str, Counter]:
     """Every derived table's rows (their compared columns) as a multiset: what a rebuild must give again."""
     rows = {}
     for table in DERIVED_TABLES:
-        columns = ", ".join(compared_columns(connection, table))
-        rows[table] = Counter(tuple(row) for row in connection.execute(text(f"SELECT {columns} FROM {table}")))
+        columns = [column for column in inspect(connection).get_columns(table)
+                   if column["name"] not in DERIVED_TABLES[table]]
+        readers = [_json_text if isinstance(column["type"], JSON) else _same for column in columns]
+        query = text(f"SELECT {', '.join(column['name'] for column in columns)} FROM {table}")
+        rows[table] = Counter(tuple(read(value) for read, value in zip(readers, row, strict=True))
+                              for row in connection.execute(query))
     return rows
+
+
+def _same(value):
+    return value
+
+
+def _json_text(value):
+    """A JSON column's value as one text on SQLite (which hands back its text) and PostgreSQL (decoded)."""
+    return json.dumps(json.loads(value) if isinstance(value, str) else value, sort_keys=True)
 
 
 def rebuild_derived(runtime: Runtime) -> None:

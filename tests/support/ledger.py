@@ -7,12 +7,12 @@ import json
 import uuid
 
 from sqlalchemy import select
-from support.pipeline import post_in_batches
-from support.scenario import SITES, build_scenario, register
 
 from app.ledger.rebuild import derived_rows
 from events.bus import OutgoingMessage
 from events.bus.log import event_log
+from support.pipeline import post_in_batches
+from support.scenario import SITES, build_scenario, register
 
 
 def messy_ledger(api, checker, runtime, settle, ended: tuple[str, str] = ("as-ws-shoes-w5", "2026-04-30")) -> None:
@@ -25,7 +25,8 @@ def messy_ledger(api, checker, runtime, settle, ended: tuple[str, str] = ("as-ws
     settle()
     for site in SITES:
         assert api.post(f"/sites/{site['id']}/periods/2026-03/close", {}).status_code == 200
-        approved = checker.post(f"/sites/{site['id']}/periods/2026-03/approve", {"override": "the test approves its facts as they are"})
+        approved = checker.post(f"/sites/{site['id']}/periods/2026-03/approve",
+                                {"override": "the test approves its facts as they are"})
         assert approved.status_code == 200, approved.get_json()
     changed = [api.post("/assignments/as-ws-tea-w1/scheme",
                         {"from_date": "2026-03-20", "scheme": {"kind": "daily", "day_rate_fen": 15000}}),
