@@ -12,6 +12,7 @@ measured in the same run, then a summary table against the targets.
     .venv/bin/python -m bench --only returns --returns-labourers 5000000 --repeat 5
     .venv/bin/python -m bench --only import --import-rows 100000
     .venv/bin/python -m bench --only fraud --fraud-workers 20000 --repeat 1
+    .venv/bin/python -m bench --only rebuild --workers 1000000 --days 1 --processes 2 --repeat 1
 
 Results go to var/bench/results-<time>.json as well; logs of the child processes to var/bench/logs/.
 """

@@ -65,12 +65,6 @@ DERIVED_TABLES: dict[str, tuple[str, ...]] = {
 }
 
 
-def compared_columns(connection: Connection, table: str) -> list[str]:
-    """The columns of `table` a rebuild must give again: all but DERIVED_TABLES' time-of-writing ones."""
-    return [column["name"] for column in inspect(connection).get_columns(table)
-            if column["name"] not in DERIVED_TABLES[table]]
-
-
 def derived_rows(connection: Connection) -> dict[str, Counter]:
     """Every derived table's rows (their compared columns) as a multiset: what a rebuild must give again."""
     rows = {}
