@@ -116,9 +116,9 @@ def rebuild_derived(runtime: Runtime) -> None:
 
 
 def _truncate(session: Session, models, kept: dict) -> None:
-    """Empty `models`, and `kept`'s models but for the rows their condition keeps, by TRUNCATE: a DELETE of millions
-    of rows takes minutes and leaves as many dead rows, which the replay's writes and lookups then wade through
-    until a vacuum. The rows kept wait in temporary tables and go back with their ids."""
+    """Empty `models`, and `kept`'s models but for the rows their condition keeps, by TRUNCATE: a DELETE leaves as
+    many dead rows and index entries as it removed, which the replay's writes and lookups then wade through until a
+    vacuum. The rows kept wait in temporary tables and go back with their ids."""
     for model, keep in kept.items():
         table = model.__table__
         rows = select(table).where(keep).compile(session.get_bind(), compile_kwargs={"literal_binds": True})
