@@ -12,6 +12,7 @@ measured in the same run, then a summary table against the targets.
     .venv/bin/python -m bench --only returns --returns-labourers 5000000 --repeat 5
     .venv/bin/python -m bench --only import --import-rows 100000
     .venv/bin/python -m bench --only fraud --fraud-workers 20000 --repeat 1
+    .venv/bin/python -m bench --only rebuild --workers 1000000 --days 1 --processes 2 --repeat 1
 
 Results go to var/bench/results-<time>.json as well; logs of the child processes to var/bench/logs/.
 """
@@ -42,7 +43,7 @@ SIZES = {
                   alert_workers=1000000, pages_workers=20000),
 }
 ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep", "pages", "matching", "returns", "import",
-       "fraud")
+       "fraud", "rebuild")
 # alerts (minutes to make its history), upkeep (the pipeline twice more), pages, matching, returns, import and
 # fraud run when asked for
 DEFAULT = ("floor", "pipeline", "api", "close", "embedded")
@@ -60,6 +61,8 @@ def parse_args() -> tuple[argparse.Namespace, dict, set[str]]:
     parser.add_argument("--processes", default="1,2", help="wage consumer processes to try")
     parser.add_argument("--batch-size", type=int,
                         help="CONSUMER_BATCH_SIZE of the wage consumers (default: the settings' own)")
+    parser.add_argument("--rebuild-batch-size", type=int,
+                        help="CONSUMER_BATCH_SIZE of the consumers while they rebuild (default: --batch-size's)")
     parser.add_argument("--close-workers", type=int)
     parser.add_argument("--close-lines", choices=("python", "sql"), default="python",
                         help="wage lines of the month: from the generator's facts (exact) or made in SQL (fast)")
@@ -109,9 +112,9 @@ def main() -> None:
                      "size": args.size, "params": size, "repeat": args.repeat, "argv": sys.argv[1:]}
     print(f"bench: {args.size} {size}, repeat {args.repeat}; machine {results['machine']}", file=sys.stderr)
     started = time.monotonic()
-    needs_kafka = bool(only & {"floor", "pipeline", "api", "upkeep", "pages"})
+    needs_kafka = bool(only & {"floor", "pipeline", "api", "upkeep", "pages", "rebuild"})
     needs_pg = bool(only & {"floor", "pipeline", "api", "close", "alerts", "upkeep", "pages", "matching", "returns",
-                                "import"})
+                                "import", "rebuild"})
     services = Services(kafka=needs_kafka, postgres=needs_pg).start() if needs_kafka or needs_pg else None
     try:
         if only & {"floor", "pipeline"}:
@@ -145,6 +148,8 @@ def main() -> None:
             from bench.fraud import run_fraud
 
             results["fraud"] = run_fraud(args.fraud_workers, args.repeat)
+        if "rebuild" in only:
+            results["rebuild"] = bench_rebuild(services, size, args)
     finally:
         if services:
             services.stop()
@@ -186,6 +191,25 @@ def bench_kafka(services: Services, size: dict, args, only: set) -> dict:
         if size["days"] <= country.month_days():  # the rules take long: one month at most
             out["expected_wages"] = expected_wages(country, size["days"])
     return out
+
+
+def bench_rebuild(services: Services, size: dict, args) -> dict:
+    """The pipeline's country on a topic, its raw consume (the floor), then the live ledger and its rebuild."""
+    from bench.kafka_pipeline import consume_floor, create_topic, message_file, produce
+    from bench.rebuild import run_rebuild
+
+    country = Country(size["workers"])
+    path, total = message_file(country, size["days"])
+    topic = f"bench.work-events.{uuid.uuid4().hex[:6]}"
+    create_topic(services.kafka.bootstrap, topic)
+    produce(services.kafka.bootstrap, topic, path, total)
+    processes = int(args.processes.split(",")[-1])
+    runs = []
+    for _ in range(args.repeat):
+        floor = consume_floor(services.kafka.bootstrap, topic, total)
+        runs.append({"floor": floor, **run_rebuild(services, country, topic, total, processes, args.batch_size,
+                                                   args.rebuild_batch_size)})
+    return {"events": total, "workers": country.workers, "days": size["days"], "runs": runs}
 
 
 def bench_api(services: Services, size: dict, args) -> dict:

@@ -47,7 +47,7 @@ def cpu_row(cpus: list[dict]) -> tuple:
 def summary(r: dict) -> str:
     rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
     for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows, page_rows, matching_rows,
-                 returns_rows, import_rows, fraud_rows):
+                 returns_rows, import_rows, fraud_rows, rebuild_rows):
         rows.extend(part(r))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -331,3 +331,43 @@ def import_rows(r: dict) -> list[tuple]:
                      f"{again:,.1f} s", f"{floor:,.1f} s bare write", _fmt(first / floor, "x", 1), f"< {target} s",
                      verdict))
     return rows
+
+
+def rebuild_rows(r: dict) -> list[tuple]:
+    """The rebuild of the ledger from the topic: its time and rate beside raw consume and the live pipeline on the
+    same events, the CPU an event of both (from /proc, which holds under load where rates do not), and the
+    comparison."""
+    rebuild = r.get("rebuild")
+    if not rebuild:
+        return []
+    runs, events = rebuild["runs"], rebuild["events"]
+    seconds = median([run["rebuild"]["total_seconds"] for run in runs])
+    emptied = median([run["rebuild"]["emptying_seconds"] for run in runs])
+    rate = median([run["rebuild"]["total_rate"] for run in runs])
+    live = median([run["live"]["rate"] for run in runs])
+    raw = median([run["floor"]["rate"] for run in runs])
+    own = {arm: median([_own_cpu(run[arm]["cpu"]) for run in runs]) for arm in ("live", "rebuild")}
+    ceiling = median([(run["rebuild"]["cpu"] or {}).get("ceiling_rate") for run in runs])
+    quiet = 2 * 1e6 / own["rebuild"] if own["rebuild"] else None  # both cores on this work alone
+    unequal = {table: counts for run in runs for table, counts in run["compared"].items()
+               if counts["missing"] or counts["extra"]}
+    return [
+        (f"rebuild, {events:,} events, {runs[0]['processes']} c. (emptying {emptied:.1f} s)",
+         f"{_fmt(seconds, ' s', 1)}, {_fmt(rate, ' ev/s')}",
+         f"live {_fmt(live, ' ev/s')}; raw consume {_fmt(raw, ' msg/s')}", _fmt(rate / live if live else None, "x", 2),
+         "", ""),
+        ("rebuild CPU an event (consumers + PostgreSQL + Kafka)", _fmt(own["rebuild"], " µs"),
+         f"live {_fmt(own['live'], ' µs')}; rebuild's ceiling with the host's load {_fmt(ceiling, ' ev/s')}",
+         _fmt(own["rebuild"] / own["live"] if own["live"] else None, "x", 2), "", ""),
+        ("10,000,000 events rebuilt: at the measured rate / at this CPU on two idle cores",
+         f"{_fmt(10_000_000 / rate / 60, ' min', 1)} / {_fmt(10_000_000 / quiet / 60 if quiet else None, ' min', 1)}",
+         "projected, not measured", "", "< 15 min", _verdict(10_000_000 / rate / 60, 15)),
+        ("rebuild equal to the live ledger, row for row", "equal" if not unequal else f"UNEQUAL {unequal}",
+         f"{len(runs[0]['compared'])} tables, {sum(c['live'] for c in runs[0]['compared'].values()):,} rows", "",
+         "equal", "met" if not unequal else "MISSED"),
+    ]
+
+
+def _own_cpu(cpu: dict) -> float | None:
+    per_event = (cpu or {}).get("us_per_event")
+    return sum(per_event[name] for name in ("consumers", "postgres", "kafka")) if per_event else None
