@@ -5,6 +5,8 @@ from __future__ import annotations
 from support.jobs import employer, staged, vacancy
 from support.labour_counts import kept_and_refilled
 
+from app.db.models import Vacancy, VacancyInterest
+from app.jobs.interest import record_interest
 from app.ledger.rebuild import rebuild_derived
 
 PROFILE = {"skills": ["sewing", "cooking"], "tags": ["会开叉车"], "education": "junior_secondary", "birth_year": 1968,
@@ -124,3 +126,16 @@ def test_the_counts_by_status_are_kept_through_the_api_and_made_again_by_a_rebui
     assert {row[2] for row in from_assignments} <= {"working_local", "working_away", "idle"}
     consume()
     assert kept_and_refilled(runtime, areas)[0] == kept
+
+
+def test_a_rebuild_keeps_the_interest_shown_in_a_vacancy_and_the_vacancy_comes_back(api, world, consume, runtime):
+    vacancy_id = vacancy(api, consume)
+    with runtime.sessions.begin() as session:
+        record_interest(session, session.get(Vacancy, vacancy_id), "Zhou Min", "13800138000", world.village)
+
+    rebuild_derived(runtime)
+    consume()
+
+    with runtime.readers() as session:
+        assert [(i.vacancy_id, i.name) for i in session.query(VacancyInterest)] == [(vacancy_id, "Zhou Min")]
+        assert session.get(Vacancy, vacancy_id).status == "open"

@@ -21,7 +21,8 @@ class VacancyInterest(Base):
     __table_args__ = (Index("ix_vacancy_interests_region_created", "region_code", "created_at"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_id)
-    vacancy_id: Mapped[str] = mapped_column(ForeignKey("vacancies.id"), index=True)
+    # By id alone: the vacancy is derived from its events, so a rebuild empties it until the replay posts it again.
+    vacancy_id: Mapped[str] = mapped_column(String(64), index=True)
     region_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))  # the labourer's village
     name: Mapped[str] = mapped_column("name_encrypted", Encrypted)
     phone: Mapped[str] = mapped_column("phone_encrypted", Encrypted)

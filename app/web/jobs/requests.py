@@ -33,7 +33,7 @@ def interests() -> str:
     with reading() as reader:
         principal = authorize_page(reader)
         query = (select(VacancyInterest, Vacancy.title, Region.name)
-                 .join(Vacancy, Vacancy.id == VacancyInterest.vacancy_id)
+                 .outerjoin(Vacancy, Vacancy.id == VacancyInterest.vacancy_id)
                  .join(Region, Region.code == VacancyInterest.region_code)
                  .order_by(VacancyInterest.created_at.desc(), VacancyInterest.id).limit(SHOWN))
         if principal.region_path is not None:
