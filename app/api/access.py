@@ -138,6 +138,12 @@ POLICY: dict[str, Rule] = {
     "review.Flags": _rule(MANAGERS, Scope.OWN_REGION, Scope.REGION, Scope.SITE),
     "review.Dismiss": _rule(MANAGERS, Scope.SITE),
     "review.Confirm": _rule(MANAGERS, Scope.SITE),
+    # Workers' disputes (app.api.disputes): read by who keeps the site; answered by its supervisor (or an admin), whose
+    # acceptance logs the correcting work.
+    "disputes.Disputes": _rule((*LOGGERS, "post_manager"), Scope.SITE, Scope.OWN_REGION),
+    "disputes.DisputeById": _rule((*LOGGERS, "post_manager"), Scope.SITE),
+    "disputes.Accept": _rule(LOGGERS, Scope.SITE),
+    "disputes.Reject": _rule(LOGGERS, Scope.SITE),
     "alerts.Evaluate": _rule(OFFICES, Scope.OWN_REGION),
     "alerts.Alerts": _rule(OFFICES, Scope.OWN_REGION, Scope.REGION),
     "alerts.AlertById": _rule(OFFICES, Scope.ALERT),
@@ -239,6 +245,9 @@ POLICY: dict[str, Rule] = {
     "me.logout": PUBLIC_PAGE,
     "me.months": _page((WORKER_ROLE,), Scope.SELF),
     "me.month": _page((WORKER_ROLE,), Scope.SELF),
+    "me.new_dispute": _page((WORKER_ROLE,), Scope.SELF),  # a dispute of a day of their own (app.web.me.disputes)
+    "me.api_disputes": _page((WORKER_ROLE,), Scope.SELF),
+    "me.api_raise": _page((WORKER_ROLE,), Scope.SELF),
 }
 
 

@@ -14,14 +14,17 @@ import structlog
 from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
+from sqlalchemy import select
 
 from app.access.worker_sign_in import ask_code, phone_seal, redeem_code
 from app.api.access import require_self
 from app.api.context import reading, runtime, unit_of_work
+from app.db.models import Site
 from app.db.phones import mobile_number
 from app.messages.senders import mask_phone, sender_for
 from app.messages.texts import code_text
 from app.pay.own_pay import own_month, own_months, worker_name
+from app.review.disputes import own_disputes
 from app.web.me.words import explanation_words, hours
 from app.web.pages import authorize_page, page_blueprint
 
@@ -95,8 +98,16 @@ def month(month: str) -> str:
     with reading() as reader:
         worker_id = require_self(authorize_page(reader))
         detail = own_month(reader, worker_id, month)
+        disputes = own_disputes(reader, worker_id, month)
         return render_template("me/month.html", name=worker_name(reader, worker_id), month=month, detail=detail,
-                               words=explanation_words, hours=hours)
+                               words=explanation_words, hours=hours, disputes=disputes,
+                               disputed={(d.site_id, d.work_date): d for d in reversed(disputes)},
+                               kinds=dispute_kinds(), sites=_site_names(reader, disputes))
+
+
+def _site_names(reader, disputes) -> dict[str, str]:
+    ids = {dispute.site_id for dispute in disputes}
+    return dict(reader.execute(select(Site.id, Site.name).where(Site.id.in_(ids))).all()) if ids else {}
 
 
 def _limit(scope: str, caller: str) -> None:
@@ -115,3 +126,6 @@ def _code_sender(number: str, code: str) -> Callable[[], None]:
             log.warning("sign-in code not sent", to=mask_phone(number), outcome=sent.error or sent.status_code)
 
     return send
+
+
+from app.web.me.disputes import kinds as dispute_kinds  # noqa: E402 - its views join this blueprint
