@@ -87,7 +87,8 @@ def test_accepting_a_dispute_of_an_approved_month_pays_the_difference_as_an_adju
     assert before == _line(runtime, world.li, world.sewing, "2026-03-02") == 17938
     with runtime.sessions.begin() as session:
         adjusted = session.scalar(select(func.sum(Adjustment.amount_fen)).where(
-            Adjustment.worker_id == world.li, Adjustment.site_id == world.sewing, Adjustment.adjusts_month == "2026-03"))
+            Adjustment.worker_id == world.li, Adjustment.site_id == world.sewing,
+            Adjustment.adjusts_month == "2026-03"))
     assert adjusted == 19250 - 17938
 
 

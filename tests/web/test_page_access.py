@@ -201,6 +201,12 @@ PAGES = (
     Page("GET", "/me/", at("/me/"), ok(200, "worker"), outside=200, listed=lambda env: "Wang Jianguo"),
     Page("GET", "/me/months/<month>", at("/me/months/2026-04"), ok(200, "worker"), outside=200,
          listed=lambda env: "Wang Jianguo"),
+    # A dispute of a day: the worker's own, at a site they are assigned to (Chen is not, at the sewing workshop).
+    Page("GET", "/me/disputes/new", at("/me/disputes/new"), ok(200, "worker"), outside=200),
+    Page("POST", "/me/disputes/new", at("/me/disputes/new", site_id="ws-sewing", date="2026-04-01", kind="worked"),
+         ok(200, "worker"), outside=422),
+    Page("GET", "/me/api/disputes", at("/me/api/disputes"), ok(200, "worker"), outside=200),
+    Page("POST", "/me/api/disputes", at("/me/api/disputes"), ok(400, "worker"), outside=400),  # a form, not JSON
 )
 
 

@@ -64,20 +64,19 @@ def api_disputes() -> dict:
 @blp.post("/api/disputes")
 def api_raise() -> Response | tuple[dict, int]:
     """Raise a dispute (JSON: site_id, date, kind, claimed, product, note); 202 with the dispute as it stands."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return problem(400, "the body is not a JSON object")
-    fields = {name: "" if body.get(name) is None else str(body.get(name)).strip()
-              for name in ("site_id", "date", "kind", "claimed", "product", "note")}
-    try:
-        claim = _claim(fields)
-        with unit_of_work() as session:
-            worker_id = require_self(authorize_page(session))
-            dispute = raise_dispute(session, runtime().bus, runtime().settings.topic_work_events, worker_id, claim,
-                                    runtime().settings.today())
-            return as_json(dispute), 202
-    except DisputeRefused as refused:
-        return problem(refused.status, refused.message, errors=refused.errors)
+    with unit_of_work() as session:
+        worker_id = require_self(authorize_page(session))  # who asks, before what they ask is read
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            return problem(400, "the body is not a JSON object")
+        fields = {name: "" if body.get(name) is None else str(body.get(name)).strip()
+                  for name in ("site_id", "date", "kind", "claimed", "product", "note")}
+        try:
+            dispute = raise_dispute(session, runtime().bus, runtime().settings.topic_work_events, worker_id,
+                                    _claim(fields), runtime().settings.today())
+        except DisputeRefused as refused:
+            return problem(refused.status, refused.message, errors=refused.errors)
+        return as_json(dispute), 202
 
 
 def as_json(dispute: Dispute) -> dict:
