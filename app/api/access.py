@@ -204,6 +204,9 @@ POLICY: dict[str, Rule] = {
     "register.void": _page(LOGGERS, Scope.LOGGED_SITES),
     "register.worker": _page(LOGGERS, Scope.WORKER),
     "register.service_worker": PUBLIC_PAGE,
+    # Workers' disputes (app.web.register.disputes): read by who keeps the site, answered by who logs its work.
+    "register.disputes": _page((*LOGGERS, "post_manager"), Scope.OWN_REGION),
+    "register.answer_dispute": _page(LOGGERS, Scope.SITE),
     # The manager's desk (app.web.desk): a region's months, a village's, a site's, its moves and payments. Managers
     # only: a supervisor closes their own sites' months through the API or their own pages.
     "desk.months": _page(MANAGERS, Scope.OWN_REGION, Scope.REGION),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 from support.own_pay import LI_PHONE, WANG_PHONE, catch_texts, give_phone, sign_in_worker
+from support.pages import signed_in
 
 from app.db.models import Adjustment, AuditEntry, Dispute, WageLine, WorkerMessage
 
@@ -188,3 +189,33 @@ def test_only_the_sites_supervisor_answers_and_the_post_manager_reads(
     assert manager.post(f"/disputes/{dispute['id']}/accept", {}).status_code == 403
     assert far_manager.get("/disputes").get_json()["items"] == []
     assert api.post(f"/disputes/{dispute['id']}/reject", {}).status_code == 422
+
+
+def test_the_supervisor_answers_on_their_page_and_the_post_manager_reads_it_there_and_at_the_desk(
+        app, li_month, world, api, consume, runtime):
+    li = sign_in_worker(app, li_month, LI_PHONE)
+    assert _raise(li, site_id=world.glove, date="2026-03-02", kind="output", claimed="140",
+                  product="GLOVE").status_code == 303
+    consume()
+    assert api.post(f"/sites/{world.glove}/periods/2026-03/close", {}).status_code == 200
+    [dispute] = api.get("/disputes").get_json()["items"]
+    supervisor = signed_in(app, runtime, "supervisor", world.county, (world.glove,))
+    manager = signed_in(app, runtime, "post_manager", world.county)
+
+    page = supervisor.get("/register/disputes").get_data(as_text=True)
+    assert "Li Xiuying" in page and "产量不对: 140 (GLOVE)" in page and "采纳并更正" in page
+    desk = manager.get(f"/desk/sites/{world.glove}/months/2026-03").get_data(as_text=True)
+    assert "未处理的工资申诉：1 条" in desk and "有 1 条工资申诉未处理" in desk
+    seen = manager.get("/register/disputes").get_data(as_text=True)
+    assert "Li Xiuying" in seen and "采纳并更正" not in seen
+    assert manager.post(f"/register/disputes/{dispute['id']}/accept").status_code == 403
+
+    unsaid = supervisor.post(f"/register/disputes/{dispute['id']}/reject", {"reason": " "})
+    assert "请写明不采纳的原因" in supervisor.get(unsaid.headers["Location"]).get_data(as_text=True)
+    assert supervisor.post(f"/register/disputes/{dispute['id']}/accept").status_code == 303
+    consume()
+
+    assert api.get(f"/disputes/{dispute['id']}").get_json()["status"] == "accepted"
+    assert "已采纳" in supervisor.get("/register/disputes").get_data(as_text=True)
+    desk = manager.get(f"/desk/sites/{world.glove}/months/2026-03").get_data(as_text=True)
+    assert "有 1 条工资申诉未处理" not in desk

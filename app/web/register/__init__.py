@@ -191,3 +191,8 @@ def _day(text: str | None, default: date | None) -> date | None:
     except ValueError:
         return None
     return chosen if chosen <= register_today(runtime().settings) else None
+
+
+from app.web.register import disputes as _disputes  # noqa: E402 - its views join this blueprint
+
+MENU = (*MENU, *_disputes.MENU)
