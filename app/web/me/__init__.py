@@ -25,11 +25,14 @@ from app.messages.senders import mask_phone, sender_for
 from app.messages.texts import code_text
 from app.pay.own_pay import own_month, own_months, worker_name
 from app.review.disputes import own_disputes
+from app.web.me.disputes import add_routes
+from app.web.me.disputes import kinds as dispute_kinds
 from app.web.me.words import explanation_words, hours
 from app.web.pages import authorize_page, page_blueprint
 
 blp = page_blueprint("me", __name__, url_prefix="/me")
 MENU = (("me.months", lazy_gettext("My pay")),)
+add_routes(blp)  # a dispute of a day (app.web.me.disputes)
 
 log = structlog.get_logger("app.web.me")
 MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
@@ -127,5 +130,3 @@ def _code_sender(number: str, code: str) -> Callable[[], None]:
 
     return send
 
-
-from app.web.me.disputes import kinds as dispute_kinds  # noqa: E402 - its views join this blueprint

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -15,11 +15,17 @@ from app.api.context import reading, runtime, unit_of_work
 from app.api.problems import problem
 from app.db.models import Assignment, Dispute, Site
 from app.review.disputes import Claim, DisputeRefused, own_disputes, raise_dispute
-from app.web.me import blp
 from app.web.pages import authorize_page
 from events.schemas import DISPUTE_KINDS
 
 MAX_NOTE = 500
+
+
+def add_routes(blp: Blueprint) -> None:
+    """This module's views, on the worker's blueprint (app.web.me)."""
+    blp.add_url_rule("/disputes/new", view_func=new_dispute, methods=["GET", "POST"])
+    blp.add_url_rule("/api/disputes", view_func=api_disputes, methods=["GET"])
+    blp.add_url_rule("/api/disputes", view_func=api_raise, methods=["POST"])
 
 
 def kinds() -> dict[str, str]:
@@ -28,7 +34,6 @@ def kinds() -> dict[str, str]:
             "output": _("My output was different"), "other": _("Something else")}
 
 
-@blp.route("/disputes/new", methods=["GET", "POST"])
 def new_dispute() -> Response | str | tuple[str, int]:
     form = request.form if request.method == "POST" else request.args
     with reading() as reader:
@@ -53,7 +58,6 @@ def new_dispute() -> Response | str | tuple[str, int]:
     return redirect(url_for("me.month", month=dispute.month), 303)
 
 
-@blp.get("/api/disputes")
 def api_disputes() -> dict:
     """The worker's own disputes and their answers, newest first (JSON)."""
     with reading() as reader:
@@ -61,7 +65,6 @@ def api_disputes() -> dict:
         return {"items": [as_json(dispute) for dispute in own_disputes(reader, worker_id, request.args.get("month"))]}
 
 
-@blp.post("/api/disputes")
 def api_raise() -> Response | tuple[dict, int]:
     """Raise a dispute (JSON: site_id, date, kind, claimed, product, note); 202 with the dispute as it stands."""
     with unit_of_work() as session:

@@ -3,7 +3,7 @@ goes through the intake, as the API's acceptance does) or rejected with a reason
 reads those of their region here too."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from sqlalchemy import select
@@ -14,14 +14,19 @@ from app.db.models import Dispute, Site, Worker
 from app.review.disputes import DisputeRefused, accept_dispute, reject_dispute
 from app.web.me.disputes import kinds
 from app.web.pages import authorize_page
-from app.web.register import blp
 
 MENU = (("register.disputes", lazy_gettext("Disputes")),)
 SHOWN = 200  # the answered disputes shown below the open ones, newest first
 MAX_REASON = 500
 
 
-@blp.get("/disputes")
+def add_routes(blp: Blueprint) -> None:
+    """This module's views, on the register's blueprint (app.web.register)."""
+    blp.add_url_rule("/disputes", view_func=disputes, methods=["GET"])
+    blp.add_url_rule("/disputes/<dispute_id>/<any(accept, reject):answer>", view_func=answer_dispute,
+                     methods=["POST"])
+
+
 def disputes() -> str:
     with reading() as reader:
         principal = authorize_page(reader)
@@ -36,7 +41,6 @@ def disputes() -> str:
                            answers=principal.role in ("supervisor", "admin"))
 
 
-@blp.post("/disputes/<dispute_id>/<any(accept, reject):answer>")
 def answer_dispute(dispute_id: str, answer: str) -> Response:
     reason = request.form.get("reason", "").strip()[:MAX_REASON]
     settings = runtime().settings
