@@ -153,6 +153,7 @@ POLICY: dict[str, Rule] = {
     "webhooks.WebhookById": _rule(OFFICES, Scope.WEBHOOK),
     "webhooks.WebhookDeliveries": _rule(OFFICES, Scope.WEBHOOK),
     "stats.Employment": _rule((*OFFICES, "post_manager"), Scope.REGION),
+    "stats.Disputes": _rule((*OFFICES, "post_manager"), Scope.REGION),  # workers' disputes per site, by outcome
     # Return-to-work statistics (app.api.return_to_work): read as the employment statistics are.
     "return_to_work.AsOf": _rule((*OFFICES, "post_manager"), Scope.REGION),
     "return_to_work.Weeks": _rule((*OFFICES, "post_manager"), Scope.REGION),

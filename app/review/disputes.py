@@ -161,15 +161,29 @@ def own_disputes(session: Session, worker_id: str, month: str | None = None) -> 
     return list(session.scalars(query))
 
 
-def dispute_counts(session: Session, region_path: str | None) -> dict[str, dict[str, int]]:
-    """Per site inside `region_path` (everywhere when None): its disputes counted by status."""
-    query = select(Dispute.site_id, Dispute.status, func.count()).group_by(Dispute.site_id, Dispute.status)
+@dataclass(frozen=True)
+class SiteDisputes:
+    site_id: str
+    site_name: str
+    open: int
+    accepted: int
+    rejected: int
+
+    @property
+    def raised(self) -> int:
+        return self.open + self.accepted + self.rejected
+
+
+def dispute_counts(session: Session, region_path: str | None) -> list[SiteDisputes]:
+    """Per site inside `region_path` (everywhere when None) with any dispute: its disputes by outcome."""
+    query = (select(Dispute.site_id, Site.name, Dispute.status, func.count()).join(Site, Site.id == Dispute.site_id)
+             .group_by(Dispute.site_id, Site.name, Dispute.status))
     if region_path is not None:
         query = query.where(Dispute.region_path.startswith(region_path))
-    counts: dict[str, dict[str, int]] = {}
-    for site_id, status, count in session.execute(query):
-        counts.setdefault(site_id, {"open": 0, "accepted": 0, "rejected": 0})[status] = count
-    return dict(sorted(counts.items()))
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for site_id, name, status, count in session.execute(query):
+        counts.setdefault((site_id, name), {"open": 0, "accepted": 0, "rejected": 0})[status] = count
+    return [SiteDisputes(site_id, name, **by_status) for (site_id, name), by_status in sorted(counts.items())]
 
 
 def _still_open(dispute: Dispute) -> None:

@@ -223,6 +223,8 @@ MATRIX = (
         f"{V1}/webhooks/{env.webhook()}/deliveries"), ok(200, "admin", "poverty_office")),
     Route("GET", f"{V1}/stats/employment", at(f"{V1}/stats/employment?region={COUNTY}&date={DAY}"),
           ok(200, "admin", "poverty_office", "post_manager")),
+    Route("GET", f"{V1}/stats/disputes", at(f"{V1}/stats/disputes?region={COUNTY}"),
+          ok(200, "admin", "poverty_office", "post_manager")),
     Route("GET", f"{V1}/stats/return-to-work", at(f"{V1}/stats/return-to-work?region={COUNTY}&date={DAY}"),
           ok(200, "admin", "poverty_office", "post_manager")),
     Route("GET", f"{V1}/stats/return-to-work/weeks",

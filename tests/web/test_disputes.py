@@ -219,3 +219,25 @@ def test_the_supervisor_answers_on_their_page_and_the_post_manager_reads_it_ther
     assert "已采纳" in supervisor.get("/register/disputes").get_data(as_text=True)
     desk = manager.get(f"/desk/sites/{world.glove}/months/2026-03").get_data(as_text=True)
     assert "有 1 条工资申诉未处理" not in desk
+
+
+def test_the_office_counts_each_sites_disputes_by_outcome(app, li_month, world, api, supervisor, consume, runtime):
+    li = sign_in_worker(app, li_month, LI_PHONE)
+    for day in ("2026-03-02", "2026-03-03", "2026-03-04"):
+        assert _raise(li, site_id=world.glove, date=day, kind="worked").status_code == 303
+    assert _raise(li, site_id=world.sewing, date="2026-03-05", kind="worked").status_code == 303
+    consume()
+    glove = supervisor.get("/disputes", site_id=world.glove).get_json()["items"]
+    first, second, _third = sorted(dispute["id"] for dispute in glove)
+    assert supervisor.post(f"/disputes/{first}/accept", {}).status_code == 202
+    assert supervisor.post(f"/disputes/{second}/reject", {"reason": "not that day"}).status_code == 202
+    consume()
+
+    stats = api.get("/stats/disputes", region=world.county).get_json()
+    assert (stats["raised"], stats["open"], stats["accepted"], stats["rejected"]) == (4, 2, 1, 1)
+    assert [(s["site_id"], s["raised"], s["open"], s["accepted"], s["rejected"]) for s in stats["sites"]] == [
+        (world.glove, 3, 1, 1, 1), (world.sewing, 1, 1, 0, 0)]
+    assert api.get("/stats/disputes", region=world.other_county).get_json()["sites"] == []
+    office = signed_in(app, runtime, "poverty_office", world.county)
+    page = office.get(f"/office/county?region={world.county}").get_data(as_text=True)
+    assert "工人工资申诉" in page and "Glove workshop" in page and "Sewing workshop" in page
