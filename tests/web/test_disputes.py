@@ -203,7 +203,7 @@ def test_the_supervisor_answers_on_their_page_and_the_post_manager_reads_it_ther
     manager = signed_in(app, runtime, "post_manager", world.county)
 
     page = supervisor.get("/register/disputes").get_data(as_text=True)
-    assert "Li Xiuying" in page and "产量不对: 140 (GLOVE)" in page and "采纳并更正" in page
+    assert "Li Xiuying" in page and "产量不对：140 (GLOVE)" in page and "采纳并更正" in page
     desk = manager.get(f"/desk/sites/{world.glove}/months/2026-03").get_data(as_text=True)
     assert "未处理的工资申诉：1 条" in desk and "有 1 条工资申诉未处理" in desk
     seen = manager.get("/register/disputes").get_data(as_text=True)
