@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import fields, validate
 
-from app.api.schemas.base import DAY, PageArgs, Strict, UtcDateTime, valid_code, valid_month
+from app.api.schemas.base import PageArgs, Strict, UtcDateTime, valid_code, valid_month
 from app.db.models.review import DISPUTE_STATUSES, FLAG_STATUSES
 from events.schemas import DISPUTE_KINDS
 from fraud import KINDS
@@ -82,19 +82,6 @@ class DisputeArgs(PageArgs):
 class DisputePageOut(Strict):
     items = fields.List(fields.Nested(DisputeOut))
     next_cursor = fields.String(allow_none=True)
-
-
-class DisputeIn(Strict):
-    """A worker's dispute of a day: what is wrong, the value they claim where it applies, an optional note."""
-
-    site_id = fields.String(required=True, validate=validate.Length(1, 64))
-    date = fields.Date(required=True, validate=DAY)
-    kind = fields.String(required=True, validate=validate.OneOf(DISPUTE_KINDS))
-    claimed = fields.Decimal(load_default=None, allow_none=True, places=2,
-                             validate=validate.Range(0, 100_000, error="0 to 100000"),
-                             metadata={"description": "hours (hours) or pieces (output)"})
-    product = fields.String(load_default=None, allow_none=True, validate=validate.Length(1, 64))
-    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
 
 class AcceptIn(Strict):
