@@ -241,3 +241,13 @@ def test_the_office_counts_each_sites_disputes_by_outcome(app, li_month, world, 
     office = signed_in(app, runtime, "poverty_office", world.county)
     page = office.get(f"/office/county?region={world.county}").get_data(as_text=True)
     assert "工人工资申诉" in page and "Glove workshop" in page and "Sewing workshop" in page
+
+
+@pytest.mark.parametrize(("role", "sites", "landing"), [("supervisor", ("ws-glove",), "/register/"),
+                                                         ("post_manager", (), "/desk/months")])
+def test_the_menu_names_the_disputes_and_each_role_still_lands_on_its_main_page(app, runtime, world, role, sites,
+                                                                                landing):
+    pages = signed_in(app, runtime, role, world.county, sites)
+
+    assert pages.get("/").headers["Location"].startswith(landing)
+    assert 'href="/register/disputes"' in pages.get(landing, follow_redirects=True).get_data(as_text=True)

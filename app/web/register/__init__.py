@@ -36,7 +36,7 @@ from app.web.register.month import worker_month
 from events.envelope import new_event_id
 
 blp = page_blueprint("register", __name__, url_prefix="/register")
-MENU = (("register.today", lazy_gettext("Today's register")), *disputes.MENU)
+MENU = (("register.today", lazy_gettext("Today's register")),)
 disputes.add_routes(blp)  # workers' disputes of their days (app.web.register.disputes)
 
 STATIC = Path(__file__).resolve().parents[1] / "static" / "register"

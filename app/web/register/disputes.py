@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from app.api.access import require_site
@@ -15,7 +14,6 @@ from app.review.disputes import DisputeRefused, accept_dispute, reject_dispute
 from app.web.me.disputes import kinds
 from app.web.pages import authorize_page
 
-MENU = (("register.disputes", lazy_gettext("Disputes")),)
 SHOWN = 200  # the answered disputes shown below the open ones, newest first
 MAX_REASON = 500
 
