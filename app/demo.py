@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import uuid
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import update
 
@@ -19,6 +20,7 @@ from app.ledger.checks import work_today
 from app.ledger.intake import accept_events, parse_all
 from app.pay.payments import LineResult, pay_period, record_bank_results
 from app.pay.periods import Actor, move_period
+from app.review.disputes import Claim, raise_dispute
 from app.runtime import Runtime
 
 MONTHS = ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
@@ -92,8 +94,8 @@ def load_demo(runtime: Runtime) -> int:
 def finish_demo(runtime: Runtime) -> str:
     """Refer labourers to the vacancies; approve and pay May to September (Longshi tea's September approved but
     left unpaid); run the alert rules for October as on 5 November; make the demo's accounts (`ACCOUNTS`); then
-    answer the Chen family's alert with a hire (app.demo_jobs, with a consumer running); return a token for
-    Yudu's poverty office."""
+    answer the Chen family's alert with a hire (app.demo_jobs, with a consumer running); raise Wang Li's dispute;
+    return a token for Yudu's poverty office."""
     demo_jobs.refer(runtime)
     actor, checker = Actor("demo", "post_manager"), Actor("demo-checker", "post_manager")  # maker-checker
     with runtime.sessions.begin() as session:
@@ -115,7 +117,16 @@ def finish_demo(runtime: Runtime) -> str:
                            password=password)
         token = issue_token(session, name="Yudu poverty office (demo)", role="poverty_office", region_code="360731")
     demo_jobs.hire(runtime)
+    raise_demo_dispute(runtime)
     return token
+
+
+def raise_demo_dispute(runtime: Runtime) -> None:
+    """Wang Li says her hours of 12 October were more than recorded: an open dispute for the Pantian shoe
+    workshop's supervisor (pantian-shoes) to answer, and for Wang Li to follow on his pages."""
+    claim = Claim("ws-shoes", date(2026, 10, 12), "hours", Decimal(10), note="那天加班到晚上七点")
+    with runtime.sessions.begin() as session:
+        raise_dispute(session, runtime.bus, runtime.settings.topic_work_events, "wang-li", claim, AS_OF)
 
 
 def sign_in_lines() -> list[str]:

@@ -28,14 +28,19 @@ REFERRAL_HIRED = "referral.hired"
 ASSIGNMENT_END_CHANGED = "assignment.end_changed"
 ASSIGNMENT_SCHEME_CHANGED = "assignment.scheme_changed"
 ASSIGNMENT_TRANSFERRED = "assignment.transferred"
+DISPUTE_RAISED = "dispute.raised"
+DISPUTE_ACCEPTED = "dispute.accepted"
+DISPUTE_REJECTED = "dispute.rejected"
 # Events of the jobs area: on the same topic as the work events, keyed as WorkEvent.key says.
 VACANCY_EVENTS = (VACANCY_POSTED, VACANCY_FILLED, VACANCY_CLOSED)
 JOB_EVENTS = (LABOUR_STATUS_CHANGED, *VACANCY_EVENTS, REFERRAL_MADE, REFERRAL_ACCEPTED, REFERRAL_DECLINED,
               REFERRAL_HIRED)
 # Changes of an assignment's terms: keyed by the worker, so read in order with the worker's work.
 ASSIGNMENT_EVENTS = (ASSIGNMENT_END_CHANGED, ASSIGNMENT_SCHEME_CHANGED, ASSIGNMENT_TRANSFERRED)
+# A worker's dispute of a day and the supervisor's answer: keyed by the worker, ahead of the correction it makes.
+DISPUTE_EVENTS = (DISPUTE_RAISED, DISPUTE_ACCEPTED, DISPUTE_REJECTED)
 # Made only through their endpoints, which check who may make them: never taken from POST /events.
-STAGED_EVENTS = (*JOB_EVENTS, *ASSIGNMENT_EVENTS)
+STAGED_EVENTS = (*JOB_EVENTS, *ASSIGNMENT_EVENTS, *DISPUTE_EVENTS)
 
 ATTENDANCE_STATUSES = ("present", "half_day", "absent", "leave")
 MAX_QUANTITY = 2**31 - 1
@@ -226,6 +231,39 @@ class AssignmentTransferredV1(Schema):
             raise ValidationError("end_date is before from_date", "end_date")
 
 
+DISPUTE_KINDS = ("worked", "hours", "output", "other")
+
+
+class DisputeRaisedV1(Schema):
+    dispute_id = _Id()
+    worker_id = _Id()
+    site_id = _Id()
+    date = fields.Date(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(DISPUTE_KINDS))
+    # hours ("8.5") or pieces ("140"), what the worker says is right; none for "worked" and "other"
+    claimed = fields.String(load_default=None, allow_none=True,
+                            validate=validate.Regexp(r"^[0-9]{1,6}(\.[0-9]{1,2})?\Z", error="a number"))
+    product = fields.String(load_default=None, allow_none=True, validate=[validate.Length(1, 64), encodable])
+    note = _Text(500)
+
+
+class DisputeAcceptedV1(Schema):
+    dispute_id = _Id()
+    worker_id = _Id()
+    site_id = _Id()
+    decided_by = _Id()
+    corrections = fields.List(fields.String(validate=validate.Length(1, 64)), load_default=list,
+                              validate=validate.Length(max=20))  # the work events that correct the day
+
+
+class DisputeRejectedV1(Schema):
+    dispute_id = _Id()
+    worker_id = _Id()
+    site_id = _Id()
+    decided_by = _Id()
+    reason = fields.String(required=True, validate=[validate.Length(1, 500), encodable])
+
+
 CURRENT_VERSION: dict[str, int] = {ATTENDANCE_RECORDED: 1, OUTPUT_RECORDED: 1, OUTPUT_VOIDED: 1,
                                    **{event_type: 1 for event_type in STAGED_EVENTS}}
 
@@ -244,6 +282,9 @@ DATA_SCHEMAS: dict[tuple[str, int], Schema] = {
     (ASSIGNMENT_END_CHANGED, 1): AssignmentEndChangedV1(),
     (ASSIGNMENT_SCHEME_CHANGED, 1): AssignmentSchemeChangedV1(),
     (ASSIGNMENT_TRANSFERRED, 1): AssignmentTransferredV1(),
+    (DISPUTE_RAISED, 1): DisputeRaisedV1(),
+    (DISPUTE_ACCEPTED, 1): DisputeAcceptedV1(),
+    (DISPUTE_REJECTED, 1): DisputeRejectedV1(),
 }
 
 # (type, from_version) -> pure function from the raw data of that version to the next one.

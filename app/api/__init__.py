@@ -10,6 +10,7 @@ from app.api import (
     audit,
     balances,
     dead_letters,
+    disputes,
     events,
     health,
     households,
@@ -42,7 +43,7 @@ from app.api.problems import ProblemApi, ProblemResponses
 
 BLUEPRINTS = (health, regions, households, workers, sites, assignments, events, balances, dead_letters, tokens,
               periods, payments, imports, payroll_sheets, alerts, webhooks, stats, return_to_work, audit, voids, labour,
-              vacancies, referrals, matching, registry_imports, review)
+              vacancies, referrals, matching, registry_imports, review, disputes)
 
 API_CONFIG = {
     "API_TITLE": "Stablework",

@@ -138,6 +138,12 @@ POLICY: dict[str, Rule] = {
     "review.Flags": _rule(MANAGERS, Scope.OWN_REGION, Scope.REGION, Scope.SITE),
     "review.Dismiss": _rule(MANAGERS, Scope.SITE),
     "review.Confirm": _rule(MANAGERS, Scope.SITE),
+    # Workers' disputes (app.api.disputes): read by who keeps the site; answered by its supervisor (or an admin), whose
+    # acceptance logs the correcting work.
+    "disputes.Disputes": _rule((*LOGGERS, "post_manager"), Scope.SITE, Scope.OWN_REGION),
+    "disputes.DisputeById": _rule((*LOGGERS, "post_manager"), Scope.SITE),
+    "disputes.Accept": _rule(LOGGERS, Scope.SITE),
+    "disputes.Reject": _rule(LOGGERS, Scope.SITE),
     "alerts.Evaluate": _rule(OFFICES, Scope.OWN_REGION),
     "alerts.Alerts": _rule(OFFICES, Scope.OWN_REGION, Scope.REGION),
     "alerts.AlertById": _rule(OFFICES, Scope.ALERT),
@@ -147,6 +153,7 @@ POLICY: dict[str, Rule] = {
     "webhooks.WebhookById": _rule(OFFICES, Scope.WEBHOOK),
     "webhooks.WebhookDeliveries": _rule(OFFICES, Scope.WEBHOOK),
     "stats.Employment": _rule((*OFFICES, "post_manager"), Scope.REGION),
+    "stats.Disputes": _rule((*OFFICES, "post_manager"), Scope.REGION),  # workers' disputes per site, by outcome
     # Return-to-work statistics (app.api.return_to_work): read as the employment statistics are.
     "return_to_work.AsOf": _rule((*OFFICES, "post_manager"), Scope.REGION),
     "return_to_work.Weeks": _rule((*OFFICES, "post_manager"), Scope.REGION),
@@ -198,6 +205,9 @@ POLICY: dict[str, Rule] = {
     "register.void": _page(LOGGERS, Scope.LOGGED_SITES),
     "register.worker": _page(LOGGERS, Scope.WORKER),
     "register.service_worker": PUBLIC_PAGE,
+    # Workers' disputes (app.web.register.disputes): read by who keeps the site, answered by who logs its work.
+    "register.disputes": _page((*LOGGERS, "post_manager"), Scope.OWN_REGION),
+    "register.answer_dispute": _page(LOGGERS, Scope.SITE),
     # The manager's desk (app.web.desk): a region's months, a village's, a site's, its moves and payments. Managers
     # only: a supervisor closes their own sites' months through the API or their own pages.
     "desk.months": _page(MANAGERS, Scope.OWN_REGION, Scope.REGION),
@@ -239,6 +249,9 @@ POLICY: dict[str, Rule] = {
     "me.logout": PUBLIC_PAGE,
     "me.months": _page((WORKER_ROLE,), Scope.SELF),
     "me.month": _page((WORKER_ROLE,), Scope.SELF),
+    "me.new_dispute": _page((WORKER_ROLE,), Scope.SELF),  # a dispute of a day of their own (app.web.me.disputes)
+    "me.api_disputes": _page((WORKER_ROLE,), Scope.SELF),
+    "me.api_raise": _page((WORKER_ROLE,), Scope.SELF),
 }
 
 

@@ -9,6 +9,7 @@ from app.alerts.stats import Counts, employment
 from app.api.access import authorize, require_region_field
 from app.api.context import reading
 from app.api.schemas.base import DAY, Strict
+from app.review.disputes import dispute_counts
 
 blp = Blueprint("stats", __name__, url_prefix="/api/v1/stats", description="Employment statistics")
 
@@ -61,3 +62,45 @@ class Employment(MethodView):
             total, children = employment(session, region, args["date"])
             return {"date": args["date"], "region": _row(region, total),
                     "children": [_row(child, counts) for child, counts in children]}
+
+
+class DisputeArgs(ma.Schema):
+    region = fields.String(load_default=None, metadata={"description": "default: the caller's region"})
+
+
+class SiteDisputesOut(Strict):
+    site_id = fields.String()
+    site_name = fields.String()
+    raised = fields.Integer()
+    open = fields.Integer()
+    accepted = fields.Integer()
+    rejected = fields.Integer()
+
+
+class DisputesOut(Strict):
+    region = fields.String()
+    raised = fields.Integer()
+    open = fields.Integer()
+    accepted = fields.Integer()
+    rejected = fields.Integer()
+    sites = fields.List(fields.Nested(SiteDisputesOut), metadata={"description": "each site with any dispute"})
+
+
+@blp.route("/disputes")
+class Disputes(MethodView):
+    @blp.arguments(DisputeArgs, location="query")
+    @blp.response(200, DisputesOut)
+    def get(self, args):
+        """Workers' disputes of their pay, per site of the region and in all: raised, open, accepted, rejected"""
+        with reading() as session:
+            principal = authorize(session)
+            code = args["region"]
+            if code is None:
+                if principal.region_path is None:
+                    abort(422, errors={"region": ["a nationwide caller names the region"]})
+                code = principal.region_path.strip("/").rsplit("/", 1)[-1]
+            region = require_region_field(principal, session, code, "region")
+            sites = dispute_counts(session, region.path)
+            return {"region": region.code, "sites": sites,
+                    **{name: sum(getattr(site, name) for site in sites)
+                       for name in ("raised", "open", "accepted", "rejected")}}

@@ -8,6 +8,7 @@ poison          a batch the database refuses is split until the message that cau
 batch           one batch of messages, one transaction: dedupe, check, apply, recompute, park the rest
 assignments     changes of an assignment's terms: one answer for the API and the consumers, the keys they touch
 jobs            the jobs area's events: one answer for the API and the consumers, and applying them
+disputes        a worker's dispute of a day, and the supervisor's answer told to them
 referrals       referrals: made, accepted, declined, and the hire that makes an assignment
 vacancies       vacancies: posted, filled, closed; the referrals waiting on them ended
 labour          a labourer's employment status: its history and current view

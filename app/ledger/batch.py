@@ -24,6 +24,7 @@ from app.ledger.week_counts import keep_counts
 from events import (
     ASSIGNMENT_EVENTS,
     ATTENDANCE_RECORDED,
+    DISPUTE_EVENTS,
     JOB_EVENTS,
     OUTPUT_RECORDED,
     OUTPUT_VOIDED,
@@ -65,7 +66,7 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
             result.consumed["invalid"] += 1
             result.dead_lettered["invalid"] += park(
                 session, bus, dead_letter_topic, message, "invalid event", error.errors)
-    jobs = [(message, event) for message, event in decoded if event.type in JOB_EVENTS]
+    jobs = [(message, event) for message, event in decoded if event.type in (*JOB_EVENTS, *DISPUTE_EVENTS)]
     changes = [(message, event) for message, event in decoded if event.type in ASSIGNMENT_EVENTS]
     work = [(message, event) for message, event in decoded if event.type not in STAGED_EVENTS]
     seen = _processed_hashes(session, [event for _, event in decoded])

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlalchemy.orm import Session
 
 from app.ledger.checks import Problem
+from app.ledger.disputes import apply_dispute_answered, apply_dispute_raised, dispute_problem
 from app.ledger.labour import apply_status_changed, status_change_problem
 from app.ledger.referrals import (
     apply_referral_accepted,
@@ -17,6 +18,9 @@ from app.ledger.referrals import (
 )
 from app.ledger.vacancies import apply_vacancy_closed, apply_vacancy_filled, apply_vacancy_posted, vacancy_problem
 from events import (
+    DISPUTE_ACCEPTED,
+    DISPUTE_RAISED,
+    DISPUTE_REJECTED,
     LABOUR_STATUS_CHANGED,
     REFERRAL_ACCEPTED,
     REFERRAL_DECLINED,
@@ -40,6 +44,10 @@ JOB_HANDLERS: dict[str, tuple[Check, Apply]] = {
     REFERRAL_ACCEPTED: (referral_problem, apply_referral_accepted),
     REFERRAL_DECLINED: (referral_problem, apply_referral_declined),
     REFERRAL_HIRED: (referral_problem, apply_referral_hired),
+    # A worker's dispute and its answer go the same way: staged by their endpoints, applied before the work.
+    DISPUTE_RAISED: (dispute_problem, apply_dispute_raised),
+    DISPUTE_ACCEPTED: (dispute_problem, apply_dispute_answered),
+    DISPUTE_REJECTED: (dispute_problem, apply_dispute_answered),
 }
 
 

@@ -1,10 +1,10 @@
 """Word of a worker's pay, written in the transaction of the event it tells and sent later, once each.
 
 A month approved writes one message per worker with a phone and approved pay at the site; a payment line
-the bank confirms or fails writes one for its worker. A message's id names its event, so an event told
-again (a month returned and approved again, the bank's answer repeated) adds nothing. The delivery loop
-(consumers/deliveries.py) sends due messages as it sends webhooks: claimed under a lease, sent with no
-transaction open, each try logged, retried with the webhooks' backoff until WEBHOOK_MAX_ATTEMPTS.
+the bank confirms or fails writes one for its worker; so does a dispute answered. A message's id names its
+event, so an event told again (a month returned and approved again, the bank's answer repeated) adds
+nothing. The delivery loop (consumers/deliveries.py) sends due messages as it sends webhooks: claimed under
+a lease, sent with no transaction open, each try logged, retried with the webhooks' backoff until WEBHOOK_MAX_ATTEMPTS.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sqlalchemy import DateTime, String, exists, insert, literal, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.alerts.webhooks import backoff_delay
-from app.db.models import ApprovedPay, MessageAttempt, PaymentLine, Site, Worker, WorkerMessage
+from app.db.models import ApprovedPay, Dispute, MessageAttempt, PaymentLine, Site, Worker, WorkerMessage
 from app.db.models.types import utcnow
 from app.db.queries import among_slices
 from app.messages.senders import Sender, Sent
@@ -55,6 +55,18 @@ def note_payment_result(session: Session, line: PaymentLine) -> None:
     session.add(WorkerMessage(id=message_id, kind=kind, worker_id=line.worker_id, site_id=line.site_id,
                               month=line.month, amount_fen=line.amount_fen, status="pending", attempts=0,
                               next_attempt_at=utcnow()))
+
+
+def note_dispute_answered(session: Session, dispute: Dispute) -> None:
+    """A message telling the worker their dispute was accepted or rejected, when they have a phone."""
+    message_id = f"dispute/{dispute.id}"
+    if session.get(WorkerMessage, message_id) is not None:
+        return
+    if session.scalar(select(Worker.phone_hash).where(Worker.id == dispute.worker_id)) is None:
+        return
+    session.add(WorkerMessage(id=message_id, kind=f"dispute_{dispute.status}", worker_id=dispute.worker_id,
+                              site_id=dispute.site_id, month=dispute.month, amount_fen=0, status="pending",
+                              attempts=0, next_attempt_at=utcnow()))
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ class Month:
 @dataclass(frozen=True)
 class Line:
     work_date: date
+    site_id: str
     site_name: str
     scheme: str
     amount_fen: int
@@ -97,8 +98,8 @@ def own_month(session: Session, worker_id: str, month: str) -> MonthDetail:
                            .join(Site, Site.id == WageLine.site_id)
                            .where(WageLine.worker_id == worker_id, WageLine.period == month)
                            .order_by(WageLine.work_date, WageLine.id))
-    lines = [Line(line.work_date, site_name, line.scheme, line.amount_fen, line.facts, _explained(scheme, line))
-             for line, scheme, site_name in rows]
+    lines = [Line(line.work_date, line.site_id, site_name, line.scheme, line.amount_fen, line.facts,
+                  _explained(scheme, line)) for line, scheme, site_name in rows]
     corrections = [Correction(name, adjustment.adjusts_month, adjustment.amount_fen) for adjustment, name in
                    session.execute(select(Adjustment, Site.name).join(Site, Site.id == Adjustment.site_id)
                                    .where(Adjustment.worker_id == worker_id, Adjustment.in_month == month)

@@ -35,6 +35,7 @@ from app.db.models.periods import FROZEN_STATUSES
 from app.db.models.types import utcnow
 from app.db.queries import among, among_slices, chunks
 from app.messages.outbox import note_month_approved
+from app.review.disputes import any_open_dispute, open_disputes
 from app.review.queue import open_flags, record_override
 from app.review.raising import raise_flags
 
@@ -56,7 +57,7 @@ class CloserMayNotApprove(PeriodConflict):
 
 
 class FlaggedMonth(PeriodConflict):
-    """The month has open review flags: it is approved only with an override saying why."""
+    """The month has open review flags or disputes: it is approved only with an override saying why."""
 
 
 @dataclass(frozen=True)
@@ -103,12 +104,12 @@ def move_period(session: Session, site_id: str, month: str, action: str, actor: 
 
 
 def _check_flags(session: Session, site_id: str, month: str, override: str | None) -> None:
-    """Refuse to approve over open flags without an override; record an override in the audit log."""
-    flags = open_flags(session, site_id, month)
-    if flags and not (override or "").strip():
-        raise FlaggedMonth(f"the period {site_id} {month} has {len(flags)} open review flag(s): resolve them, "
-                           "or approve with an override saying why")
-    record_override(session, site_id, month, flags, override)
+    """Refuse to approve over open flags or disputes without an override; record an override in the audit log."""
+    flags, disputes = open_flags(session, site_id, month), open_disputes(session, site_id, month)
+    if (flags or disputes) and not (override or "").strip():
+        raise FlaggedMonth(f"the period {site_id} {month} has {len(flags)} open review flag(s) and {len(disputes)} "
+                           "open dispute(s): resolve them, or approve with an override saying why")
+    record_override(session, site_id, month, flags, override, disputes)
 
 
 def _latest_closer():
@@ -178,7 +179,7 @@ class BulkMove:
 
 
 CLOSED_BY_YOU = "closed_by_you"  # closed months a bulk approval left because its actor closed them
-FLAGGED = "flagged"  # closed months a bulk approval left because they have open review flags
+FLAGGED = "flagged"  # closed months a bulk approval left because they have open review flags or disputes
 REVIEW_CHUNK = 200  # sites whose months' records a bulk close's review holds in memory at once
 
 
@@ -188,8 +189,8 @@ def move_periods(session: Session, month: str, action: str, actor: Actor, scope:
     set-based statements; the other sites stay as they are. The same compare-and-set UPDATE as for one
     site decides between concurrent moves (bulk or not), so no site moves twice. One audit entry.
     With `maker_checker`, an approval leaves the months the actor closed, counted as CLOSED_BY_YOU; it always
-    leaves the months with open review flags (FLAGGED), which are approved one by one with an override. A close
-    raises the review flags of the months it closed."""
+    leaves the months with open review flags or disputes (FLAGGED), which are approved one by one with an
+    override. A close raises the review flags of the months it closed."""
     if action not in BULK_ACTIONS:
         raise ValueError(f"{action!r} is not a bulk action ({', '.join(BULK_ACTIONS)})")
     before, after = TRANSITIONS[action]
@@ -200,7 +201,7 @@ def move_periods(session: Session, month: str, action: str, actor: Actor, scope:
     scopes = _scope_filters(session, scope)
     checks = [_not_closed_by(actor)] if maker_checker and action == "approve" else []
     flagged = exists().where(ReviewFlag.site_id == PayPeriod.site_id, ReviewFlag.month == PayPeriod.month,
-                             ReviewFlag.status == "open")
+                             ReviewFlag.status == "open") | any_open_dispute()
     if before == "open":  # a month without a row is open: give it one, so the UPDATE finds it
         _ensure_rows(session, month, scopes, postgres)
     moved = sorted(site for where in scopes for site in session.scalars(

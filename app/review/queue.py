@@ -3,13 +3,14 @@ API's cursor), narrowed by region, site, month, kind and status; a flag dismisse
 move the caller's audited write; and the open flags that hold a site's month back from approval."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.audit import record_summary
-from app.db.models import ReviewFlag
+from app.db.models import Dispute, ReviewFlag
 from app.db.models.types import utcnow
 
 FlagKey = tuple[str, str]  # (month, id) of the last flag of a page
@@ -65,9 +66,13 @@ def open_flags(session: Session, site_id: str, month: str) -> list[ReviewFlag]:
         .order_by(ReviewFlag.kind, ReviewFlag.subject_id)))
 
 
-def record_override(session: Session, site_id: str, month: str, flags: list[ReviewFlag], override: str | None
-                    ) -> None:
-    """Keep in the audit log that the month was approved over its open `flags`, and why (nothing if none)."""
-    if flags:
+def record_override(session: Session, site_id: str, month: str, flags: list[ReviewFlag], override: str | None,
+                    disputes: Sequence[Dispute] = ()) -> None:
+    """Keep in the audit log that the month was approved over its open `flags` and `disputes`, and why (nothing
+    if none)."""
+    if flags or disputes:
+        before = {"open_flags": [flag.id for flag in flags]}
+        if disputes:
+            before["open_disputes"] = [dispute.id for dispute in disputes]
         record_summary(session, "update", ReviewFlag.__tablename__, f"{site_id} {month} approved over open flags",
-                       flags[0].region_path, {"open_flags": [flag.id for flag in flags]}, {"override": override})
+                       (flags or disputes)[0].region_path, before, {"override": override})

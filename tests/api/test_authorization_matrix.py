@@ -223,6 +223,8 @@ MATRIX = (
         f"{V1}/webhooks/{env.webhook()}/deliveries"), ok(200, "admin", "poverty_office")),
     Route("GET", f"{V1}/stats/employment", at(f"{V1}/stats/employment?region={COUNTY}&date={DAY}"),
           ok(200, "admin", "poverty_office", "post_manager")),
+    Route("GET", f"{V1}/stats/disputes", at(f"{V1}/stats/disputes?region={COUNTY}"),
+          ok(200, "admin", "poverty_office", "post_manager")),
     Route("GET", f"{V1}/stats/return-to-work", at(f"{V1}/stats/return-to-work?region={COUNTY}&date={DAY}"),
           ok(200, "admin", "poverty_office", "post_manager")),
     Route("GET", f"{V1}/stats/return-to-work/weeks",
@@ -275,6 +277,15 @@ MATRIX = (
           ok(200, *EVERYONE)),
     Route("GET", f"{V1}/referrals/<referral_id>", lambda env: Req(f"{V1}/referrals/{env.referral()}"),
           ok(200, *EVERYONE)),
+    # --- disputes: read by who keeps the site, answered by its supervisor (or an admin) ----------------------------
+    Route("GET", f"{V1}/disputes", at(f"{V1}/disputes"), ok(200, "admin", "post_manager", "supervisor"), outside=200,
+          listed=lambda env: env.dispute()),
+    Route("GET", f"{V1}/disputes/<dispute_id>", lambda env: Req(f"{V1}/disputes/{env.dispute()}"),
+          ok(200, "admin", "post_manager", "supervisor")),
+    Route("POST", f"{V1}/disputes/<dispute_id>/accept", lambda env: Req(f"{V1}/disputes/{env.dispute()}/accept", {}),
+          ok(202, "admin", "supervisor")),
+    Route("POST", f"{V1}/disputes/<dispute_id>/reject", lambda env: Req(
+        f"{V1}/disputes/{env.dispute()}/reject", {"reason": "not that day"}), ok(202, "admin", "supervisor")),
     Route("POST", f"{V1}/referrals/<referral_id>/accept", lambda env: Req(
         f"{V1}/referrals/{env.referral()}/accept", {}), ok(202, *EVERYONE)),
     Route("POST", f"{V1}/referrals/<referral_id>/decline", lambda env: Req(

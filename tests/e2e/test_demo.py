@@ -94,6 +94,8 @@ def test_bin_demo_serves_a_county_whose_office_has_the_alerts_the_readme_states(
         november = wait_for(lambda: read("/api/v1/workers/chen-wei/balance?period=2026-11"),
                             lambda balance: balance["earned_fen"] > 0, process)
         figures = read("/api/v1/stats/return-to-work?region=360731&date=2026-11-05")["figures"]
+        disputes = wait_for(lambda: read("/api/v1/stats/disputes?region=360731"),
+                            lambda counts: counts["raised"] > 0, process)
         accounts = printed_accounts(out_path.read_text())
         signed_in = {login: sign_in_over_http(f"http://127.0.0.1:{port}", login, password)
                      for login, password in accounts.items()}
@@ -123,5 +125,8 @@ def test_bin_demo_serves_a_county_whose_office_has_the_alerts_the_readme_states(
         ("v-seedlings", "hired", True)]
     assert (november["earned_fen"], [p["period"] for p in november["periods"]]) == (3 * 11000, ["2026-11"])
     assert figures["baseline"] and figures["hires"] == 1 and figures["returned_to_work"] > 0
+    # Wang Li's dispute of his hours, open for the shoe workshop's supervisor to answer
+    assert [(site["site_id"], site["open"]) for site in disputes["sites"]] == [("ws-shoes", 1)]
+    assert "/register/disputes" in printed
     with sqlite3.connect(tmp_path / "demo.db") as db:
         assert db.execute("SELECT vacancy_id, status FROM vacancy_interests").fetchall() == [(jobs.group(4), "new")]

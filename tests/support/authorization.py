@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from app.access.tokens import create_token, issue_token
-from app.db.models import Alert, DeadLetter, LabourProfile, PendingVoid, ReviewFlag, Vacancy
+from app.db.models import Alert, DeadLetter, Dispute, LabourProfile, PendingVoid, ReviewFlag, Vacancy
 
 COUNTY, VILLAGE, TOWNSHIP = "360702", "360702101201", "360702101"
 VILLAGE_PATH = "/36/3607/360702/360702101/360702101201/"
@@ -134,6 +134,18 @@ class Env:
                 session.flush()
                 return flag.id
         return self.state("flag", make)
+
+    def dispute(self) -> str:
+        """An open dispute of Wang's at the sewing workshop (of kind `other`: its acceptance sends no work)."""
+        def make():
+            with self.runtime.sessions.begin() as session:
+                dispute = Dispute(worker_id=WORKER, site_id=SITE, month="2026-04", work_date=date(2026, 4, 1),
+                                  region_path=VILLAGE_PATH, kind="other", status="open",
+                                  raised_at=datetime.now(UTC), corrections=[], last_event_id=f"raised-{self.n()}")
+                session.add(dispute)
+                session.flush()
+                return dispute.id
+        return self.state("dispute", make)
 
     def matched_vacancy(self) -> str:
         """An open vacancy at the sewing workshop that Wang, whose labour profile it makes, may take."""

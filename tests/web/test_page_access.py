@@ -128,6 +128,10 @@ PAGES = (
     Page("GET", "/register/", at(f"/register/?site={SITE}&date=2026-04-01"), ok(200, *LOGGERS),
          listed=lambda env: "Wang Jianguo"),
     Page("POST", "/register/events", at("/register/events", site=SITE, date="2026-04-01"), ok(200, *LOGGERS)),
+    Page("GET", "/register/disputes", at("/register/disputes"), ok(200, *LOGGERS, "post_manager"), outside=200,
+         listed=lambda env: env.dispute() and "Wang Jianguo"),
+    Page("POST", "/register/disputes/<dispute_id>/<any(accept, reject):answer>", lambda env: Visit(
+        f"/register/disputes/{env.dispute()}/reject", {"reason": "not that day"}), ok(200, *LOGGERS)),
     Page("POST", "/register/void", at("/register/void", site=SITE, output_id="no-such-output"), ok(404, *LOGGERS)),
     Page("GET", "/register/workers/<worker_id>", at(f"/register/workers/{WORKER}?month=2026-04"), ok(200, *LOGGERS),
          listed=lambda env: "Wang Jianguo"),
@@ -201,6 +205,12 @@ PAGES = (
     Page("GET", "/me/", at("/me/"), ok(200, "worker"), outside=200, listed=lambda env: "Wang Jianguo"),
     Page("GET", "/me/months/<month>", at("/me/months/2026-04"), ok(200, "worker"), outside=200,
          listed=lambda env: "Wang Jianguo"),
+    # A dispute of a day: the worker's own, at a site they are assigned to (Chen is not, at the sewing workshop).
+    Page("GET", "/me/disputes/new", at("/me/disputes/new"), ok(200, "worker"), outside=200),
+    Page("POST", "/me/disputes/new", at("/me/disputes/new", site_id="ws-sewing", date="2026-04-01", kind="worked"),
+         ok(200, "worker"), outside=422),
+    Page("GET", "/me/api/disputes", at("/me/api/disputes"), ok(200, "worker"), outside=200),
+    Page("POST", "/me/api/disputes", at("/me/api/disputes"), ok(400, "worker"), outside=400),  # a form, not JSON
 )
 
 

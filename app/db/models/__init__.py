@@ -47,7 +47,7 @@ from app.db.models.periods import (
     PeriodTransition,
 )
 from app.db.models.registry import Assignment, Household, HouseholdSize, Region, Site, Worker
-from app.db.models.review import ReviewFlag
+from app.db.models.review import Dispute, ReviewFlag
 
 __all__ = [
     "Alert", "AlertBaseline", "AlertEvaluation", "ChangeClock", "Webhook", "WebhookAttempt", "WebhookDelivery",
@@ -61,6 +61,6 @@ __all__ = [
     "AreaWeek", "AreaWeekWorker", "AttendanceRecord", "DeadLetter", "OutputRecord", "PendingVoid", "ProcessedEvent",
     "SiteWeek", "SiteWeekWorker", "WageLine", "WorkerMonthIncome",
     "Assignment", "Household", "HouseholdSize", "Region", "Site", "Worker",
-    "ReviewFlag",
+    "Dispute", "ReviewFlag",
     "MessageAttempt", "SignInCode", "WorkerMessage",
 ]

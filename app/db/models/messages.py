@@ -34,7 +34,7 @@ class WorkerMessage(Base):
     __table_args__ = (Index("ix_worker_messages_due", "status", "next_attempt_at"),)
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # approved, paid or failed
+    kind: Mapped[str] = mapped_column(String(16))  # approved, paid, failed, dispute_accepted, dispute_rejected
     worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"), index=True)
     site_id: Mapped[str] = mapped_column(String(64))
     month: Mapped[str] = mapped_column(String(7))

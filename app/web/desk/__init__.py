@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext
 from app.web.desk import flags, months, payments, site_month, village  # noqa: F401  (the views register on `blp`)
 from app.web.desk.area import blp
 
-MENU = (("desk.months", lazy_gettext("Pay months")),)
+# Workers' disputes (app.web.register.disputes) after the desk's own page: a manager still lands on the months.
+MENU = (("desk.months", lazy_gettext("Pay months")), ("register.disputes", lazy_gettext("Disputes")))
 
 __all__ = ["MENU", "blp"]

@@ -30,6 +30,7 @@ from app.pay.periods import (
     move_period,
     period_status,
 )
+from app.review.disputes import open_disputes
 from app.review.queue import open_flags
 from app.sheets import XLSX_CONTENT_TYPE
 from app.web.desk.area import (
@@ -77,7 +78,8 @@ def render_site_month(session: Session, principal: Principal, site: Site, month:
         bank=after_bank_results(session, site.id, month), workers=workers, names=names, closed_by=closed_by,
         closed_at=closed and closed.at, closed_by_you=closed_by_you, errors=errors,
         flags=open_flags(session, site.id, month), flag_kinds=KINDS, flag_reason=flag_reason, max_note=MAX_NOTE,
-        statuses=STATUSES, worker_schemes=_worker_schemes(sheet), line_statuses=LINE_STATUSES, max_reason=MAX_REASON)
+        statuses=STATUSES, worker_schemes=_worker_schemes(sheet), line_statuses=LINE_STATUSES, max_reason=MAX_REASON,
+        disputes=open_disputes(session, site.id, month))
     return page, status
 
 

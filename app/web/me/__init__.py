@@ -14,19 +14,25 @@ import structlog
 from flask import Response, abort, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext
+from sqlalchemy import select
 
 from app.access.worker_sign_in import ask_code, phone_seal, redeem_code
 from app.api.access import require_self
 from app.api.context import reading, runtime, unit_of_work
+from app.db.models import Site
 from app.db.phones import mobile_number
 from app.messages.senders import mask_phone, sender_for
 from app.messages.texts import code_text
 from app.pay.own_pay import own_month, own_months, worker_name
+from app.review.disputes import own_disputes
+from app.web.me.disputes import add_routes
+from app.web.me.disputes import kinds as dispute_kinds
 from app.web.me.words import explanation_words, hours
 from app.web.pages import authorize_page, page_blueprint
 
 blp = page_blueprint("me", __name__, url_prefix="/me")
 MENU = (("me.months", lazy_gettext("My pay")),)
+add_routes(blp)  # a dispute of a day (app.web.me.disputes)
 
 log = structlog.get_logger("app.web.me")
 MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")
@@ -95,8 +101,16 @@ def month(month: str) -> str:
     with reading() as reader:
         worker_id = require_self(authorize_page(reader))
         detail = own_month(reader, worker_id, month)
+        disputes = own_disputes(reader, worker_id, month)
         return render_template("me/month.html", name=worker_name(reader, worker_id), month=month, detail=detail,
-                               words=explanation_words, hours=hours)
+                               words=explanation_words, hours=hours, disputes=disputes,
+                               disputed={(d.site_id, d.work_date): d for d in reversed(disputes)},
+                               kinds=dispute_kinds(), sites=_site_names(reader, disputes))
+
+
+def _site_names(reader, disputes) -> dict[str, str]:
+    ids = {dispute.site_id for dispute in disputes}
+    return dict(reader.execute(select(Site.id, Site.name).where(Site.id.in_(ids))).all()) if ids else {}
 
 
 def _limit(scope: str, caller: str) -> None:
@@ -115,3 +129,4 @@ def _code_sender(number: str, code: str) -> Callable[[], None]:
             log.warning("sign-in code not sent", to=mask_phone(number), outcome=sent.error or sent.status_code)
 
     return send
+

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from app.alerts.stats import AreaWeeks, WeekCounts, county_glance
 from app.api.access import require_region
 from app.api.context import reading, runtime
+from app.review.disputes import dispute_counts
 from app.web.charts import trend_line
 from app.web.counties import county_choices, own_county
 from app.web.pages import authorize_page
@@ -35,12 +36,13 @@ def county() -> str:
             abort(404)  # a glance is a county's: its own figures are kept, not those of a region above or below
         today = runtime().settings.today()
         glance = county_glance(reader, region, today - timedelta(weeks=WEEKS - 1), today)
+        disputes = dispute_counts(reader, region.path)
     # translated once, filled a sparkline at a time: a county's hundred villages draw four each
     title = Trend(_("The last %(count)s weeks: %(values)s"), get_locale().list_patterns["standard"]["middle"]
                   .format("", ""))  # ", " or "、"
     rows = [_row(area, glance, title) for area in (*glance.villages, glance.total)]
     return render_template("office/county.html", glance=glance, region=region, counties=counties, rows=rows,
-                           percent=_percent)
+                           percent=_percent, disputes=disputes)
 
 
 def _percent(rate) -> str:

@@ -21,6 +21,7 @@ from app.api.context import reading, runtime, unit_of_work
 from app.api.problems import problem
 from app.db.models import OutputRecord, Site, Worker
 from app.web.pages import authorize_page, page_blueprint
+from app.web.register import disputes
 from app.web.register.day import month_of, register_today, roster, sites_of
 from app.web.register.marks import (
     OUTPUT_ROWS,
@@ -36,6 +37,7 @@ from events.envelope import new_event_id
 
 blp = page_blueprint("register", __name__, url_prefix="/register")
 MENU = (("register.today", lazy_gettext("Today's register")),)
+disputes.add_routes(blp)  # workers' disputes of their days (app.web.register.disputes)
 
 STATIC = Path(__file__).resolve().parents[1] / "static" / "register"
 
@@ -191,3 +193,4 @@ def _day(text: str | None, default: date | None) -> date | None:
     except ValueError:
         return None
     return chosen if chosen <= register_today(runtime().settings) else None
+
