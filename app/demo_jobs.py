@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import Alert, Employer, LabourBaseline, LabourProfile, Referral, Region, Site, Vacancy, Worker
 from app.jobs.interest import record_interest
+from app.jobs.match_rows import keep_labourers
 from app.ledger.checks import work_today
 from app.ledger.intake import accept_events, parse_all, stage_job_event
 from app.runtime import Runtime
@@ -148,6 +149,7 @@ def register(session: Session) -> None:
         session.add(LabourProfile(worker_id=worker_id, skills=skills, tags=[], education=education, birth_year=born,
                                   max_physical_demand=heaviest, travel_range=reach, caregiving=ties,
                                   willing_to_go_out=going, preferred_kinds=kinds))
+    keep_labourers(session, PROFILES)
     for region, migrants, poor in BASELINES:
         session.add(LabourBaseline(region_code=region, year=2025, migrant_workers=migrants,
                                    poor_migrant_workers=poor, source="api", recorded_by="demo"))

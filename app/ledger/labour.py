@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import LabourStatus, LabourStatusChange, Region, Worker
+from app.jobs.match_rows import keep_labourers
 from app.ledger.checks import Problem
 from app.ledger.labour_counts import history, keep_labourer_counts, willing
 from events import WorkEvent
@@ -43,6 +44,7 @@ def record_status(session: Session, event: WorkEvent, status: str, effective: da
         recorded_at=format_time(event.time)))
     session.flush()
     _refresh_current(session, event.worker_id)
+    keep_labourers(session, [event.worker_id])
     keen = willing(session, event.worker_id)
     keep_labourer_counts(session, event.worker_id, before, history(session, event.worker_id), keen, keen)
 

@@ -14,6 +14,7 @@ from app.db.models import (
     LabourStatusChange,
     LabourStatusDay,
     LabourStatusWeek,
+    MatchVacancy,
     OutputRecord,
     PayPeriod,
     PendingVoid,
@@ -25,6 +26,7 @@ from app.db.models import (
     WageLine,
 )
 from app.db.models.periods import FROZEN_STATUSES
+from app.jobs.match_rows import refill_match_rows
 from app.ledger.dead_letters import TooLargeToReplay, replay
 from app.pay.income import refill_income
 from app.runtime import Runtime
@@ -32,7 +34,7 @@ from app.runtime import Runtime
 RECORDS = (AttendanceRecord, OutputRecord, PendingVoid, ProcessedEvent, SiteWeekWorker, AreaWeekWorker, SiteWeek,
            AreaWeek)
 # The jobs area's, made again by its events; a hire's assignment stays, and its replayed hire finds it made.
-JOB_RECORDS = (Referral, Vacancy, LabourStatus, LabourStatusChange, LabourStatusWeek, LabourStatusDay)
+JOB_RECORDS = (MatchVacancy, Referral, Vacancy, LabourStatus, LabourStatusChange, LabourStatusWeek, LabourStatusDay)
 
 
 def rebuild_derived(runtime: Runtime) -> None:
@@ -55,6 +57,7 @@ def rebuild_derived(runtime: Runtime) -> None:
                                                              ("closed", *FROZEN_STATUSES))))
         session.execute(delete(DeadLetter).where(DeadLetter.topic == settings.topic_work_events))
         refill_income(session)  # what stays of the lines and adjustments is what it counts until the replay
+        refill_match_rows(session)  # no status and no vacancy until the replay: every labourer free
 
 
 def _period_is(site_id, month, statuses):
