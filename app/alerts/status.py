@@ -28,5 +28,7 @@ def resolve_alert(alert: Alert, actor_token_id: str, help_given: str) -> Alert:
         raise AlertConflict(f"the alert is {alert.status}; acknowledge it before resolving it")
     alert.status, alert.resolved_at, alert.resolved_by = "resolved", utcnow(), actor_token_id
     alert.help_given = help_given
-    keep_households(object_session(alert), [alert.household_id] if alert.household_id else [])
+    session = object_session(alert)
+    if session is not None and alert.household_id:  # matching's rows of a stored alert's household
+        keep_households(session, [alert.household_id])
     return alert
