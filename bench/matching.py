@@ -2,7 +2,8 @@
 (INSERT ... SELECT over generate_series, as bench/alert_history.py does), then one vacancy ranked against the
 province's labourers and one labourer against its open vacancies, each many times, in this process through
 app.jobs.matching on a read session, as the API calls it. Beside each, in the same run, its floor: the bare
-indexed filter (the SQL prefilter alone, without the household's need or the score).
+indexed filter (the ring queries of the kept rows alone, without the candidates' details, the household's need
+or the score). The kept rows are made as `flask rebuild` makes them, before VACUUM ANALYZE.
 
 The province: 10 cities x 10 counties x 15 townships x 12 villages; two labourers a household; a fifth of the
 households poor and a tenth monitored; 2% of households with an open income alert; 30% of labourers at work
@@ -25,6 +26,7 @@ from app.alerts.evaluation import thresholds_from
 from app.db import make_engine, make_read_engine, make_read_session_factory
 from app.db.models import Region, Vacancy
 from app.jobs import matching
+from app.jobs.match_rows import refill_match_rows
 from app.migrate import upgrade_database
 from app.settings import Settings
 from bench.load import libpq
@@ -118,15 +120,27 @@ def make_province(url: str, labourers: int, vacancies: int) -> dict:
                 conn.execute(statement, values)
             seconds[name] = round(time.perf_counter() - started, 1)
             print(f"  matching province: {name} in {seconds[name]}s", file=sys.stderr)
+        seconds["matching rows"] = _refill(url)
+        print(f"  matching province: matching rows in {seconds['matching rows']}s", file=sys.stderr)
         started = time.perf_counter()
         conn.execute("VACUUM ANALYZE")
         seconds["vacuum analyze"] = round(time.perf_counter() - started, 1)
         rows = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in (
             "regions", "households", "labour_profiles", "labour_statuses", "alerts", "worker_month_income",
-            "vacancies")}
+            "vacancies", "match_labourers", "match_vacancies")}
         rows["open_vacancies"] = conn.execute("SELECT count(*) FROM vacancies WHERE status = 'open'").fetchone()[0]
         size = conn.execute("SELECT pg_database_size(current_database())").fetchone()[0]
     return {"seconds": seconds, "rows": rows, "database_gib": round(size / 2**30, 2)}
+
+
+def _refill(url: str) -> float:
+    """The kept rows of matching made from the tables, as `flask rebuild` makes them: two set-based statements."""
+    engine = make_engine(url)
+    started = time.perf_counter()
+    with engine.begin() as conn:
+        refill_match_rows(conn)
+    engine.dispose()
+    return round(time.perf_counter() - started, 1)
 
 
 def _percentiles(samples: list[float]) -> dict:
@@ -165,7 +179,7 @@ def measure(url: str, requests: int, seed: int = 7) -> dict:
         paths = {v.id: session.scalar(select(Region.path).where(Region.code == v.region_code)) for v in vacancies}
 
         def floor_vacancy(vacancy):
-            return len(matching._labourer_rows(session, vacancy, paths[vacancy.id], None, AS_OF))
+            return len(matching.candidate_labourers(session, vacancy, paths[vacancy.id], None, AS_OF))
 
         def rank_vacancy(vacancy):
             return len(matching.labourers_for(session, vacancy, AS_OF, thresholds).matches)
@@ -174,7 +188,7 @@ def measure(url: str, requests: int, seed: int = 7) -> dict:
         free = [one for one in labourers if one is not None and not one.employed_full_time]
 
         def floor_labourer(worker_id):
-            return len(matching._vacancy_rows(session, free_by_id[worker_id], AS_OF))
+            return len(matching.candidate_vacancies(session, free_by_id[worker_id], AS_OF))
 
         def rank_labourer(worker_id):
             seen = matching.labourer(session, worker_id, AS_OF, thresholds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from matching.facts import HEAVY_WORK_LAST_AGE, Labourer, Reason, Vacancy, reason, shared_levels, tree_distance
+from matching.facts import HEAVY_WORK_LAST_AGE, Labourer, Reason, Vacancy, reason, shared_levels
 
 SKILL_POINTS = 40  # all the skills wanted
 DISTANCE_POINTS = 20  # the same region; two fewer for each step through the region tree
@@ -36,9 +36,9 @@ def skills_reason(labourer: Labourer, vacancy: Vacancy) -> Reason | None:
 
 
 def distance_reason(labourer: Labourer, vacancy: Vacancy) -> Reason:
-    steps = tree_distance(labourer.region, vacancy.region)
-    return reason("distance", max(0, DISTANCE_POINTS - 2 * steps), steps=steps,
-                  shared=shared_levels(labourer.region, vacancy.region))
+    shared = shared_levels(labourer.region, vacancy.region)
+    steps = len(labourer.region) + len(vacancy.region) - 2 * shared  # tree_distance, its shared levels counted once
+    return reason("distance", max(0, DISTANCE_POINTS - 2 * steps), steps=steps, shared=shared)
 
 
 def pay_per_person_fen(labourer: Labourer, vacancy: Vacancy, today: date) -> int:

@@ -30,6 +30,7 @@ from app.alerts.webhooks import enqueue_all_deliveries
 from app.db.models import Alert
 from app.db.models.types import new_id, utcnow
 from app.db.rows import insert_new_rows
+from app.jobs.match_rows import keep_households
 from app.settings import Settings
 from events.bus import Bus, OutgoingMessage
 
@@ -130,6 +131,7 @@ def _store_new(session: Session, findings: Findings) -> list[RaisedAlert]:
         return []
     alerts = [RaisedAlert(**row) for row in insert_new_rows(session, Alert.__table__, list(rows.values()), UNIQUE)]
     enqueue_all_deliveries(session, alerts)
+    keep_households(session, {alert.household_id for alert in alerts if alert.household_id})
     return alerts
 
 

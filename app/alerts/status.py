@@ -2,8 +2,11 @@
 what help was given (acknowledged -> resolved). The audit log records each move as the caller's write."""
 from __future__ import annotations
 
+from sqlalchemy.orm import object_session
+
 from app.db.models import Alert
 from app.db.models.types import utcnow
+from app.jobs.match_rows import keep_households
 
 
 class AlertConflict(Exception):
@@ -25,4 +28,7 @@ def resolve_alert(alert: Alert, actor_token_id: str, help_given: str) -> Alert:
         raise AlertConflict(f"the alert is {alert.status}; acknowledge it before resolving it")
     alert.status, alert.resolved_at, alert.resolved_by = "resolved", utcnow(), actor_token_id
     alert.help_given = help_given
+    session = object_session(alert)
+    if session is not None and alert.household_id:  # matching's rows of a stored alert's household
+        keep_households(session, [alert.household_id])
     return alert

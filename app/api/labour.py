@@ -24,8 +24,7 @@ from app.api.schemas.jobs import (
 )
 from app.db.models import LabourBaseline, LabourProfile, LabourStatus, LabourStatusChange, Worker
 from app.jobs.baselines_file import BaselinesRefused, read_baselines, take_baselines
-from app.ledger.labour import derive_work
-from app.ledger.labour_counts import keep_willingness
+from app.jobs.profiles import save_profile
 from app.sheets import XLSX_CONTENT_TYPE as XLSX
 from events import LABOUR_STATUS_CHANGED
 
@@ -48,15 +47,7 @@ class Profile(MethodView):
         """Replace a labourer's profile whole"""
         with unit_of_work() as session:
             get_in_scope(session, authorize(session), Worker, worker_id, require_worker)
-            profile = session.get(LabourProfile, worker_id) or LabourProfile(worker_id=worker_id)
-            was_willing = bool(profile.willing_to_go_out)
-            for name, value in data.items():
-                setattr(profile, name, value)
-            session.add(profile)
-            session.flush()
-            keep_willingness(session, worker_id, was_willing, profile.willing_to_go_out)
-            derive_work(session, [worker_id])  # a new labourer's assignments count as work
-            return profile
+            return save_profile(session, worker_id, data)
 
 
 @blp.route("/labourers/<worker_id>/status")

@@ -3,38 +3,38 @@ by ring through the region tree from the nearest outward, up to a bounded number
 of `matching` score and order them.
 
 A ring is the regions that share exactly d levels of the region tree with the other side. Candidates come from
-the deepest ring first, each ring in region-path and id order, so the set is the same on every call; a labourer
-beyond the bound is never ranked, which leaves out only farther ones than those taken.
+matching's narrow kept rows (app/jobs/match_rows.py), the deepest ring first: a vacancy's labourers each ring by
+their household's priority (an open alert, poor, monitored) and id, a labourer's vacancies each ring by id, each
+ring one index range scan under a LIMIT, so the set is the same on every call. A labourer beyond the bound is
+never ranked, which leaves out only farther ones than those taken, or of the same ring and no higher priority.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import and_, exists, false, func, not_, or_, select, true
+from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session
 
 import matching
 import payroll
 from app.db.models import (
-    Alert,
     Household,
-    LabourProfile,
-    LabourStatus,
-    Referral,
+    MatchLabourer,
+    MatchVacancy,
     Region,
     Vacancy,
     Worker,
     WorkerMonthIncome,
 )
+from app.db.models.jobs import TREE_LEVELS
 
 LABOURER_CANDIDATES = 500  # labourers scored for one vacancy
 VACANCY_CANDIDATES = 200  # vacancies scored for one labourer
 HOUSEHOLD_VACANCIES = 5  # shown with an alert on the household
-WORKING = ("working_local", "working_away")
-OPEN_ALERTS = ("open", "acknowledged")
 
 
 @dataclass(frozen=True)
@@ -46,90 +46,96 @@ class Ranked:
     vacancies: dict[str, Any]  # a Vacancy, or a row of its columns: id, title, region_code ...
 
 
-def ancestors(path: str) -> list[str]:
-    """"/36/3607/" -> ["/", "/36/", "/36/3607/"]: the path of each region above and at it, the root first."""
-    codes = matching.region_path(path)
-    return ["/" + "".join(code + "/" for code in codes[:depth]) for depth in range(len(codes) + 1)]
-
-
 def under(path_column, path: str):
     """The regions at and below `path`, escaped with a backslash: autoescape's "/" would double each "/"."""
     return path_column.like(path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",
                             escape="\\")
 
 
-def ring(path_column, around: list[str], shared: int):
-    """Regions sharing exactly `shared` levels with the region whose ancestors are `around`."""
-    inside = under(path_column, around[shared])
-    if shared + 1 < len(around):
-        return and_(inside, not_(under(path_column, around[shared + 1])))
+def ring(row, codes: matching.RegionPath, shared: int):
+    """The kept rows (MatchLabourer or MatchVacancy) whose region shares exactly `shared` levels of the tree with
+    the region of `codes`: at the level of the shared ancestor, then not inside the next region down."""
+    levels = [getattr(row, level) for level in TREE_LEVELS]
+    if shared == 0:  # outside its province: two ranges of the province index
+        return or_(levels[0] < codes[0], levels[0] > codes[0])
+    inside = levels[shared - 1] == codes[shared - 1]
+    if shared < len(codes):
+        return and_(inside, or_(levels[shared].is_(None), levels[shared] != codes[shared]))
     return inside
 
 
-def lighter_or_equal(demand: str) -> list[str]:
-    return list(matching.DEMANDS[:matching.DEMANDS.index(demand) + 1])
+def free_on(today: date):
+    """A kept labourer not at work full time on `today`."""
+    return or_(MatchLabourer.busy_from.is_(None), MatchLabourer.busy_from > today, MatchLabourer.busy_until < today)
 
 
-def heavier_or_equal(demand: str) -> list[str]:
-    return list(matching.DEMANDS[matching.DEMANDS.index(demand):])
+_CANDIDATE_COLUMNS = (MatchLabourer.worker_id.label("id"), MatchLabourer.household_id, MatchLabourer.path,
+                      MatchLabourer.skills, MatchLabourer.travel_range, MatchLabourer.heaviest, MatchLabourer.size,
+                      MatchLabourer.status, MatchLabourer.open_alert, MatchLabourer.busy_from, MatchLabourer.busy_until,
+                      MatchLabourer.birth_year)
 
 
 def can_take(demand: str, today: date):
-    """Labourers whose health allows work of `demand`, and, for heavy work, not past the age for it this year
+    """Kept labourers whose health allows work of `demand`, and, for heavy work, not past the age for it this year
     (matching.filters' rule: an unknown birth year bars nothing)."""
-    healthy = LabourProfile.max_physical_demand.in_(heavier_or_equal(demand))
+    healthy = MatchLabourer.heaviest >= matching.DEMANDS.index(demand)
     if demand != "heavy":
         return healthy
     born_since = today.year - matching.HEAVY_WORK_LAST_AGE
-    return and_(healthy, or_(LabourProfile.birth_year.is_(None), LabourProfile.birth_year >= born_since))
+    return and_(healthy, or_(MatchLabourer.birth_year.is_(None), MatchLabourer.birth_year >= born_since))
 
 
-def employed_full_time(today: date):
-    """A worker at work on `today` (locally or away: labour.status's rule on the current view), unless hired
-    into a part-time vacancy."""
-    part_time = (select(Referral.id).join(Vacancy, Vacancy.id == Referral.vacancy_id)
-                 .where(Referral.assignment_id == LabourStatus.assignment_id, Vacancy.full_time.is_(false())))
-    return exists().where(LabourStatus.worker_id == Worker.id, LabourStatus.status.in_(WORKING),
-                          LabourStatus.effective_date <= today,
-                          or_(LabourStatus.until.is_(None), LabourStatus.until >= today), not_(exists(part_time)))
+def _ring_of_labourers(vacancy: Vacancy, codes: matching.RegionPath, shared: int, within: str | None,
+                       today: date):
+    """One ring's labourers whom no hard filter excludes, highest priority first, then by id from the last: an
+    index range scan of the ring's level read backwards, until the LIMIT."""
+    return (select(*_CANDIDATE_COLUMNS)
+            .where(ring(MatchLabourer, codes, shared), MatchLabourer.reach <= shared,
+                   can_take(vacancy.physical_demand, today), free_on(today),
+                   under(MatchLabourer.path, within) if within else true())
+            .order_by(MatchLabourer.priority.desc(), MatchLabourer.worker_id.desc()))
 
 
-_LABOURER_COLUMNS = (Worker.id, Worker.household_id, Household.size, Household.status, Region.path,
-                     LabourProfile.skills, LabourProfile.travel_range, LabourProfile.max_physical_demand,
-                     LabourProfile.birth_year)
-
-
-def _labourers(*extra):
-    """The labourers (workers with a profile) with their household and region."""
-    return (select(*_LABOURER_COLUMNS, *extra).select_from(Region)
-            .join(Household, Household.region_code == Region.code).join(Worker, Worker.household_id == Household.id)
-            .join(LabourProfile, LabourProfile.worker_id == Worker.id))
-
-
-def _ring_of_labourers(vacancy: Vacancy, around: list[str], shared: int, within: str | None, today: date):
-    """The labourers of one ring whom no hard filter excludes, in region-path and id order."""
-    reaching = [name for name, levels in matching.SHARED_LEVELS.items() if levels <= shared]
-    return (_labourers()
-            .where(ring(Region.path, around, shared),
-                   or_(LabourProfile.travel_range.in_(reaching), Region.path == around[shared]),
-                   can_take(vacancy.physical_demand, today),
-                   not_(employed_full_time(today)),
-                   under(Region.path, within) if within else true())
-            .order_by(Region.path, Worker.id))
-
-
-def _labourer_rows(session: Session, vacancy: Vacancy, path: str, within: str | None, today: date,
-                   need: bool = False) -> list:
-    """The candidates, nearest ring first, with their households' need (`with_need`) or without (the bare
-    filter)."""
-    around = ancestors(path)
-    rows: list = []
-    for shared in range(len(around) - 1, -1, -1):
-        query = _ring_of_labourers(vacancy, around, shared, within, today).limit(LABOURER_CANDIDATES - len(rows))
-        rows += session.execute(with_need(query, today) if need else query).all()
-        if len(rows) >= LABOURER_CANDIDATES:
+def candidate_labourers(session: Session, vacancy: Vacancy, path: str, within: str | None, today: date) -> list:
+    """The bare filter: the kept rows of the labourers whom no hard filter excludes, nearest ring first, at most
+    LABOURER_CANDIDATES."""
+    codes = matching.region_path(path)
+    found: list = []
+    for shared in range(len(codes), -1, -1):
+        query = _ring_of_labourers(vacancy, codes, shared, within, today).limit(LABOURER_CANDIDATES - len(found))
+        found += session.execute(query).all()
+        if len(found) >= LABOURER_CANDIDATES:
             break
-    return rows
+    return found
+
+
+def household_incomes(session: Session, household_ids: Iterable[str], today: date) -> dict[str, int]:
+    """What each household's members earned in the 12 finished months before `today`: a sum asked for each
+    household, as a lookup by its members, where a join of them all is planned as a scan of every income."""
+    earned = (select(func.coalesce(func.sum(WorkerMonthIncome.income_fen), 0)).select_from(Worker)
+              .join(WorkerMonthIncome, WorkerMonthIncome.worker_id == Worker.id)
+              .where(Worker.household_id == Household.id, WorkerMonthIncome.month.in_(last_year(today)))
+              .scalar_subquery())
+    return dict(session.execute(select(Household.id, earned).where(Household.id.in_(sorted(set(household_ids))))
+                                ).all())
+
+
+def kept_labourers(session: Session, rows: list, today: date, thresholds: payroll.AlertThresholds
+                   ) -> dict[str, matching.Labourer]:
+    """The labourers of kept rows, with their households' income asked in one statement."""
+    incomes = household_incomes(session, (row.household_id for row in rows), today) if rows else {}
+    regions = {path: matching.region_path(path) for path in {row.path for row in rows}}  # few, many times each
+    return {row.id: matching.Labourer(
+        id=row.id, skills=frozenset(row.skills), travel_range=row.travel_range,
+        heaviest=matching.DEMANDS[row.heaviest], employed_full_time=not _free(row, today), region=regions[row.path],
+        birth_year=row.birth_year,
+        household=need(row.size, row.status, bool(row.open_alert), int(incomes.get(row.household_id, 0)), today,
+                       thresholds)) for row in rows}
+
+
+def _free(row, today: date) -> bool:
+    """Python's `free_on`."""
+    return row.busy_from is None or row.busy_from > today or (row.busy_until is not None and row.busy_until < today)
 
 
 def last_year(today: date) -> list[str]:
@@ -138,40 +144,11 @@ def last_year(today: date) -> list[str]:
     return [*payroll.previous_months(last, 11), last]
 
 
-def household_income(household_id, months: list[str]):
-    """What the household's members earned in `months`, as a column of the row that names the household."""
-    return (select(func.coalesce(func.sum(WorkerMonthIncome.income_fen), 0))
-            .select_from(Worker).join(WorkerMonthIncome, WorkerMonthIncome.worker_id == Worker.id)
-            .where(Worker.household_id == household_id, WorkerMonthIncome.month.in_(months))
-            .scalar_subquery())
-
-
-def alerted(household_id):
-    """Whether an alert of the household is open, as a column; LIMIT keeps it a lookup by household, where an
-    EXISTS would be planned as a hash of every open alert."""
-    return (select(Alert.id).where(Alert.household_id == household_id, Alert.status.in_(OPEN_ALERTS)).limit(1)
-            .scalar_subquery().is_not(None))
-
-
-def with_need(query, today: date):
-    """The rows of `query` with their household's income over the last year and whether an alert of it is open,
-    asked in the same statement, once for each row the query keeps."""
-    rows = query.subquery()
-    return select(rows, household_income(rows.c.household_id, last_year(today)).label("income_fen"),
-                  alerted(rows.c.household_id).label("open_alert"))
-
-
-def household_need(row, today: date, thresholds: payroll.AlertThresholds) -> matching.Household:
-    """A household's need from a row `with_need`: income per person over the last year against the line."""
-    return matching.Household(size=row.size, status=row.status, monitoring_line_fen=thresholds.monitoring_line_fen(
-        today.year), open_alert=bool(row.open_alert), income_per_person_fen=payroll.round_half_up(
-        Fraction(int(row.income_fen), row.size)))
-
-
-def as_labourer(row, household: matching.Household, busy: bool = False) -> matching.Labourer:
-    return matching.Labourer(id=row.id, skills=frozenset(row.skills), travel_range=row.travel_range,
-                             heaviest=row.max_physical_demand, employed_full_time=busy,
-                             region=matching.region_path(row.path), household=household, birth_year=row.birth_year)
+def need(size: int, status: str, open_alert: bool, income_fen: int, today: date,
+         thresholds: payroll.AlertThresholds) -> matching.Household:
+    """A household's need: its income per person over the last year against the line."""
+    return matching.Household(size=size, status=status, monitoring_line_fen=thresholds.monitoring_line_fen(
+        today.year), open_alert=open_alert, income_per_person_fen=payroll.round_half_up(Fraction(income_fen, size)))
 
 
 def as_vacancy(vacancy: Any, path: str) -> matching.Vacancy:
@@ -192,40 +169,48 @@ def labourers_for(session: Session, vacancy: Vacancy, today: date, thresholds: p
     path = session.scalar(select(Region.path).where(Region.code == vacancy.region_code))
     if not is_open(vacancy, today):
         return Ranked([], {}, {vacancy.id: vacancy})
-    rows = _labourer_rows(session, vacancy, path, within, today, need=True)
-    labourers = {row.id: as_labourer(row, household_need(row, today, thresholds)) for row in rows}
+    labourers = kept_labourers(session, candidate_labourers(session, vacancy, path, within, today), today,
+                               thresholds)
     ranked = matching.rank_labourers(as_vacancy(vacancy, path), labourers.values(), today)
     return Ranked(ranked, labourers, {vacancy.id: vacancy})
 
 
 def labourer(session: Session, worker_id: str, today: date, thresholds: payroll.AlertThresholds
              ) -> matching.Labourer | None:
-    """The worker as matching sees them; None when they have no labour profile."""
-    row = session.execute(with_need(_labourers(employed_full_time(today).label("busy"))
-                                    .where(Worker.id == worker_id), today)).one_or_none()
+    """The worker as matching sees them (from their kept row); None when they have no labour profile."""
+    row = session.execute(select(*_CANDIDATE_COLUMNS).where(MatchLabourer.worker_id == worker_id)).one_or_none()
     if row is None:
         return None
-    return as_labourer(row, household_need(row, today, thresholds), row.busy)
+    return kept_labourers(session, [row], today, thresholds)[row.id]
 
 
 _VACANCY_COLUMNS = (Vacancy.id, Vacancy.title, Vacancy.region_code, Vacancy.skills, Vacancy.physical_demand,
                     Vacancy.scheme, Vacancy.start_date, Vacancy.end_date, Vacancy.poor_first, Region.path)
 
 
-def _vacancy_rows(session: Session, labourer: matching.Labourer, today: date) -> list:
-    around = ancestors("/" + "".join(code + "/" for code in labourer.region))
+def candidate_vacancies(session: Session, labourer: matching.Labourer, today: date) -> list[str]:
+    """The bare filter: the ids of the open vacancies no hard filter keeps from the labourer, nearest ring first
+    (each by id), at most VACANCY_CANDIDATES."""
     needed = min(matching.SHARED_LEVELS[labourer.travel_range], len(labourer.region))
-    rows: list = []
-    for shared in range(len(around) - 1, needed - 1, -1):
-        query = (select(*_VACANCY_COLUMNS).join(Region, Region.code == Vacancy.region_code)
-                 .where(ring(Region.path, around, shared), Vacancy.status == "open", Vacancy.hired < Vacancy.count,
-                        or_(Vacancy.end_date.is_(None), Vacancy.end_date >= today),
-                        Vacancy.physical_demand.in_(lighter_or_equal(matching.heaviest_allowed(labourer, today))))
-                 .order_by(Region.path, Vacancy.id).limit(VACANCY_CANDIDATES - len(rows)))
-        rows += session.execute(query).all()
-        if len(rows) >= VACANCY_CANDIDATES:
+    found: list[str] = []
+    for shared in range(len(labourer.region), needed - 1, -1):
+        query = (select(MatchVacancy.vacancy_id)
+                 .where(ring(MatchVacancy, labourer.region, shared),
+                        MatchVacancy.demand <= matching.DEMANDS.index(matching.heaviest_allowed(labourer, today)),
+                        or_(MatchVacancy.end_date.is_(None), MatchVacancy.end_date >= today))
+                 .order_by(MatchVacancy.vacancy_id).limit(VACANCY_CANDIDATES - len(found)))
+        found += session.scalars(query).all()
+        if len(found) >= VACANCY_CANDIDATES:
             break
-    return rows
+    return found
+
+
+def _vacancy_rows(session: Session, labourer: matching.Labourer, today: date) -> list:
+    ids = candidate_vacancies(session, labourer, today)
+    if not ids:
+        return []
+    return session.execute(select(*_VACANCY_COLUMNS).join(Region, Region.code == Vacancy.region_code)
+                           .where(Vacancy.id.in_(ids))).all()
 
 
 def vacancies_for(session: Session, labourer: matching.Labourer, today: date) -> Ranked:

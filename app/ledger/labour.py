@@ -25,6 +25,7 @@ from app.db.models import (
     Worker,
 )
 from app.db.queries import chunks
+from app.jobs.match_rows import keep_labourers
 from app.ledger.checks import Problem
 from app.ledger.labour_counts import history, keep_labourer_counts, willing
 from events import WorkEvent
@@ -66,6 +67,7 @@ def record_status(session: Session, event: WorkEvent, status: str, effective: da
         recorded_at=format_time(event.time)))
     session.flush()
     _refresh_current(session, event.worker_id)
+    keep_labourers(session, [event.worker_id])
     keen = willing(session, event.worker_id)
     keep_labourer_counts(session, event.worker_id, before, history(session, event.worker_id), keen, keen)
 
@@ -73,8 +75,9 @@ def record_status(session: Session, event: WorkEvent, status: str, effective: da
 def derive_work(session: Session, worker_ids: Iterable[str]) -> None:
     """Make the labourers' runs of work again from their assignments (none for a worker who is no labourer: with
     neither a labour profile nor a referral), the current view and the counts with them; nothing is written when
-    the runs are those kept."""
-    for worker_id in sorted(set(worker_ids)):
+    the runs are those kept; and matching's rows of them, which read their work."""
+    worker_ids = sorted(set(worker_ids))
+    for worker_id in worker_ids:
         _lock(session, worker_id)
         wanted = _runs(session, worker_id)
         kept = session.scalars(select(LabourStatusChange).where(LabourStatusChange.worker_id == worker_id,
@@ -89,6 +92,7 @@ def derive_work(session: Session, worker_ids: Iterable[str]) -> None:
         _refresh_current(session, worker_id)
         keen = willing(session, worker_id)
         keep_labourer_counts(session, worker_id, before, history(session, worker_id), keen, keen)
+    keep_labourers(session, worker_ids)
 
 
 def derive_all_work(session: Session) -> None:

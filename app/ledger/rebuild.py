@@ -18,6 +18,7 @@ from app.db.models import (
     LabourStatusChange,
     LabourStatusDay,
     LabourStatusWeek,
+    MatchVacancy,
     OutputRecord,
     PayPeriod,
     PendingVoid,
@@ -30,6 +31,7 @@ from app.db.models import (
     WorkerMonthIncome,
 )
 from app.db.models.periods import FROZEN_STATUSES
+from app.jobs.match_rows import refill_match_rows
 from app.ledger.dead_letters import TooLargeToReplay, replay
 from app.ledger.labour import derive_all_work
 from app.pay.income import refill_income
@@ -38,7 +40,7 @@ from app.runtime import Runtime
 RECORDS = (AttendanceRecord, OutputRecord, PendingVoid, ProcessedEvent, SiteWeekWorker, AreaWeekWorker, SiteWeek,
            AreaWeek)
 # The jobs area's, made again by its events; a hire's assignment stays, and its replayed hire finds it made.
-JOB_RECORDS = (Referral, Vacancy, LabourStatus, LabourStatusChange, LabourStatusWeek, LabourStatusDay)
+JOB_RECORDS = (MatchVacancy, Referral, Vacancy, LabourStatus, LabourStatusChange, LabourStatusWeek, LabourStatusDay)
 
 # Every table the wage consumers write, each with the columns that may differ between the live ledger and a rebuild
 # of it: when a row was written (a time, a change stamp) and the ids numbered in the order rows were written. A
@@ -115,6 +117,7 @@ def rebuild_derived(runtime: Runtime) -> None:
         session.execute(delete(DeadLetter).where(DeadLetter.topic == settings.topic_work_events))
         refill_income(session)  # what stays of the lines and adjustments is what it counts until the replay
         derive_all_work(session)  # the assignments stay, and the labourers' days at work with them
+        refill_match_rows(session)  # no status and no vacancy until the replay: every labourer free
 
 
 def _truncate(session: Session, models, kept: dict) -> None:

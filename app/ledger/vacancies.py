@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 import payroll
 from app.db.models import Employer, Referral, Site, Vacancy
+from app.jobs.match_rows import keep_vacancies
 from app.ledger.checks import Problem
 from events import VACANCY_FILLED, VACANCY_POSTED, WorkEvent
 from labour.vocabulary import PENDING_REFERRALS
@@ -65,6 +66,7 @@ def apply_vacancy_posted(session: Session, event: WorkEvent) -> None:
         start_date=data["start_date"], end_date=data["end_date"], housing=data["housing"],
         poor_first=data["poor_first"], description=data["description"], status="open", posted_event_id=event.id,
         posted_at=event.time, posted_by=data["posted_by"]))
+    keep_vacancies(session, [data["vacancy_id"]])
 
 
 def apply_vacancy_filled(session: Session, event: WorkEvent) -> None:
@@ -78,11 +80,13 @@ def apply_vacancy_closed(session: Session, event: WorkEvent) -> None:
     if vacancy.status != "closed":
         vacancy.status, vacancy.closed_at, vacancy.close_reason = "closed", event.time, event.data["reason"]
         end_pending(session, vacancy.id, event.id, event.time, "the vacancy was closed")
+        keep_vacancies(session, [vacancy.id])
 
 
 def mark_filled(session: Session, vacancy: Vacancy, moment: datetime, event_id: str | None = None) -> None:
     vacancy.status, vacancy.filled_at = "filled", moment
     end_pending(session, vacancy.id, event_id or vacancy.posted_event_id, moment, "the vacancy is filled")
+    keep_vacancies(session, [vacancy.id])
 
 
 def end_pending(session: Session, vacancy_id: str, event_id: str, moment: datetime, reason: str,

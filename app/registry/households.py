@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.db.audit import SUMMARISED
 from app.db.models import AreaWeek, AreaWeekWorker, Household, HouseholdSize, Worker
 from app.db.stamps import change_stamp
+from app.jobs.match_rows import keep_households
 from app.ledger.labour_counts import move_household
 
 POOR = ("poor", "monitored")  # the statuses counted among the poor (as app.ledger.week_counts counts them)
@@ -26,7 +27,8 @@ def change_household(session: Session, household: Household, changes: dict[str, 
     history's rows."""
     changes = dict(changes)
     size, size_from = changes.pop("size", None), changes.pop("size_from", None) or this_month
-    was_poor, was_region = household.status in POOR, household.region_code
+    was_status, was_region = household.status, household.region_code
+    was_poor = was_status in POOR
     with session.no_autoflush:
         if size is not None:
             _change_size(session, household, size, size_from)
@@ -38,6 +40,8 @@ def change_household(session: Session, household: Household, changes: dict[str, 
     if household.region_code != was_region:
         # the weeks at work are counted by the sites' regions, which a household's move leaves as they are
         move_household(session, household.id, was_region, household.region_code)
+    if size is not None or household.status != was_status or household.region_code != was_region:
+        keep_households(session, [household.id])
     if size is not None:
         # the row is recorded in the audit log by the flush; this statement only moves its stamp
         session.execute(update(Household).where(Household.id == household.id).values(stamp=change_stamp())

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 import matching
 from app.db.models import Household, LabourProfile, LabourStatus, Region, Site, Vacancy, Worker
+from app.jobs.match_rows import refill_match_rows
 
 TODAY = date(2026, 4, 1)
 SKILLS = ["cooking", "sewing", "farming"]
@@ -87,6 +88,8 @@ def _write(session, people: list[dict], posts: list[dict]) -> tuple[dict, dict, 
         pure_vacancies[vacancy_id] = matching.Vacancy(
             id=vacancy_id, skills=frozenset(post["skills"]), demand=post["demand"], pay_per_month_fen=220000,
             region=matching.region_path(paths[post["at"]]), start=date(2026, 3, 1), end=post["end"])
+    session.flush()
+    refill_match_rows(session)  # as the app's writers keep them
     return paths, pure_labourers, pure_vacancies
 
 

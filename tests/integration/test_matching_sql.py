@@ -20,6 +20,8 @@ from app.db.models import (
     Household,
     LabourProfile,
     LabourStatus,
+    MatchLabourer,
+    MatchVacancy,
     Referral,
     Region,
     Site,
@@ -28,6 +30,7 @@ from app.db.models import (
     WorkerMonthIncome,
 )
 from app.jobs import matching as jobs
+from app.jobs.match_rows import refill_match_rows
 from app.migrate import upgrade_database
 
 TODAY = date(2026, 12, 7)
@@ -95,8 +98,8 @@ posts = st.fixed_dictionaries({
 
 def _store(session, households: list[dict], vacancies: list[dict]) -> None:
     """The drawn country as rows: a part-time post to be hired into, every vacancy, every household."""
-    for model in (Referral, Alert, WorkerMonthIncome, LabourStatus, LabourProfile, Assignment, Vacancy, Worker,
-                  Household):
+    for model in (MatchLabourer, MatchVacancy, Referral, Alert, WorkerMonthIncome, LabourStatus, LabourProfile,
+                  Assignment, Vacancy, Worker, Household):
         session.execute(delete(model))
     session.add(_vacancy("part", {"region": REGIONS[0], "skills": [], "demand": "light", "day_rate_fen": 1,
                                   "end": None, "poor_first": False, "status": "filled", "full": True}, full_time=False))
@@ -112,6 +115,8 @@ def _store(session, households: list[dict], vacancies: list[dict]) -> None:
                                   household["region"]), status=household["alert"], detail={}))
         for m, member in enumerate(household["members"]):
             _store_member(session, f"w{h}-{m}", f"h{h}", member)
+    session.flush()
+    refill_match_rows(session)
 
 
 def _vacancy(id: str, post: dict, full_time: bool = True) -> Vacancy:

@@ -10,6 +10,7 @@ from typing import Any
 
 from app.access.tokens import create_token, issue_token
 from app.db.models import Alert, DeadLetter, Dispute, LabourProfile, PendingVoid, ReviewFlag, Vacancy
+from app.jobs.match_rows import refill_match_rows
 
 COUNTY, VILLAGE, TOWNSHIP = "360702", "360702101201", "360702101"
 VILLAGE_PATH = "/36/3607/360702/360702101/360702101201/"
@@ -157,6 +158,8 @@ class Env:
                                     title="Sewing machinist", count=2, skills=["sewing"], physical_demand="light",
                                     scheme={"kind": "daily", "day_rate_fen": 12000}, start_date=date(2026, 3, 1),
                                     posted_event_id=str(uuid.uuid4()), posted_at=datetime(2026, 2, 20, tzinfo=UTC)))
+                session.flush()
+                refill_match_rows(session)  # as the app's writers keep them
             return "v-sewing"
         return self.kept("matched vacancy", make)
 

@@ -20,6 +20,8 @@ from app.db.models.jobs import (
     LabourStatusChange,
     LabourStatusDay,
     LabourStatusWeek,
+    MatchLabourer,
+    MatchVacancy,
     Referral,
     Vacancy,
 )
@@ -54,7 +56,7 @@ __all__ = [
     "Account", "AccountSite", "ApiToken", "TokenSite",
     "AuditEntry",
     "Employer", "LabourBaseline", "LabourProfile", "LabourStatus", "LabourStatusChange", "LabourStatusDay",
-    "LabourStatusWeek", "Referral", "Vacancy",
+    "LabourStatusWeek", "MatchLabourer", "MatchVacancy", "Referral", "Vacancy",
     "ReceivedEvent",
     "VacancyInterest",
     "Adjustment", "ApprovedPay", "IdempotencyRecord", "PaymentBatch", "PaymentLine", "PayPeriod", "PeriodTransition",

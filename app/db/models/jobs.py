@@ -182,3 +182,57 @@ class Referral(Base):
     assignment_id: Mapped[str | None] = mapped_column(ForeignKey("assignments.id"), unique=True)
     ended_reason: Mapped[str | None] = mapped_column(Text)
     last_event_id: Mapped[str] = mapped_column(String(64))
+
+
+# The region tree's levels from the top: a kept matching row names its region's ancestor at each of them.
+TREE_LEVELS = ("province", "city", "county", "township", "village")
+
+
+def _ring_indexes(table: str, order: tuple) -> tuple[Index, ...]:
+    """One index a level of the region tree, so that a ring's rows come out in `order` under a LIMIT."""
+    return tuple(Index(f"ix_{table}_{level}", level, *order) for level in TREE_LEVELS)
+
+
+class MatchLabourer(Base):
+    """A labourer as the matching SQL filters them (app/jobs/match_rows.py): one narrow row a worker with a
+    labour profile, kept in the transaction that changes their profile, status, household or its alerts."""
+
+    __tablename__ = "match_labourers"
+    __table_args__ = _ring_indexes("match_labourers", ("priority", "worker_id"))  # read backwards
+
+    worker_id: Mapped[str] = mapped_column(ForeignKey("workers.id"), primary_key=True)
+    household_id: Mapped[str] = mapped_column(String(64), index=True)
+    path: Mapped[str] = mapped_column(String(600))  # the household's region
+    province: Mapped[str | None] = mapped_column(String(32))
+    city: Mapped[str | None] = mapped_column(String(32))
+    county: Mapped[str | None] = mapped_column(String(32))
+    township: Mapped[str | None] = mapped_column(String(32))
+    village: Mapped[str | None] = mapped_column(String(32))
+    reach: Mapped[int] = mapped_column(Integer)  # the fewest levels a vacancy must share with `path`
+    heaviest: Mapped[int] = mapped_column(Integer)  # the heaviest demand allowed, as its place in DEMANDS
+    busy_from: Mapped[date | None] = mapped_column(Date)  # at work full time from this day (None: not)
+    busy_until: Mapped[date | None] = mapped_column(Date)  # and through this day (None: open-ended)
+    priority: Mapped[int] = mapped_column(Integer)  # the household's priority points: poor, monitored, open alert
+    # what the rules score with, but the household's income (of the twelve months before the day matched for)
+    skills: Mapped[list[str]] = mapped_column(JSON)
+    travel_range: Mapped[str] = mapped_column(String(16))
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))
+    open_alert: Mapped[bool] = mapped_column(Boolean)
+    birth_year: Mapped[int | None] = mapped_column(Integer)  # heavy work only to HEAVY_WORK_LAST_AGE, year by year
+
+
+class MatchVacancy(Base):
+    """An open vacancy with places left as the matching SQL filters it: one narrow row, kept with the vacancy."""
+
+    __tablename__ = "match_vacancies"
+    __table_args__ = _ring_indexes("match_vacancies", ("vacancy_id",))
+
+    vacancy_id: Mapped[str] = mapped_column(ForeignKey("vacancies.id"), primary_key=True)
+    province: Mapped[str | None] = mapped_column(String(32))
+    city: Mapped[str | None] = mapped_column(String(32))
+    county: Mapped[str | None] = mapped_column(String(32))
+    township: Mapped[str | None] = mapped_column(String(32))
+    village: Mapped[str | None] = mapped_column(String(32))
+    demand: Mapped[int] = mapped_column(Integer)  # its place in DEMANDS
+    end_date: Mapped[date | None] = mapped_column(Date)
