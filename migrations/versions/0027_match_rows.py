@@ -2,7 +2,7 @@
 region tree so that a ring's best candidates come out under a LIMIT; filled from the tables they are kept from
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 """
 from typing import Sequence, Union
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0027"
-down_revision: Union[str, Sequence[str], None] = "0025"
+down_revision: Union[str, Sequence[str], None] = "0026"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
