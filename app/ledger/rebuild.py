@@ -26,6 +26,7 @@ from app.db.models import (
 )
 from app.db.models.periods import FROZEN_STATUSES
 from app.ledger.dead_letters import TooLargeToReplay, replay
+from app.ledger.retention import forget_dedupe_horizon
 from app.pay.income import refill_income
 from app.runtime import Runtime
 
@@ -50,6 +51,7 @@ def rebuild_derived(runtime: Runtime) -> None:
     with runtime.sessions.begin() as session:
         for model in (*RECORDS, *JOB_RECORDS):
             session.execute(delete(model))
+        forget_dedupe_horizon(session)  # with its keys: every event is new again
         session.execute(delete(WageLine).where(~_period_is(WageLine.site_id, WageLine.period, FROZEN_STATUSES)))
         session.execute(delete(Adjustment).where(~_period_is(Adjustment.site_id, Adjustment.in_month,
                                                              ("closed", *FROZEN_STATUSES))))
