@@ -12,6 +12,7 @@ measured in the same run, then a summary table against the targets.
     .venv/bin/python -m bench --only returns --returns-labourers 5000000 --repeat 5
     .venv/bin/python -m bench --only import --import-rows 100000
     .venv/bin/python -m bench --only fraud --fraud-workers 20000 --repeat 1
+    .venv/bin/python -m bench --only bytes --bytes-workers 20000 --bytes-days 2
 
 Results go to var/bench/results-<time>.json as well; logs of the child processes to var/bench/logs/.
 """
@@ -42,7 +43,7 @@ SIZES = {
                   alert_workers=1000000, pages_workers=20000),
 }
 ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep", "pages", "matching", "returns", "import",
-       "fraud")
+       "fraud", "bytes")
 # alerts (minutes to make its history), upkeep (the pipeline twice more), pages, matching, returns, import and
 # fraud run when asked for
 DEFAULT = ("floor", "pipeline", "api", "close", "embedded")
@@ -90,6 +91,8 @@ def parse_args() -> tuple[argparse.Namespace, dict, set[str]]:
     parser.add_argument("--match-vacancies", type=int, default=50_000, help="vacancies of the matching province")
     parser.add_argument("--fraud-workers", type=int, default=5000, help="workers of the fraud bench's county")
     parser.add_argument("--match-requests", type=int, default=300, help="vacancies and labourers ranked a run")
+    parser.add_argument("--bytes-workers", type=int, default=20_000, help="workers of the bytes-per-event bench")
+    parser.add_argument("--bytes-days", type=int, default=2, help="days of their events it takes in")
     args = parser.parse_args()
     use_bench_data_key()
     size = dict(SIZES[args.size])
@@ -111,7 +114,7 @@ def main() -> None:
     started = time.monotonic()
     needs_kafka = bool(only & {"floor", "pipeline", "api", "upkeep", "pages"})
     needs_pg = bool(only & {"floor", "pipeline", "api", "close", "alerts", "upkeep", "pages", "matching", "returns",
-                                "import"})
+                                "import", "bytes"})
     services = Services(kafka=needs_kafka, postgres=needs_pg).start() if needs_kafka or needs_pg else None
     try:
         if only & {"floor", "pipeline"}:
@@ -145,6 +148,10 @@ def main() -> None:
             from bench.fraud import run_fraud
 
             results["fraud"] = run_fraud(args.fraud_workers, args.repeat)
+        if "bytes" in only:
+            from bench.event_bytes import run_event_bytes
+
+            results["bytes"] = run_event_bytes(services, Country(args.bytes_workers), args.bytes_days)
     finally:
         if services:
             services.stop()

@@ -47,7 +47,7 @@ def cpu_row(cpus: list[dict]) -> tuple:
 def summary(r: dict) -> str:
     rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
     for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows, page_rows, matching_rows,
-                 returns_rows, import_rows, fraud_rows):
+                 returns_rows, import_rows, fraud_rows, bytes_rows):
         rows.extend(part(r))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -330,4 +330,24 @@ def import_rows(r: dict) -> list[tuple]:
         rows.append((f"registry import, {runs['rows']:,} rows, {label}: first / again", f"{first:,.1f} s / "
                      f"{again:,.1f} s", f"{floor:,.1f} s bare write", _fmt(first / floor, "x", 1), f"< {target} s",
                      verdict))
+    return rows
+
+
+def bytes_rows(r: dict) -> list[tuple]:
+    """Bytes an event on disk (PostgreSQL, indexes and TOAST included) in the intake, outbox and dedupe stores,
+    kept for ever and as the retention rule leaves them; the ledger's and the audit log's beside them."""
+    b = r.get("bytes")
+    if not b:
+        return []
+    floor, kept = b["floor"], b["kept"]["pipeline_b"]
+    held = b["after_hold"]["pipeline_b"]
+    rows = [(f"bytes an event, intake+outbox+dedupe, all kept ({b['events']:,} events)", f"{kept:,.0f} B",
+             f"raw event {floor['raw_b']:,.0f} B; bare COPY {floor['copy_b']:,.0f} B",
+             f"x{kept / floor['copy_b']:.1f}", "-", ""),
+            ("  with retention, inside the window (outbox's hold passed)", f"{held:,.0f} B", f"all kept {kept:,.0f} B",
+             f"{held / kept:.0%}", "<= 50%", "ok" if held <= kept / 2 else f"MISSED x{held / (kept / 2):.1f}"),
+            ("  with retention, after the window", f"{b['after_window']['pipeline_b']:,.0f} B", "-", "-", "-", "")]
+    for store in ("ledger", "audit"):
+        rows.append((f"  {store} an event (not retained)", f"{b['kept']['stores'].get(store, 0):,.0f} B", "-", "-",
+                     "-", ""))
     return rows
