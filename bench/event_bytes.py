@@ -16,8 +16,8 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 
 from app.ledger.intake import accept_events, parse_all
-from app.logs import configure_logging
 from app.ledger.retention import purge
+from app.logs import configure_logging
 from app.runtime import build_runtime
 from app.settings import Settings
 from bench.country import Country
