@@ -100,6 +100,14 @@ class Settings:
     alert_evaluation_chunk: int = 5000  # households (then sites) per chunk of an alert evaluation
     alert_evaluation_workers: int = 2  # chunks of a scheduled evaluation in hand at once (PostgreSQL; SQLite: 1)
     metrics_port: int = 0  # consumers and relay: expose /metrics on this port (0: off)
+    # Retention (docs/architecture.md: Retention): event ids are kept this many days for deduplication, and what
+    # was taken in before the oldest purged id is refused at the door and parked by the consumers; the outbox's
+    # published rows are kept this many hours (Kafka: the topic holds them); the alerts process purges every
+    # RETENTION_PURGE_INTERVAL_S seconds (0: never), RETENTION_PURGE_BATCH rows a transaction.
+    event_retention_days: int = 35
+    outbox_keep_published_hours: int = 24
+    retention_purge_interval_s: int = 3600
+    retention_purge_batch: int = 5000
     # Alert webhooks: retry n waits base * 2**(n-1) * uniform(0.5, 1.5) seconds, capped; given up after max.
     webhook_backoff_base_s: float = 30.0
     webhook_backoff_max_s: float = 3600.0
@@ -139,6 +147,9 @@ class Settings:
         evaluators = _int(env, "ALERT_EVALUATION_WORKERS", defaults.alert_evaluation_workers)
         if evaluators < 1:
             raise ValueError(f"ALERT_EVALUATION_WORKERS must be at least 1, got {evaluators}")
+        retention_days = _int(env, "EVENT_RETENTION_DAYS", defaults.event_retention_days)
+        if retention_days < 2:  # a day's grace on an event's time (app/ledger/retention.py) must fit inside it
+            raise ValueError(f"EVENT_RETENTION_DAYS must be at least 2, got {retention_days}")
         return cls(
             database_url=env.get("DATABASE_URL") or defaults.database_url,
             bus=bus,
@@ -174,6 +185,10 @@ class Settings:
             alert_projection_months=_int(env, "ALERT_PROJECTION_MONTHS", defaults.alert_projection_months),
             alert_evaluation_day=_int(env, "ALERT_EVALUATION_DAY", defaults.alert_evaluation_day),
             alert_check_interval_s=_int(env, "ALERT_CHECK_INTERVAL_S", defaults.alert_check_interval_s),
+            event_retention_days=retention_days,
+            outbox_keep_published_hours=_int(env, "OUTBOX_KEEP_PUBLISHED_HOURS", defaults.outbox_keep_published_hours),
+            retention_purge_interval_s=_int(env, "RETENTION_PURGE_INTERVAL_S", defaults.retention_purge_interval_s),
+            retention_purge_batch=max(1, _int(env, "RETENTION_PURGE_BATCH", defaults.retention_purge_batch)),
             alert_evaluation_chunk=chunk,
             alert_evaluation_workers=evaluators,
             metrics_port=_int(env, "METRICS_PORT", defaults.metrics_port),

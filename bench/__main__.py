@@ -13,6 +13,7 @@ measured in the same run, then a summary table against the targets.
     .venv/bin/python -m bench --only import --import-rows 100000
     .venv/bin/python -m bench --only fraud --fraud-workers 20000 --repeat 1
     .venv/bin/python -m bench --only rebuild --workers 1000000 --days 1 --processes 2 --repeat 1
+    .venv/bin/python -m bench --only bytes --bytes-workers 20000 --bytes-days 2
 
 Results go to var/bench/results-<time>.json as well; logs of the child processes to var/bench/logs/.
 """
@@ -43,7 +44,7 @@ SIZES = {
                   alert_workers=1000000, pages_workers=20000),
 }
 ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep", "pages", "matching", "returns", "import",
-       "fraud", "rebuild")
+       "fraud", "rebuild", "bytes")
 # alerts (minutes to make its history), upkeep (the pipeline twice more), pages, matching, returns, import and
 # fraud run when asked for
 DEFAULT = ("floor", "pipeline", "api", "close", "embedded")
@@ -93,6 +94,8 @@ def parse_args() -> tuple[argparse.Namespace, dict, set[str]]:
     parser.add_argument("--match-vacancies", type=int, default=50_000, help="vacancies of the matching province")
     parser.add_argument("--fraud-workers", type=int, default=5000, help="workers of the fraud bench's county")
     parser.add_argument("--match-requests", type=int, default=300, help="vacancies and labourers ranked a run")
+    parser.add_argument("--bytes-workers", type=int, default=20_000, help="workers of the bytes-per-event bench")
+    parser.add_argument("--bytes-days", type=int, default=2, help="days of their events it takes in")
     args = parser.parse_args()
     use_bench_data_key()
     size = dict(SIZES[args.size])
@@ -114,7 +117,7 @@ def main() -> None:
     started = time.monotonic()
     needs_kafka = bool(only & {"floor", "pipeline", "api", "upkeep", "pages", "rebuild"})
     needs_pg = bool(only & {"floor", "pipeline", "api", "close", "alerts", "upkeep", "pages", "matching", "returns",
-                                "import", "rebuild"})
+                                "import", "rebuild", "bytes"})
     services = Services(kafka=needs_kafka, postgres=needs_pg).start() if needs_kafka or needs_pg else None
     try:
         if only & {"floor", "pipeline"}:
@@ -150,6 +153,10 @@ def main() -> None:
             results["fraud"] = run_fraud(args.fraud_workers, args.repeat)
         if "rebuild" in only:
             results["rebuild"] = bench_rebuild(services, size, args)
+        if "bytes" in only:
+            from bench.event_bytes import run_event_bytes
+
+            results["bytes"] = run_event_bytes(services, Country(args.bytes_workers), args.bytes_days)
     finally:
         if services:
             services.stop()

@@ -47,7 +47,7 @@ def cpu_row(cpus: list[dict]) -> tuple:
 def summary(r: dict) -> str:
     rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
     for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows, page_rows, matching_rows,
-                 returns_rows, import_rows, fraud_rows, rebuild_rows):
+                 returns_rows, import_rows, fraud_rows, rebuild_rows, bytes_rows):
         rows.extend(part(r))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -371,3 +371,23 @@ def rebuild_rows(r: dict) -> list[tuple]:
 def _own_cpu(cpu: dict) -> float | None:
     per_event = (cpu or {}).get("us_per_event")
     return sum(per_event[name] for name in ("consumers", "postgres", "kafka")) if per_event else None
+
+
+def bytes_rows(r: dict) -> list[tuple]:
+    """Bytes an event on disk (PostgreSQL, indexes and TOAST included) in the intake, outbox and dedupe stores,
+    kept for ever and as the retention rule leaves them; the ledger's and the audit log's beside them."""
+    b = r.get("bytes")
+    if not b:
+        return []
+    floor, kept = b["floor"], b["kept"]["pipeline_b"]
+    held = b["after_hold"]["pipeline_b"]
+    rows = [(f"bytes an event, intake+outbox+dedupe, all kept ({b['events']:,} events)", f"{kept:,.0f} B",
+             f"raw event {floor['raw_b']:,.0f} B; bare COPY {floor['copy_b']:,.0f} B",
+             f"x{kept / floor['copy_b']:.1f}", "-", ""),
+            ("  with retention, inside the window (outbox's hold passed)", f"{held:,.0f} B", f"all kept {kept:,.0f} B",
+             f"{held / kept:.0%}", "<= 50%", "ok" if held <= kept / 2 else f"MISSED x{held / (kept / 2):.1f}"),
+            ("  with retention, after the window", f"{b['after_window']['pipeline_b']:,.0f} B", "-", "-", "-", "")]
+    for store in ("ledger", "audit"):
+        rows.append((f"  {store} an event (not retained)", f"{b['kept']['stores'].get(store, 0):,.0f} B", "-", "-",
+                     "-", ""))
+    return rows

@@ -16,7 +16,7 @@ from consumers.deliveries import run_webhook_deliveries
 from consumers.loop import run_wage_consumer, tune_garbage_collector
 from consumers.outage import BusHealth
 from consumers.relay import run_relay
-from consumers.scheduler import run_alert_scheduler
+from consumers.scheduler import run_alert_scheduler, run_retention_purge
 from events.bus import BusUnavailable
 
 
@@ -26,15 +26,18 @@ def run_wage_process(runtime: Runtime, stop: threading.Event) -> None:
 
 
 def run_alerts_process(runtime: Runtime, stop: threading.Event) -> None:
-    """The monthly alert evaluation, with the webhook sender in a thread beside it."""
+    """The monthly alert evaluation, with the webhook sender and the retention purge in threads beside it."""
     sender = threading.Thread(target=run_webhook_deliveries, args=(runtime, stop), name="webhooks", daemon=True)
     sender.start()
+    purger = threading.Thread(target=run_retention_purge, args=(runtime, stop), name="retention", daemon=True)
+    purger.start()
     try:
         run_alert_scheduler(runtime, stop)
         stop.wait()  # with the schedule off (ALERT_CHECK_INTERVAL_S=0) the sender still runs
     finally:
         stop.set()
         sender.join(timeout=30)
+        purger.join(timeout=30)
 
 
 ROLES = {"wages": run_wage_process, "relay": run_relay, "alerts": run_alerts_process,

@@ -18,7 +18,7 @@ from app.db.queries import among
 from app.runtime import Runtime
 from consumers.outage import BusHealth
 from events.bus import BusUnavailable, OutgoingMessage, Producer
-from events.bus.log import event_log
+from events.bus.log import event_log, with_received_at
 
 log = structlog.get_logger("consumers.relay")
 
@@ -29,13 +29,15 @@ ACKNOWLEDGED_WITHIN_S = 10.0  # a batch the broker leaves unacknowledged this lo
 def relay_once(runtime: Runtime, producer: Producer, batch: int = RELAY_BATCH) -> int:
     """Publish up to `batch` unpublished rows; return how many went out."""
     with runtime.sessions.begin() as session:
-        query = (select(event_log.c.seq, event_log.c.topic, event_log.c.key, event_log.c.value, event_log.c.headers)
+        query = (select(event_log.c.seq, event_log.c.topic, event_log.c.key, event_log.c.value, event_log.c.headers,
+                        event_log.c.created_at)
                  .where(event_log.c.published_at.is_(None)).order_by(event_log.c.seq).limit(batch))
         if session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         rows = session.execute(query).all()
         for row in rows:
-            producer.send(OutgoingMessage(row.topic, row.key, bytes(row.value), row.headers or {}))
+            producer.send(OutgoingMessage(row.topic, row.key, bytes(row.value),
+                                          with_received_at(row.headers, row.created_at)))
         producer.flush(ACKNOWLEDGED_WITHIN_S)
         if rows:
             session.execute(update(event_log).where(among(session, event_log.c.seq, [r.seq for r in rows]))

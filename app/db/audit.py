@@ -40,6 +40,7 @@ NOT_AUDITED = frozenset({
     "webhook_deliveries", "webhook_attempts",  # the delivery log is its own record
     "worker_messages", "message_attempts",  # the delivery log is its own record
     "sign_in_codes",  # secrets, spent in minutes; a sign-in decides nothing
+    "retention_horizons",  # bookkeeping of the retention purge, which records its own summary
     "event_log", "bus_offsets",  # the embedded bus (not mapped)
 })
 # Secrets and keyed hashes: never copied into the log, not even masked.

@@ -6,6 +6,7 @@ intake          the API's door (POST /events): all valid or none, each id once, 
 rebuild         every derived table built again from the events
 poison          a batch the database refuses is split until the message that causes it is parked
 batch           one batch of messages, one transaction: dedupe, check, apply, recompute, park the rest
+retention       how long event ids are kept, and what is refused once they may be gone
 assignments     changes of an assignment's terms: one answer for the API and the consumers, the keys they touch
 jobs            the jobs area's events: one answer for the API and the consumers, and applying them
 disputes        a worker's dispute of a day, and the supervisor's answer told to them

@@ -19,6 +19,7 @@ from app.ledger.checks import OutputRef, Problem, WorkContext
 from app.ledger.dead_letters import park
 from app.ledger.jobs import apply_job, job_problem
 from app.ledger.records import BatchRecords, WageKey
+from app.ledger.retention import dedupe_cutoff_ms
 from app.ledger.wages import recompute_wage_lines
 from app.ledger.week_counts import keep_counts
 from events import (
@@ -34,6 +35,7 @@ from events import (
     decode_event,
 )
 from events.bus import Bus, Message
+from events.bus.log import received_at_ms
 from events.envelope import message_hash
 from events.modes import as_structured
 
@@ -70,7 +72,8 @@ def process_batch(session: Session, bus: Bus, dead_letter_topic: str, messages: 
     changes = [(message, event) for message, event in decoded if event.type in ASSIGNMENT_EVENTS]
     work = [(message, event) for message, event in decoded if event.type not in STAGED_EVENTS]
     seen = _processed_hashes(session, [event for _, event in decoded])
-    admit = _Admission(session, bus, dead_letter_topic, result, seen)
+    # After the keys: a purge committed between the two reads shows in its horizon (app/ledger/retention.py).
+    admit = _Admission(session, bus, dead_letter_topic, result, seen, dedupe_cutoff_ms(session))
     for message, event in jobs:
         if (digest := admit(message, event, partial(job_problem, session))) is not None:
             apply_job(session, event)
@@ -117,6 +120,7 @@ class _Admission:
     topic: str
     result: BatchResult
     seen: dict[str, str]
+    received_after_ms: int | None  # a message taken in before this may have lost its dedupe key
 
     def __call__(self, message: Message, event: WorkEvent,
                  problem_of: Callable[[WorkEvent], Problem | None]) -> str | None:
@@ -127,6 +131,10 @@ class _Admission:
         if previous == digest:
             self.result.duplicates[event.type] += 1
             return None
+        if previous is None and self.received_after_ms is not None and \
+                (received_at_ms(message.headers) or 0) < self.received_after_ms:
+            return self._park(message, event, "expired", "taken in before the oldest dedupe key kept: it may have "
+                              "been applied already", {"id": ["received before the dedupe keys kept (retention)"]})
         if message.key != event.key:  # another partition: its order is not this key's
             kind = "vacancy" if "vacancy_id" in event.data else "worker"
             return self._park(message, event, "key", f"key is not the {kind} id",

@@ -15,12 +15,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.audit import record_summaries
-from app.db.models import ReceivedEvent, Region, Site
+from app.db.models import OutputRecord, ReceivedEvent, Region, Site
 from app.db.models.types import utcnow
 from app.db.queries import among
 from app.db.rows import insert_rows
 from app.ledger.checks import OutputRef, Problem, WorkContext
 from app.ledger.jobs import job_problem
+from app.ledger.retention import INTAKE, event_time_problem, horizon
 from events import (
     ATTENDANCE_RECORDED,
     OUTPUT_RECORDED,
@@ -85,6 +86,8 @@ def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, Work
     """
     errors = dict(errors)
     known = _received(session, {event.id for event in events.values()})
+    # After the receipts: a purge that commits in between shows in its horizon (app/ledger/retention.py).
+    events = _within_retention(session, events, errors, known)
     fresh: list[tuple[int, WorkEvent, bytes, str]] = []  # (index, event, its encoding, the encoding's hash)
     receipts: list[Receipt] = []
     for index, event in events.items():
@@ -117,6 +120,21 @@ def accept_events(session: Session, bus: Bus, topic: str, events: dict[int, Work
     return receipts
 
 
+def _within_retention(session: Session, events: dict[int, WorkEvent], errors: dict[str, Any],
+                      known: dict[str, str]) -> dict[int, WorkEvent]:
+    """The events received already, and the new ones whose receipt will last as long as a retry of them could come;
+    `errors` gets the others'."""
+    now, intake_horizon = utcnow(), horizon(session, INTAKE)
+    kept = {}
+    for index, event in events.items():
+        problem = None if event.id in known else event_time_problem(event.time, intake_horizon, now)
+        if problem is None:
+            kept[index] = event
+        else:
+            errors[str(index)] = {"time": [problem]}
+    return kept
+
+
 def _record_receipt(session: Session, fresh: list[tuple[WorkEvent, str]]) -> None:
     """The received_events rows in one statement, and one audit entry per site with the ids it received."""
     now = utcnow()
@@ -147,4 +165,9 @@ def _void_targets(session: Session, events: list[WorkEvent]) -> dict[str, Output
     rows = session.execute(
         select(ReceivedEvent.event_id, ReceivedEvent.worker_id, ReceivedEvent.site_id).where(
             among(session, ReceivedEvent.event_id, ids), ReceivedEvent.event_type == OUTPUT_RECORDED))
-    return {row.event_id: OutputRef(row.worker_id, row.site_id) for row in rows}
+    found = {row.event_id: OutputRef(row.worker_id, row.site_id) for row in rows}
+    if missing := ids - found.keys():  # received before the receipts kept (app/ledger/retention.py): recorded since
+        found.update((row.event_id, OutputRef(row.worker_id, row.site_id)) for row in session.execute(
+            select(OutputRecord.event_id, OutputRecord.worker_id, OutputRecord.site_id).where(
+                among(session, OutputRecord.event_id, missing))))
+    return found

@@ -34,6 +34,7 @@ from app.db.models.periods import FROZEN_STATUSES
 from app.jobs.match_rows import refill_match_rows
 from app.ledger.dead_letters import TooLargeToReplay, replay
 from app.ledger.labour import derive_all_work
+from app.ledger.retention import forget_dedupe_horizon
 from app.pay.income import refill_income
 from app.runtime import Runtime
 
@@ -114,6 +115,7 @@ def rebuild_derived(runtime: Runtime) -> None:
                 session.execute(delete(model).where(~keep))
         for model in JOB_RECORDS:  # a few rows; and vacancies are referred to by what stays (interests)
             session.execute(delete(model))
+        forget_dedupe_horizon(session)  # with its keys: every event is new again
         session.execute(delete(DeadLetter).where(DeadLetter.topic == settings.topic_work_events))
         refill_income(session)  # what stays of the lines and adjustments is what it counts until the replay
         derive_all_work(session)  # the assignments stay, and the labourers' days at work with them

@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from events.bus.base import BusUnavailable, Message, OutgoingMessage, next_offsets
-from events.bus.log import append, bus_offsets, event_log
+from events.bus.log import append, bus_offsets, event_log, with_received_at
 
 _PARTITION = 0
 _LOG_LOCK = 7_310_201  # arbitrary constant naming "appending to the event log"
@@ -89,13 +89,15 @@ class EmbeddedConsumer:
             messages: list[Message] = []
             for topic in self._topics:
                 rows = session.execute(
-                    select(event_log.c.seq, event_log.c.key, event_log.c.value, event_log.c.headers)
+                    select(event_log.c.seq, event_log.c.key, event_log.c.value, event_log.c.headers,
+                           event_log.c.created_at)
                     .where(event_log.c.topic == topic, event_log.c.seq >= self._position[topic])
                     .order_by(event_log.c.seq)
                     .limit(max_records - len(messages))
                 ).all()
                 messages.extend(
-                    Message(topic, _PARTITION, row.seq, row.key, bytes(row.value), row.headers or {})
+                    Message(topic, _PARTITION, row.seq, row.key, bytes(row.value),
+                            with_received_at(row.headers, row.created_at))
                     for row in rows
                 )
                 if rows:

@@ -47,6 +47,8 @@ event_log = Table(
         "ix_event_log_unpublished", "seq",
         postgresql_where=text("published_at IS NULL"), sqlite_where=text("published_at IS NULL"),
     ),
+    # The purge of published rows finds the old ones by it; BRIN: rows come in time order, and it costs ~nothing.
+    Index("ix_event_log_created_at", "created_at", postgresql_using="brin"),
 )
 
 bus_offsets = Table(
@@ -58,6 +60,30 @@ bus_offsets = Table(
     Column("next_offset", BigInteger, nullable=False),
     PrimaryKeyConstraint("group_id", "topic", "partition", name="pk_bus_offsets"),
 )
+
+
+# When the API (or whoever staged it) took a message in, in whole milliseconds since the epoch: the relay and the
+# embedded bus add it from `created_at`, and a message that already carries it (a dead letter sent back) keeps it.
+# The consumers park what was taken in before the oldest dedupe key they may have purged (app/ledger/retention.py).
+RECEIVED_AT_HEADER = "stablework-received-at"
+
+
+def with_received_at(headers: dict[str, str] | None, created_at: datetime) -> dict[str, str]:
+    """`headers` with the time the message was taken in, unless they name it already."""
+    if headers and RECEIVED_AT_HEADER in headers:
+        return headers
+    if created_at.tzinfo is None:
+        created_at = created_at.replace(tzinfo=UTC)  # SQLite hands back our UTC timestamps without their zone
+    return {**(headers or {}), RECEIVED_AT_HEADER: str(int(created_at.timestamp() * 1000))}
+
+
+def received_at_ms(headers: dict[str, str]) -> int | None:
+    """The message's intake time in milliseconds since the epoch, or None if it does not say (or says nonsense)."""
+    raw = headers.get(RECEIVED_AT_HEADER)
+    try:
+        return int(raw) if raw is not None else None
+    except ValueError:
+        return None
 
 
 def append(session: Session, messages: list[OutgoingMessage]) -> None:

@@ -10,7 +10,7 @@ from app.db.models.alerts import (
 )
 from app.db.models.audit import AuditEntry
 from app.db.models.auth import Account, AccountSite, ApiToken, TokenSite
-from app.db.models.intake import ReceivedEvent
+from app.db.models.intake import ReceivedEvent, RetentionHorizon
 from app.db.models.interest import VacancyInterest
 from app.db.models.jobs import (
     Employer,
@@ -58,6 +58,7 @@ __all__ = [
     "Employer", "LabourBaseline", "LabourProfile", "LabourStatus", "LabourStatusChange", "LabourStatusDay",
     "LabourStatusWeek", "MatchLabourer", "MatchVacancy", "Referral", "Vacancy",
     "ReceivedEvent",
+    "RetentionHorizon",
     "VacancyInterest",
     "Adjustment", "ApprovedPay", "IdempotencyRecord", "PaymentBatch", "PaymentLine", "PayPeriod", "PeriodTransition",
     "AreaWeek", "AreaWeekWorker", "AttendanceRecord", "DeadLetter", "OutputRecord", "PendingVoid", "ProcessedEvent",
