@@ -2,7 +2,7 @@
 the purge finds old rows by (BRIN on PostgreSQL: the rows come in time order; a B-tree on SQLite)
 
 Revision ID: 0030
-Revises: 0025
+Revises: 0027
 """
 from typing import Sequence, Union
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0030"
-down_revision: Union[str, Sequence[str], None] = "0025"
+down_revision: Union[str, Sequence[str], None] = "0027"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -1,14 +1,14 @@
 """a vacancy's interests name it by id alone: a rebuild empties the vacancies, which the replay then posts again
 
 Revision ID: 0034
-Revises: 0027
+Revises: 0030
 """
 from typing import Sequence, Union
 
 from alembic import op
 
 revision: str = "0034"
-down_revision: Union[str, Sequence[str], None] = "0027"
+down_revision: Union[str, Sequence[str], None] = "0030"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
