@@ -19,7 +19,7 @@ from app.ledger.checks import OutputRef, Problem, WorkContext
 from app.ledger.dead_letters import park
 from app.ledger.jobs import apply_job, job_problem
 from app.ledger.records import BatchRecords, WageKey
-from app.ledger.retention import dedupe_cutoff_ms
+from app.ledger.retention import dedupe_cutoff_ms, taken_in_ms
 from app.ledger.wages import recompute_wage_lines
 from app.ledger.week_counts import keep_counts
 from events import (
@@ -35,7 +35,6 @@ from events import (
     decode_event,
 )
 from events.bus import Bus, Message
-from events.bus.log import received_at_ms
 from events.envelope import message_hash
 from events.modes import as_structured
 
@@ -132,7 +131,7 @@ class _Admission:
             self.result.duplicates[event.type] += 1
             return None
         if previous is None and self.received_after_ms is not None and \
-                (received_at_ms(message.headers) or 0) < self.received_after_ms:
+                taken_in_ms(message, event.time) < self.received_after_ms:
             return self._park(message, event, "expired", "taken in before the oldest dedupe key kept: it may have "
                               "been applied already", {"id": ["received before the dedupe keys kept (retention)"]})
         if message.key != event.key:  # another partition: its order is not this key's

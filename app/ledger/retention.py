@@ -9,9 +9,10 @@ What may have lost its id is then refused instead of being taken for new:
 - the API refuses an event it holds no receipt of whose `time` is before the intake horizon and a day's grace, and
   any such event whose `time` is more than a day ahead of now: an event's time never runs more than a day past its
   receipt, so a retry of a purged receipt is always refused;
-- the consumers park a message taken in (its `stablework-received-at`, events/bus/log.py) before the dedupe horizon
-  and a clock allowance: a key is recorded after its message was taken in, so a redelivery of a purged key is
-  always parked, never applied again.
+- the consumers park a message taken in (its `stablework-received-at`, events/bus/log.py; another producer's, its
+  record time, capped a day past the event's time: `taken_in_ms`) before the dedupe horizon and a clock allowance:
+  a key is recorded after its message was taken in, so a redelivery of a purged key is always parked, never
+  applied again.
 
 A rebuild empties `processed_events` and forgets its horizon in one transaction: every event is new again, and the
 keys it writes are younger than any cutoff for EVENT_RETENTION_DAYS. The outbox's published rows go after
@@ -31,7 +32,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db.audit import SUMMARISED, record_summary
 from app.db.models import ProcessedEvent, ReceivedEvent, RetentionHorizon
 from app.settings import Settings
-from events.bus.log import event_log
+from events.bus import Message
+from events.bus.log import event_log, received_at_ms
 
 log = structlog.get_logger("app.ledger.retention")
 
@@ -70,6 +72,18 @@ def dedupe_cutoff_ms(session: Session) -> int | None:
     if moment is None:
         return None
     return int((moment + CLOCK_ALLOWANCE).timestamp() * 1000)
+
+
+def taken_in_ms(message: Message, event_time: datetime) -> int:
+    """When the message was taken in, in milliseconds since the epoch: as our intake says (its header); for another
+    producer's message, the broker's record time, but no later than a day past the event's own time, so that an old
+    event sent again as a new record is as old as it says (0 when neither is known: parked once anything is purged)."""
+    stated = received_at_ms(message.headers)
+    if stated is not None:
+        return stated
+    if message.timestamp_ms is None:
+        return 0
+    return min(message.timestamp_ms, int((_aware(event_time) + GRACE).timestamp() * 1000))
 
 
 def forget_dedupe_horizon(session: Session) -> None:

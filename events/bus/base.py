@@ -23,6 +23,7 @@ class Message:
     key: str | None
     value: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    timestamp_ms: int | None = None  # the broker's record time (Kafka's CreateTime or LogAppendTime), if it has one
 
 
 @dataclass(frozen=True)

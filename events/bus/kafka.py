@@ -182,6 +182,7 @@ class KafkaBusConsumer:
                 record.value,
                 # Not UTF-8: lone surrogates, which the envelope refuses by name (a binary-mode event's attributes).
                 {k: v.decode(errors="surrogateescape") for k, v in (record.headers or [])},
+                record.timestamp if record.timestamp is not None and record.timestamp >= 0 else None,
             )
             for records in batches.values()
             for record in records

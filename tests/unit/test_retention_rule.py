@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.ledger.retention import CLOCK_ALLOWANCE, GRACE, event_time_problem
+from app.ledger.retention import CLOCK_ALLOWANCE, GRACE, event_time_problem, taken_in_ms
+from events.bus import Message
 from events.bus.log import received_at_ms, with_received_at
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -48,3 +49,26 @@ def test_a_message_keeps_the_intake_time_it_carries():
     assert received_at_ms(first) == int(START.timestamp() * 1000)
     assert received_at_ms({"stablework-received-at": "soon"}) is None
     assert received_at_ms({}) is None
+
+
+def ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+@given(recorded=moments, event_time=moments, processed_after=spans, purged_after=spans, sent_again_after=spans)
+def test_another_producers_message_whose_key_may_be_purged_is_older_than_the_cutoff(
+        recorded, event_time, processed_after, purged_after, sent_again_after):
+    """No intake header: the broker's record time stands for it, capped a day past the event's own time. A
+    redelivered record, and the same event sent again as a new record when its time is that old, are parked."""
+    cutoff_ms = ms(recorded + processed_after + timedelta(microseconds=1) + purged_after + CLOCK_ALLOWANCE)
+    redelivered = Message("work-events", 0, 7, "w1", b"{}", {}, ms(recorded))
+    assert taken_in_ms(redelivered, event_time) < cutoff_ms
+    sent_again = Message("work-events", 0, 9, "w1", b"{}", {}, ms(recorded + sent_again_after))
+    if ms(event_time + GRACE) < cutoff_ms:
+        assert taken_in_ms(sent_again, event_time) < cutoff_ms
+
+
+def test_our_intake_time_comes_first_and_a_message_with_no_time_at_all_counts_as_oldest():
+    stamped = Message("work-events", 0, 1, "w1", b"{}", with_received_at({}, START), ms(START + timedelta(days=3)))
+    assert taken_in_ms(stamped, START + timedelta(days=5)) == ms(START)
+    assert taken_in_ms(Message("work-events", 0, 1, "w1", b"{}", {}, None), START) == 0
