@@ -92,6 +92,10 @@ def kafka_rows(r: dict) -> list[tuple]:
         cpus = [x["cpu"] for x in runs if x.get("cpu")]
         if cpus:
             rows.append(cpu_row(cpus))
+        scanned = runs[0].get("rows_read_by_table_scans")
+        if scanned is not None:
+            rows.append(("  rows read by whole-table scans, a run", ", ".join(
+                f"{name} {count:,}" for name, count in scanned.items()) or "none", "-", "-", "-", "-"))
         rows.append(rss_row(f"  peak RSS of each wage consumer ({processes})",
                             [mib for x in runs for mib in (x.get("peak_rss_mib") or {}).values()]))
     expected = r.get("expected_wages")
