@@ -75,7 +75,8 @@ def run_api(services: Services, country: Country, days: int, ingest_events: int,
                                                  "--rps", "0", "--duration", "10", "--threads", "8"))
         if with_pipeline:
             helpers = [Process("api-relay", [sys.executable, "-m", "consumers", "relay"], env),
-                       Process("api-consumer", [sys.executable, "-m", "consumers"], env)]
+                       Process("api-consumer", [sys.executable, "-m", "consumers"], env),
+                       Process("api-alerts", [sys.executable, "-m", "consumers", "alerts"], env)]
         posted = int(ingest_rate * read_seconds)
         runs = []
         for n in range(repeats):  # a run's p99 is its worst 90 reads: one slow second of the host can make it
@@ -87,6 +88,7 @@ def run_api(services: Services, country: Country, days: int, ingest_events: int,
         result["with_pipeline"] = with_pipeline
         result["gunicorn"] = f"{web_workers}x{web_threads}"
         result["gunicorn_peak_rss_mib"] = peak_rss_tree_mib(server.pid)
+        result["helpers_peak_rss_mib"] = {helper.name: helper.peak_rss_mib() for helper in helpers}
     finally:
         for helper in helpers:
             helper.stop()

@@ -282,8 +282,12 @@ def verify_pipeline(url: str, country: Country, total: int) -> dict:
         processed, = conn.execute("SELECT count(*) FROM processed_events").fetchone()
         lines, fen = conn.execute("SELECT count(*), coalesce(sum(amount_fen), 0) FROM wage_lines").fetchone()
         parked, = conn.execute("SELECT count(*) FROM dead_letters").fetchone()
+        # rows PostgreSQL read by whole-table scans (the consumers have exited, so their counts are in)
+        scanned = {name: rows for name, rows in conn.execute(
+            "SELECT relname, seq_tup_read FROM pg_stat_user_tables WHERE seq_tup_read > 0 "
+            "ORDER BY seq_tup_read DESC LIMIT 4")}
     return {"processed_events": processed, "wage_lines": lines, "wage_fen": int(fen), "dead_letters": parked,
-            "complete": processed == total and parked == 0}
+            "complete": processed == total and parked == 0, "rows_read_by_table_scans": scanned}
 
 
 def expected_wages(country: Country, days: int) -> tuple[int, int]:

@@ -6,7 +6,7 @@ import statistics
 
 TARGETS = {"pipeline_rate": 10_000, "pipeline_share": 0.30, "api_rate": 5_000, "balance_p99_ms": 50,
            "balance_rps": 300, "ingest_rate": 1_000, "close_1m_s": 30, "embedded_rate": 2_000,
-           "alerts_first_s": 10, "alerts_second_s": 2, "alerts_1m_s": 60, "alerts_rss_mib": 256,
+           "alerts_first_s": 10, "alerts_second_s": 2, "alerts_1m_s": 60, "alerts_rss_mib": 256, "process_rss_mib": 256,
            "page_p95_ms": 100, "first_load_kb": 150, "interaction_kb": 20, "match_vacancy_p99_ms": 200,
            "match_labourer_p99_ms": 50, "returns_ms": 500, "import_s": 60}
 
@@ -42,6 +42,15 @@ def cpu_row(cpus: list[dict]) -> tuple:
     return (f"  CPU an event, {' / '.join(groups)}", f"{spent} µs",
             f"all {os.cpu_count()} cores: {_fmt(median([c['ceiling_rate'] for c in cpus]), ' ev/s')}",
             f"{_fmt(median([c['cores_busy'] for c in cpus]), '', 2)} cores busy", "-", "-")
+
+
+def rss_row(name: str, peaks: list[float | None]) -> tuple:
+    """Peak resident sets (VmHWM) of processes, each against the per-process target."""
+    peaks = [mib for mib in peaks if mib is not None]
+    if not peaks:
+        return (name, "-", "-", "-", f"< {TARGETS['process_rss_mib']} MiB", "-")
+    return (name, " / ".join(f"{mib:,.0f}" for mib in peaks) + " MiB", "-", "-",
+            f"< {TARGETS['process_rss_mib']} MiB", _verdict(max(peaks), TARGETS["process_rss_mib"]))
 
 
 def summary(r: dict) -> str:
@@ -83,6 +92,12 @@ def kafka_rows(r: dict) -> list[tuple]:
         cpus = [x["cpu"] for x in runs if x.get("cpu")]
         if cpus:
             rows.append(cpu_row(cpus))
+        scanned = runs[0].get("rows_read_by_table_scans")
+        if scanned is not None:
+            rows.append(("  rows read by whole-table scans, a run", ", ".join(
+                f"{name} {count:,}" for name, count in scanned.items()) or "none", "-", "-", "-", "-"))
+        rows.append(rss_row(f"  peak RSS of each wage consumer ({processes})",
+                            [mib for x in runs for mib in (x.get("peak_rss_mib") or {}).values()]))
     expected = r.get("expected_wages")
     if expected and r.get("pipeline"):
         runs = [x for runs in r["pipeline"].values() for x in runs]
@@ -122,6 +137,11 @@ def api_rows(r: dict) -> list[tuple]:
         if server:
             rows.append(("  of them over 50 ms inside the server (its histogram)", f"{server['over_50ms']:,}",
                          f"of {server['requests']:,}", "-", "-", "-"))
+        rows.append(rss_row("  peak RSS of gunicorn's master and each worker",
+                            list((api.get("gunicorn_peak_rss_mib") or {}).values())))
+        if api.get("helpers_peak_rss_mib"):
+            rows.append(rss_row(f"  peak RSS of {' / '.join(api['helpers_peak_rss_mib'])}",
+                                list(api["helpers_peak_rss_mib"].values())))
     return rows
 
 

@@ -84,7 +84,7 @@ def to_cloudevent(event: WorkEvent) -> dict[str, Any]:
         "id": event.id,
         "type": event.type,
         "source": event.source,
-        "time": format_time(event.time),
+        "time": event.time_text,
         "datacontenttype": "application/json",
         "dataversion": CURRENT_VERSION[event.type],
         "data": _dump_data(event),

@@ -14,7 +14,6 @@ from app.ledger.checks import WorkContext
 from app.ledger.records import BatchRecords, WageKey
 from app.ledger.terms import AssignmentTerms
 from events import ATTENDANCE_RECORDED, OUTPUT_RECORDED, OUTPUT_VOIDED, WorkEvent
-from events.envelope import format_time
 
 
 def wage_key(assignment: AssignmentTerms, day: date) -> WageKey:
@@ -26,7 +25,7 @@ def wage_key(assignment: AssignmentTerms, day: date) -> WageKey:
 def handle_attendance_recorded(event: WorkEvent, context: WorkContext, records: BatchRecords) -> list[WageKey]:
     data = event.data
     key = (event.worker_id, event.site_id, data["date"])
-    recorded_at = format_time(event.time)
+    recorded_at = event.time_text
     current = records.attendance.get(key)  # loaded for every key of the batch: None means there is none yet
     if current is not None and (current["recorded_at"], current["event_id"]) >= (recorded_at, event.id):
         return []  # an earlier correction arriving late loses to the later one

@@ -7,7 +7,9 @@ from dataclasses import fields
 
 import psycopg
 import structlog
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.orm import Session
 
 from app.ledger.batch import BatchResult, process_batch
 from app.ledger.checks import work_today
@@ -27,6 +29,7 @@ def apply_messages(runtime: Runtime, messages: list[Message]) -> BatchResult:
     message it refuses, which is parked with the database's reason."""
     try:
         with runtime.sessions.begin() as session:
+            look_up_keys_by_index(session)
             return process_batch(session, runtime.bus, runtime.settings.topic_dead_letters, messages,
                                  work_today(runtime.settings))
     except (StatementError, *_REFUSALS) as error:
@@ -38,6 +41,15 @@ def apply_messages(runtime: Runtime, messages: list[Message]) -> BatchResult:
                     error=_reason(error))
         middle = len(messages) // 2
         return _sum(apply_messages(runtime, messages[:middle]), apply_messages(runtime, messages[middle:]))
+
+
+def look_up_keys_by_index(session: Session) -> None:
+    """For this batch's transaction: its statements look up a couple of thousand keys in tables that have an
+    index on them. While a table holds some 10^5 to 10^6 rows PostgreSQL's costing prefers reading all of it
+    to that many index probes, so every batch read whole tables and a day's batches cost more the more the day
+    had stored; by index a batch costs the same whatever the tables hold. (Only the plan changes, never a row.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL enable_seqscan = off"))
 
 
 def refused(error: Exception) -> bool:
