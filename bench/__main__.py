@@ -12,6 +12,7 @@ measured in the same run, then a summary table against the targets.
     .venv/bin/python -m bench --only returns --returns-labourers 5000000 --repeat 5
     .venv/bin/python -m bench --only import --import-rows 100000
     .venv/bin/python -m bench --only fraud --fraud-workers 20000 --repeat 1
+    .venv/bin/python -m bench --only history --history-workers 100000
 
 Results go to var/bench/results-<time>.json as well; logs of the child processes to var/bench/logs/.
 """
@@ -42,7 +43,7 @@ SIZES = {
                   alert_workers=1000000, pages_workers=20000),
 }
 ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep", "pages", "matching", "returns", "import",
-       "fraud")
+       "fraud", "history")
 # alerts (minutes to make its history), upkeep (the pipeline twice more), pages, matching, returns, import and
 # fraud run when asked for
 DEFAULT = ("floor", "pipeline", "api", "close", "embedded")
@@ -90,6 +91,9 @@ def parse_args() -> tuple[argparse.Namespace, dict, set[str]]:
     parser.add_argument("--match-vacancies", type=int, default=50_000, help="vacancies of the matching province")
     parser.add_argument("--fraud-workers", type=int, default=5000, help="workers of the fraud bench's county")
     parser.add_argument("--match-requests", type=int, default=300, help="vacancies and labourers ranked a run")
+    parser.add_argument("--history-workers", type=int, default=100_000, help="workers of the history bench's county")
+    parser.add_argument("--history-schema", choices=("partitioned", "plain"), default="partitioned",
+                        help="the ledger's tables partitioned by month (head) or plain (migrated to 0025)")
     args = parser.parse_args()
     use_bench_data_key()
     size = dict(SIZES[args.size])
@@ -109,9 +113,9 @@ def main() -> None:
                      "size": args.size, "params": size, "repeat": args.repeat, "argv": sys.argv[1:]}
     print(f"bench: {args.size} {size}, repeat {args.repeat}; machine {results['machine']}", file=sys.stderr)
     started = time.monotonic()
-    needs_kafka = bool(only & {"floor", "pipeline", "api", "upkeep", "pages"})
+    needs_kafka = bool(only & {"floor", "pipeline", "api", "upkeep", "pages", "history"})
     needs_pg = bool(only & {"floor", "pipeline", "api", "close", "alerts", "upkeep", "pages", "matching", "returns",
-                                "import"})
+                                "import", "history"})
     services = Services(kafka=needs_kafka, postgres=needs_pg).start() if needs_kafka or needs_pg else None
     try:
         if only & {"floor", "pipeline"}:
@@ -145,6 +149,10 @@ def main() -> None:
             from bench.fraud import run_fraud
 
             results["fraud"] = run_fraud(args.fraud_workers, args.repeat)
+        if "history" in only:
+            from bench.history import run_history
+
+            results["history"] = run_history(services, Country(args.history_workers), args.history_schema)
     finally:
         if services:
             services.stop()

@@ -8,7 +8,8 @@ TARGETS = {"pipeline_rate": 10_000, "pipeline_share": 0.30, "api_rate": 5_000, "
            "balance_rps": 300, "ingest_rate": 1_000, "close_1m_s": 30, "embedded_rate": 2_000,
            "alerts_first_s": 10, "alerts_second_s": 2, "alerts_1m_s": 60, "alerts_rss_mib": 256,
            "page_p95_ms": 100, "first_load_kb": 150, "interaction_kb": 20, "match_vacancy_p99_ms": 200,
-           "match_labourer_p99_ms": 50, "returns_ms": 500, "import_s": 60}
+           "match_labourer_p99_ms": 50, "returns_ms": 500, "import_s": 60,
+           "history_ratio": 1.10}
 
 
 def median(values):
@@ -47,7 +48,7 @@ def cpu_row(cpus: list[dict]) -> tuple:
 def summary(r: dict) -> str:
     rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
     for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows, page_rows, matching_rows,
-                 returns_rows, import_rows, fraud_rows):
+                 returns_rows, import_rows, fraud_rows, history_rows):
         rows.extend(part(r))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -330,4 +331,22 @@ def import_rows(r: dict) -> list[tuple]:
         rows.append((f"registry import, {runs['rows']:,} rows, {label}: first / again", f"{first:,.1f} s / "
                      f"{again:,.1f} s", f"{floor:,.1f} s bare write", _fmt(first / floor, "x", 1), f"< {target} s",
                      verdict))
+    return rows
+
+
+def history_rows(r: dict) -> list[tuple]:
+    """Month 13 with 12 months of the ledger stored, beside the same month on an empty database (same run)."""
+    h = r.get("history")
+    if not h:
+        return []
+    from bench.history import figures
+
+    stored = h["databases"]["history"]["history"]["rows"]
+    rows = [(f"history ({h['schema']}): {h['workers']:,} workers, {stored['attendance_records']:,} work records and "
+             f"{stored['wage_lines']:,} wage lines stored", "-", "-", "-", "-", "-")]
+    for name, (empty, full) in figures(h).items():
+        worse = empty / full if name.startswith("ingest") else full / empty
+        verdict = "ok" if worse <= TARGETS["history_ratio"] else f"MISSED x{worse:.2f}"
+        rows.append((f"  {name}, with history", _fmt(full, "", 1), f"empty database {_fmt(empty, '', 1)}",
+                     _fmt(worse, "x", 2), "<= x1.10", verdict))
     return rows

@@ -151,3 +151,30 @@ def test_an_archived_month_leaves_the_ledger_as_plain_tables(database):
     with engine.begin() as connection:  # a late line of the archived month waits, then gets a partition again
         _line(connection, "a1", "w1", "2025-11-04", 3)
         assert keep_months(connection, date.today()) == ["wage_lines_2025_11"]
+
+
+def test_the_wage_consumer_makes_the_months_ahead_once_a_day(pg_runtime):
+    import dataclasses
+
+    from consumers.loop import MonthPartitions
+
+    runtime = dataclasses.replace(pg_runtime, settings=dataclasses.replace(pg_runtime.settings,
+                                                                           fixed_today=date(2031, 12, 20)))
+    months = MonthPartitions(runtime)
+    months.keep()
+    with runtime.engine.connect() as connection:
+        made = set(connection.scalars(text("SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 'wage_lines_203%'")))
+    assert made == {"wage_lines_2031_12", "wage_lines_2032_01", "wage_lines_2032_02"}
+    with runtime.engine.begin() as connection:  # dropped behind its back: the same day, it is not made again
+        connection.execute(text("DROP TABLE wage_lines_2032_02"))
+    months.keep()
+    assert not _exists(runtime, "wage_lines_2032_02")
+    months.runtime = dataclasses.replace(runtime, settings=dataclasses.replace(runtime.settings,
+                                                                               fixed_today=date(2031, 12, 21)))
+    months.keep()  # the next day
+    assert _exists(runtime, "wage_lines_2032_02")
+
+
+def _exists(runtime, table: str) -> bool:
+    with runtime.engine.connect() as connection:
+        return connection.scalar(text("SELECT count(*) FROM pg_class WHERE relname = :t"), {"t": table}) == 1
