@@ -105,11 +105,44 @@ def make_partitions(url: str, month: str) -> None:
         engine.dispose()
 
 
-def balance_reads(url: str, country: Country, reads: int = BALANCE_READS) -> dict:
-    """`worker_balances` of random workers, one after another on one connection (warm: a first pass unmeasured)."""
-    from app.pay.balances import worker_balances
+def review_seconds(url: str, month: str) -> dict:
+    """Where a close's time goes: its review (app/review) of every site's month again, reading the facts (the
+    month's and the two before) and running the rules, in a transaction rolled back."""
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from app.db.queries import chunks
+    from app.pay.periods import REVIEW_CHUNK
+    from app.review.facts import read_month_facts
+    from app.review.raising import raise_flags
 
     engine = create_engine(url)
+    try:
+        with Session(engine) as session:
+            sites = list(session.scalars(text("SELECT id FROM sites ORDER BY id")))
+            started = time.perf_counter()
+            records = 0
+            for chunk in chunks(sites, REVIEW_CHUNK):
+                facts = read_month_facts(session, month, chunk)
+                records += sum(len(site.attendance) for site in facts.sites.values())
+            read = time.perf_counter() - started
+            started = time.perf_counter()
+            for chunk in chunks(sites, REVIEW_CHUNK):
+                raise_flags(session, month, chunk)
+            whole = time.perf_counter() - started
+            session.rollback()
+    finally:
+        engine.dispose()
+    return {"read_seconds": read, "review_seconds": whole, "attendance_read": records}
+
+
+def balance_reads(url: str, country: Country, reads: int = BALANCE_READS) -> dict:
+    """`worker_balances` of random workers, one after another on one connection of the API's read engine (its
+    statements prepared, as the API's are), warm: a first pass unmeasured."""
+    from app.db import make_engine, make_read_engine
+    from app.pay.balances import worker_balances
+
+    engine = make_read_engine(make_engine(url))
     pick = random.Random(13)
     workers = [country.worker_id(pick.randrange(country.workers)) for _ in range(reads)]
     timings = []
@@ -155,6 +188,7 @@ def run_history(services: Services, country: Country, schema: str = "partitioned
             conn.execute(synthetic_lines_sql(first.isoformat(), last.isoformat(), month))
             conn.execute("ANALYZE wage_lines")
         result["close"] = run_close(url, month, 1)
+        result["review"] = review_seconds(url, month)
         result["alerts"] = evaluate_in_child(url, last + timedelta(days=EVALUATION_DAY), f"history-{label}")
         out["databases"][label] = result
         services.postgres.drop_database(dbname)

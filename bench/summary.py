@@ -349,4 +349,10 @@ def history_rows(r: dict) -> list[tuple]:
         verdict = "ok" if worse <= TARGETS["history_ratio"] else f"MISSED x{worse:.2f}"
         rows.append((f"  {name}, with history", _fmt(full, "", 1), f"empty database {_fmt(empty, '', 1)}",
                      _fmt(worse, "x", 2), "<= x1.10", verdict))
+    if all("review" in db for db in h["databases"].values()):  # where the close's time goes
+        empty, full = h["databases"]["empty"]["review"], h["databases"]["history"]["review"]
+        rows.append(("  the close's review again: facts read (work records) / with the rules, s",
+                     f"{full['read_seconds']:.1f} / {full['review_seconds']:.1f} ({full['attendance_read']:,})",
+                     f"empty database {empty['read_seconds']:.1f} / {empty['review_seconds']:.1f} "
+                     f"({empty['attendance_read']:,})", "-", "-", "-"))
     return rows
