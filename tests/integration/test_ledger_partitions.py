@@ -178,3 +178,26 @@ def test_the_wage_consumer_makes_the_months_ahead_once_a_day(pg_runtime):
 def _exists(runtime, table: str) -> bool:
     with runtime.engine.connect() as connection:
         return connection.scalar(text("SELECT count(*) FROM pg_class WHERE relname = :t"), {"t": table}) == 1
+
+
+def test_the_commands_make_months_ahead_and_archive_a_paid_month(pg_runtime):
+    from app.factory import create_app
+
+    cli = create_app(runtime=pg_runtime).test_cli_runner()
+    made = cli.invoke(args=["ledger-partitions"])
+    assert made.exit_code == 0, (made.output, made.exception)
+    with pg_runtime.engine.begin() as connection:
+        connection.execute(text("SET LOCAL session_replication_role = replica"))  # no worker or site: beside the point
+        connection.execute(text("INSERT INTO assignments (id, worker_id, site_id, start_date, scheme, created_at) "
+                                "VALUES ('a-cli', 'w1', 's1', '2024-01-01', '{}', now())"))
+        _line(connection, "a-cli", "w1", "2024-01-05", 7)
+    again = cli.invoke(args=["ledger-partitions"])
+    assert again.output.strip() == "wage_lines_2024_01", (again.output, again.exception)
+    this_month = cli.invoke(args=["archive-month", date.today().isoformat()[:7]])
+    assert this_month.exit_code != 0 and "before this one" in this_month.output
+    archived = cli.invoke(args=["archive-month", "2024-01"])
+    assert archived.exit_code == 0 and archived.output.split() == ["archived_wage_lines_2024_01"]
+    assert cli.invoke(args=["archive-month", "2024-01"]).exit_code != 0  # archived already
+    with pg_runtime.engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM wage_lines WHERE period = '2024-01'")) == 0
+        assert connection.scalar(text("SELECT amount_fen FROM archived_wage_lines_2024_01")) == 7
