@@ -27,7 +27,8 @@ depends_on: Union[str, Sequence[str], None] = None
 # The keys and indexes each table has, partitioned (the models' own) and plain (before this revision).
 PARTITIONED_KEYS = {
     "attendance_records": [
-        "ALTER TABLE attendance_records ADD CONSTRAINT pk_attendance_records PRIMARY KEY (worker_id, site_id, work_date)",
+        "ALTER TABLE attendance_records ADD CONSTRAINT pk_attendance_records "
+        "PRIMARY KEY (worker_id, site_id, work_date)",
     ],
     "wage_lines": [
         "ALTER TABLE wage_lines ADD CONSTRAINT pk_wage_lines PRIMARY KEY (id, period)",

@@ -55,7 +55,8 @@ def _stored(connection) -> tuple[list, list]:
 def _holders(connection, table: str) -> dict[str, str]:
     """Each row's month -> the table that holds it."""
     month = "period" if table == "wage_lines" else "to_char(work_date, 'YYYY-MM')"
-    return dict(connection.execute(text(f"SELECT DISTINCT {month}, CAST(tableoid::regclass AS TEXT) FROM {table}")).all())
+    return dict(connection.execute(text(
+        f"SELECT DISTINCT {month}, CAST(tableoid::regclass AS TEXT) FROM {table}")).all())
 
 
 def _partitioned(connection, table: str) -> bool:
@@ -163,7 +164,8 @@ def test_the_wage_consumer_makes_the_months_ahead_once_a_day(pg_runtime):
     months = MonthPartitions(runtime)
     months.keep()
     with runtime.engine.connect() as connection:
-        made = set(connection.scalars(text("SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 'wage_lines_203%'")))
+        made = set(connection.scalars(text(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 'wage_lines_203%'")))
     assert made == {"wage_lines_2031_12", "wage_lines_2032_01", "wage_lines_2032_02"}
     with runtime.engine.begin() as connection:  # dropped behind its back: the same day, it is not made again
         connection.execute(text("DROP TABLE wage_lines_2032_02"))
