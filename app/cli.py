@@ -148,6 +148,36 @@ def rebuild_command() -> None:
     click.echo("derived tables emptied and the consumer group rewound: start the consumers to rebuild")
 
 
+@click.command("ledger-partitions")
+@with_appcontext
+def ledger_partitions_command() -> None:
+    """Make the ledger's month partitions ahead (PostgreSQL), and those of rows waiting in a DEFAULT partition."""
+    from app.db.partitions import keep_months
+
+    runtime = _runtime()
+    with runtime.engine.begin() as connection:
+        made = keep_months(connection, runtime.settings.today())
+    click.echo(" ".join(made) or "every month has its partitions")
+
+
+@click.command("archive-month")
+@click.argument("month")
+@with_appcontext
+def archive_month_command(month: str) -> None:
+    """Detach a paid month's partitions (PostgreSQL) as plain tables, to dump and drop (docs/deployment.md)."""
+    from app.db.partitions import detach_month
+
+    runtime = _runtime()
+    if len(month) != 7 or month >= runtime.settings.today().isoformat()[:7]:
+        raise click.ClickException(f"{month!r}: give a month before this one, as YYYY-MM")
+    with runtime.engine.begin() as connection:
+        archived = detach_month(connection, month)
+    if not archived:
+        raise click.ClickException(f"{month} has no partition (SQLite, or archived already)")
+    for name in archived:
+        click.echo(name)
+
+
 @click.command("replay-dead-letters")
 @click.option("--id", "letter_ids", type=int, multiple=True, help="a dead letter id (repeatable); default all")
 @with_appcontext
@@ -284,6 +314,7 @@ def finish_demo_command() -> None:
 COMMANDS = (migrate_command, create_token_command, list_tokens_command, revoke_token_command,
             create_account_command, reset_password_command,
             rotate_data_key_command, rebuild_command, replay_dead_letters_command, import_attendance_command,
+            ledger_partitions_command, archive_month_command,
             import_registry_command, import_baselines_command, load_demo_command, finish_demo_command)
 
 

@@ -14,6 +14,7 @@ measured in the same run, then a summary table against the targets.
     .venv/bin/python -m bench --only fraud --fraud-workers 20000 --repeat 1
     .venv/bin/python -m bench --only rebuild --workers 1000000 --days 1 --processes 2 --repeat 1
     .venv/bin/python -m bench --only bytes --bytes-workers 20000 --bytes-days 2
+    .venv/bin/python -m bench --only history --history-workers 100000
 
 Results go to var/bench/results-<time>.json as well; logs of the child processes to var/bench/logs/.
 """
@@ -44,7 +45,7 @@ SIZES = {
                   alert_workers=1000000, pages_workers=20000),
 }
 ALL = ("floor", "pipeline", "api", "close", "embedded", "alerts", "upkeep", "pages", "matching", "returns", "import",
-       "fraud", "rebuild", "bytes")
+       "fraud", "rebuild", "bytes", "history")
 # alerts (minutes to make its history), upkeep (the pipeline twice more), pages, matching, returns, import and
 # fraud run when asked for
 DEFAULT = ("floor", "pipeline", "api", "close", "embedded")
@@ -96,6 +97,9 @@ def parse_args() -> tuple[argparse.Namespace, dict, set[str]]:
     parser.add_argument("--match-requests", type=int, default=300, help="vacancies and labourers ranked a run")
     parser.add_argument("--bytes-workers", type=int, default=20_000, help="workers of the bytes-per-event bench")
     parser.add_argument("--bytes-days", type=int, default=2, help="days of their events it takes in")
+    parser.add_argument("--history-workers", type=int, default=100_000, help="workers of the history bench's county")
+    parser.add_argument("--history-schema", choices=("partitioned", "plain"), default="partitioned",
+                        help="the ledger's tables partitioned by month (head) or plain (migrated to 0025)")
     args = parser.parse_args()
     use_bench_data_key()
     size = dict(SIZES[args.size])
@@ -115,9 +119,9 @@ def main() -> None:
                      "size": args.size, "params": size, "repeat": args.repeat, "argv": sys.argv[1:]}
     print(f"bench: {args.size} {size}, repeat {args.repeat}; machine {results['machine']}", file=sys.stderr)
     started = time.monotonic()
-    needs_kafka = bool(only & {"floor", "pipeline", "api", "upkeep", "pages", "rebuild"})
+    needs_kafka = bool(only & {"floor", "pipeline", "api", "upkeep", "pages", "rebuild", "history"})
     needs_pg = bool(only & {"floor", "pipeline", "api", "close", "alerts", "upkeep", "pages", "matching", "returns",
-                                "import", "rebuild", "bytes"})
+                                "import", "rebuild", "bytes", "history"})
     services = Services(kafka=needs_kafka, postgres=needs_pg).start() if needs_kafka or needs_pg else None
     try:
         if only & {"floor", "pipeline"}:
@@ -157,6 +161,10 @@ def main() -> None:
             from bench.event_bytes import run_event_bytes
 
             results["bytes"] = run_event_bytes(services, Country(args.bytes_workers), args.bytes_days)
+        if "history" in only:
+            from bench.history import run_history
+
+            results["history"] = run_history(services, Country(args.history_workers), args.history_schema)
     finally:
         if services:
             services.stop()

@@ -209,11 +209,13 @@ def committed(admin: KafkaAdminClient, group: str) -> int:
 
 def run_pipeline(services: Services, country: Country, topic: str, total: int, processes: int, tag: str,
                  batch_size: int | None = None, timeout: float | None = None, quiet_setup: bool = True,
-                 module: str = "consumers") -> dict:
-    """Fresh database with the registry, `processes` wage consumers in a new group on `topic`; time until the
-    group has committed every message (offsets are committed after the batch's transaction)."""
+                 module: str = "consumers", url: str | None = None) -> dict:
+    """Fresh database with the registry (or the database `url`, kept), `processes` wage consumers in a new group
+    on `topic`; time until the group has committed every message (offsets are committed after the batch's
+    transaction)."""
     dbname = f"bench_{tag}".replace("-", "_")[:60]
-    url = prepare_postgres(services.postgres, dbname, country, quiet=quiet_setup)
+    given = url is not None
+    url = url or prepare_postgres(services.postgres, dbname, country, quiet=quiet_setup)
     group = f"bench-{tag}-{uuid.uuid4().hex[:6]}"
     env = settings_env(DATABASE_URL=url, STABLEWORK_BUS="kafka", KAFKA_BOOTSTRAP_SERVERS=services.kafka.bootstrap,
                        TOPIC_WORK_EVENTS=topic, TOPIC_DEAD_LETTERS=f"{topic}.dlt", TOPIC_ALERTS=f"{topic}.alerts",
@@ -261,7 +263,8 @@ def run_pipeline(services: Services, country: Country, topic: str, total: int, p
               "peak_rss_mib": peak, "samples": samples[:: max(1, len(samples) // 40)],
               "cpu": cpu_per_event(cpu, total - (first_count or 0), ended - first)}
     result.update(verify_pipeline(url, country, total))
-    services.postgres.drop_database(dbname)
+    if not given:
+        services.postgres.drop_database(dbname)
     return result
 
 

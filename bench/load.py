@@ -55,10 +55,10 @@ def copy_rows(conn: psycopg.Connection, table: str, columns: tuple[str, ...], ro
     return count
 
 
-def prepare_postgres(server, name: str, country: Country, quiet: bool = False) -> str:
-    """A fresh database `name`, migrated, with the country's registry; returns its SQLAlchemy URL."""
+def prepare_postgres(server, name: str, country: Country, quiet: bool = False, revision: str = "head") -> str:
+    """A fresh database `name`, migrated (to `revision`), with the country's registry; returns its SQLAlchemy URL."""
     url = server.create_database(name)
-    upgrade_database(url)
+    upgrade_database(url, revision)
     with psycopg.connect(libpq(url)) as conn:
         for table, columns, method in REGISTRY:
             with Progress(f"COPY {table}", enabled=not quiet, unit="rows") as bar:

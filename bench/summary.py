@@ -8,7 +8,8 @@ TARGETS = {"pipeline_rate": 10_000, "pipeline_share": 0.30, "api_rate": 5_000, "
            "balance_rps": 300, "ingest_rate": 1_000, "close_1m_s": 30, "embedded_rate": 2_000,
            "alerts_first_s": 10, "alerts_second_s": 2, "alerts_1m_s": 60, "alerts_rss_mib": 256, "process_rss_mib": 256,
            "page_p95_ms": 100, "first_load_kb": 150, "interaction_kb": 20, "match_vacancy_p99_ms": 200,
-           "match_labourer_p99_ms": 50, "returns_ms": 500, "import_s": 60}
+           "match_labourer_p99_ms": 50, "returns_ms": 500, "import_s": 60,
+           "history_ratio": 1.10}
 
 
 def median(values):
@@ -56,7 +57,7 @@ def rss_row(name: str, peaks: list[float | None]) -> tuple:
 def summary(r: dict) -> str:
     rows = [("benchmark", "measured", "baseline (same run)", "ratio", "target", "verdict")]
     for part in (kafka_rows, api_rows, close_rows, embedded_rows, alert_rows, upkeep_rows, page_rows, matching_rows,
-                 returns_rows, import_rows, fraud_rows, rebuild_rows, bytes_rows):
+                 returns_rows, import_rows, fraud_rows, rebuild_rows, bytes_rows, history_rows):
         rows.extend(part(r))
     widths = [max(len(str(row[i])) for row in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
@@ -410,4 +411,28 @@ def bytes_rows(r: dict) -> list[tuple]:
     for store in ("ledger", "audit"):
         rows.append((f"  {store} an event (not retained)", f"{b['kept']['stores'].get(store, 0):,.0f} B", "-", "-",
                      "-", ""))
+    return rows
+
+
+def history_rows(r: dict) -> list[tuple]:
+    """Month 13 with 12 months of the ledger stored, beside the same month on an empty database (same run)."""
+    h = r.get("history")
+    if not h:
+        return []
+    from bench.history import figures
+
+    stored = h["databases"]["history"]["history"]["rows"]
+    rows = [(f"history ({h['schema']}): {h['workers']:,} workers, {stored['attendance_records']:,} work records and "
+             f"{stored['wage_lines']:,} wage lines stored", "-", "-", "-", "-", "-")]
+    for name, (empty, full) in figures(h).items():
+        worse = empty / full if name.startswith("ingest") else full / empty
+        verdict = "ok" if worse <= TARGETS["history_ratio"] else f"MISSED x{worse:.2f}"
+        rows.append((f"  {name}, with history", _fmt(full, "", 1), f"empty database {_fmt(empty, '', 1)}",
+                     _fmt(worse, "x", 2), "<= x1.10", verdict))
+    if all("review" in db for db in h["databases"].values()):  # where the close's time goes
+        empty, full = h["databases"]["empty"]["review"], h["databases"]["history"]["review"]
+        rows.append(("  the close's review again: facts read (work records) / with the rules, s",
+                     f"{full['read_seconds']:.1f} / {full['review_seconds']:.1f} ({full['attendance_read']:,})",
+                     f"empty database {empty['read_seconds']:.1f} / {empty['review_seconds']:.1f} "
+                     f"({empty['attendance_read']:,})", "-", "-", "-"))
     return rows

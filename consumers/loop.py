@@ -14,6 +14,7 @@ import structlog
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from app import metrics
+from app.db.partitions import keep_months
 from app.ledger.batch import BatchResult
 from app.ledger.poison import apply_messages
 from app.runtime import Runtime
@@ -51,10 +52,12 @@ def run_wage_consumer(runtime: Runtime, stop: threading.Event, until_idle: bool 
     backoff = 0.5
     rewind = False  # a failed batch must be read again before anything else is
     watch = GroupWatch(settings.consumer_rejoin_after_s)
+    months = MonthPartitions(runtime)
     log.info("consumer started", group=settings.consumer_group, bus=settings.bus)
     try:
         while not stop.is_set():
             try:
+                months.keep()
                 if rewind:
                     consumer.rewind()
                     rewind = False
@@ -83,6 +86,24 @@ def run_wage_consumer(runtime: Runtime, stop: threading.Event, until_idle: bool 
         if consumer is not None:
             _close(consumer)
         log.info("consumer stopped")
+
+
+class MonthPartitions:
+    """Makes the ledger's month partitions ahead of the events (app/db/partitions.py): as the consumer starts, then
+    on the first loop of each day."""
+
+    def __init__(self, runtime: Runtime):
+        self.runtime, self.kept_on = runtime, None
+
+    def keep(self) -> None:
+        today = self.runtime.settings.today()
+        if today == self.kept_on:
+            return
+        with self.runtime.engine.begin() as connection:
+            made = keep_months(connection, today)
+        if made:
+            log.info("month partitions made", partitions=made)
+        self.kept_on = today
 
 
 class GroupWatch:

@@ -46,7 +46,8 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: Wor
         for line in session.execute(select(_lines.c.id, _lines.c.assignment_id, _lines.c.worker_id, _lines.c.work_date,
                                            _lines.c.amount_fen, cast(_lines.c.facts, Text).label("facts")).where(
             among(session, _lines.c.assignment_id, {a for a, _ in keys}),
-            among(session, _lines.c.work_date, {day for _, day in keys})))
+            among(session, _lines.c.work_date, {day for _, day in keys}),
+            among(session, _lines.c.period, set(month.values()))))  # reads only those months' partitions
         if (line.assignment_id, line.work_date) in keys
     }
     # a few queries, not one per key
@@ -69,7 +70,7 @@ def recompute_wage_lines(session: Session, keys: Iterable[WageKey], context: Wor
         elif line.amount_fen != computed[0] or json.loads(line.facts) != computed[1]:
             changed.append({"id": line.id, "amount_fen": computed[0], "facts": computed[1]})
             income[(line.worker_id, month[day])] += computed[0] - line.amount_fen
-    _write_lines(session, new, changed, gone)
+    _write_lines(session, new, changed, gone, set(month.values()))
     add_income(session, income)
     for site_id, worker_id, month in sorted(late):
         recompute_adjustment(session, site_id, worker_id, month)
@@ -83,11 +84,11 @@ def _assignments(session: Session, ids: set[str], context: WorkContext | None) -
     return known
 
 
-def _write_lines(session: Session, new: list[Row], changed: list[Row], gone: list[int]) -> None:
+def _write_lines(session: Session, new: list[Row], changed: list[Row], gone: list[int], months: set[str]) -> None:
     insert_rows(session, _lines, new)
     update_rows(session, _lines, changed)
     if gone:
-        session.execute(delete(_lines).where(_lines.c.id.in_(gone)))
+        session.execute(delete(_lines).where(_lines.c.id.in_(gone), among(session, _lines.c.period, months)))
 
 
 def _month(day: date) -> str:

@@ -84,7 +84,8 @@ class WageLine(Base):
 
     __tablename__ = "wage_lines"
     __table_args__ = (
-        UniqueConstraint("assignment_id", "work_date"),
+        # with the period (which the work date decides): PostgreSQL partitions the lines by it (app/db/partitions.py)
+        UniqueConstraint("assignment_id", "work_date", "period"),
         Index("ix_wage_lines_worker_period", "worker_id", "period"),
         # approval, the period report and the payroll sheet read a site's month (docs/benchmarks.md)
         Index("ix_wage_lines_site_period", "site_id", "period"),
