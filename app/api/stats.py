@@ -39,6 +39,15 @@ class EmploymentOut(Strict):
     children = fields.List(fields.Nested(RegionCountsOut), metadata={"description": "the regions one level down"})
 
 
+def _asked_region(session, principal, code: str | None):
+    """The region asked for, by default the caller's own (a nationwide caller must name one), in the caller's scope."""
+    if code is None:
+        if principal.region_path is None:
+            abort(422, errors={"region": ["a nationwide caller names the region"]})
+        code = principal.region_path.strip("/").rsplit("/", 1)[-1]
+    return require_region_field(principal, session, code, "region")
+
+
 def _row(region, counts: Counts) -> dict:
     return {"code": region.code, "name": region.name, "level": region.level, "sites": counts.sites,
             "active_sites": counts.active_sites, "resumption_rate": counts.resumption_rate,
@@ -53,12 +62,7 @@ class Employment(MethodView):
         """Sites, sites at work (resumption rate), workers at work and poor workers at work on a date"""
         with reading() as session:
             principal = authorize(session)
-            code = args["region"]
-            if code is None:
-                if principal.region_path is None:
-                    abort(422, errors={"region": ["a nationwide caller names the region"]})
-                code = principal.region_path.strip("/").rsplit("/", 1)[-1]
-            region = require_region_field(principal, session, code, "region")
+            region = _asked_region(session, principal, args["region"])
             total, children = employment(session, region, args["date"])
             return {"date": args["date"], "region": _row(region, total),
                     "children": [_row(child, counts) for child, counts in children]}
@@ -94,12 +98,7 @@ class Disputes(MethodView):
         """Workers' disputes of their pay, per site of the region and in all: raised, open, accepted, rejected"""
         with reading() as session:
             principal = authorize(session)
-            code = args["region"]
-            if code is None:
-                if principal.region_path is None:
-                    abort(422, errors={"region": ["a nationwide caller names the region"]})
-                code = principal.region_path.strip("/").rsplit("/", 1)[-1]
-            region = require_region_field(principal, session, code, "region")
+            region = _asked_region(session, principal, args["region"])
             sites = dispute_counts(session, region.path)
             return {"region": region.code, "sites": sites,
                     **{name: sum(getattr(site, name) for site in sites)
