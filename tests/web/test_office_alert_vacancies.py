@@ -9,6 +9,7 @@ from support.office import add_alert
 from support.pages import signed_in
 
 from app.db.models import LabourProfile, Vacancy
+from app.jobs.match_rows import refill_match_rows
 
 
 def add_cook_post(runtime, village: str) -> None:
@@ -23,6 +24,8 @@ def add_cook_post(runtime, village: str) -> None:
 def test_an_alerts_page_shows_the_vacancies_for_its_households_idle_members_in_each_language(app, runtime, world):
     add_cook_post(runtime, world.village)
     fitted, unfitted = add_alert(runtime, "h-li", kind="below_line"), add_alert(runtime, "h-wang")
+    with runtime.sessions.begin() as session:  # the rows were written here directly, not through their keepers
+        refill_match_rows(session)
 
     english = signed_in(app, runtime, "poverty_office", world.county, language="en")
     page = english.get(f"/office/alerts/{fitted}").get_data(as_text=True)
