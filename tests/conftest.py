@@ -1,6 +1,7 @@
 """Fixtures shared by every test: a fresh app on its own SQLite file per test, and API helpers."""
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -100,8 +101,21 @@ def settings(tmp_path) -> Settings:
                     rate_limit_sign_in_address="100000/minute")
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory) -> Path:
+    """An empty database at the head revision, migrated once per session; each test works on a copy."""
+    path = tmp_path_factory.mktemp("migrated") / "stablework.db"
+    upgrade_database(f"sqlite:///{path}")
+    assert not path.with_name(path.name + "-wal").exists()  # everything is in the one file we copy
+    return path
+
+
 @pytest.fixture
-def runtime(settings):
+def runtime(settings, migrated_database):
+    if settings.database_url.startswith("sqlite:///"):  # a new file starts as a copy: migrating each costs 0.4 s
+        database = Path(settings.database_url.removeprefix("sqlite:///"))
+        if not database.exists():
+            shutil.copyfile(migrated_database, database)
     upgrade_database(settings.database_url)
     runtime = build_runtime(settings)
     yield runtime

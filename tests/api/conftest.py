@@ -2,7 +2,6 @@
 a small registry, tokens, events)."""
 from support.world import (  # noqa: F401  (fixtures)
     build,
-    migrated_database,
     settings,
     token,
     world,

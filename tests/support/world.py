@@ -26,7 +26,6 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,7 +33,6 @@ import pytest
 import payroll
 from app.access.tokens import issue_token
 from app.db.models import Assignment, Household, Region, Site, Worker
-from app.migrate import upgrade_database
 
 LI_NATIONAL_ID = "360702198912291234"
 LI_BANK_ACCOUNT = "6217003600701234567"
@@ -42,15 +40,6 @@ LI_BANK_ACCOUNT = "6217003600701234567"
 PIECE = {"kind": "piece", "rates": {"GLOVE": 33, "BOX": 120}}
 HOURLY = {"kind": "hourly", "rate_fen": 1750, "standard_minutes": 480, "overtime_multiplier": "1.5"}
 MONTHLY = {"kind": "monthly", "stipend_fen": 80000, "required_days": 22}
-
-
-@pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory) -> Path:
-    """An empty database at the head revision, migrated once per session; each test works on a copy."""
-    path = tmp_path_factory.mktemp("migrated") / "stablework.db"
-    upgrade_database(f"sqlite:///{path}")
-    assert not path.with_name(path.name + "-wal").exists()  # everything is in the one file we copy
-    return path
 
 
 @pytest.fixture

@@ -1,2 +1,2 @@
 """Fixtures for the page tests: the API tests' registry and database (tests/support/world.py)."""
-from support.world import build, migrated_database, settings, token, world  # noqa: F401  (fixtures)
+from support.world import build, settings, token, world  # noqa: F401  (fixtures)
