@@ -339,6 +339,11 @@ def require_region_field(principal: Principal, session: Session, region_code: st
     return _region(principal, session, region_code)
 
 
+def region_filter(principal: Principal, session: Session, region_code: str | None) -> Region | None:
+    """A list's optional `region` query field: None when not given, else as `require_region_field`."""
+    return None if region_code is None else require_region_field(principal, session, region_code, "region")
+
+
 def require_household(principal: Principal, session: Session, household: Household) -> None:
     _declared(Scope.HOUSEHOLD)
     _region(principal, session, household.region_code)

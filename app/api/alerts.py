@@ -6,7 +6,7 @@ from flask_smorest import Blueprint, abort
 from app.alerts.evaluation import evaluate, thresholds_from
 from app.alerts.inbox import AlertFilter, alert_page
 from app.alerts.status import AlertConflict, acknowledge_alert, resolve_alert
-from app.api.access import Principal, authorize, require_alert, require_region_field
+from app.api.access import Principal, authorize, region_filter, require_alert
 from app.api.context import reading, runtime, unit_of_work
 from app.api.matching import household_vacancies
 from app.api.pagination import decode_cursor, encode_cursor
@@ -59,9 +59,7 @@ class Alerts(MethodView):
         """Alerts inside the caller's region, newest month first; filter by kind, status, region, month"""
         with reading() as session:
             principal = authorize(session)
-            region = None
-            if args["region"] is not None:
-                region = require_region_field(principal, session, args["region"], "region")
+            region = region_filter(principal, session, args["region"])
             chosen = AlertFilter(principal.region_path, region and region.path, args["kind"], args["status"],
                                  args["month"])
             after = decode_cursor(args["cursor"], _text, _text)

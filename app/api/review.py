@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from app.api.access import Principal, authorize, require_region_field, require_site
+from app.api.access import Principal, authorize, region_filter, require_site
 from app.api.context import reading, unit_of_work
 from app.api.pagination import decode_cursor, encode_cursor, text_id
 from app.api.schemas.base import MONTH
@@ -50,9 +50,7 @@ class Flags(MethodView):
         """Review flags of the caller's sites, newest month first; filter by region, site, month, kind, status"""
         with reading() as session:
             principal = authorize(session)
-            region = None
-            if args["region"] is not None:
-                region = require_region_field(principal, session, args["region"], "region")
+            region = region_filter(principal, session, args["region"])
             sites = None
             if args["site_id"] is not None:
                 site = session.get(Site, args["site_id"]) or abort(422, errors={"site_id": ["no such site"]})

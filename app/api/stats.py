@@ -41,10 +41,9 @@ class EmploymentOut(Strict):
 
 def _asked_region(session, principal, code: str | None):
     """The region asked for, by default the caller's own (a nationwide caller must name one), in the caller's scope."""
-    if code is None:
-        if principal.region_path is None:
-            abort(422, errors={"region": ["a nationwide caller names the region"]})
-        code = principal.region_path.strip("/").rsplit("/", 1)[-1]
+    if code is None and principal.region_path is None:
+        abort(422, errors={"region": ["a nationwide caller names the region"]})
+    code = code or principal.region_path.strip("/").rsplit("/", 1)[-1]
     return require_region_field(principal, session, code, "region")
 
 
